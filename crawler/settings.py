@@ -1,0 +1,84 @@
+"""Scrapy settings: the one place that reads the environment.
+
+Everything else reads `crawler.settings`; users override with `-s NAME=value`.
+The defaults are for the live site and are polite; the replica profile
+(`PRESSEPORTAL_PROFILE=replica`, used by the demo, the tests and the benchmarks)
+switches the delays off because it only talks to loopback.
+"""
+
+import os
+
+BOT_NAME = "presseportal"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# --- where to crawl, where to store --------------------------------------------------
+PRESSEPORTAL_BASE_URL = os.environ.get("PRESSEPORTAL_BASE_URL", "https://www.presseportal.de")
+# libpq URL; empty means: the standard PG* variables if set, else the embedded server
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+STORE_RELEASES = os.environ.get("STORE_RELEASES", "1") not in ("0", "false", "no", "")
+PRESSEPORTAL_PROFILE = os.environ.get("PRESSEPORTAL_PROFILE", "live")
+
+# --- politeness (live site) ------------------------------------------------------------
+USER_AGENT = (
+    "presseportal-ingest/0.1 (+https://github.com/presseportal-ingest/presseportal-ingest; "
+    "press-release archiver; obeys robots.txt)"
+)
+ROBOTSTXT_OBEY = True
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 4
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+# Retry-After on 429/503 is honoured by crawler.middlewares.RetryAfterMiddleware,
+# capped so that a hostile header cannot park the crawl for a day.
+RETRY_AFTER_MAX_SECONDS = 300
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+if PRESSEPORTAL_PROFILE == "replica":
+    # loopback only: no reason to wait between requests
+    DOWNLOAD_DELAY = 0
+    RANDOMIZE_DOWNLOAD_DELAY = False
+    AUTOTHROTTLE_ENABLED = False
+    CONCURRENT_REQUESTS = 16
+    CONCURRENT_REQUESTS_PER_DOMAIN = 16
+    DOWNLOAD_TIMEOUT = 10
+    RETRY_AFTER_MAX_SECONDS = 5
+
+# --- Scrapy 2.13+ idioms ---------------------------------------------------------------
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
+# --- components, in data-flow order ---------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.RetryAfterMiddleware": 550,
+}
+ITEM_PIPELINES = {
+    "pipelines.normalize.NormalizePipeline": 300,
+    "pipelines.validate.ValidatePipeline": 400,
+    "pipelines.store.StorePipeline": 800,
+}
+EXTENSIONS = {
+    "crawler.extensions.FieldCoverage": 500,
+}
+
+# --- data quality ------------------------------------------------------------------------
+# a crawl warns (and the CLI exits 1) when a watched field is filled on fewer items than this
+COVERAGE_MIN_RATIO = float(os.environ.get("PRESSEPORTAL_COVERAGE_MIN", "0.95"))
+
+# --- store ---------------------------------------------------------------------------------
+STORE_BATCH_SIZE = 200
+STORE_FLUSH_SECONDS = 2.0
+STORE_POOL_MAX = 4
+STORE_RETRY_MAX_SECONDS = 120
