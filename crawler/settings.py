@@ -8,6 +8,8 @@ switches the delays off because it only talks to loopback.
 
 import os
 
+from crawler.items import EXPORT_FIELDS
+
 BOT_NAME = "presseportal"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -70,8 +72,11 @@ ITEM_PIPELINES = {
     "pipelines.store.StorePipeline": 800,
 }
 EXTENSIONS = {
+    # coverage first: the run recorder reads its verdict when the spider closes
     "crawler.extensions.FieldCoverage": 500,
+    "crawler.extensions.CrawlRunRecorder": 510,
 }
+FEED_EXPORT_FIELDS = EXPORT_FIELDS
 
 # --- data quality ------------------------------------------------------------------------
 # a crawl warns (and the CLI exits 1) when a watched field is filled on fewer items than this

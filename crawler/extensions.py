@@ -1,0 +1,182 @@
+"""Extensions: what a crawl reports about itself.
+
+- `FieldCoverage` counts, per watched field, how many releases have it and which
+  extraction layer gave it, and warns loudly at the end when a field falls below
+  COVERAGE_MIN_RATIO (the site changed its markup, most likely).
+- `CrawlRunRecorder` gives every crawl that stores releases a `crawl_runs` row,
+  holds the per-publisher lock so that two runs never overlap, tells the spider
+  which stories are already stored, and records failed pages in `crawl_errors`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from dataclasses import dataclass
+
+from scrapy import signals
+from scrapy.exceptions import CloseSpider, NotConfigured
+
+from crawler.items import WATCHED_FIELDS, Release
+from crawler.signals import page_failed
+
+logger = logging.getLogger(__name__)
+
+MAX_RECORDED_ERRORS = 10_000
+
+
+def _filled(value) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, (str, list, dict, tuple)):
+        return len(value) > 0
+    return True
+
+
+class FieldCoverage:
+    def __init__(self, crawler, min_ratio: float):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.min_ratio = min_ratio
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        ext = cls(crawler, crawler.settings.getfloat("COVERAGE_MIN_RATIO", 0.95))
+        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def item_scraped(self, item, response=None, spider=None):
+        if not isinstance(item, Release):
+            return
+        self.stats.inc_value("coverage/items")
+        for name in WATCHED_FIELDS:
+            if _filled(getattr(item, name)):
+                self.stats.inc_value(f"coverage/{name}")
+        for name, layer in item.field_sources.items():
+            self.stats.inc_value(f"layer/{name}/{layer}")
+
+    def report(self) -> dict[str, float]:
+        items = self.stats.get_value("coverage/items", 0)
+        if not items:
+            return {}
+        return {name: self.stats.get_value(f"coverage/{name}", 0) / items for name in WATCHED_FIELDS}
+
+    def spider_closed(self, spider, reason):
+        ratios = self.report()
+        low = sorted(name for name, ratio in ratios.items() if ratio < self.min_ratio)
+        for name, ratio in ratios.items():
+            self.stats.set_value(f"coverage/ratio/{name}", round(ratio, 4))
+        self.stats.set_value("coverage/low_fields", low)
+        for name in low:
+            logger.warning(
+                "FIELD COVERAGE LOW: %s filled on %.1f%% of %d releases (minimum %.0f%%); "
+                "the site may have changed its markup: check crawler/extract",
+                name, 100 * ratios[name], self.stats.get_value("coverage/items"), 100 * self.min_ratio,
+            )
+
+
+@dataclass
+class FailedPage:
+    url: str
+    stage: str
+    reason: str
+    snippet: str = ""
+
+
+class CrawlRunRecorder:
+    """The crawl's own row in `crawl_runs`, its lock, and its failed pages."""
+
+    def __init__(self, crawler, database_url: str):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.database_url = database_url
+        self.run_id: int | None = crawler.settings.getint("PRESSEPORTAL_RUN_ID") or None
+        self.owns_run = self.run_id is None
+        self.lock_conn = None
+        self.failed: list[FailedPage] = []
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        if not settings.getbool("STORE_RELEASES"):
+            raise NotConfigured("STORE_RELEASES is off")
+        from pipelines.db import resolve_database_url
+
+        ext = cls(crawler, resolve_database_url(settings.get("DATABASE_URL")))
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.page_failed, signal=page_failed)
+        crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
+        return ext
+
+    def spider_opened(self, spider):
+        from pipelines import db
+
+        publishers = list(getattr(spider, "publisher_ids", []))
+        mode = getattr(spider, "mode", "full")
+        self.lock_conn = db.connect(self.database_url)
+        if not self.crawler.settings.getbool("PRESSEPORTAL_LOCK_HELD"):
+            if not db.acquire_publisher_lock(self.lock_conn, publishers):
+                holder = db.current_lock_holder(self.lock_conn, publishers)
+                self.stats.set_value("presseportal/locked_by", holder)
+                logger.error("publisher(s) %s are being crawled by %s: not starting",
+                             publishers, holder or "another run")
+                raise CloseSpider("locked")
+        if self.owns_run:
+            self.run_id = db.start_run(self.lock_conn, mode, publishers,
+                                       pid=os.getpid(), host=socket.gethostname())
+        self.stats.set_value("presseportal/run_id", self.run_id)
+        if hasattr(spider, "known_story_ids"):
+            spider.known_story_ids = db.known_story_ids(self.lock_conn, publishers)
+            logger.info("%d stories of %s already stored", len(spider.known_story_ids), publishers)
+
+    def page_failed(self, url, stage, reason, snippet=""):
+        if len(self.failed) < MAX_RECORDED_ERRORS:
+            self.failed.append(FailedPage(url, stage, reason, snippet))
+        self.stats.inc_value("presseportal/errors")
+
+    def item_dropped(self, item, response, exception, spider=None):
+        url = getattr(item, "url", "") or (response.url if response is not None else "")
+        self.page_failed(url, "pipeline", str(exception), "")
+
+    def spider_closed(self, spider, reason):
+        from pipelines import db
+
+        conn = self.lock_conn
+        if conn is None:
+            return
+        try:
+            if reason == "locked":
+                return
+            for page in self.failed:
+                db.record_error(conn, self.run_id, page.url, page.stage, page.reason, page.snippet)
+            if self.owns_run and self.run_id is not None:
+                db.finish_run(conn, self.run_id, run_status(self.stats, reason), run_counts(self.stats))
+        finally:
+            conn.close()
+            self.lock_conn = None
+
+
+def run_counts(stats) -> dict:
+    get = stats.get_value
+    coverage = {k.removeprefix("coverage/ratio/"): v for k, v in stats.get_stats().items()
+                if k.startswith("coverage/ratio/")}
+    return {
+        "pages": get("response_received_count", 0),
+        "new": get("store/new", 0),
+        "changed": get("store/changed", 0),
+        "unchanged": get("store/unchanged", 0),
+        "errors": get("presseportal/errors", 0),
+        "coverage": coverage,
+    }
+
+
+def run_status(stats, reason: str) -> str:
+    """success, errors (finished, but pages failed or a field's coverage is low), or the close reason."""
+    if reason != "finished":
+        return reason
+    if stats.get_value("presseportal/errors", 0) or stats.get_value("coverage/low_fields"):
+        return "errors"
+    return "success"

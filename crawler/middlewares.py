@@ -1,0 +1,74 @@
+"""Downloader middlewares."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import time
+from time import monotonic
+
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import Request, Response
+from scrapy.utils.response import response_status_message
+
+logger = logging.getLogger(__name__)
+
+
+def retry_after_seconds(value: bytes | str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+class RetryAfterMiddleware(RetryMiddleware):
+    """Scrapy's retry middleware, but a 429 or 503 waits as long as the server asks.
+
+    Scrapy retries at once and ignores Retry-After (scrapy/scrapy#3849). Hammering a
+    site that said "slow down" is how bots get banned, so the retry is held back for
+    the requested time (capped by RETRY_AFTER_MAX_SECONDS), and the download slot of
+    the site is pushed back too, so that no other request goes out meanwhile.
+    """
+
+    def __init__(self, settings):
+        super().__init__(settings)
+        self.retry_after_max = settings.getfloat("RETRY_AFTER_MAX_SECONDS", 300.0)
+
+    async def process_response(self, request: Request, response: Response, spider=None):
+        if request.meta.get("dont_retry", False):
+            return response
+        if response.status in (429, 503) and response.status in self.retry_http_codes:
+            wait = retry_after_seconds(response.headers.get(b"Retry-After"))
+            if wait is not None:
+                wait = min(wait, self.retry_after_max)
+                self.crawler.stats.inc_value("retry/retry_after_honoured")
+                logger.info(
+                    "%s answered %s: waiting %.1fs (Retry-After) before retrying",
+                    request.url, response.status, wait,
+                )
+                self._hold_slot(request, wait)
+                await asyncio.sleep(wait)
+            return self._retry(request, response_status_message(response.status)) or response
+        return super().process_response(request, response)
+
+    def _hold_slot(self, request: Request, wait: float) -> None:
+        # Push the site's download slot into the future: with a download delay in force,
+        # the downloader then sends nothing to this site until the wait is over.
+        downloader = getattr(self.crawler.engine, "downloader", None)
+        if downloader is None:
+            return
+        key = request.meta.get("download_slot") or downloader.get_slot_key(request)
+        slot = downloader.slots.get(key)
+        if slot is not None:
+            slot.lastseen = max(slot.lastseen, monotonic() + wait)
