@@ -13,6 +13,9 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import sys
+import time
+from datetime import date
 from dataclasses import dataclass
 
 from scrapy import signals
@@ -153,7 +156,9 @@ class CrawlRunRecorder:
             for page in self.failed:
                 db.record_error(conn, self.run_id, page.url, page.stage, page.reason, page.snippet)
             if self.owns_run and self.run_id is not None:
-                db.finish_run(conn, self.run_id, run_status(self.stats, reason), run_counts(self.stats))
+                status = run_status(self.stats.get_stats(), reason,
+                                    max_errors=self.crawler.settings.getint("PRESSEPORTAL_MAX_ERRORS"))
+                db.finish_run(conn, self.run_id, status, run_counts(self.stats))
         finally:
             conn.close()
             self.lock_conn = None
@@ -173,10 +178,84 @@ def run_counts(stats) -> dict:
     }
 
 
-def run_status(stats, reason: str) -> str:
-    """success, errors (finished, but pages failed or a field's coverage is low), or the close reason."""
+def run_status(stats: dict, reason: str, *, max_errors: int = 0) -> str:
+    """success; errors (finished, but more pages failed than tolerated, or a field's
+    coverage is low); or the reason the crawl stopped early."""
     if reason != "finished":
         return reason
-    if stats.get_value("presseportal/errors", 0) or stats.get_value("coverage/low_fields"):
+    if stats.get("presseportal/errors", 0) > max_errors or stats.get("coverage/low_fields"):
         return "errors"
     return "success"
+
+
+class Progress:
+    """Pages, releases, rate and time left of a backfill.
+
+    On a terminal one status line is redrawn every second; elsewhere (cron, CI, a pipe)
+    a plain log line goes out every 30 seconds. Time left is estimated from how far back
+    in time the walk has come, between the newest story and the window's first day (or
+    PRESSEPORTAL_ARCHIVE_START for the whole archive): the newsroom shows no total.
+    """
+
+    def __init__(self, crawler, archive_start: date, stream=None):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.archive_start = archive_start
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.interval = 1.0 if self.tty else 30.0
+        self.task = None
+        self.started = 0.0
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("PRESSEPORTAL_PROGRESS"):
+            raise NotConfigured
+        start = date.fromisoformat(crawler.settings.get("PRESSEPORTAL_ARCHIVE_START"))
+        ext = cls(crawler, start)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider):
+        from twisted.internet import task
+
+        self.spider = spider
+        self.started = time.monotonic()
+        self.task = task.LoopingCall(self.report)
+        self.task.start(self.interval, now=False)
+
+    def spider_closed(self, spider, reason):
+        if self.task is not None and self.task.running:
+            self.task.stop()
+        self.report(final=True)
+
+    def line(self) -> str:
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        pages = self.stats.get_value("response_received_count", 0)
+        releases = self.stats.get_value("item_scraped_count", 0)
+        rate = releases / elapsed
+        left = self.time_left(elapsed)
+        left_text = f"{left / 60:.1f} min left" if left is not None else "time left unknown"
+        return f"backfill: {pages} pages, {releases} releases, {rate:.1f} releases/s, {left_text}"
+
+    def time_left(self, elapsed: float) -> float | None:
+        newest = getattr(self.spider, "newest_day", None)
+        oldest = getattr(self.spider, "oldest_day", None)
+        if newest is None or oldest is None:
+            return None
+        first = getattr(self.spider, "since", None) or self.archive_start
+        span = (newest - first).days
+        done = (newest - oldest).days
+        if span <= 0 or done <= 0:
+            return None
+        fraction = min(done / span, 1.0)
+        return elapsed * (1 - fraction) / fraction
+
+    def report(self, final: bool = False) -> None:
+        text = self.line()
+        if self.tty:
+            self.stream.write("\r" + text + ("\n" if final else ""))
+            self.stream.flush()
+        else:
+            logger.info(text)

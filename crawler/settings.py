@@ -75,12 +75,19 @@ EXTENSIONS = {
     # coverage first: the run recorder reads its verdict when the spider closes
     "crawler.extensions.FieldCoverage": 500,
     "crawler.extensions.CrawlRunRecorder": 510,
+    "crawler.extensions.Progress": 520,
 }
 FEED_EXPORT_FIELDS = EXPORT_FIELDS
 
 # --- data quality ------------------------------------------------------------------------
 # a crawl warns (and the CLI exits 1) when a watched field is filled on fewer items than this
 COVERAGE_MIN_RATIO = float(os.environ.get("PRESSEPORTAL_COVERAGE_MIN", "0.95"))
+# failed pages a run tolerates before it counts as failed (exit status 1)
+PRESSEPORTAL_MAX_ERRORS = 0
+# backfills report progress (pages, releases, rate, time left); the CLI switches it on
+PRESSEPORTAL_PROGRESS = False
+# where a whole-archive backfill expects the archive to begin, for its time-left estimate
+PRESSEPORTAL_ARCHIVE_START = "2005-01-01"
 
 # --- store ---------------------------------------------------------------------------------
 STORE_BATCH_SIZE = 200

@@ -80,6 +80,9 @@ class PresseportalSpider(scrapy.Spider):
         self.known_story_ids: set[int] = set()
         self.seen_story_ids: set[int] = set()
         self.walks = {pid: NewsroomWalk(pid) for pid in self.publisher_ids}
+        # the newest and oldest listing day seen, for progress reports
+        self.newest_day: date | None = None
+        self.oldest_day: date | None = None
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -140,6 +143,7 @@ class PresseportalSpider(scrapy.Spider):
         for card in unseen:
             self.seen_story_ids.add(card.story_id)
             when = card_day(card)
+            self.note_day(when)
             if when is not None and self.until and when > self.until:
                 continue
             if when is not None and self.since and when < self.since:
@@ -163,6 +167,12 @@ class PresseportalSpider(scrapy.Spider):
         if next_url is None or next_offset in walk.offsets_seen:
             return
         yield self.listing_request(publisher_id, next_offset, url=next_url)
+
+    def note_day(self, when: date | None) -> None:
+        if when is None:
+            return
+        self.newest_day = max(self.newest_day or when, when)
+        self.oldest_day = min(self.oldest_day or when, when)
 
     def should_continue(self, walk: NewsroomWalk, cards: list[Card], unseen: list[Card],
                         to_fetch: int, older_than_window: bool) -> bool:

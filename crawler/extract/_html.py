@@ -1,0 +1,103 @@
+"""Shared parsing helpers for the extractors: parse once, read text the way the page shows it.
+
+Everything here is a pure function of its arguments. Text helpers decode entities (lxml
+does that while parsing) and collapse the whitespace of the HTML *source* (newlines,
+indentation, tabs) into single spaces; they keep U+00A0, U+00AD, U+200B and friends as
+they are, because cleaning is the normaliser's job.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+
+# ASCII whitespace only: `\s` would also eat U+00A0, which must survive to the normaliser.
+_SOURCE_WS = re.compile(r"[ \t\n\r\f\v]+")
+_AROUND_NL = re.compile(r" *\n *")
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
+
+# /pm/{pid}/{sid}, /pm/{pid}/{sid}/{slug}, /pm/amp/{pid}/{sid}, /blaulicht/pm/{pid}/{sid}
+STORY_PATH = re.compile(r"/pm/(?:amp/)?(\d+)/(\d+)(?:[/?#]|$)")
+
+
+def parse_html(html: str) -> etree._Element:
+    """Parse a page once. The str is handed to libxml2 as UTF-8 bytes with the encoding
+    fixed, so a stale `<meta charset>` in an already decoded page cannot re-decode it and
+    an XML declaration cannot make lxml refuse a str."""
+    if "\x00" in html:
+        html = html.replace("\x00", "")
+    parser = etree.HTMLParser(encoding="utf-8", collect_ids=False)
+    root = etree.fromstring(html.encode("utf-8", "surrogatepass"), parser)
+    if root is None:  # empty or whitespace-only document
+        root = etree.fromstring(b"<html><body></body></html>", parser)
+    return root
+
+
+def collapse(text: str) -> str:
+    """Collapse source whitespace to single spaces and trim ASCII whitespace at the ends."""
+    return _SOURCE_WS.sub(" ", text).strip(" ")
+
+
+def _walk(el: etree._Element, out: list[str], br: str) -> None:
+    if el.text:
+        out.append(el.text)
+    for child in el:
+        tag = child.tag
+        if isinstance(tag, str):
+            if tag == "br":
+                out.append(br)
+            elif tag not in _SKIP_TAGS:
+                _walk(child, out, br)
+        if child.tail:
+            out.append(child.tail)
+
+
+def text_of(el: etree._Element | None, br: str = " ") -> str:
+    """The visible text of an element: tags stripped, `<br>` as `br`, source whitespace
+    collapsed. With br="\\n" the line breaks survive (spaces around them trimmed)."""
+    if el is None:
+        return ""
+    out: list[str] = []
+    _walk(el, out, "\x00" if br == "\n" else br)
+    text = collapse("".join(out))
+    if br == "\n":
+        text = _AROUND_NL.sub("\n", text.replace("\x00", "\n")).strip(" \n")
+    return text
+
+
+def lines_of(el: etree._Element) -> list[str]:
+    """The lines of an element split at `<br>` (blank lines dropped)."""
+    return [line for line in text_of(el, br="\n").split("\n") if line.strip()]
+
+
+def is_blank(text: str) -> bool:
+    """Nothing visible: whitespace, NBSP, zero-width characters, soft hyphens."""
+    return not text.replace("\u200b", "").replace("\u00ad", "").replace("\ufeff", "").strip()
+
+
+def absolute(base: str, href: str) -> str:
+    return urljoin(base, href.strip())
+
+
+def site_of(url: str) -> str:
+    """`{scheme}://{host}` of a URL (the site crawled)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme or "https"
+    return f"{scheme}://{parts.netloc}" if parts.netloc else "https://www.presseportal.de"
+
+
+def story_ids(url: str | None) -> tuple[int, int] | None:
+    """(publisher_id, story_id) from any story URL shape, or None."""
+    if not url:
+        return None
+    m = STORY_PATH.search(urlsplit(url.strip()).path)
+    if not m:
+        return None
+    return int(m.group(1)), int(m.group(2))
+
+
+def has_class(name: str) -> str:
+    """XPath predicate body: the element has CSS class `name` (token match, like `.name`)."""
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
