@@ -1,0 +1,417 @@
+"""An embedded PostgreSQL for users with no DATABASE_URL and no PG* variables.
+
+It uses the machine's own PostgreSQL binaries (`initdb`, `pg_ctl`, `postgres`, found on
+PATH or under /usr/lib/postgresql/*/bin) and keeps one cluster in the user's data dir:
+
+- ordinary user: ``~/.local/share/presseportal/postgres`` (platformdirs ``user_data_dir``)
+- root: ``/var/lib/presseportal/postgres``, owned by the ``postgres`` system user,
+  because initdb and postgres refuse to run as root; every server command is run via
+  ``runuser -u postgres --`` (or ``su postgres -c`` when runuser is missing).
+
+The server listens on 127.0.0.1 only (TCP; no Unix socket, so no writable socket dir is
+needed), on port 54329 unless told otherwise, with scram-sha-256 for every connection.
+The superuser password is generated once and kept beside the data dir in a 0600 file
+owned by the invoking user (``postgres.password``); it is never logged, and
+`embedded_location()` shows the URL with the password redacted.
+
+`Cluster` is the reusable machinery (the test suite and the benchmark start throwaway
+clusters with it); `ensure_embedded()`, `embedded_location()` and `stop_embedded()` are
+the user-facing API for the one embedded cluster.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import glob
+import logging
+import os
+import pwd
+import secrets
+import shlex
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_PORT = 54329
+SUPERUSER = "presseportal"
+DATABASE = "presseportal"
+SERVICE_USER = "postgres"  # who runs the server when we are root
+ROOT_BASE_DIR = Path("/var/lib/presseportal")
+
+
+class EmbeddedError(RuntimeError):
+    """The embedded server could not be created or started (the message says why)."""
+
+
+# --- finding binaries and users ------------------------------------------------------------
+
+
+def find_pg_bin(name: str) -> str:
+    """Path of a PostgreSQL server binary: PATH first, then the newest /usr/lib/postgresql/*/bin."""
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(
+        glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
+        key=lambda p: int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0,
+        reverse=True,
+    )
+    candidates += glob.glob(f"/usr/pgsql-*/bin/{name}") + glob.glob(f"/usr/local/pgsql/bin/{name}")
+    for path in candidates:
+        if os.access(path, os.X_OK):
+            return path
+    raise EmbeddedError(
+        f"PostgreSQL binary {name!r} not found on PATH or under /usr/lib/postgresql/*/bin; "
+        "install PostgreSQL 15 (e.g. `apt-get install postgresql-15`) or set DATABASE_URL"
+    )
+
+
+def is_root() -> bool:
+    return os.geteuid() == 0
+
+
+def _service_account() -> pwd.struct_passwd:
+    try:
+        return pwd.getpwnam(SERVICE_USER)
+    except KeyError:
+        raise EmbeddedError(
+            f"running as root, the server must run as the {SERVICE_USER!r} system user, "
+            "which does not exist; install PostgreSQL or run as an ordinary user"
+        ) from None
+
+
+def _as_server_user(argv: list[str]) -> list[str]:
+    """Wrap a command so that it runs as the postgres user when we are root."""
+    if not is_root():
+        return argv
+    _service_account()
+    if shutil.which("runuser"):
+        return ["runuser", "-u", SERVICE_USER, "--", *argv]
+    return ["su", SERVICE_USER, "-s", "/bin/sh", "-c", shlex.join(argv)]
+
+
+def _chown_to_server_user(path: Path) -> None:
+    if is_root():
+        account = _service_account()
+        os.chown(path, account.pw_uid, account.pw_gid)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def _port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.settimeout(0.5)
+        return s.connect_ex((host, port)) == 0
+
+
+# --- one cluster -----------------------------------------------------------------------------
+
+
+class Cluster:
+    """A PostgreSQL cluster in `data_dir`, listening on 127.0.0.1:`port`.
+
+    `fast=True` turns durability off (fsync, synchronous_commit, full_page_writes): for
+    throwaway test clusters only.
+    """
+
+    def __init__(
+        self,
+        data_dir: str | os.PathLike,
+        port: int,
+        password: str,
+        *,
+        log_file: str | os.PathLike | None = None,
+        fast: bool = False,
+        superuser: str = SUPERUSER,
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self.port = int(port)
+        self.password = password
+        self.superuser = superuser
+        self.fast = fast
+        # the log lives in the data dir: the server user can always write there
+        self.log_file = Path(log_file) if log_file else self.data_dir / "server.log"
+
+    # conninfo ------------------------------------------------------------------------------
+    def url(self, dbname: str = DATABASE) -> str:
+        return f"postgresql://{self.superuser}:{self.password}@127.0.0.1:{self.port}/{dbname}"
+
+    # lifecycle -----------------------------------------------------------------------------
+    def initialized(self) -> bool:
+        return (self.data_dir / "PG_VERSION").exists()
+
+    def init(self) -> None:
+        """initdb (once): scram-sha-256 everywhere, UTF-8, TCP on loopback only."""
+        if self.initialized():
+            return
+        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(self.data_dir, 0o700)
+        _chown_to_server_user(self.data_dir)
+        # initdb reads the password from a file the server user can read; it goes away after
+        fd, pwfile = tempfile.mkstemp(prefix="pp-pw-", dir=self.data_dir.parent)
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(self.password + "\n")
+            os.chmod(pwfile, 0o600)
+            _chown_to_server_user(Path(pwfile))
+            argv = [
+                find_pg_bin("initdb"),
+                "-D", str(self.data_dir),
+                "-U", self.superuser,
+                f"--pwfile={pwfile}",
+                "--auth-host=scram-sha-256",
+                "--auth-local=scram-sha-256",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8" if _has_c_utf8() else "--locale=C",
+                "--text-search-config=pg_catalog.german",
+            ]
+            if self.fast:
+                argv.append("--no-sync")
+            proc = subprocess.run(
+                _as_server_user(argv), capture_output=True, text=True, cwd="/", check=False
+            )
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(pwfile)
+        if proc.returncode != 0:
+            raise EmbeddedError(f"initdb failed in {self.data_dir}: {proc.stderr.strip()[-2000:]}")
+        settings = [
+            "listen_addresses = '127.0.0.1'",
+            "unix_socket_directories = ''",  # TCP only: no socket dir to own or to clash on
+            f"port = {self.port}",
+            "password_encryption = 'scram-sha-256'",
+            "max_connections = 50",
+            "shared_buffers = 128MB",
+            "logging_collector = off",
+        ]
+        if self.fast:
+            settings += ["fsync = off", "synchronous_commit = off", "full_page_writes = off"]
+        # root may write the postgres-owned file; appending keeps its owner
+        with open(self.data_dir / "postgresql.conf", "a", encoding="utf-8") as f:
+            f.write("\n# --- presseportal embedded\n" + "\n".join(settings) + "\n")
+
+    def running(self) -> bool:
+        """The postmaster of this data dir is alive (pg_ctl status)."""
+        if not self.initialized():
+            return False
+        proc = subprocess.run(
+            _as_server_user([find_pg_bin("pg_ctl"), "status", "-D", str(self.data_dir)]),
+            capture_output=True, text=True, cwd="/", check=False,
+        )
+        return proc.returncode == 0
+
+    def running_port(self) -> int | None:
+        """The port the running server listens on (line 4 of postmaster.pid)."""
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            lines = (self.data_dir / "postmaster.pid").read_text().splitlines()
+            return int(lines[3])
+        return None
+
+    def start(self, timeout: float = 60) -> None:
+        if self.running():
+            return
+        if _port_open(self.port):
+            raise EmbeddedError(
+                f"port {self.port} on 127.0.0.1 is taken by another program; "
+                "choose another port (PRESSEPORTAL_PG_PORT / port=) or set DATABASE_URL"
+            )
+        argv = [
+            find_pg_bin("pg_ctl"), "start", "-D", str(self.data_dir), "-l", str(self.log_file),
+            "-w", "-t", str(int(timeout)), "-o", f"-p {self.port}",
+        ]
+        proc = subprocess.run(
+            _as_server_user(argv), capture_output=True, text=True, cwd="/", check=False
+        )
+        if proc.returncode != 0:
+            raise EmbeddedError(
+                f"PostgreSQL in {self.data_dir} did not start: {proc.stderr.strip()} "
+                f"{self._log_tail()}".strip()
+            )
+        self._wait_ready(timeout)
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if _port_open(self.port):
+                return
+            time.sleep(0.05)
+        raise EmbeddedError(f"PostgreSQL on port {self.port} not reachable: {self._log_tail()}")
+
+    def stop(self, mode: str = "fast") -> None:
+        if not self.running():
+            return
+        subprocess.run(
+            _as_server_user(
+                [find_pg_bin("pg_ctl"), "stop", "-D", str(self.data_dir), "-m", mode, "-w"]
+            ),
+            capture_output=True, text=True, cwd="/", check=False,
+        )
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def _log_tail(self, lines: int = 15) -> str:
+        with contextlib.suppress(OSError):
+            text = self.log_file.read_text(errors="replace").splitlines()[-lines:]
+            return "log: " + " | ".join(text)
+        return ""
+
+
+def _has_c_utf8() -> bool:
+    proc = subprocess.run(["locale", "-a"], capture_output=True, text=True, check=False)
+    return any(line.lower() in ("c.utf8", "c.utf-8") for line in proc.stdout.splitlines())
+
+
+# --- the one embedded cluster -------------------------------------------------------------------
+
+
+def base_dir() -> Path:
+    """Where the embedded cluster lives: the user's data dir, or /var/lib/presseportal as root."""
+    if is_root():
+        return ROOT_BASE_DIR
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("presseportal", appauthor=False))
+
+
+def _paths(data_dir: str | os.PathLike | None) -> tuple[Path, Path, Path]:
+    data = Path(data_dir) if data_dir else base_dir() / "postgres"
+    # the password file sits beside the data dir (never inside: that belongs to postgres)
+    return data, data.parent / f"{data.name}.password", data.parent / f"{data.name}.lock"
+
+
+def _read_or_create_password(path: Path) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    password = secrets.token_urlsafe(24)  # URL-safe: no quoting in conninfo URLs
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(password + "\n")
+    return password
+
+
+def _cluster(data_dir: str | os.PathLike | None, port: int | None) -> tuple[Cluster, Path]:
+    data, pwfile, lockfile = _paths(data_dir)
+    data.parent.mkdir(parents=True, exist_ok=True)
+    password = _read_or_create_password(pwfile)
+    cluster = Cluster(data, port or DEFAULT_PORT, password)
+    running_port = cluster.running_port() if cluster.initialized() else None
+    if port is None and running_port:
+        cluster.port = running_port
+    return cluster, lockfile
+
+
+@contextlib.contextmanager
+def _locked(lockfile: Path):
+    """Serialise concurrent ensure/stop calls of several processes on one machine."""
+    with open(lockfile, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def ensure_embedded(data_dir: str | os.PathLike | None = None, port: int | None = None) -> str:
+    """Start the embedded server if needed (reusing a running one) and return its conninfo URL.
+
+    The URL carries the password: pass it to psycopg, never to a log (use `db.redact`).
+    """
+    cluster, lockfile = _cluster(data_dir, port)
+    with _locked(lockfile):
+        created = not cluster.initialized()
+        if created:
+            logger.info("creating the embedded PostgreSQL in %s", cluster.data_dir)
+            cluster.init()
+        if cluster.running():
+            actual = cluster.running_port()
+            if actual and actual != cluster.port:
+                logger.warning(
+                    "embedded PostgreSQL already runs on port %s (asked for %s); using it",
+                    actual, cluster.port,
+                )
+                cluster.port = actual
+        else:
+            cluster.start()
+            logger.info(
+                "embedded PostgreSQL started: data in %s, listening on 127.0.0.1:%s",
+                cluster.data_dir, cluster.port,
+            )
+        _ensure_database(cluster)
+    return cluster.url()
+
+
+def _ensure_database(cluster: Cluster) -> None:
+    import psycopg
+
+    with psycopg.connect(cluster.url("postgres"), autocommit=True, connect_timeout=10) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{DATABASE}"')
+
+
+def embedded_location(data_dir: str | os.PathLike | None = None, port: int | None = None) -> dict:
+    """Where the embedded database lives, without the password (for `presseportal db url`)."""
+    data, pwfile, _ = _paths(data_dir)
+    cluster = Cluster(data, port or DEFAULT_PORT, "***")
+    running = cluster.running() if cluster.initialized() else False
+    if running and port is None:
+        cluster.port = cluster.running_port() or cluster.port
+    return {
+        "data_dir": str(data),
+        "password_file": str(pwfile),
+        "port": cluster.port,
+        "url": cluster.url(),
+        "initialized": cluster.initialized(),
+        "running": running,
+        "log_file": str(cluster.log_file),
+    }
+
+
+def stop_embedded(data_dir: str | os.PathLike | None = None) -> bool:
+    """Stop the embedded server; True when one was running."""
+    data, _, lockfile = _paths(data_dir)
+    if not (data / "PG_VERSION").exists():
+        return False
+    cluster = Cluster(data, DEFAULT_PORT, "")
+    with _locked(lockfile):
+        if not cluster.running():
+            return False
+        cluster.stop()
+        return True
+
+
+# --- throwaway clusters (tests, benchmarks) --------------------------------------------------
+
+
+def throwaway_cluster(*, fast: bool = True, prefix: str = "pp-pg-") -> Cluster:
+    """Create and start a cluster in a fresh temp dir on a free port; caller stops and removes it.
+
+    As root the temp dir is handed to the postgres user. `Cluster.destroy` is attached.
+    """
+    parent = Path(tempfile.mkdtemp(prefix=prefix))
+    if is_root():
+        os.chmod(parent, 0o755)  # postgres must traverse into it
+    cluster = Cluster(parent / "data", free_port(), secrets.token_urlsafe(18), fast=fast)
+    cluster.init()
+    cluster.start()
+    _ensure_database(cluster)
+    cluster.parent_dir = parent  # type: ignore[attr-defined]
+    return cluster
+
+
+def destroy_cluster(cluster: Cluster) -> None:
+    with contextlib.suppress(Exception):
+        cluster.stop(mode="immediate")
+    shutil.rmtree(getattr(cluster, "parent_dir", cluster.data_dir), ignore_errors=True)

@@ -1,0 +1,97 @@
+-- Named queries for crawl runs, locks, errors and cursors (pipelines.db helpers).
+
+-- name: try_lock_all
+-- A run over all publishers: exclusive on object 0 of namespace 28784.
+SELECT pg_try_advisory_lock(28784, 0) AS ok;
+
+-- name: try_lock_all_shared
+-- A run over some publishers: shared on object 0, so it excludes (and is excluded by)
+-- an all-publishers run but not other per-publisher runs.
+SELECT pg_try_advisory_lock_shared(28784, 0) AS ok;
+
+-- name: try_lock_publisher
+SELECT pg_try_advisory_lock(28784, %(publisher_id)s) AS ok;
+
+-- name: unlock_publisher
+SELECT pg_advisory_unlock(28784, %(publisher_id)s);
+
+-- name: unlock_all
+SELECT pg_advisory_unlock(28784, 0);
+
+-- name: unlock_all_shared
+SELECT pg_advisory_unlock_shared(28784, 0);
+
+-- name: lock_holder
+-- Who holds a publisher lock that conflicts with ours: objects %(objids)s (0 = all
+-- publishers) of namespace 28784, granted to another session; the run row is the
+-- unfinished crawl_runs row that session started (start_run records pg_backend_pid()).
+SELECT l.pid AS backend_pid, l.objid::integer AS lock_object, l.mode,
+       r.id AS run_id, r.mode AS run_mode, r.publishers, r.started_at, r.pid, r.host,
+       a.application_name, a.client_addr::text AS client_addr
+FROM pg_locks l
+LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+LEFT JOIN LATERAL (
+    SELECT * FROM crawl_runs c
+    WHERE c.backend_pid = l.pid AND c.finished_at IS NULL
+    ORDER BY c.id DESC LIMIT 1
+) r ON true
+WHERE l.locktype = 'advisory' AND l.classid = 28784 AND l.objsubid = 2
+  AND l.granted AND l.pid <> pg_backend_pid()
+  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+  AND (%(all)s OR l.objid::bigint = ANY(%(objids)s::bigint[]) AND (l.objid <> 0 OR l.mode = 'ExclusiveLock'))
+ORDER BY r.started_at NULLS LAST
+LIMIT 1;
+
+-- name: start_run
+INSERT INTO crawl_runs (mode, publishers, pid, host, backend_pid)
+VALUES (%(mode)s, %(publishers)s, %(pid)s, %(host)s, pg_backend_pid())
+RETURNING id;
+
+-- name: finish_run
+-- Only the counts passed (not NULL) are written: the store pipeline adds new / changed /
+-- unchanged / errors to the row as it commits, the CLI may leave them alone.
+UPDATE crawl_runs SET
+    finished_at = now(),
+    status    = %(status)s,
+    pages     = COALESCE(%(pages)s, pages),
+    new       = COALESCE(%(new)s, new),
+    changed   = COALESCE(%(changed)s, changed),
+    unchanged = COALESCE(%(unchanged)s, unchanged),
+    errors    = COALESCE(%(errors)s, errors),
+    coverage  = COALESCE(%(coverage)s, coverage)
+WHERE id = %(run_id)s;
+
+-- name: add_run_counts
+UPDATE crawl_runs SET
+    pages     = pages + %(pages)s,
+    new       = new + %(new)s,
+    changed   = changed + %(changed)s,
+    unchanged = unchanged + %(unchanged)s,
+    errors    = errors + %(errors)s
+WHERE id = %(run_id)s;
+
+-- name: set_run_coverage
+UPDATE crawl_runs SET coverage = %(coverage)s WHERE id = %(run_id)s;
+
+-- name: record_error
+INSERT INTO crawl_errors (run_id, url, stage, reason, snippet)
+VALUES (%(run_id)s, %(url)s, %(stage)s, %(reason)s, %(snippet)s);
+
+-- name: count_error
+UPDATE crawl_runs SET errors = errors + 1 WHERE id = %(run_id)s;
+
+-- name: known_story_ids
+SELECT story_id FROM releases WHERE publisher_id = ANY(%(publisher_ids)s);
+
+-- name: known_story_ids_all
+SELECT story_id FROM releases;
+
+-- name: get_cursor
+SELECT state FROM crawl_cursors WHERE key = %(key)s;
+
+-- name: set_cursor
+INSERT INTO crawl_cursors (key, state, updated_at) VALUES (%(key)s, %(state)s, now())
+ON CONFLICT (key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at;
+
+-- name: delete_cursor
+DELETE FROM crawl_cursors WHERE key = %(key)s;
