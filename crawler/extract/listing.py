@@ -1,0 +1,120 @@
+"""Newsroom listing pages: `extract_listing(html, url) -> Listing`, no I/O.
+
+A card is an `article.news` (2021+ layout) with `data-url`/`data-label`, or any
+`h3 a[href*="/pm/"]`. The date sits in `div.date` (2022-2026) or `h5.date` (2019, and the
+"Weitere Storys" cards of story pages), else somewhere in `.news-meta`. Cards of every
+publisher come out: the spider keeps its own publisher's (`Card.publisher_id`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from crawler.extract._html import absolute, has_class, is_blank, parse_html, site_of, story_ids, text_of
+from crawler.items import canonical_story_url
+
+_X_CARDS = etree.XPath(f"//article[{has_class('news')}]")
+_X_H3_LINKS = etree.XPath("//h3//a[contains(@href, '/pm/')]")
+_X_NEXT_LINK = etree.XPath("//link[@rel='next' or @rel='Next'][@href]")
+_X_NEXT_DATA = etree.XPath(f"//*[{has_class('pagination-next')}][@data-url]")
+_X_NEXT_HREF = etree.XPath(f"//a[{has_class('pagination-next')}][@href] | //a[@rel='next'][@href]")
+_DATE = re.compile(r"\d{1,2}[./]\d{1,2}[./]\d{4}\s*[–—-]\s*\d{1,2}:\d{2}|\d{1,2}[./]\d{1,2}[./]\d{4}")
+
+
+@dataclass
+class Card:
+    story_id: int
+    publisher_id: int
+    url: str  # canonical on the site of the listing: {scheme}://{host}/pm/{pid}/{sid}
+    title: str = ""
+    date_raw: str = ""
+    teaser: str = ""
+
+
+@dataclass
+class Listing:
+    cards: list[Card] = field(default_factory=list)
+    next_url: str | None = None
+
+
+def _card_from_article(art: etree._Element, site: str) -> Card | None:
+    link = None
+    for h3 in art.iter("h3"):
+        link = next((a for a in h3.iter("a") if "/pm/" in (a.get("href") or "")), None)
+        if link is not None:
+            break
+    if link is None:
+        link = next((a for a in art.iter("a") if story_ids(a.get("href"))), None)
+    ids = story_ids(art.get("data-url")) or story_ids(link.get("href") if link is not None else None)
+    if ids is None:
+        return None
+    pid, sid = ids
+    return Card(
+        story_id=sid,
+        publisher_id=pid,
+        url=canonical_story_url(site, pid, sid),
+        title=_title(link),
+        date_raw=_date(art),
+        teaser=_teaser(art),
+    )
+
+
+def _title(link: etree._Element | None) -> str:
+    if link is None:
+        return ""
+    text = text_of(link)
+    return text if not is_blank(text) else (link.get("title") or "").strip()
+
+
+def _date(art: etree._Element) -> str:
+    for el in art.iter("div", "h5", "span", "time", "p"):
+        if "date" in (el.get("class") or "").split() and not is_blank(text_of(el)):
+            return text_of(el)
+    for el in art.iter():
+        if isinstance(el.tag, str) and "news-meta" in (el.get("class") or "").split():
+            m = _DATE.search(text_of(el))
+            if m:
+                return m.group(0)
+    return ""
+
+
+def _teaser(art: etree._Element) -> str:
+    for p in art.iter("p"):
+        text = text_of(p)
+        if not is_blank(text):
+            return text
+    return ""
+
+
+def _next_url(root: etree._Element, url: str) -> str | None:
+    for xp, attr in ((_X_NEXT_LINK, "href"), (_X_NEXT_DATA, "data-url"), (_X_NEXT_HREF, "href")):
+        for el in xp(root):
+            value = (el.get(attr) or "").strip()
+            if value and not value.startswith(("#", "javascript:")):
+                return absolute(url, value)
+    return None
+
+
+def extract_listing(html: str, url: str) -> Listing:
+    """Story cards of a listing page in page order (duplicates and slugs collapse) and
+    the absolute URL of the next page, or None on the last page."""
+    root = parse_html(html)
+    site = site_of(url)
+    cards: list[Card] = []
+    seen: set[int] = set()
+    for art in _X_CARDS(root):
+        card = _card_from_article(art, site)
+        if card is not None and card.story_id not in seen:
+            seen.add(card.story_id)
+            cards.append(card)
+    if not cards:  # a renamed article.news: any headline link to a story
+        for a in _X_H3_LINKS(root):
+            ids = story_ids(a.get("href"))
+            if ids is None or ids[1] in seen:
+                continue
+            seen.add(ids[1])
+            cards.append(Card(story_id=ids[1], publisher_id=ids[0], url=canonical_story_url(site, *ids), title=_title(a)))
+    return Listing(cards=cards, next_url=_next_url(root, url))
