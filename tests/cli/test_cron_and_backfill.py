@@ -1,0 +1,248 @@
+"""The `presseportal` command against the replica and a real PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from collections import Counter
+
+import psycopg
+import pytest
+
+from tests.helpers import presseportal, start_presseportal
+
+PID = 73811
+
+
+def rows(database_url: str, sql: str, *params):
+    with psycopg.connect(database_url) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def stored_ids(database_url: str) -> set[int]:
+    return {r[0] for r in rows(database_url, "SELECT story_id FROM releases WHERE publisher_id = %s", PID)}
+
+
+def story_fetches(replica) -> Counter:
+    return Counter(e.path for e in replica.log if e.path.startswith("/pm/"))
+
+
+def site_requests(replica) -> list[str]:
+    return [e.path for e in replica.log if e.path != "/robots.txt"]
+
+
+def content_table(database_url: str):
+    return rows(database_url, """
+        SELECT story_id, publisher_id, url, title, published_at, published_raw, published_ambiguous,
+               dateline, teaser, body, about, contact, originator, keywords, places, images, links,
+               language, content_hash
+        FROM releases ORDER BY story_id""")
+
+
+def test_first_crawl_stores_everything_and_second_costs_at_most_two_requests(replica, database_url):
+    first = presseportal(replica, "crawl", database_url=database_url)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert stored_ids(database_url) == set(replica.corpus.story_ids(publisher_id=PID))
+
+    replica.log.clear()
+    second = presseportal(replica, "crawl", database_url=database_url)
+    assert second.returncode == 0, second.stderr[-3000:]
+    requests = site_requests(replica)
+    assert len(requests) <= 2, f"a cron run with nothing new made {requests}"
+    assert "new 0" in second.stderr
+    runs = rows(database_url, "SELECT status, new FROM crawl_runs ORDER BY id")
+    assert runs[-1] == ("success", 0)
+
+
+def test_five_new_releases_are_fetched_and_nothing_else(replica, database_url):
+    assert presseportal(replica, "crawl", database_url=database_url).returncode == 0
+    new_ids = replica.publish(5)
+    replica.log.clear()
+    done = presseportal(replica, "crawl", database_url=database_url)
+    assert done.returncode == 0, done.stderr[-3000:]
+    fetched = story_fetches(replica)
+    assert set(fetched) == {f"/pm/{PID}/{sid}" for sid in new_ids}
+    assert set(new_ids) <= stored_ids(database_url)
+    listing = [p for p in site_requests(replica) if p.startswith("/nr/")]
+    assert len(listing) <= 3, listing
+
+
+def test_stories_published_mid_crawl_are_neither_missed_nor_fetched_twice(replica, database_url):
+    # slow story pages keep the crawl busy while new stories push the listing down
+    replica.faults.add(r"^/pm/", "slow", delay=0.05)
+    proc = start_presseportal(replica, "crawl", database_url=database_url)
+    deadline = time.monotonic() + 60
+    while sum(1 for e in replica.log if e.path.startswith("/pm/")) < 20 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    published = replica.publish(3)
+    out, err = proc.communicate(timeout=180)
+    assert proc.returncode == 0, err[-3000:]
+    follow_up = presseportal(replica, "crawl", database_url=database_url)
+    assert follow_up.returncode == 0
+    assert stored_ids(database_url) == set(replica.corpus.story_ids(publisher_id=PID))
+    assert set(published) <= stored_ids(database_url)
+    twice = {path: n for path, n in story_fetches(replica).items() if n > 1}
+    assert not twice, f"fetched more than once: {twice}"
+
+
+def test_backfill_of_a_window(replica, database_url):
+    truth = list(replica.corpus.all_truth(publisher_id=PID))
+    days = sorted({t["published_at"][:10] for t in truth})
+    since, until = days[10], days[40]
+    done = presseportal(replica, "backfill", "--since", since, "--until", until, database_url=database_url)
+    assert done.returncode == 0, done.stderr[-3000:]
+    got = stored_ids(database_url)
+    assert got, "nothing stored"
+    from pipelines.normalize.dates import parse_published
+    from zoneinfo import ZoneInfo
+
+    berlin = ZoneInfo("Europe/Berlin")
+    expected = {t["story_id"] for t in truth
+                if since <= parse_published(t["published_at"]).instant.astimezone(berlin).date().isoformat() <= until}
+    assert got == expected
+    assert "releases/s" in done.stderr, "a backfill reports its progress"
+
+
+def test_backfill_refresh_records_a_revision_for_an_edited_release(replica, database_url):
+    assert presseportal(replica, "backfill", database_url=database_url).returncode == 0
+    victim = replica.corpus.story_ids(publisher_id=PID)[2]
+    replica.edit(victim)
+    done = presseportal(replica, "backfill", "--refresh", database_url=database_url)
+    assert done.returncode == 0, done.stderr[-3000:]
+    revisions = rows(database_url, "SELECT story_id FROM release_revisions")
+    assert revisions == [(victim,)]
+    body = rows(database_url, "SELECT body FROM releases WHERE story_id = %s", victim)[0][0]
+    assert body == replica.corpus.truth(victim)["body"]
+
+
+def test_kill_9_mid_backfill_then_resume_gives_the_same_table(replica_factory, database_url, pg_server):
+    replica = replica_factory(releases=300, seed=3)
+    replica.faults.add(r"^/pm/", "slow", delay=0.02)
+    proc = start_presseportal(replica, "backfill", database_url=database_url)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        if len(stored_ids(database_url)) >= 60:
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    interrupted = len(stored_ids(database_url))
+    assert 0 < interrupted < 300, f"the kill came too late or too early ({interrupted} stored)"
+    replica.faults.clear()
+    replica.log.clear()
+    resumed = presseportal(replica, "backfill", database_url=database_url)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    refetched = story_fetches(replica)
+    assert len(refetched) <= 300 - interrupted + 30, "the resumed backfill fetched stored stories again"
+
+    # an uninterrupted run into a second database gives the same table
+    other = pg_server.create_database()
+    clean = presseportal(replica, "backfill", database_url=other)
+    assert clean.returncode == 0, clean.stderr[-3000:]
+    assert content_table(database_url) == content_table(other)
+
+
+def test_overlapping_runs_exit_75_naming_the_holder(replica, database_url):
+    replica.faults.add(r"^/pm/", "slow", delay=0.05)
+    first = start_presseportal(replica, "backfill", database_url=database_url)
+    deadline = time.monotonic() + 60
+    while not any(e.path.startswith("/pm/") for e in replica.log) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    second = presseportal(replica, "crawl", database_url=database_url)
+    first.send_signal(signal.SIGTERM)
+    first.communicate(timeout=120)
+    assert second.returncode == 75, second.stderr[-2000:]
+    assert "locked by run" in second.stderr
+
+
+def test_exit_1_when_a_page_fails(replica, database_url):
+    victim = replica.corpus.story_ids(publisher_id=PID)[4]
+    replica.faults.add(rf"^/pm/{PID}/{victim}$", "500")
+    done = presseportal(replica, "crawl", database_url=database_url)
+    assert done.returncode == 1, done.stderr[-3000:]
+    errors = rows(database_url, "SELECT url, stage, reason FROM crawl_errors")
+    assert any(url.endswith(f"/pm/{PID}/{victim}") and "500" in reason for url, _, reason in errors), errors
+    assert rows(database_url, "SELECT status FROM crawl_runs")[-1] == ("errors",)
+    # everything else still landed
+    assert len(stored_ids(database_url)) == len(replica.corpus.story_ids(publisher_id=PID)) - 1
+
+
+@pytest.mark.parametrize("args", [
+    ["backfill", "--since", "2024-13-01"],
+    ["crawl", "--publisher", "abc"],
+    ["frobnicate"],
+    ["backfill", "--since", "2025-01-02", "--until", "2025-01-01"],
+])
+def test_exit_2_on_usage_errors(replica, database_url, args):
+    done = presseportal(replica, *args, database_url=database_url)
+    assert done.returncode == 2, (args, done.stderr)
+    assert "usage" in done.stderr.lower() or "error" in done.stderr.lower()
+    assert not replica.log, "a usage error must not touch the site"
+
+
+def test_exit_69_when_the_database_is_unreachable_and_the_password_stays_secret(replica):
+    url = "postgresql://ingest:s3cr3t-pw@127.0.0.1:9/presse?connect_timeout=2"
+    done = presseportal(replica, "crawl", database_url=url)
+    assert done.returncode == 69, done.stderr[-2000:]
+    assert "s3cr3t-pw" not in done.stderr + done.stdout
+    assert "database" in done.stderr.lower()
+    assert not replica.log, "nothing may be fetched without a database"
+
+
+def test_search_ranks_and_shows_a_snippet(replica, database_url):
+    assert presseportal(replica, "crawl", database_url=database_url).returncode == 0
+    truth = replica.corpus.truth(replica.corpus.story_ids(publisher_id=PID)[0])
+    word = max(truth["title"].split(), key=len).strip(".,:;!?\"„“")
+    done = presseportal(replica, "search", word, database_url=database_url)
+    assert done.returncode == 0, done.stderr
+    assert truth["title"] in done.stdout
+    none = presseportal(replica, "search", "Xylophonquartettzzz", database_url=database_url)
+    assert none.returncode == 0 and "no release matches" in none.stderr
+
+
+def test_export_streams_jsonl_and_csv(replica, database_url):
+    assert presseportal(replica, "crawl", database_url=database_url).returncode == 0
+    done = presseportal(replica, "export", "--format", "jsonl", database_url=database_url)
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(line) for line in done.stdout.splitlines()]
+    assert {r["story_id"] for r in records} == set(replica.corpus.story_ids(publisher_id=PID))
+    one = next(r for r in records if r["story_id"] == records[0]["story_id"])
+    truth = replica.corpus.truth(one["story_id"])
+    assert one["body"] == truth["body"] and one["keywords"] == truth["keywords"]
+    assert one["published_at"] == truth["published_at"]
+
+    csv_out = presseportal(replica, "export", "--format", "csv", "--since", "2026-01-01", database_url=database_url)
+    assert csv_out.returncode == 0
+    header = csv_out.stdout.splitlines()[0]
+    assert header.startswith("story_id,publisher_id,publisher,url,title,published_at")
+
+
+def test_status_shows_runs_publishers_and_coverage(replica, database_url):
+    assert presseportal(replica, "crawl", database_url=database_url).returncode == 0
+    done = presseportal(replica, "status", database_url=database_url)
+    assert done.returncode == 0, done.stderr
+    assert "Last runs" in done.stdout and "incremental" in done.stdout and "success" in done.stdout
+    assert str(PID) in done.stdout and "Public Marketing" in done.stdout
+    assert "Field coverage" in done.stdout and "title" in done.stdout
+
+
+def test_every_command_has_help(replica):
+    for args in (["--help"], ["crawl", "--help"], ["backfill", "--help"], ["status", "--help"],
+                 ["search", "--help"], ["export", "--help"], ["db", "--help"]):
+        done = presseportal(replica, *args)
+        assert done.returncode == 0 and "usage" in done.stdout.lower(), args
+
+
+def test_db_upgrade_is_idempotent_and_db_url_hides_the_password(replica, database_url):
+    first = presseportal(replica, "db", "upgrade", database_url=database_url)
+    assert first.returncode == 0, first.stderr
+    again = presseportal(replica, "db", "upgrade", database_url=database_url)
+    assert again.returncode == 0 and "applied 0 migration" in again.stdout
+    shown = presseportal(replica, "db", "url", database_url=database_url)
+    assert shown.returncode == 0
+    from urllib.parse import urlsplit
+
+    password = urlsplit(database_url).password
+    if password:
+        assert password not in shown.stdout

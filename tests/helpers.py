@@ -1,0 +1,68 @@
+"""Helpers shared by the tests that drive whole crawls."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def crawl_env(replica, database_url: str | None = None, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        PRESSEPORTAL_BASE_URL=replica.base_url,
+        PRESSEPORTAL_PROFILE="replica",
+        PYTHONPATH=str(ROOT),
+    )
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url
+    else:
+        env.pop("DATABASE_URL", None)
+    env.update(extra)
+    return env
+
+
+def run_scrapy(replica, *args: str, database_url: str | None = None, timeout: float = 180,
+               **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(BIN / "scrapy"), "crawl", "presseportal", *args],
+        cwd=ROOT, env=crawl_env(replica, database_url, **env),
+        capture_output=True, text=True, timeout=timeout,
+    )
+
+
+def presseportal(replica, *args: str, database_url: str | None = None, timeout: float = 180,
+                 **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(BIN / "presseportal"), *args],
+        cwd=ROOT, env=crawl_env(replica, database_url, **env),
+        capture_output=True, text=True, timeout=timeout,
+    )
+
+
+def start_presseportal(replica, *args: str, database_url: str | None = None, **env: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(BIN / "presseportal"), *args],
+        cwd=ROOT, env=crawl_env(replica, database_url, **env),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def field_differences(got: dict, truth: dict, fields=None) -> list[str]:
+    """Readable differences between an exported record and the replica's truth."""
+    out = []
+    for name in fields or truth:
+        if got.get(name) != truth.get(name):
+            out.append(f"story {truth.get('story_id')} field {name!r}: got {got.get(name)!r}, "
+                       f"expected {truth.get(name)!r}")
+    return out
