@@ -127,7 +127,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 
 def run_spider(args: argparse.Namespace, *, mode: str, **spider_args: Any) -> int:
-    from crawler.extensions import run_status
+    from crawler.extensions import describe_holder, run_status
     from crawler.spiders.presseportal import parse_day, parse_publishers
     from pipelines import db
 
@@ -141,20 +141,28 @@ def run_spider(args: argparse.Namespace, *, mode: str, **spider_args: Any) -> in
     settings = project_settings(overrides)
     database_url = db.resolve_database_url(settings.get("DATABASE_URL"))
     with db.connect(database_url) as conn:  # DatabaseUnavailable: exit 69 before any fetch
-        db.migrate(database_url)
+        db.migrate(conn)
         if not db.acquire_publisher_lock(conn, publishers):
             holder = db.current_lock_holder(conn, publishers)
             print(f"presseportal: publisher(s) {','.join(map(str, publishers))} are locked by "
-                  f"{holder or 'another run'}; not starting", file=sys.stderr)
+                  f"{describe_holder(holder)}; not starting", file=sys.stderr)
             return EXIT_LOCKED
+        # the lock lives as long as this connection: it stays open for the whole run
+        run_id = db.start_run(conn, mode, publishers)
+        settings.set("PRESSEPORTAL_RUN_ID", run_id, priority="cmdline")
         settings.set("PRESSEPORTAL_LOCK_HELD", True, priority="cmdline")
         settings.set("DATABASE_URL", database_url, priority="cmdline")
         settings.set("PRESSEPORTAL_PROGRESS", mode == "backfill", priority="cmdline")
         if args.min_coverage is not None:
             settings.set("COVERAGE_MIN_RATIO", args.min_coverage, priority="cmdline")
         settings.set("PRESSEPORTAL_MAX_ERRORS", args.max_errors, priority="cmdline")
-        stats = crawl(settings, publisher=",".join(map(str, publishers)), mode=mode, **spider_args)
-    status = run_status(stats, stats.get("finish_reason", "unknown"), max_errors=args.max_errors)
+        try:
+            stats = crawl(settings, publisher=",".join(map(str, publishers)), mode=mode, **spider_args)
+        except BaseException:
+            db.finish_run(conn, run_id, "failed")
+            raise
+    status = stats.get("presseportal/run_status") or run_status(
+        stats, stats.get("finish_reason", "unknown"), max_errors=args.max_errors)
     print_run_summary(stats, status)
     return EXIT_OK if status == "success" else EXIT_ERRORS
 
@@ -197,19 +205,22 @@ def store_connection():
     from pipelines import db
 
     settings = project_settings()
+    from psycopg.rows import dict_row
+
     url = db.resolve_database_url(settings.get("DATABASE_URL"))
     conn = db.connect(url)
-    db.migrate(url)
+    db.migrate(conn)
+    conn.row_factory = dict_row
     return conn
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from pipelines import queries
+    from pipelines import db
 
     with store_connection() as conn:
-        runs = conn.execute(queries.load("status_runs"), {"limit": args.runs}).fetchall()
-        publishers = conn.execute(queries.load("status_publishers")).fetchall()
-        newest = conn.execute(queries.load("status_newest")).fetchone()
+        runs = conn.execute(db.query("status_runs"), {"limit": args.runs}).fetchall()
+        publishers = conn.execute(db.query("status_publishers")).fetchall()
+        newest = conn.execute(db.query("status_newest")).fetchone()
     out = sys.stdout
     out.write("Last runs\n")
     if not runs:
@@ -235,10 +246,10 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from pipelines import queries
+    from pipelines import db
 
     with store_connection() as conn:
-        rows = conn.execute(queries.load("search"), {"query": args.query, "limit": args.limit}).fetchall()
+        rows = conn.execute(db.query("search"), {"query": args.query, "limit": args.limit}).fetchall()
     if not rows:
         print(f"no release matches {args.query!r}", file=sys.stderr)
     for row in rows:
@@ -249,16 +260,18 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from crawler.spiders.presseportal import parse_day, parse_publishers
-    from pipelines import queries
+    from pipelines import db
 
     try:
         since = parse_day(args.since, "since")
         publishers = parse_publishers(args.publisher) if args.publisher else None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    with store_connection() as conn:
-        with conn.cursor(name="export") as cursor:  # server side: streams, whatever the size
-            cursor.execute(queries.load("export"), {"since": since, "publishers": publishers})
+    with store_connection() as conn, conn.transaction():
+        # a server-side cursor streams, whatever the size of the table
+        with conn.cursor(name="export") as cursor:
+            cursor.itersize = 500
+            cursor.execute(db.query("export"), {"since": since, "publishers": publishers})
             write_rows(cursor, args.format, sys.stdout)
     return EXIT_OK
 
@@ -303,7 +316,16 @@ def cmd_db(args: argparse.Namespace) -> int:
         print(f"applied {len(applied)} migration(s){': ' + ', '.join(applied) if applied else ''}; "
               f"database {db.redact(url)}")
         return EXIT_OK
-    print(db.describe_database(settings.get("DATABASE_URL")))
+    configured = settings.get("DATABASE_URL") or ""
+    if configured:
+        print(db.redact(configured))
+    elif any(os.environ.get(name) for name in db.PG_ENV_VARS):
+        print("libpq defaults from the PG* environment variables")
+    else:
+        from pipelines.embedded import embedded_location
+
+        where = embedded_location()
+        print(f"{where['url']}\nembedded PostgreSQL, data in {where['data_dir']}")
     return EXIT_OK
 
 

@@ -27,10 +27,10 @@ def main() -> int:
         cli.main(["status", "--runs", "3"])
         print("\nNewest titles", flush=True)
         from crawler.cli import store_connection
-        from pipelines import queries
+        from pipelines import db
 
         with store_connection() as conn:
-            for row in conn.execute(queries.load("newest_titles"), {"limit": 5}):
+            for row in conn.execute(db.query("newest_titles"), {"limit": 5}):
                 print(f"  {row['published_at']:%Y-%m-%d %H:%M}  {row['title']}")
         print(f"\ncrawl exit status: {status}")
     return status

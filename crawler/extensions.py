@@ -95,9 +95,9 @@ class CrawlRunRecorder:
         self.crawler = crawler
         self.stats = crawler.stats
         self.database_url = database_url
+        # the CLI starts the run itself (on the connection holding the lock) and passes its id
         self.run_id: int | None = crawler.settings.getint("PRESSEPORTAL_RUN_ID") or None
-        self.owns_run = self.run_id is None
-        self.lock_conn = None
+        self.conn = None
         self.failed: list[FailedPage] = []
 
     @classmethod
@@ -119,20 +119,21 @@ class CrawlRunRecorder:
 
         publishers = list(getattr(spider, "publisher_ids", []))
         mode = getattr(spider, "mode", "full")
-        self.lock_conn = db.connect(self.database_url)
+        self.conn = db.connect(self.database_url)
         if not self.crawler.settings.getbool("PRESSEPORTAL_LOCK_HELD"):
-            if not db.acquire_publisher_lock(self.lock_conn, publishers):
-                holder = db.current_lock_holder(self.lock_conn, publishers)
-                self.stats.set_value("presseportal/locked_by", holder)
-                logger.error("publisher(s) %s are being crawled by %s: not starting",
-                             publishers, holder or "another run")
+            # plain `scrapy crawl`: take the lock here (the CLI takes it before starting)
+            if not db.acquire_publisher_lock(self.conn, publishers):
+                holder = db.current_lock_holder(self.conn, publishers)
+                self.stats.set_value("presseportal/locked_by", describe_holder(holder))
+                logger.error("publisher(s) %s are locked by %s: not starting",
+                             publishers, describe_holder(holder))
                 raise CloseSpider("locked")
-        if self.owns_run:
-            self.run_id = db.start_run(self.lock_conn, mode, publishers,
-                                       pid=os.getpid(), host=socket.gethostname())
+        if self.run_id is None:
+            # on the locking connection, so that current_lock_holder can name this run
+            self.run_id = db.start_run(self.conn, mode, publishers)
         self.stats.set_value("presseportal/run_id", self.run_id)
         if hasattr(spider, "known_story_ids"):
-            spider.known_story_ids = db.known_story_ids(self.lock_conn, publishers)
+            spider.known_story_ids = db.known_story_ids(self.conn, publishers)
             logger.info("%d stories of %s already stored", len(spider.known_story_ids), publishers)
 
     def page_failed(self, url, stage, reason, snippet=""):
@@ -147,21 +148,31 @@ class CrawlRunRecorder:
     def spider_closed(self, spider, reason):
         from pipelines import db
 
-        conn = self.lock_conn
-        if conn is None:
+        conn, self.conn = self.conn, None
+        if conn is None or reason == "locked":
+            if conn is not None:
+                conn.close()
             return
         try:
-            if reason == "locked":
-                return
             for page in self.failed:
                 db.record_error(conn, self.run_id, page.url, page.stage, page.reason, page.snippet)
-            if self.owns_run and self.run_id is not None:
-                status = run_status(self.stats.get_stats(), reason,
-                                    max_errors=self.crawler.settings.getint("PRESSEPORTAL_MAX_ERRORS"))
-                db.finish_run(conn, self.run_id, status, run_counts(self.stats))
+            status = run_status(self.stats.get_stats(), reason,
+                                max_errors=self.crawler.settings.getint("PRESSEPORTAL_MAX_ERRORS"))
+            self.stats.set_value("presseportal/run_status", status)
+            db.finish_run(conn, self.run_id, status, run_counts(self.stats))
         finally:
             conn.close()
-            self.lock_conn = None
+
+
+def describe_holder(holder: dict | None) -> str:
+    if not holder:
+        return "another session"
+    if holder.get("run_id") is None:
+        return f"a session without a run (backend pid {holder.get('backend_pid')})"
+    started = holder.get("started_at")
+    started_text = f", started {started:%Y-%m-%d %H:%M:%S %Z}" if started else ""
+    return (f"run #{holder['run_id']} ({holder.get('run_mode')}, pid {holder.get('pid')} "
+            f"on {holder.get('host')}{started_text})")
 
 
 def run_counts(stats) -> dict:

@@ -1,0 +1,73 @@
+"""RSS 2.0 feeds (`/rss/pm_{publisher_id}.rss2`): `extract_feed(xml, url) -> list[FeedEntry]`.
+
+Items carry title, link, description, pubDate and guid (maybe category). Descriptions
+may hold escaped HTML: tags are stripped and entities decoded, nothing else. Items
+whose link (or guid) is not a story URL are skipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+from crawler.extract._html import collapse, parse_html, site_of, story_ids, text_of
+from crawler.items import canonical_story_url
+
+
+@dataclass
+class FeedEntry:
+    story_id: int
+    publisher_id: int
+    url: str  # canonical on the site of the feed: {scheme}://{host}/pm/{pid}/{sid}
+    title: str = ""
+    description: str = ""
+    pub_date_raw: str = ""
+    guid: str = ""
+
+
+def _child_text(item: etree._Element, name: str) -> str:
+    for child in item:
+        if isinstance(child.tag, str) and etree.QName(child).localname == name:
+            return child.text or ""
+    return ""
+
+
+def _plain(markup: str) -> str:
+    """Text of a possibly HTML-escaped feed field (tags stripped, entities decoded)."""
+    if "<" not in markup and "&" not in markup:
+        return collapse(markup)
+    return text_of(parse_html(f"<html><body><div>{markup}</div></body></html>").find(".//div"))
+
+
+def extract_feed(xml: bytes | str, url: str) -> list[FeedEntry]:
+    if isinstance(xml, str):
+        xml = xml.encode("utf-8")
+        parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, encoding="utf-8")
+    else:
+        parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
+    root = etree.fromstring(xml.lstrip(), parser)
+    if root is None:
+        return []
+    site = site_of(url)
+    entries: list[FeedEntry] = []
+    seen: set[int] = set()
+    for item in root.iter("{*}item"):
+        link = _child_text(item, "link").strip()
+        guid = _child_text(item, "guid").strip()
+        ids = story_ids(link) or story_ids(guid)
+        if ids is None or ids[1] in seen:
+            continue
+        seen.add(ids[1])
+        entries.append(
+            FeedEntry(
+                story_id=ids[1],
+                publisher_id=ids[0],
+                url=canonical_story_url(site, *ids),
+                title=_plain(_child_text(item, "title")),
+                description=_plain(_child_text(item, "description")),
+                pub_date_raw=collapse(_child_text(item, "pubDate")),
+                guid=guid,
+            )
+        )
+    return entries
