@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from types import SimpleNamespace
 
 import pytest
 
@@ -16,7 +17,8 @@ def load_settings(profile: str):
     try:
         import crawler.settings
 
-        return importlib.reload(crawler.settings)
+        module = importlib.reload(crawler.settings)
+        return SimpleNamespace(**{k: getattr(module, k) for k in dir(module) if k.isupper()})
     finally:
         if old is None:
             os.environ.pop("PRESSEPORTAL_PROFILE")
