@@ -450,6 +450,8 @@ def _links(doc: _Doc, blocks: list[etree._Element]) -> tuple[list[dict[str, str]
             href = (a.get("href") or "").strip()
             if not href or href.startswith(("#", "javascript:")):
                 continue
+            if "story-city" in (a.get("class") or "").split():
+                continue  # the dateline opening the first paragraph: not a body link
             links.append({"url": absolute(doc.url, href), "text": text_of(a)})
     return links, ("dom" if links else None)
 
@@ -494,12 +496,16 @@ def _originator(doc: _Doc) -> tuple[str, Layer | None]:
     return "", None
 
 
-def _tags(doc: _Doc) -> tuple[list[str], list[str]]:
-    """(topics, places) from the sidebar tag lists. A tag's href decides first
-    (/st/ topic, /regional/ place, /t/ category: neither), its list's heading second."""
+def _tags(doc: _Doc) -> tuple[list[str], list[str]] | None:
+    """(topics, places) from the sidebar tag lists, None when the page has none. A tag's
+    href decides first (/st/ topic, /regional/ place, /t/ category: neither), its list's
+    heading second."""
     topics: list[str] = []
     places: list[str] = []
-    for ul in _X_TAG_LISTS(doc.root):
+    lists = _X_TAG_LISTS(doc.root)
+    if not lists:
+        return None
+    for ul in lists:
         heading = ul.getprevious()
         heading_text = text_of(heading) if heading is not None else ""
         anchors = [a for a in ul.iter("a") if "tag" in (a.get("rel") or "").split()] or list(ul.iter("a"))
@@ -521,7 +527,7 @@ def _tags(doc: _Doc) -> tuple[list[str], list[str]]:
     return topics, places
 
 
-def _keywords(doc: _Doc, topics: list[str]) -> tuple[list[str], Layer | None]:
+def _keywords(doc: _Doc, topics: list[str] | None) -> tuple[list[str], Layer | None]:
     if topics:
         return topics, "dom"
     if value := doc.m("news_keywords"):
@@ -536,9 +542,10 @@ def _keywords(doc: _Doc, topics: list[str]) -> tuple[list[str], Layer | None]:
     return [], None
 
 
-def _places(doc: _Doc, places: list[str]) -> tuple[list[str], Layer | None]:
-    if places:
-        return places, "dom"
+def _places(doc: _Doc, places: list[str] | None) -> tuple[list[str], Layer | None]:
+    if places is not None:  # the page has tag lists: their places, maybe none
+        return places, ("dom" if places else None)
+    # no tag lists at all (renamed or an older layout): the card's /regional/ city links
     found: list[str] = []
     if doc.card is not None:
         for a in doc.card.iter("a"):
@@ -617,7 +624,8 @@ def extract_story(html: str, url: str) -> StoryPage:
     originator = take("originator", _originator(doc))
     blocks = _paragraph_blocks(doc)
     paragraphs = take("paragraphs", _paragraphs(doc, blocks))
-    topics, tag_places = _tags(doc)
+    tags = _tags(doc)
+    topics, tag_places = tags if tags is not None else (None, None)
     return StoryPage(
         url=url,
         story_id=story_id,

@@ -1,0 +1,51 @@
+"""Every stored story page extracts to the fields in the json beside it, field by field.
+
+Fixtures: tests/fixtures/story/<case>.html with <case>.json = {url, declared_charset,
+note, expected}. After a deliberate change, regenerate and review the diff:
+
+    .venv/bin/python -m crawler.extract.regen tests/fixtures/story/<case>.html
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from crawler.extract.regen import load_fixture
+from crawler.extract.story import StoryPage, extract_story
+from tests.extract.helpers import FIXTURES
+
+PAGES = sorted((FIXTURES / "story").glob("*.html"))
+FIELDS = [f.name for f in dataclasses.fields(StoryPage) if f.name != "url"]
+
+CASES = [pytest.param(page, name, id=f"{page.stem}-{name}") for page in PAGES for name in FIELDS]
+
+
+def test_every_fixture_has_its_expected_json() -> None:
+    assert PAGES, "no story fixtures found"
+    missing = [p.name for p in PAGES if not p.with_suffix(".json").exists()]
+    assert not missing, f"run: python -m crawler.extract.regen {' '.join(missing)}"
+
+
+_cache: dict[Path, tuple[StoryPage, dict]] = {}
+
+
+def _extracted(page: Path) -> tuple[StoryPage, dict]:
+    """Extract each page once for all its field tests (lazily: nothing runs at import)."""
+    if page not in _cache:
+        html, meta = load_fixture(page)
+        _cache[page] = (extract_story(html, meta["url"]), meta["expected"])
+    return _cache[page]
+
+
+@pytest.mark.parametrize(("page", "name"), CASES)
+def test_story_fixture_field(page: Path, name: str) -> None:
+    story, expected = _extracted(page)
+    assert name in expected, f"{page.stem}.json has no {name!r}: regenerate it (crawler.extract.regen)"
+    got = getattr(story, name)
+    assert got == expected[name], (
+        f"{page.stem}: {name} changed. If the change is intended, run "
+        f"`python -m crawler.extract.regen {page.relative_to(FIXTURES.parent.parent)}` and review the diff."
+    )
