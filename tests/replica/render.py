@@ -1,0 +1,493 @@
+"""HTML, RSS and robots.txt templates of the replica.
+
+Written for this project, modelled element by element on the real story page
+(../shared/reference/story-103258-2930232.html) and the listing cards described in
+SITE.md. Header, sidebar and footer noise is kept on purpose: an extractor must
+find the release inside a real-looking page, not in a bare fixture.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from email.utils import format_datetime
+from html.entities import codepoint2name
+from urllib.parse import quote
+
+from .corpus import BERLIN, Corpus, Doc, Para, Seg
+
+GENERIC_KEYWORDS = "Presse,Pressemitteilung,Pressemeldung,Pressemitteilungen"
+
+
+@dataclass(frozen=True)
+class Flags:
+    """Render-time faults (see faults.py): they change a page, never the truth."""
+
+    bad_date: bool = False
+    no_h1: bool = False
+    duplicate_card: bool = False
+
+
+NO_FLAGS = Flags()
+
+
+# ---- text helpers --------------------------------------------------------------------------
+
+
+def esc(s: str) -> str:
+    return html.escape(s, quote=False)
+
+
+def ent(s: str) -> str:
+    """Attribute escaping the way the site does it: named entities for non-ASCII."""
+    out = []
+    for ch in html.escape(s, quote=True).replace("&#x27;", "&#039;"):
+        name = codepoint2name.get(ord(ch)) if ord(ch) > 127 else None
+        out.append(f"&{name};" if name else ch)
+    return "".join(out)
+
+
+def latin1_path(s: str) -> str:
+    """City and tag links are percent-encoded in Latin-1 on the real site (/regional/K%F6ln)."""
+    return quote(s, safe="", encoding="latin-1", errors="xmlcharrefreplace")
+
+
+def slugify(title: str) -> str:
+    s = unicodedata.normalize("NFC", title).lower()
+    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        s = s.replace(a, b)
+    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", s).strip("-")[:80] or "story"
+
+
+def corrupt(text: str, kind: str | None) -> str:
+    """Damage clean text the way real releases arrive; the documented cleaning undoes it."""
+    if kind == "nfd":
+        return unicodedata.normalize("NFD", text)
+    if kind == "soft_hyphen":
+        return re.sub(r"\b(\w{6})(\w{6,})", "\\1\u00ad\\2", text)
+    if kind == "nbsp":
+        return re.sub(r"(\d) ", "\\1\u00a0", text).replace("Rund ", "Rund\u00a0", 1)
+    if kind == "zwsp":
+        return "\ufeff" + re.sub(r"\b(\w{4})(\w{5,})", "\\1\u200b\\2", text)
+    if kind == "mojibake":
+        return text.encode("utf-8").decode("cp1252")
+    if kind == "double_space":
+        return text.replace(". ", ".  ")
+    return text
+
+
+def esc_corrupt(text: str, kind: str | None) -> str:
+    out = esc(corrupt(text, kind))
+    # the site mixes raw characters and entities; show both forms
+    return out.replace("\u00a0", "&nbsp;", 1).replace("\u00ad", "&shy;", 1)
+
+
+def title_raw(doc: Doc) -> str:
+    return corrupt(doc.title, doc.title_corrupt)
+
+
+def date_text(doc: Doc, flags: Flags) -> str:
+    """p.date / card date as HTML (entity dash)."""
+    if flags.bad_date:
+        return f"32.13.{doc.entry.local:%Y} &ndash; 25:61"
+    return esc(doc.pdate_text).replace("\u2013", "&ndash;")
+
+
+# ---- shared page chrome ----------------------------------------------------------------------
+
+HEADER = """
+<div class="header" data-nosnippet><div class="section"><div class="row"><div class="col twelve"><header><a class="event-trigger header-logo" href="/" title="PRESSEPORTAL Startseite" data-category="header-links" data-action="click" data-label="logo" data-callback="link" data-url="/"><svg role="img" aria-label="PRESSEPORTAL Logo"><title>PRESSEPORTAL</title><desc>Presseportal Logo</desc></svg></a><div class="header-link"><a href="/" class="event-trigger active" title="Storys">Storys</a><a href="/blaulicht/" class="event-trigger" title="Blaulicht">Blaulicht</a><a href="/regional" title="Regional" class="event-trigger x-margin">Regional</a><a href="/abo/" title="Meine Abos" class="event-trigger x-margin">Meine Abos</a></div><div class="searchbar_new"><script id="com-autocomplete" type="text/mustache"><div class="com-autocomplete section"><p class="com-autocomplete-label">Meinten Sie</p><ul class="com-autocomplete-list">{{#data.items}}<li class="com-autocomplete-item">{{label}}</li>{{/data.items}}</ul></div></script><form action="/suche/" method="get" class="search-form"><input type="text" name="q" placeholder="Suchbegriff eingeben" /><button type="submit">Suchen</button></form></div></header></div></div></div></div>
+"""
+
+FOOTER = """
+<div class="footer bg-white"><footer><div class="section pvn"><div class="row mbl pll"><div class="three col mbl"><a href="https://www.newsaktuell.de" class="footer-logo"><img src="/assets//img/tile_ph.png" data-src="/assets/img/na-logo_de.svg" alt="news aktuell GmbH" /></a></div></div><div class="row pll"><div class="col three"><p>Social Media: <a href="https://www.facebook.com/presseportal" class="footer-sm">Facebook</a></p></div><div class="col nine"><p><a href="/impressum">Impressum</a> | <a href="/datenschutz">Datenschutz</a> | <a href="/agb">AGB</a> | <a href="/kontakt">Kontakt</a></p><p>&copy; news aktuell GmbH. Alle Rechte vorbehalten.</p></div></div></div></footer></div>
+"""
+
+
+def card(doc: Doc, *, date_tag: str, flags: Flags = NO_FLAGS, label: bool = True, slug: bool = False) -> str:
+    """A listing card (``article.news``), as on newsroom pages and under "Weitere Storys"."""
+    href = f"/pm/{doc.pid}/{doc.sid}"
+    link = f"{href}/{slugify(doc.title)}" if slug else href
+    data_label = f' data-label="{doc.sid}"' if label else ""
+    t = ent(doc.title)
+    return (
+        f'<article class="news" data-url="{href}"{data_label}>'
+        f'<div class="news-meta"><{date_tag} class="date">{date_text(doc, flags)}</{date_tag}></div>'
+        f'        <h3 class="news-headline-clamp"><a href="{link}" title="{t}"><span>{esc(doc.title)}</span></a></h3>'
+        f'        <p><a href="{link}" title="{t}"><i>{esc(doc.city)} (ots)</i> - {esc(doc.teaser)}</a></p>'
+        f'        <div class="news-morelink event-trigger no-child-trigger" data-callback="link" data-url="{href}"'
+        ' data-label="meldung" data-category="tile-more" data-action="click">mehr</div>'
+        '        <div class="no-float"></div></article>'
+    )
+
+
+# ---- story page ------------------------------------------------------------------------------
+
+
+def _para(p: Para, inline_prefix: str = "") -> str:
+    parts = []
+    for i, s in enumerate(p.segs):
+        text = esc_corrupt(s.text, p.corrupt)
+        if s.href is not None:
+            cls = "uri-ext outbound"
+            text = f'<a target="_blank" class="{cls}" rel="nofollow noopener" href="{ent(s.href)}">{text}</a>'
+        if p.bold and i == 0:
+            text = f"<b>{text}</b>" if len(p.segs) > 1 or p.text.startswith("Über") else f"<strong>{text}</strong>"
+        parts.append(text)
+    return f"<p>{inline_prefix}{''.join(parts)}</p>"
+
+
+def _city_link(city: str) -> str:
+    return (
+        '<a data-category="citylink-story-view" data-action="click" data-label="Citylink in Meldungsansicht"'
+        f' class="story-city event-trigger" href="/regional/{latin1_path(city)}" title="News aus {ent(city)} ">'
+        f"{esc(city)}</a>"
+    )
+
+
+def _tag(href: str, label: str) -> str:
+    return (
+        f'<li data-name="viperTag" data-score="1"><a href="{href}" class="btn event-trigger" rel="tag"'
+        f' data-category="story-tags" data-action="click" data-label="{ent(label)}" data-callback="link"'
+        f' data-url="{href}">{esc(label)}</a></li>'
+    )
+
+
+def _media(doc: Doc) -> str:
+    if not doc.images:
+        return ""
+    cls = "story-media-single" if len(doc.images) == 1 else "story-media-gallery"
+    figures = []
+    for i, img in enumerate(doc.images):
+        figures.append(
+            f'<figure><div class="story-media-item"><a class="fancybox event-trigger" href="{img.hires}"'
+            f' data-caption="{ent(img.caption)}" data-fancybox data-category="medialightbox" data-action="click"'
+            f' data-label="single" data-value="{doc.sid}{i}"><img src="/assets//img/highlight_ph.png"'
+            f' data-src="{img.thumb}" alt="{ent(ent(title_raw(doc)))}" class="single" /></a></div>'
+            f'<div class="media-action" data-id="{doc.sid}{i}-top"><ul><li data-url="/api/image_info.htx?id={doc.sid}{i}"'
+            ' class="media-action-info event-trigger" data-type="image">Bild-Infos</li>'
+            f'<li data-url="/download/image/{doc.sid}{i}.jpg" class="media-action-download event-trigger">Download</li>'
+            "</ul></div></figure>"
+        )
+    return (
+        '<div id="story-embed" class="story-attachment"></div>'
+        f'<div class="story-media {cls}" id="attid-{doc.sid}" data-type="bild" data-index="0">'
+        + "".join(figures)
+        + '</div><div id="story-attachment" class="story-attachment"></div>'
+    )
+
+
+def _jsonld(doc: Doc, canonical: str, flags: Flags) -> str:
+    published = doc.jsonld_date
+    if flags.bad_date:
+        published = f"{doc.entry.local:%Y}-13-32T25:61:00"
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": canonical},
+        "headline": title_raw(doc),
+    }
+    if doc.images:
+        data["image"] = {"@type": "ImageObject", "url": doc.images[0].content, "height": "2430", "width": "3543"}
+    data |= {
+        # the site gives Berlin local time without an offset
+        "datePublished": published,
+        "dateModified": f"{doc.date_modified:%Y-%m-%dT%H:%M:00}" if not flags.bad_date else published,
+        "author": {"name": doc.publisher.name},
+        "publisher": {
+            "@type": "Organization",
+            "name": "Presseportal.de",
+            "logo": {"@type": "ImageObject", "url": "/assets/img/pp-header-logo-de.png", "width": 197, "height": 27},
+        },
+        "description": f"{doc.city} (ots) - {doc.teaser}",
+    }
+    text = json.dumps(data, ensure_ascii=True, separators=(",", ": ")).replace("</", "<\\/")
+    return f'<script type="application/ld+json">{text}</script>'
+
+
+def story_page(corpus: Corpus, doc: Doc, flags: Flags = NO_FLAGS) -> str:
+    base = corpus.base_url
+    pid, sid, kinds = doc.pid, doc.sid, doc.kinds
+    canonical = f"{base}/pm/{pid}/{sid}"
+    title = title_raw(doc)
+    t_attr = ent(title)
+    desc_full = ent(f"{doc.publisher.name} - {doc.city} (ots) - {doc.teaser}")
+    desc_og = ent(f"{doc.city} (ots) - {doc.teaser}")
+    charset = "windows-1252" if "cp1252" in kinds else "utf-8"
+    img_meta = ""
+    if doc.images:
+        thumb = doc.images[0].thumb
+        img_meta = (
+            f'<meta name="twitter:image" content="{thumb}" /><meta name="og:image" content="{thumb}" />'
+            f'<meta property="og:image" content="{thumb}" />'
+        )
+    keywords = ", ".join(doc.keywords)
+    head = (
+        f'<!DOCTYPE html><html class="no-js" lang="de"><head><meta charset="{charset}">'
+        f"<title>\u25b7 {esc(title)} | Presseportal</title>"
+        '<meta name="robots" content="index, follow, noarchive, max-image-preview:large" />'
+        '<meta name="application-name" content="Presseportal" />'
+        f'<meta name="description" content="{desc_full}" />'
+        f'<meta name="keywords" content="{ent(keywords + "," if keywords else "")}{GENERIC_KEYWORDS}" />'
+        + (f'<meta name="news_keywords" content="{ent(keywords)}" />' if doc.keywords else "")
+        + f'<meta name="og:site_name" content="presseportal.de" /><meta name="og:url" content="{canonical}" />'
+        f'<meta name="og:title" content="{t_attr}" /><meta name="og:description" content="{desc_og}" />'
+        '<meta name="og:type" content="article" /><meta name="twitter:card" content="summary" />'
+        f'<meta name="twitter:url" content="{canonical}" /><meta name="twitter:title" content="{t_attr}" />'
+        f'<meta name="twitter:description" content="{desc_og}" /><meta name="twitter:site" content="@na_presseportal" />'
+        f'{img_meta}<meta property="og:site_name" content="presseportal.de" />'
+        f'<meta property="og:url" content="{canonical}" /><meta property="og:title" content="{t_attr}" />'
+        f'<meta property="og:description" content="{desc_og}" /><meta property="og:type" content="article" />'
+        f'<link rel="canonical" href="{canonical}"><link rel="amphtml" href="{base}/pm/amp/{pid}/{sid}">'
+        f'<link rel="alternate" type="application/rss+xml" title="Presseportal RSS-Feed" href="{base}/rss/presseportal.rss2" >'
+        '<link rel="shortcut icon" href="/assets/img/favicons/de.png?4" type="image/ico" />'
+        "<script>var ppapp = {debug: false, tld: 'de', root: '/', lang: 'de'};"
+        f"ga('ec:addProduct', {{'id': 'STORY_{sid}', 'name': {json.dumps(doc.title)}, 'brand': {json.dumps(doc.publisher.name)}}});"
+        "</script>"
+        '<link rel="stylesheet" href="/assets/css/story-de.css?ce75ecb">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
+    )
+
+    newsroom_box = (
+        f'<div class="story-linkbox-newsroom" id="author"><div class="tac logo"><a href="/nr/{pid}" title="Alle Storys">'
+        f'<img src="/assets/img/logo_ph.png" alt="Alle Storys" title="{ent(doc.publisher.name)}"></a></div>'
+        f'<a href="/nr/{pid}" title="Alle Storys {ent(doc.publisher.name)}" class="to-newsroom bg-white">Alle Storys</a>'
+        f'<div class="alert-area"><div class="ui-overlay-subtitle">Keine Story von {esc(doc.publisher.name)} mehr verpassen.</div>'
+        '<form action="/alert/index.htx?mode=new" method="POST"><input type="text" name="email" placeholder="Ihre E-Mail-Adresse" /></form>'
+        '</div><div class="no-float"></div></div>'
+    )
+
+    card_parts: list[str] = []
+    if "no_pdate" not in kinds:
+        card_parts.append(f'<p class="date">{date_text(doc, flags)}</p>')
+    card_parts.append(
+        f'<p class="customer"><a class="story-customer" title="weiter zum newsroom von {ent(doc.publisher.name)}"'
+        f' href="/nr/{pid}">{esc(doc.publisher.name)}</a></p>'
+    )
+    if not flags.no_h1:
+        card_parts.append(f"<h1>{esc(title)}</h1>")
+    share = quote(f"{canonical}/?utm_source=facebook&utm_medium=social", safe="")
+    card_parts.append(
+        '<div class="story-sharing"><div class="story-sharing-items">'
+        f'<a href="https://www.facebook.com/sharer.php?u={share}" class="is-default story-sharing-facebook event-trigger"'
+        ' title="Teilen &uuml;ber Facebook"><span aria-hidden="true" data-icon="&#xe224;"></span></a>'
+        f'<a href="mailto:?subject={quote(doc.title)}&body={canonical}" class="is-default story-sharing-mailit event-trigger"'
+        ' title="Senden"><span aria-hidden="true" data-icon="&#xe207;"></span></a>'
+        '</div><div class="no-float"></div></div>'
+    )
+    # a mustache template inside the card, as on the real page: its <p> is not body text
+    card_parts.append(
+        '<script id="image_meta" type="text/mustache"><div class="overlay-image-info"><div class="twelve float-l">'
+        "{{#caption.text}}<p class=\"bold\">{{caption.label}}:</p><p>{{caption.text}}</p>{{/caption.text}}</div></div></script>"
+    )
+    card_parts.append(_media(doc))
+
+    city = _city_link(doc.city)
+    body = list(doc.body)
+    if "dateline_inline" in kinds:
+        card_parts.append(_para(body[0], inline_prefix=f"<i>{city} (ots)</i> - "))
+        body = body[1:]
+    else:
+        card_parts.append(f"<p><i>{city} (ots)</i></p>")
+        if "empty_paragraph" in kinds:
+            card_parts.append("<p> </p>")
+    card_parts.extend(_para(p) for p in body)
+    card_parts.extend(_para(p) for p in doc.about)
+    if "empty_paragraph" in kinds:
+        card_parts.append("<p>&nbsp;</p>")
+    contact_lines = []
+    for s in doc.contact:
+        if s.href:
+            contact_lines.append(
+                f'<a target="_blank" class="uri-ext outbound" rel="nofollow noopener" href="{s.href}" class="uri-mailto">{esc(s.text)}</a>'
+            )
+        else:
+            contact_lines.append(esc(s.text))
+    card_parts.append('<p class="contact-headline">Pressekontakt:</p>')
+    card_parts.append(f'<p class="contact-text">{"<br />".join(contact_lines)}</p>  ')
+    card_parts.append(
+        f'<p class="originator">Original-Content von: {ent(doc.publisher.name)}, &uuml;bermittelt durch news aktuell</p>'
+    )
+    card_parts.append('<div class="no-float"></div>')
+
+    # newer pages say "Meldung" where older ones say "Story" (both seen on the site)
+    noun = "Meldung" if doc.entry.local.year >= 2023 else "Story"
+    topic_tags = [_tag(f"/st/{latin1_path(k)}", k) for k in doc.keywords]
+    topic_tags += [_tag(href, label) for href, label in doc.categories]  # /t/ categories: not keywords
+    sidebar = (
+        '<div class="col four float-l stickybox"><div class="story-linkbox">'
+        + newsroom_box
+        + '<div class="story-linkbox-docs"><ul>'
+        f'<li><span class="no-link event-trigger" data-url="/print/{sid}-print.html" title="Druckversion">Druckversion</span></li>'
+        f'<li><span class="no-link event-trigger" data-url="/pdf/{sid}-download.pdf" title="PDF-Version">PDF-Version</span></li>'
+        "</ul></div>"
+        f'<div class="thisisnoh h4 mtxl">Orte in dieser {noun}</div><ul class="tags">'
+        + "".join(_tag(f"/regional/{latin1_path(p)}", p) for p in doc.places)
+        + f'</ul><div class="thisisnoh h4 mts">Themen in dieser {noun}</div><ul class="tags">'
+        + "".join(topic_tags)
+        + '</ul><div class="no-float"></div></div></div>'
+    )
+
+    more = []
+    same = [corpus.doc(s) for s in corpus.older_than(pid, sid, 3)]
+    pids = list(corpus.publishers)
+    other_pid = pids[(pids.index(pid) + 1) % len(pids)]
+    other = [corpus.doc(s) for s in corpus.older_than(other_pid, sid, 3)]
+    for block_id, docs in (("same-newsrooms", same), ("other-newsrooms", other)):
+        if not docs:
+            continue
+        name = docs[0].publisher.name
+        more.append(
+            f'<div class="row block block-newsroom_stories" id="{block_id}" data-type="newsroom_stories">'
+            f'<div class="col twelve block-headline"><div class="thisisnoh h2 block-headline-left-text">Weitere Storys: {esc(name)}</div>'
+            f'<a href="/nr/{docs[0].pid}" class="block-headline-right-link" title="Alle Storys">Alle Storys</a></div>'
+            '<div class="block-news"><ul class="article-list row row-homepage">'
+            + "".join(f'<li class="col four ">{card(d, date_tag="h5")}</li>' for d in docs)
+            + "</ul></div></div>"
+        )
+
+    return (
+        head
+        + '<body class="tld-de">'
+        + HEADER
+        + '<main><div class="section"><div class="row sticky-row"><div class="col twelve story-linkbox-top">'
+        + newsroom_box
+        + '</div><article class="col eight story mbs">'
+        + f'<div class="card" lang="{doc.language}">'
+        + "".join(card_parts)
+        + "</div></article><div></div>"
+        + sidebar
+        + "</div></div>"
+        + ("" if "no_jsonld" in kinds else _jsonld(doc, canonical, flags))
+        + '<div class="section pts" data-nosnippet>'
+        + "".join(more)
+        + "</div></main>"
+        + FOOTER
+        + "</body></html>"
+    )
+
+
+# ---- newsroom listing -------------------------------------------------------------------------
+
+
+def listing_page(
+    corpus: Corpus,
+    pid: int,
+    sids: list[int],
+    offset: int,
+    page_size: int,
+    query: str,
+    flags: Flags = NO_FLAGS,
+) -> str:
+    """One newsroom page: ``sids`` is the whole (windowed) list, newest first."""
+    base = corpus.base_url
+    pub = corpus.publishers[pid]
+    page = sids[offset : offset + page_size]
+    qs = f"?{query}" if query else ""
+    page_no = offset // page_size
+    # the listing date element is uncertain on the real site: serve both
+    date_tag = "h5" if (pid != corpus.publisher_id or page_no % 2 == 1) else "div"
+    slug = pid == corpus.publisher_id and page_no % 2 == 1
+    label = pid != 118420  # whether company newsrooms carry data-label is uncertain
+    docs = [corpus.doc(s) for s in page]
+    if flags.duplicate_card:
+        nxt = sids[offset + page_size : offset + page_size + 1]
+        prv = sids[max(0, offset - 1) : offset] if offset else []
+        if nxt:
+            docs.append(corpus.doc(nxt[0]))
+        elif prv:
+            docs.insert(0, corpus.doc(prv[0]))
+    cards = "".join(
+        f'<li class="col four">{card(d, date_tag=date_tag, flags=flags, label=label, slug=slug)}</li>' for d in docs
+    )
+    path = f"/nr/{pid}" + (f"/{offset}" if offset else "")
+    nxt_url = f"/nr/{pid}/{offset + page_size}{qs}" if offset + page_size < len(sids) else None
+    prv_url = None
+    if offset > 0:
+        p = max(0, offset - page_size)
+        prv_url = f"/nr/{pid}" + (f"/{p}" if p else "") + qs
+    links = ""
+    if prv_url:
+        links += f'<link rel="prev" href="{base}{ent(prv_url)}">'
+    if nxt_url:
+        links += f'<link rel="next" href="{base}{ent(nxt_url)}">'
+    pager = ['<div class="pagination">']
+    if prv_url:
+        pager.append(f'<span class="pagination-prev event-trigger" data-url="{ent(prv_url)}">Zur&uuml;ck</span>')
+    pager.append(f'<span class="pagination-current">Seite {page_no + 1}</span>')
+    if nxt_url:
+        pager.append(f'<span class="pagination-next event-trigger" data-url="{ent(nxt_url)}">Weiter</span>')
+    pager.append("</div>")
+    return (
+        f'<!DOCTYPE html><html class="no-js" lang="de"><head><meta charset="utf-8">'
+        f"<title>{esc(pub.name)} - Pressemitteilungen | Presseportal</title>"
+        f'<meta name="description" content="Alle Pressemitteilungen von {ent(pub.name)}" />'
+        f'<link rel="canonical" href="{base}{path}">{links}'
+        f'<link rel="alternate" type="application/rss+xml" title="{ent(pub.name)}" href="{base}/rss/pm_{pid}.rss2">'
+        '</head><body class="tld-de">'
+        + HEADER
+        + '<main><div class="section"><div class="row newsroom-header">'
+        f'<h1 class="newsroom-name">{esc(pub.name)}</h1><p class="newsroom-city">{esc(pub.city)}</p></div>'
+        '<div class="row"><ul class="article-list row">'
+        + cards
+        + "</ul></div>"
+        + "".join(pager)
+        + "</div></main>"
+        + FOOTER
+        + "</body></html>"
+    )
+
+
+# ---- RSS and robots ---------------------------------------------------------------------------
+
+
+def rss(corpus: Corpus, pid: int, sids: list[int]) -> str:
+    base = corpus.base_url
+    pub = corpus.publishers[pid]
+    items = []
+    for sid in sids:
+        d = corpus.doc(sid)
+        link = f"{base}/pm/{pid}/{sid}"
+        items.append(
+            f"<item><title>{esc(d.title)}</title><link>{link}</link>"
+            f"<description>{esc(f'{d.city} (ots) - {d.teaser}')}</description>"
+            f"<pubDate>{format_datetime(d.entry.instant.astimezone(BERLIN))}</pubDate>"
+            f'<guid isPermaLink="true">{link}</guid><category>{esc(d.categories[0][1])}</category></item>'
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel>'
+        f"<title>{esc(pub.name)} - Presseportal</title><link>{base}/nr/{pid}</link>"
+        f"<description>Pressemitteilungen von {esc(pub.name)}</description><language>de</language>"
+        f"<lastBuildDate>{format_datetime(corpus.mtime(pid))}</lastBuildDate>"
+        f'<atom:link href="{base}/rss/pm_{pid}.rss2" rel="self" type="application/rss+xml"/>'
+        + "".join(items)
+        + "</channel></rss>\n"
+    )
+
+
+def robots(base_url: str) -> str:
+    return f"User-agent: *\nDisallow: /images/\nDisallow: /text/\n\nSitemap: {base_url}/sitemap.xml\n"
+
+
+NOT_FOUND = (
+    '<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>Seite nicht gefunden | Presseportal</title>'
+    "</head><body><main><h2>Die angeforderte Seite wurde nicht gefunden.</h2></main></body></html>"
+)
+
+
+def parse_day(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+__all__ = ["Flags", "NO_FLAGS", "story_page", "listing_page", "rss", "robots", "NOT_FOUND", "Seg"]
