@@ -46,7 +46,10 @@ def extract_feed(xml: bytes | str, url: str) -> list[FeedEntry]:
         parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, encoding="utf-8")
     else:
         parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
-    root = etree.fromstring(xml.lstrip(), parser)
+    try:
+        root = etree.fromstring(xml.lstrip(), parser)
+    except etree.XMLSyntaxError:  # empty body: even recover=True has nothing to build
+        return []
     if root is None:
         return []
     site = site_of(url)
