@@ -28,7 +28,7 @@ USER_AGENT = (
 )
 ROBOTSTXT_OBEY = True
 DOWNLOAD_DELAY = 1.0
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5  # each delay varies by ±50%, as a person's would
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -48,7 +48,7 @@ TELNETCONSOLE_ENABLED = False
 if PRESSEPORTAL_PROFILE == "replica":
     # loopback only: no reason to wait between requests
     DOWNLOAD_DELAY = 0
-    RANDOMIZE_DOWNLOAD_DELAY = False
+    DOWNLOAD_DELAY_JITTER = 0
     AUTOTHROTTLE_ENABLED = False
     CONCURRENT_REQUESTS = 16
     CONCURRENT_REQUESTS_PER_DOMAIN = 16
@@ -94,3 +94,12 @@ STORE_BATCH_SIZE = 200
 STORE_FLUSH_SECONDS = 2.0
 STORE_POOL_MAX = 4
 STORE_RETRY_MAX_SECONDS = 120
+
+# --- store (owned by pipelines/store.py; STORE_BATCH_SIZE etc. are above) ----------------
+# keep the raw HTML of each story in release_pages (zlib), to re-extract without crawling
+STORE_PAGES = True
+# seconds to wait for a connection (at open, and per attempt while retrying a batch)
+STORE_CONNECT_TIMEOUT = 10
+# crawl_runs.id the store adds its counts to; the CLI sets it after db.start_run().
+# Unset (plain `scrapy crawl`): the store starts and finishes a run row of its own.
+PRESSEPORTAL_RUN_ID = None
