@@ -210,7 +210,8 @@ class Server:
             # close the socket before any byte of a response is written
             if request.transport is not None:
                 request.transport.abort()
-            raise ConnectionResetError("replica fault: drop")
+            # aiohttp finds the transport closed and writes nothing
+            return web.Response(status=599)
         return None
 
     async def _truncate(self, request: web.Request, fault: Fault, page: Page, headers: dict, log) -> web.StreamResponse:
@@ -227,7 +228,7 @@ class Server:
         await resp.write(cut)
         if request.transport is not None:
             request.transport.abort()
-        raise ConnectionResetError("replica fault: truncate")
+        return resp
 
 
 class Replica:
@@ -284,10 +285,13 @@ class Replica:
             self._loop = loop
             try:
                 self._runner = web.AppRunner(
-                    Server(self.site, self.faults, self.log).app(), access_log=None, handle_signals=False
+                    Server(self.site, self.faults, self.log).app(),
+                    access_log=None,
+                    handle_signals=False,
+                    shutdown_timeout=0.5,  # a pending "slow" fault must not hold up stop()
                 )
                 loop.run_until_complete(self._runner.setup())
-                site = web.SockSite(self._runner, sock, shutdown_timeout=0.5)
+                site = web.SockSite(self._runner, sock)
                 loop.run_until_complete(site.start())
             except BaseException as exc:  # reported to start()
                 errors.append(exc)
