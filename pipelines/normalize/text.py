@@ -157,7 +157,7 @@ _ORIGINAL_LINK = re.compile(
 # Contact headlines. Strong ones start the contact wherever they are; a weak one
 # ("Kontakt:") only when no strong one exists, and then the last one counts.
 _CONTACT_STRONG = re.compile(
-    r"(?:Pressekontakte?|Press contacts?|Media contacts?|Medienkontakt|Pressestelle)"
+    r"(?:Pressekontakte?|Press contacts?|Media contacts?|Medienkontakt)"
     r"(?:\s*:\s*(?P<rest>.*)|\s*)$",
     re.IGNORECASE,
 )
@@ -347,7 +347,7 @@ def _split_glued(text: str) -> list[str]:
     return pieces
 
 
-def split_flat_text(text: str) -> list[str]:
+def split_flat_text(text: str, *, single_newlines: bool | None = None) -> list[str]:
     """Clean paragraphs from plain text (RSS description, API body) or flattened text.
 
     1. Blocks: when the text has blank lines, each blank-line separated block is
@@ -356,7 +356,9 @@ def split_flat_text(text: str) -> list[str]:
        Pressekontakt, Original-Content von:, Originalmeldung:) starts a new
        paragraph, and after a contact headline every line is its own paragraph
        (split_release joins them into the contact). Without blank lines, every
-       line is a paragraph.
+       line is a paragraph. ``single_newlines`` overrides that guess: False
+       (paragraphs from the DOM joined by a blank line; a newline inside one is a
+       ``<br>``) or True (every line is a paragraph).
     2. Glue: inside a paragraph, a split is made where, with NO space between,
        (a) a sentence end ``.!?…`` after a word of two or more letters,
        (b) a closing quote after a sentence end,
@@ -381,7 +383,7 @@ def split_flat_text(text: str) -> list[str]:
         return []
     lines = _LINE_BREAKS.split(text)
     blank = [not clean_inline(line) for line in lines]
-    has_blank = any(blank)
+    has_blank = any(blank) if single_newlines is None else not single_newlines
 
     paragraphs: list[str] = []
     current: list[str] = []
