@@ -101,5 +101,5 @@ STORE_PAGES = True
 # seconds to wait for a connection (at open, and per attempt while retrying a batch)
 STORE_CONNECT_TIMEOUT = 10
 # crawl_runs.id the store adds its counts to; the CLI sets it after db.start_run().
-# Unset (plain `scrapy crawl`): the store starts and finishes a run row of its own.
+# Unset (plain `scrapy crawl`): the store uses stat presseportal/run_id (CrawlRunRecorder).
 PRESSEPORTAL_RUN_ID = None

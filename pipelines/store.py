@@ -1,0 +1,447 @@
+"""StorePipeline (800): batched, idempotent, versioned upserts of releases into PostgreSQL.
+
+What it does with each `Release`:
+
+- buffers it; a batch is written when STORE_BATCH_SIZE items wait, every
+  STORE_FLUSH_SECONDS, and on close — one transaction per batch: publishers upserted,
+  then one pipelined ``upsert_release`` per item (pipelines/sql/queries/store.sql) that
+  tells *new* / *changed* / *unchanged*, keeps the previous content in
+  ``release_revisions`` when the content hash changed, and leaves an unchanged row (and
+  its ``changed_at``) alone except for ``last_seen_at``; the raw page goes to
+  ``release_pages`` (zlib) when its HTML changed; the counts go to the run's
+  ``crawl_runs`` row in the same transaction, so they are exact.
+- never drops it: when the server goes away the batch is retried on a fresh connection
+  with exponential backoff (0.5 s doubling, at most 30 s apart) for up to
+  STORE_RETRY_MAX_SECONDS. While a batch waits, ``process_item`` waits too, so the crawl
+  slows down instead of piling items up in memory. If the budget runs out the spider is
+  closed with reason ``database_unavailable``; whatever still cannot be written at close
+  is written to a JSONL spill file (its path is logged) rather than lost. Retried
+  batches are exact because the upsert is idempotent (at-least-once delivery).
+
+NUL policy: PostgreSQL ``text`` and ``jsonb`` cannot hold U+0000. The store removes it
+from every string (also inside keywords, images, links) before hashing and writing; all
+other characters (quotes, backslashes, SQL-looking text, the two characters ``\\0``) are
+stored verbatim — every value travels as a bound parameter.
+
+``content_hash`` is sha256 over the normalised content fields (`CONTENT_FIELDS`, as
+canonical JSON; ``published_at`` in UTC) — not url, publisher name, fetched_at,
+http_status, raw_html or field_sources, so a re-fetch of the same text is "unchanged".
+
+The run: the pipeline adds new / changed / unchanged to the ``crawl_runs`` row of the
+run in each batch transaction. The run id is setting PRESSEPORTAL_RUN_ID (the CLI sets
+it after `db.start_run`), else stat ``presseportal/run_id`` (set by
+crawler.extensions.CrawlRunRecorder, which also starts/finishes the row and records
+failed pages with `pipelines.db.record_error`); with neither, only stats are kept.
+
+If the database is unreachable at open, the crawl stops before fetching anything: the
+pipeline logs the reason (never the password), sets stat ``store/error``, and raises
+``CloseSpider("database_unavailable")``, which becomes the ``finish_reason``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import time
+import zlib
+from collections import Counter
+from dataclasses import fields, is_dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from itemadapter import ItemAdapter
+from psycopg.types.json import Jsonb
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+from scrapy.exceptions import CloseSpider, NotConfigured
+
+from pipelines import db
+
+logger = logging.getLogger(__name__)
+
+CONTENT_FIELDS: tuple[str, ...] = (
+    "publisher_id",
+    "title",
+    "published_at",
+    "published_raw",
+    "published_ambiguous",
+    "dateline",
+    "teaser",
+    "body",
+    "about",
+    "contact",
+    "originator",
+    "keywords",
+    "places",
+    "images",
+    "links",
+    "language",
+)
+
+# Connection-level trouble worth a retry on a new connection; anything else is a bug
+# (or bad data) and is raised.
+RETRYABLE = (
+    psycopg.OperationalError,  # includes AdminShutdown, CannotConnectNow, lost connections
+    psycopg.InterfaceError,
+    psycopg.errors.TransactionRollback,  # deadlock / serialization: try again
+    PoolTimeout,
+)
+BACKOFF_FIRST = 0.5
+BACKOFF_CAP = 30.0
+ZLIB_LEVEL = 6
+
+
+# --- preparing rows (pure; runs in a worker thread per batch) ------------------------------
+
+
+def strip_nul(value: Any) -> Any:
+    """Remove U+0000 from every string in value (str, list, dict), recursively."""
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, list | tuple):
+        return [strip_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {strip_nul(k): strip_nul(v) for k, v in value.items()}
+    return value
+
+
+def _aware_utc(value: Any) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:  # the normaliser gives aware instants; naive is read as UTC
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def as_dict(item: Any) -> dict[str, Any]:
+    if is_dataclass(item):
+        return {f.name: getattr(item, f.name) for f in fields(item)}
+    return dict(ItemAdapter(item).items())
+
+
+def content_of(record: dict[str, Any]) -> dict[str, Any]:
+    """The normalised content fields of a record (NULs stripped, instant in UTC)."""
+    out: dict[str, Any] = {}
+    for name in CONTENT_FIELDS:
+        value = record.get(name)
+        if name == "published_at":
+            value = _aware_utc(value)
+        elif name == "publisher_id":
+            value = int(value)
+        elif name == "published_ambiguous":
+            value = bool(value)
+        elif name in ("keywords", "places", "images", "links"):
+            value = strip_nul(list(value or []))
+        else:
+            value = strip_nul(value if value is not None else "")
+        out[name] = value
+    if not out["language"]:
+        out["language"] = "de"
+    return out
+
+
+def content_hash(content: dict[str, Any]) -> str:
+    """sha256 hex of the content fields as canonical JSON."""
+    canon = dict(content)
+    if canon.get("published_at") is not None:
+        canon["published_at"] = canon["published_at"].isoformat()
+    blob = json.dumps(canon, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def release_params(record: dict[str, Any], seen_at: datetime) -> dict[str, Any]:
+    """Bound parameters of upsert_release for one record."""
+    content = content_of(record)
+    params = dict(content)
+    params["content_hash"] = content_hash(content)
+    params["story_id"] = int(record["story_id"])
+    params["url"] = strip_nul(record.get("url") or "")
+    params["images"] = Jsonb(content["images"])
+    params["links"] = Jsonb(content["links"])
+    params["fetched_at"] = _aware_utc(record.get("fetched_at"))
+    params["seen_at"] = seen_at
+    return params
+
+
+def page_params(record: dict[str, Any]) -> dict[str, Any] | None:
+    html = record.get("raw_html") or ""
+    if not html:
+        return None
+    raw = html.encode("utf-8", errors="surrogatepass") if isinstance(html, str) else bytes(html)
+    return {
+        "story_id": int(record["story_id"]),
+        "url": strip_nul(record.get("url") or ""),
+        "fetched_at": _aware_utc(record.get("fetched_at")),
+        "http_status": int(record.get("http_status") or 200),
+        "html_sha256": hashlib.sha256(raw).hexdigest(),
+        "html_size": len(raw),
+        "html": zlib.compress(raw, ZLIB_LEVEL),
+    }
+
+
+def prepare_batch(records: list[dict[str, Any]], *, store_pages: bool = True) -> dict[str, Any]:
+    """Everything one batch transaction binds: publishers, releases, pages."""
+    seen_at = datetime.now(UTC)
+    publishers: dict[int, str] = {}
+    releases, pages = [], []
+    for record in records:
+        pid = int(record["publisher_id"])
+        name = strip_nul(record.get("publisher") or "")
+        if name or pid not in publishers:
+            publishers[pid] = name
+        releases.append(release_params(record, seen_at))
+        if store_pages and (page := page_params(record)) is not None:
+            pages.append(page)
+    return {
+        "publishers": [
+            {"id": pid, "name": name, "seen_at": seen_at} for pid, name in sorted(publishers.items())
+        ],
+        "releases": releases,
+        "pages": pages,
+        "seen_at": seen_at,
+    }
+
+
+def decompress_page(html: bytes) -> str:
+    """The text of a release_pages.html value."""
+    return zlib.decompress(html).decode("utf-8", errors="surrogatepass")
+
+
+# --- writing one batch ----------------------------------------------------------------------------
+
+
+async def write_batch(
+    conn: psycopg.AsyncConnection, prepared: dict[str, Any], run_id: int | None = None
+) -> Counter:
+    """Write a prepared batch in one transaction; return Counter(new=, changed=, unchanged=, pages=)."""
+    counts: Counter = Counter()
+    async with conn.transaction():
+        async with conn.cursor() as cur:
+            if prepared["publishers"]:
+                await cur.executemany(db.query("upsert_publisher"), prepared["publishers"])
+            if prepared["releases"]:
+                await cur.executemany(db.query("upsert_release"), prepared["releases"], returning=True)
+                unchanged: list[int] = []
+                i = 0
+                async for _ in cur.results():
+                    outcome = (await cur.fetchone())[0]
+                    counts[outcome] += 1
+                    if outcome == "unchanged":
+                        unchanged.append(prepared["releases"][i]["story_id"])
+                    i += 1
+                if unchanged:
+                    await cur.execute(
+                        db.query("touch_unchanged"),
+                        {"story_ids": unchanged, "seen_at": prepared["seen_at"]},
+                    )
+            if prepared["pages"]:
+                await cur.executemany(db.query("upsert_page"), prepared["pages"])
+                counts["pages"] += len(prepared["pages"])
+            if run_id is not None:
+                await cur.execute(
+                    db.query("add_run_counts"),
+                    {
+                        "run_id": run_id,
+                        "pages": 0,  # pages fetched are the crawler's to count (finish_run)
+                        "new": counts["new"],
+                        "changed": counts["changed"],
+                        "unchanged": counts["unchanged"],
+                        "errors": 0,
+                    },
+                )
+    return counts
+
+
+# --- the pipeline -----------------------------------------------------------------------------------
+
+
+class StorePipeline:
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        s = crawler.settings
+        self.batch_size = max(1, s.getint("STORE_BATCH_SIZE", 200))
+        self.flush_seconds = s.getfloat("STORE_FLUSH_SECONDS", 2.0)
+        self.pool_max = max(1, s.getint("STORE_POOL_MAX", 4))
+        self.retry_max = s.getfloat("STORE_RETRY_MAX_SECONDS", 120)
+        self.connect_timeout = s.getint("STORE_CONNECT_TIMEOUT", 10)
+        self.store_pages = s.getbool("STORE_PAGES", True)
+        run_id = s.get("PRESSEPORTAL_RUN_ID")
+        self._run_id: int | None = int(run_id) if run_id not in (None, "") else None
+        self.conninfo = ""
+        self.pool: AsyncConnectionPool | None = None
+        self.error: db.DatabaseUnavailable | None = None
+        self._buffer: list[dict[str, Any]] = []
+        self._lock: asyncio.Lock | None = None
+        self._timer: asyncio.Task | None = None
+        self._closing_requested = False
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("STORE_RELEASES", True):
+            raise NotConfigured("STORE_RELEASES is off")
+        return cls(crawler)
+
+    @property
+    def run_id(self) -> int | None:
+        # the run recorder extension sets its id in spider_opened, after our open_spider
+        if self._run_id is not None:
+            return self._run_id
+        value = self.stats.get_value("presseportal/run_id")
+        return int(value) if value else None
+
+    # --- open / close ----------------------------------------------------------------------------
+    async def open_spider(self) -> None:
+        self._lock = asyncio.Lock()
+        try:
+            self.conninfo = await asyncio.to_thread(db.resolve_database_url, self.crawler.settings)
+            applied = await asyncio.to_thread(db.migrate, self.conninfo)
+            if applied:
+                logger.info("store: applied migrations %s", ", ".join(applied))
+            self.pool = AsyncConnectionPool(
+                self.conninfo,
+                min_size=1,
+                max_size=self.pool_max,
+                open=False,
+                timeout=self.connect_timeout,
+                check=AsyncConnectionPool.check_connection,
+                kwargs={"connect_timeout": self.connect_timeout, "autocommit": True},
+                name="presseportal-store",
+            )
+            await self.pool.open(wait=True, timeout=self.connect_timeout)
+        except db.DatabaseUnavailable as exc:
+            await self._fail_open(exc)
+        except RETRYABLE as exc:
+            await self._fail_open(db.DatabaseUnavailable(
+                f"cannot use PostgreSQL at {db.describe(self.conninfo)}: {db.scrub(exc, self.conninfo)}"))
+        logger.info("store: writing releases to %s", db.describe(self.conninfo))
+        self._timer = asyncio.get_running_loop().create_task(self._flush_periodically())
+
+    async def _fail_open(self, exc: db.DatabaseUnavailable) -> None:
+        self.error = exc
+        message = db.scrub(exc, self.conninfo)
+        logger.error("store: database unavailable, stopping before the crawl starts: %s", message)
+        self.stats.set_value("store/error", message)
+        if self.pool is not None:
+            with contextlib.suppress(Exception):
+                await self.pool.close(timeout=1)
+            self.pool = None
+        raise CloseSpider("database_unavailable")
+
+    async def close_spider(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._timer
+        if self.pool is None:  # never opened (database unavailable at open)
+            return
+        ok = await self._flush()
+        if not ok:
+            self._spill()
+        await self.pool.close()
+
+    # --- items -------------------------------------------------------------------------------------
+    async def process_item(self, item):
+        self._buffer.append(as_dict(item))
+        # after the retry budget ran out the spider is closing: only keep items, close()
+        # makes the last attempt (and spills what still cannot be written)
+        if len(self._buffer) >= self.batch_size and not self._closing_requested:
+            await self._flush()
+        return item
+
+    async def _flush_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(self.flush_seconds)
+            if self._buffer and not self._lock.locked():
+                try:
+                    await self._flush()
+                except Exception:  # a bug must not kill the timer silently; close() retries
+                    logger.exception("store: periodic flush failed")
+
+    async def _flush(self) -> bool:
+        """Write everything buffered, batch by batch; False if the retry budget ran out.
+
+        Items leave the buffer only once their batch is committed.
+        """
+        async with self._lock:
+            while self._buffer:
+                records = self._buffer[: self.batch_size]
+                counts = await self._write_with_retry(records)
+                if counts is None:
+                    self._request_close()
+                    return False
+                del self._buffer[: len(records)]
+                self.stats.inc_value("store/batches")
+                for key in ("new", "changed", "unchanged", "pages"):
+                    self.stats.inc_value(f"store/{key}", counts[key])
+        return True
+
+    async def _write_with_retry(self, records) -> Counter | None:
+        prepared = await asyncio.to_thread(prepare_batch, records, store_pages=self.store_pages)
+        deadline = time.monotonic() + self.retry_max
+        delay = BACKOFF_FIRST
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                async with self.pool.connection() as conn:
+                    return await write_batch(conn, prepared, self.run_id)
+            except RETRYABLE as exc:
+                left = deadline - time.monotonic()
+                reason = db.scrub(exc, self.conninfo).strip().splitlines()[0] if str(exc) else type(exc).__name__
+                if left <= 0:
+                    logger.error(
+                        "store: giving up on a batch of %d after %d attempts (%.0fs): %s",
+                        len(records), attempt, self.retry_max, reason,
+                    )
+                    return None
+                wait = min(delay, left)
+                self.stats.inc_value("store/retries")
+                logger.warning(
+                    "store: batch of %d failed (%s); retry %d in %.1fs", len(records), reason, attempt, wait
+                )
+                await asyncio.sleep(wait)
+                delay = min(delay * 2, BACKOFF_CAP)
+
+    def _request_close(self) -> None:
+        if self._closing_requested:
+            return
+        self._closing_requested = True
+        self.stats.set_value("store/error", "database unavailable during the crawl")
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:  # not crawling (components driven by hand)
+            return
+        if engine is not None and getattr(engine, "spider", None) is not None:
+            asyncio.get_running_loop().create_task(
+                engine.close_spider_async(reason="database_unavailable"))
+
+    def _spill(self) -> None:
+        """Last resort at close: keep the unwritten items on disk, never drop them."""
+        if not self._buffer:
+            return
+        from pipelines.embedded import base_dir
+
+        folder = base_dir() / "spill"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"store-run{self.run_id}-{datetime.now(UTC):%Y%m%dT%H%M%S}.jsonl"
+        with open(path, "w", encoding="utf-8") as f:
+            for record in self._buffer:
+                f.write(json.dumps(record, default=_json_default, ensure_ascii=False) + "\n")
+        self.stats.set_value("store/spilled", len(self._buffer))
+        logger.error("store: %d releases could not be written; kept in %s", len(self._buffer), path)
+        self._buffer.clear()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bytes | Path):
+        return str(value)
+    raise TypeError(type(value).__name__)
