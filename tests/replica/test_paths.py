@@ -1,0 +1,142 @@
+"""Every path the replica serves: robots, newsroom pages, windows, stories, RSS, 404."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from email.utils import parsedate_to_datetime
+from xml.etree import ElementTree
+
+from tests.replica.observe import fetch, read_listing
+
+
+def test_robots(replica):
+    page = fetch(replica.url("/robots.txt"))
+    assert page.status == 200 and page.headers["content-type"].startswith("text/plain")
+    lines = page.text.splitlines()
+    assert "User-agent: *" in lines and "Disallow: /images/" in lines and "Disallow: /text/" in lines
+    assert f"Sitemap: {replica.base_url}/sitemap.xml" in lines
+
+
+def crawl_newsroom(replica, first_path: str) -> tuple[list[int], list[str]]:
+    ids: list[int] = []
+    pages: list[str] = []
+    url = replica.url(first_path)
+    while url:
+        page = fetch(url)
+        assert page.status == 200, url
+        listing = read_listing(page.text)
+        pages.append(url)
+        ids += listing["ids"]
+        if listing["next"] is None:
+            assert listing["next_data_url"] is None, "both next markers vanish together on the last page"
+            break
+        assert listing["next"] == replica.url(listing["next_data_url"]), "link[rel=next] and data-url agree"
+        url = listing["next"]
+        assert len(pages) < 50
+    return ids, pages
+
+
+def test_newsroom_paginates_to_the_last_page(replica):
+    ids, pages = crawl_newsroom(replica, "/nr/73811")
+    assert ids == replica.corpus.story_ids(73811), "every story once, newest first"
+    assert len(pages) == 4  # 120 releases / 30
+    assert pages[1] == replica.url("/nr/73811/30")
+    last = read_listing(fetch(pages[-1]).text)
+    assert last["next"] is None and len(last["ids"]) == 30
+
+
+def test_page_size_and_offsets(replica_factory):
+    r = replica_factory(releases=100, seed=2, page_size=27)
+    ids, pages = crawl_newsroom(r, "/nr/73811")
+    assert ids == r.corpus.story_ids() and len(pages) == 4
+    assert read_listing(fetch(r.url("/nr/73811/5")).text)["ids"] == r.corpus.story_ids()[5:32]
+    assert fetch(r.url("/nr/73811/100")).status == 404, "offset past the end"
+    assert fetch(r.url("/nr/99999")).status == 404, "unknown newsroom"
+
+
+def test_listing_cards_markup(replica):
+    c = replica.corpus
+    first = fetch(replica.url("/nr/73811")).text
+    second = fetch(replica.url("/nr/73811/30")).text
+    l1, l2 = read_listing(first), read_listing(second)
+    assert set(l1["date_tags"]) == {"div"} and set(l2["date_tags"]) == {"h5"}, "both date elements are served"
+    sid = l1["ids"][0]
+    card = l1["cards"][0]
+    assert card.attrib["data-label"] == str(sid)
+    assert card.css("h3.news-headline-clamp a span::text").get() == c.truth(sid)["title"]
+    teaser = "".join(card.css("p a").xpath(".//text()").getall())
+    assert teaser == f"Hamburg (ots) - {c.truth(sid)['teaser']}"
+    assert l1["dates"][0] == c.truth(sid)["published_raw"] or "no_pdate" in c.kinds(sid)
+    # slugged story links on some pages; the slug path serves the same story
+    href = l2["cards"][0].css("h3 a::attr(href)").get()
+    assert href.count("/") == 4
+    assert fetch(replica.url(href)).status == 200
+    other = read_listing(fetch(replica.url("/nr/118420")).text)
+    assert other["ids"] == c.story_ids(118420)[:30] and "data-label" not in other["cards"][0].attrib
+
+
+def test_date_window(replica_factory):
+    r = replica_factory(releases=300, seed=1, page_size=10)
+    c = r.corpus
+    start, end = date(2019, 1, 1), date(2020, 12, 31)
+    query = f"?startDate={start}&endDate={end}"
+    ids, pages = crawl_newsroom(r, f"/nr/73811{query}")
+    expected = [s for s in c.story_ids() if start <= c.entry(s).local.date() <= end]
+    assert ids == expected and len(expected) > 20
+    assert all(p.endswith(query) for p in pages[1:]), "next links keep the window"
+    one_day = c.entry(expected[3]).local.date()
+    day_ids, _ = crawl_newsroom(r, f"/nr/73811?startDate={one_day}&endDate={one_day}")
+    assert expected[3] in day_ids and all(c.entry(s).local.date() == one_day for s in day_ids)
+    empty, _ = crawl_newsroom(r, f"/nr/73811?startDate={date(2030, 1, 1)}&endDate={date(2030, 2, 1)}")
+    assert empty == []
+    since, _ = crawl_newsroom(r, f"/nr/73811?startDate={date(2026, 1, 1) - timedelta(days=1)}")
+    assert since and all(c.entry(s).local.date() >= date(2025, 12, 31) for s in since)
+
+
+def test_story_paths(replica):
+    c = replica.corpus
+    sid = c.story_ids()[3]
+    truth = c.truth(sid)
+    page = fetch(replica.url(f"/pm/73811/{sid}"))
+    assert page.status == 200 and page.headers["content-type"] == "text/html; charset=utf-8"
+    html = page.text
+    assert f'<link rel="canonical" href="{truth["url"]}">' in html
+    assert f"<title>\u25b7 " in html and " | Presseportal</title>" in html
+    assert f'<a class="story-customer" title="weiter zum newsroom von Public Marketing" href="/nr/73811">' in html
+    assert "Weitere Storys: Public Marketing" in html and "Weitere Storys: Rheinische Datenwerke AG" in html
+    assert fetch(replica.url(f"/pm/73811/{sid}/irgendein-slug")).body == page.body
+    assert fetch(replica.url(f"/pm/97012/{sid}")).status == 404, "publisher id must match the story"
+    assert fetch(replica.url("/pm/73811/1")).status == 404
+
+
+def test_other_publishers_are_served(replica):
+    c = replica.corpus
+    for pid in (97012, 118420):
+        sid = c.story_ids(pid)[0]
+        page = fetch(replica.url(f"/pm/{pid}/{sid}"))
+        assert page.status == 200 and c.truth(sid)["publisher"] in page.text
+        assert len(c.story_ids(pid)) >= 24
+
+
+def test_rss(replica):
+    c = replica.corpus
+    page = fetch(replica.url("/rss/pm_73811.rss2"))
+    assert page.status == 200 and page.headers["content-type"].startswith("application/rss+xml")
+    root = ElementTree.fromstring(page.body)
+    assert root.tag == "rss" and root.attrib["version"] == "2.0"
+    items = root.findall("channel/item")
+    assert len(items) == 30
+    newest = c.story_ids()[:30]
+    for item, sid in zip(items, newest):
+        truth = c.truth(sid)
+        assert item.findtext("link") == truth["url"] == item.findtext("guid")
+        assert item.findtext("title") == truth["title"]
+        assert item.findtext("description") == f"Hamburg (ots) - {truth['teaser']}"
+        assert parsedate_to_datetime(item.findtext("pubDate")).isoformat() != ""
+        assert parsedate_to_datetime(item.findtext("pubDate")).timestamp() == c.entry(sid).instant.timestamp()
+    assert fetch(replica.url("/rss/pm_1.rss2")).status == 404
+
+
+def test_anything_else_is_404(replica):
+    for path in ("/", "/pm/amp/73811/1", "/sitemap.xml", "/nr/", "/images/x.png", "/blaulicht/nr/1"):
+        assert fetch(replica.url(path)).status == 404, path
