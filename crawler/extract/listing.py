@@ -18,9 +18,11 @@ from crawler.items import canonical_story_url
 
 _X_CARDS = etree.XPath(f"//article[{has_class('news')}]")
 _X_H3_LINKS = etree.XPath("//h3//a[contains(@href, '/pm/')]")
-_X_NEXT_LINK = etree.XPath("//link[@rel='next' or @rel='Next'][@href]")
-_X_NEXT_DATA = etree.XPath(f"//*[{has_class('pagination-next')}][@data-url]")
-_X_NEXT_HREF = etree.XPath(f"//a[{has_class('pagination-next')}][@href] | //a[@rel='next'][@href]")
+_X_NEXT_LINK = etree.XPath("/html/head/link[@href][@rel='next' or @rel='Next']")
+# one scan of the page for both pagination forms (the class token is checked in Python)
+_X_NEXT_ELEMENTS = etree.XPath(
+    "//*[contains(@class, 'pagination-next') or ((self::a or self::link) and @rel='next')]"
+)
 _DATE = re.compile(r"\d{1,2}[./]\d{1,2}[./]\d{4}\s*[–—-]\s*\d{1,2}:\d{2}|\d{1,2}[./]\d{1,2}[./]\d{4}")
 
 
@@ -90,8 +92,16 @@ def _teaser(art: etree._Element) -> str:
 
 
 def _next_url(root: etree._Element, url: str) -> str | None:
-    for xp, attr in ((_X_NEXT_LINK, "href"), (_X_NEXT_DATA, "data-url"), (_X_NEXT_HREF, "href")):
-        for el in xp(root):
+    """link[rel=next] in the head, else `.pagination-next[data-url]`, else
+    `a.pagination-next[href]` / `a[rel=next]`; absolute; None on the last page."""
+    for el in _X_NEXT_LINK(root):
+        return absolute(url, el.get("href", ""))
+    elements = [el for el in _X_NEXT_ELEMENTS(root) if el.tag == "link" and el.get("href")] + [
+        el for el in _X_NEXT_ELEMENTS(root)
+        if "pagination-next" in (el.get("class") or "").split() or el.get("rel") == "next"
+    ]
+    for attr in ("data-url", "href"):
+        for el in elements:
             value = (el.get(attr) or "").strip()
             if value and not value.startswith(("#", "javascript:")):
                 return absolute(url, value)

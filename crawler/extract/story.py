@@ -42,7 +42,7 @@ from crawler.extract._html import (
 )
 from crawler.items import Release, canonical_story_url
 
-Layer = Literal["jsonld", "meta", "dom", "text", "url"]
+Layer = Literal["jsonld", "meta", "dom", "text", "url", "listing"]
 
 
 class ExtractionError(ValueError):
@@ -321,7 +321,7 @@ def _title(doc: _Doc) -> tuple[str, Layer | None]:
     return "", None
 
 
-def _published(doc: _Doc) -> tuple[str, Layer | None]:
+def _published(doc: _Doc, listing_date: str = "") -> tuple[str, Layer | None]:
     el = _first(doc, "date")
     if el is not None and not is_blank(text_of(el)):
         return text_of(el), "dom"
@@ -334,6 +334,8 @@ def _published(doc: _Doc) -> tuple[str, Layer | None]:
         m = _SHOWN_DATE.search(text_of(doc.card))
         if m:
             return m.group(0), "text"
+    if listing_date and not is_blank(listing_date):
+        return listing_date.strip(), "listing"  # the card's date, passed in by the spider
     return "", None
 
 
@@ -602,8 +604,11 @@ def _language(doc: _Doc) -> tuple[str, Layer | None]:
 # --- public API -----------------------------------------------------------------------
 
 
-def extract_story(html: str, url: str) -> StoryPage:
-    """Raw fields of one story page. Raises `ExtractionError` without title or date."""
+def extract_story(html: str, url: str, *, listing_date: str = "") -> StoryPage:
+    """Raw fields of one story page. Raises `ExtractionError` without title or date.
+
+    `listing_date` (optional): the date the listing card showed for this story, the last
+    layer for published_raw (source "listing") when the page itself has no date."""
     doc = _Doc(html, url)
     sources: dict[str, str] = {}
 
@@ -618,9 +623,9 @@ def extract_story(html: str, url: str) -> StoryPage:
     title = take("title", _title(doc))
     if not title:
         raise ExtractionError(f"no title in any layer (h1, JSON-LD headline, og:title, <title>): {url}")
-    published_raw = take("published_raw", _published(doc))
+    published_raw = take("published_raw", _published(doc, listing_date))
     if not published_raw:
-        raise ExtractionError(f"no date in any layer (p.date, JSON-LD datePublished, meta, text): {url}")
+        raise ExtractionError(f"no date in any layer (p.date, JSON-LD datePublished, meta, text, listing): {url}")
     originator = take("originator", _originator(doc))
     blocks = _paragraph_blocks(doc)
     paragraphs = take("paragraphs", _paragraphs(doc, blocks))

@@ -162,3 +162,11 @@ def test_no_title_anywhere_is_an_extraction_error() -> None:
     html = _edited(_drop_all("//h1", JSONLD, "//meta[contains(@name, 'title') or contains(@property, 'title')]", "//head/title"))
     with pytest.raises(ExtractionError, match="no title"):
         extract_story(html, REFERENCE_URL)
+
+
+def test_listing_date_is_the_last_layer() -> None:
+    html = _edited(_drop_all("//p[@class='date']", JSONLD))
+    page = extract_story(html, REFERENCE_URL, listing_date="20.01.2015 – 09:30")
+    assert (page.published_raw, page.sources["published_raw"]) == ("20.01.2015 – 09:30", "listing")
+    page = extract_story(reference_html(), REFERENCE_URL, listing_date="01.01.2000 – 00:00")
+    assert page.sources["published_raw"] == "dom", "the page's own date wins over the card's"
