@@ -101,22 +101,31 @@ def test_robots_txt_is_fetched_and_obeyed(full_crawl):
 
 
 def test_several_publishers_in_one_crawl(replica, tmp_path):
-    others = [pid for pid in replica.corpus.publisher_ids() if pid != 73811][:1]
+    others = [pid for pid in replica.corpus.publishers if pid != 73811][:1]
     items, _ = export(replica, tmp_path, "-a", f"publisher=73811,{others[0]}")
     got = Counter(item["publisher_id"] for item in items)
     assert got[73811] == len(replica.corpus.story_ids(publisher_id=73811))
     assert got[others[0]] == len(replica.corpus.story_ids(publisher_id=others[0]))
 
 
-def test_a_page_without_title_is_logged_and_the_crawl_goes_on(replica, tmp_path):
+def test_a_missing_h1_is_taken_from_another_layer(replica, tmp_path):
     victim = replica.corpus.story_ids(publisher_id=73811)[3]
     replica.faults.add(rf"^/pm/73811/{victim}$", "no_h1")
     items, log = export(replica, tmp_path)
+    by_id = {item["story_id"]: item for item in items}
+    assert by_id[victim]["title"] == replica.corpus.truth(victim)["title"]
+    assert "'layer/title/jsonld': 1" in log or "'layer/title/meta': 1" in log
+
+
+def test_a_page_with_an_unreadable_date_is_logged_and_the_crawl_goes_on(replica, tmp_path):
+    victim = replica.corpus.story_ids(publisher_id=73811)[4]
+    replica.faults.add(rf"^/pm/73811/{victim}$", "bad_date")
+    items, log = export(replica, tmp_path)
     ids = {item["story_id"] for item in items}
-    assert victim not in ids, "a page without title must not become a half record"
+    assert victim not in ids, "a page without a usable date must not become a half record"
     assert len(ids) == len(replica.corpus.story_ids(publisher_id=73811)) - 1
-    assert f"/pm/73811/{victim}" in log and "title" in log
-    assert "'presseportal/failed/extract': 1" in log
+    assert f"/pm/73811/{victim}" in log and "32.13." in log, "the log names the URL and the raw date"
+    assert "'normalize/date_error': 1" in log
 
 
 def test_429_with_retry_after_is_honoured(replica, tmp_path):
