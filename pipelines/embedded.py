@@ -157,6 +157,13 @@ class Cluster:
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(self.data_dir, 0o700)
         _chown_to_server_user(self.data_dir)
+        if is_root() and subprocess.run(
+            _as_server_user(["test", "-w", str(self.data_dir)]), check=False, cwd="/"
+        ).returncode != 0:
+            raise EmbeddedError(
+                f"the {SERVICE_USER!r} user cannot reach {self.data_dir}: every parent directory "
+                "must be searchable by it (chmod o+x), or choose another data dir"
+            )
         # initdb reads the password from a file the server user can read; it goes away after
         fd, pwfile = tempfile.mkstemp(prefix="pp-pw-", dir=self.data_dir.parent)
         try:

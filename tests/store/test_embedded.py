@@ -1,0 +1,108 @@
+"""The embedded PostgreSQL: as root (server run by the postgres user) and as an ordinary user."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from pipelines import embedded
+from pipelines.embedded import embedded_location, ensure_embedded, free_port, stop_embedded
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def reachable_tmp():
+    # pytest's tmp_path sits under a 0700 dir the postgres user (root case) cannot enter
+    path = Path(tempfile.mkdtemp(prefix="pp-embedded-"))
+    os.chmod(path, 0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_ensure_is_idempotent_and_says_where_data_lives(reachable_tmp, caplog):
+    data = reachable_tmp / "pg"
+    port = free_port()
+    caplog.set_level("INFO", logger="pipelines.embedded")
+    try:
+        url = ensure_embedded(data_dir=data, port=port)
+        with psycopg.connect(url) as conn:
+            assert conn.execute("SELECT current_database(), inet_server_port()").fetchone() == (
+                "presseportal", port)
+            assert conn.execute("SHOW password_encryption").fetchone()[0] == "scram-sha-256"
+        assert str(data) in caplog.text, "the log must say where the data lives"
+        password = psycopg.conninfo.conninfo_to_dict(url)["password"]
+        assert password not in caplog.text
+        # a second call reuses the running server (and its port when none is asked for)
+        assert ensure_embedded(data_dir=data, port=port) == url
+        assert ensure_embedded(data_dir=data) == url
+        where = embedded_location(data_dir=data)
+        assert where["running"] and where["port"] == port and where["data_dir"] == str(data)
+        assert password not in json.dumps(where) and "***" in where["url"]
+        pwfile = Path(where["password_file"])
+        assert stat.S_IMODE(pwfile.stat().st_mode) == 0o600
+        assert pwfile.stat().st_uid == os.geteuid()
+        if os.geteuid() == 0:
+            assert data.stat().st_uid == embedded._service_account().pw_uid
+        # password auth is enforced, also on loopback
+        with pytest.raises(psycopg.OperationalError):
+            psycopg.connect(psycopg.conninfo.make_conninfo(url, password="wrong"), connect_timeout=3)
+        assert stop_embedded(data_dir=data) is True
+        assert stop_embedded(data_dir=data) is False
+        assert not embedded_location(data_dir=data)["running"]
+        # start again on demand: same data, same password
+        assert ensure_embedded(data_dir=data, port=port) == url
+    finally:
+        stop_embedded(data_dir=data)
+
+
+def test_unreachable_data_dir_as_root_is_a_clear_error(tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("only root hands the data dir to the postgres user")
+    with pytest.raises(embedded.EmbeddedError, match="cannot reach"):
+        ensure_embedded(data_dir=tmp_path / "pg", port=free_port())
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("runuser"),
+                    reason="needs root to switch to an ordinary user")
+def test_works_as_an_ordinary_user(reachable_tmp):
+    # the venv's interpreter may live under /root; the system python 3.11 + the venv's
+    # site-packages is enough for this module
+    site = next((ROOT / ".venv/lib").glob("python3*/site-packages"), None)
+    system_python = shutil.which("python3", path="/usr/bin")
+    if not site or not system_python:
+        pytest.skip("no system python3 to run as an ordinary user")
+    probe = subprocess.run([system_python, "-c", "import sys; print(sys.version_info[:2])"],
+                           capture_output=True, text=True)
+    if f"python{probe.stdout.strip()[1:-1].replace(', ', '.')}" not in str(site):
+        pytest.skip("the system python's version differs from the venv's")
+    home = reachable_tmp / "home"
+    home.mkdir()
+    shutil.chown(home, "nobody")
+    port = free_port()
+    script = (
+        "import json; from pipelines.embedded import *; import psycopg\n"
+        f"url = ensure_embedded(port={port})\n"
+        "psycopg.connect(url).close()\n"
+        "print(json.dumps(embedded_location()))\n"
+        "stop_embedded()\n"
+    )
+    proc = subprocess.run(
+        ["runuser", "-u", "nobody", "--", "env", f"HOME={home}", f"XDG_DATA_HOME={home}/.local/share",
+         f"PYTHONPATH={ROOT}:{site}", system_python, "-c", script],
+        capture_output=True, text=True, timeout=120, cwd="/",
+    )
+    assert proc.returncode == 0, proc.stderr
+    where = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert where["data_dir"] == f"{home}/.local/share/presseportal/postgres"
+    assert where["port"] == port and "***" in where["url"]
+    assert sys.platform.startswith("linux")
