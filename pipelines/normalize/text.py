@@ -7,7 +7,8 @@ Cleaning (`clean_inline`, `clean_block`, `clean_paragraphs`)
 2. every kind of whitespace (NBSP U+00A0, U+2000-U+200A, narrow NBSP U+202F,
    U+205F, U+3000, tabs, newlines, ...: whatever `str.isspace` says) becomes
    one plain space;
-3. mojibake repaired with ftfy ("fÃ¼r" -> "für"), typographic quotes KEPT
+3. mojibake repaired with ftfy ("fÃ¼r" -> "für"), only as UTF-8 read as
+   windows-1252/Latin-1 (the site's kind; see ACCEPTED_MOJIBAKE_ENCODINGS), typographic quotes KEPT
    (``uncurl_quotes=False``). ftfy does not unescape HTML (the extractor already
    decoded entities once; a literal "&amp;" in the text must stay, or cleaning
    would not be idempotent), does not touch character width (full-width
@@ -70,8 +71,23 @@ FTFY_CONFIG = ftfy.TextFixerConfig(
     fix_surrogates=True,
     remove_control_chars=True,
     normalization="NFC",
-    explain=False,
+    explain=True,  # to see which encoding a repair assumed
 )
+# the same without encoding repair, for when the assumed encoding is implausible
+_FTFY_NO_ENCODING = FTFY_CONFIG._replace(fix_encoding=False, explain=False)
+# Mojibake on this site is UTF-8 read as windows-1252 / Latin-1. ftfy also knows
+# Mac Roman and others, and on short strings that misfires on real German:
+# "»Ä" would become "Ȁ" (Mac Roman). Repairs through other encodings are refused.
+ACCEPTED_MOJIBAKE_ENCODINGS = frozenset({"latin-1", "sloppy-windows-1252", "windows-1252"})
+
+
+def _ftfy(s: str) -> str:
+    fixed, steps = ftfy.fix_and_explain(s, FTFY_CONFIG)
+    if steps and any(
+        action == "encode" and encoding not in ACCEPTED_MOJIBAKE_ENCODINGS for action, encoding in steps
+    ):
+        return ftfy.fix_text(s, _FTFY_NO_ENCODING)
+    return fixed
 
 
 def _clean_once(s: str) -> tuple[str, bool]:
@@ -81,7 +97,7 @@ def _clean_once(s: str) -> tuple[str, bool]:
     if s.isascii():
         s = _ASCII_CONTROLS.sub("", s)
     else:
-        fixed = ftfy.fix_text(s, FTFY_CONFIG)
+        fixed = _ftfy(s)
         if fixed != s:
             repaired = True
             # a repair can produce debris or exotic spaces; their removal can
