@@ -110,21 +110,46 @@ CATEGORIES = [
 ]
 
 
+def pick(rng: random.Random, seq: list):
+    """rng.choice, faster (random() is one C call)."""
+    return seq[int(rng.random() * len(seq))]
+
+
+def rint(rng: random.Random, a: int, b: int) -> int:
+    return a + int(rng.random() * (b - a + 1))
+
+
+class _Values(dict):
+    """Placeholder values drawn only when a template uses them (cheap and deterministic)."""
+
+    def __init__(self, rng: random.Random) -> None:
+        super().__init__()
+        self.rng = rng
+
+    def __missing__(self, key: str) -> str:
+        rng = self.rng
+        if key in ("topic", "Topic"):
+            value = self.get("topic") or self.get("Topic") or pick(rng, TOPICS)
+        elif key in ("subj", "subj_dat"):
+            value = self.get("subj") or self.get("subj_dat") or pick(rng, SUBJECTS)
+        elif key == "en_topic":
+            value = pick(rng, EN_TOPICS)
+        elif key == "num":
+            value = str(rint(rng, 120, 980))
+        elif key == "year":
+            value = str(rint(rng, 2015, 2026))
+        elif key == "place":
+            value = pick(rng, PLACES)
+        else:
+            raise KeyError(key)
+        self[key] = value
+        return value
+
+
 def fill(template: str, rng: random.Random) -> str:
-    topic = rng.choice(TOPICS)
-    subj = rng.choice(SUBJECTS)
-    return template.format(
-        subj=subj,
-        subj_dat=subj,
-        topic=topic,
-        Topic=topic,
-        en_topic=rng.choice(EN_TOPICS),
-        num=rng.randint(120, 980),
-        year=rng.randint(2015, 2026),
-        place=rng.choice(PLACES),
-    )
+    return template.format_map(_Values(rng))
 
 
 def paragraph(rng: random.Random, sentences: list[str], n_min: int = 2, n_max: int = 4) -> str:
-    picked = rng.sample(sentences, min(len(sentences), rng.randint(n_min, n_max)))
+    picked = rng.sample(sentences, min(len(sentences), rint(rng, n_min, n_max)))
     return " ".join(fill(t, rng) for t in picked)

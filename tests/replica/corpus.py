@@ -143,6 +143,13 @@ class Entry:
     rev: int = 0
     deleted: bool = False
 
+    @property
+    def pdate_text(self) -> str:
+        """The shown p.date text (entities decoded): "20.01.2015 – 09:30"."""
+        d = self.local
+        dash = "-" if "ascii_hyphen_date" in self.kinds else "\u2013"
+        return f"{d.day:02d}.{d.month:02d}.{d.year} {dash} {d.hour:02d}:{d.minute:02d}"
+
 
 @dataclass
 class Seg:
@@ -206,13 +213,36 @@ class Doc:
 
     @property
     def pdate_text(self) -> str:
-        """The shown p.date text (entities decoded)."""
-        dash = "-" if "ascii_hyphen_date" in self.kinds else "\u2013"
-        return f"{self.entry.local:%d.%m.%Y} {dash} {self.entry.local:%H:%M}"
+        return self.entry.pdate_text
 
     @property
     def jsonld_date(self) -> str:
         return f"{self.entry.local:%Y-%m-%dT%H:%M:00}"
+
+
+def _categories(gen: int) -> list[tuple[str, str]]:
+    """Category links (/t/...): the sidebar shows them beside the topic tags."""
+    cats = [C.CATEGORIES[gen % len(C.CATEGORIES)]]
+    if gen % 3 == 0:
+        cats.append(C.CATEGORIES[(gen + 1) % len(C.CATEGORIES)])
+    return cats
+
+
+@dataclass
+class Card:
+    """The light view of a release used by cards and RSS (same attribute names as Doc)."""
+
+    entry: Entry
+    publisher: Publisher
+    title: str
+    teaser: str
+    category: str
+
+    sid = property(lambda self: self.entry.sid)
+    pid = property(lambda self: self.entry.pid)
+    kinds = property(lambda self: self.entry.kinds)
+    city = property(lambda self: self.publisher.city)
+    pdate_text = property(lambda self: self.entry.pdate_text)
 
 
 class Corpus:
@@ -231,6 +261,7 @@ class Corpus:
         self._next_gen: dict[int, int] = {}
         self._mtime: dict[int, datetime] = {}
         self._docs: OrderedDict[tuple[int, int], Doc] = OrderedDict()
+        self._cards: OrderedDict[int, Card] = OrderedDict()
         self._build_index()
 
     # ---- index -----------------------------------------------------------------------------
@@ -385,6 +416,7 @@ class Corpus:
         with self.lock:
             e = self._require(sid)
             e.deleted = True
+            self._cards.pop(sid, None)
             self._asc[e.pid].remove(sid)
             self._touch(e.pid)
 
@@ -405,51 +437,73 @@ class Corpus:
                 self._docs.popitem(last=False)
         return d
 
-    def _generate(self, e: Entry) -> Doc:
+    def card(self, sid: int) -> "Card":
+        """What a listing card, an RSS item or a "Weitere Storys" tile shows; cheap
+        (title and first paragraph only) and cached for many more stories than docs."""
+        e = self._require(sid)
+        with self.lock:
+            c = self._cards.get(sid)
+            if c is not None:
+                self._cards.move_to_end(sid)
+                return c
+        _, title, _, _, first, _ = self._head(e)
         pub = self.publishers[e.pid]
+        c = Card(e, pub, title, make_teaser(first), _categories(e.gen)[0][1])
+        with self.lock:
+            self._cards[sid] = c
+            if len(self._cards) > 20_000:
+                self._cards.popitem(last=False)
+        return c
+
+    def _head(self, e: Entry) -> tuple[random.Random, str, str | None, int, str, str | None]:
+        """Title and first paragraph: the first draws of the release's generator, so
+        cards need not generate the whole release."""
         rng = random.Random(f"{self.seed}:{e.pid}:{e.gen}")
         kinds = e.kinds
         english = "english" in kinds
         sentences = C.EN_SENTENCES if english else C.SENTENCES
-
-        # title
         title_corrupt = None
         if english:
-            title = C.fill(rng.choice(C.EN_TITLES), rng)
+            title = C.fill(C.pick(rng, C.EN_TITLES), rng)
         elif "quotes" in kinds:
-            title = f"Studie: „{rng.choice(C.SUBJECTS)} unterschätzen die {rng.choice(C.TOPICS)}“"
+            title = f"Studie: „{C.pick(rng, C.SUBJECTS)} unterschätzen die {C.pick(rng, C.TOPICS)}“"
         else:
-            title = C.fill(rng.choice(C.TITLE_TEMPLATES), rng)
+            title = C.fill(C.pick(rng, C.TITLE_TEMPLATES), rng)
         if "nfd" in kinds:
             title, title_corrupt = f"Bürgernähe: {title}", "nfd"
         elif "soft_hyphen" in kinds:
             title, title_corrupt = f"Verwaltungsmodernisierung: {title}", "soft_hyphen"
+        n = C.rint(rng, 32, 36) if "long" in kinds else C.rint(rng, 3, 6)
+        first = C.paragraph(rng, sentences)
+        corrupt = "double_space" if "double_space" in kinds else None
+        if "nfd" in kinds:
+            first += " Die Bürgerinnen und Bürger in Lübeck äußern sich überwiegend positiv."
+            corrupt = "nfd"
+        if "soft_hyphen" in kinds:
+            first = "Die Verwaltungsmodernisierung bleibt eine Daueraufgabe für Kommunikationsabteilungen. " + first
+            corrupt = "soft_hyphen"
+        if "nbsp" in kinds:
+            first = "Rund 75 Prozent der befragten Kommunen planen bis 2027 neue Stellen. " + first
+            corrupt = "nbsp"
+        if "zwsp" in kinds:
+            first = "Der Newsletter erscheint künftig monatlich. " + first
+            corrupt = "zwsp"
+        return rng, title, title_corrupt, n, first, corrupt
+
+    def _generate(self, e: Entry) -> Doc:
+        pub = self.publishers[e.pid]
+        kinds = e.kinds
+        english = "english" in kinds
+        sentences = C.EN_SENTENCES if english else C.SENTENCES
+        rng, title, title_corrupt, n, first_text, first_corrupt = self._head(e)
 
         # body
-        n = rng.randint(32, 36) if "long" in kinds else rng.randint(3, 6)
         double = "double_space" if "double_space" in kinds else None
-        body = [Para([Seg(C.paragraph(rng, sentences))], corrupt=double) for _ in range(n)]
+        body = [Para([Seg(first_text)], corrupt=first_corrupt)]
+        body += [Para([Seg(C.paragraph(rng, sentences))], corrupt=double) for _ in range(n - 1)]
         if "long" in kinds:
             for i in range(6, n, 8):
-                body.insert(i, Para([Seg(rng.choice(C.SUBHEADS))], bold=True))
-        first = body[0]
-        if "nfd" in kinds:
-            first.segs[0].text += " Die Bürgerinnen und Bürger in Lübeck äußern sich überwiegend positiv."
-            first.corrupt = "nfd"
-        if "soft_hyphen" in kinds:
-            first.segs[0].text = (
-                "Die Verwaltungsmodernisierung bleibt eine Daueraufgabe für Kommunikationsabteilungen. "
-                + first.segs[0].text
-            )
-            first.corrupt = "soft_hyphen"
-        if "nbsp" in kinds:
-            first.segs[0].text = (
-                "Rund 75 Prozent der befragten Kommunen planen bis 2027 neue Stellen. " + first.segs[0].text
-            )
-            first.corrupt = "nbsp"
-        if "zwsp" in kinds:
-            first.segs[0].text = "Der Newsletter erscheint künftig monatlich. " + first.segs[0].text
-            first.corrupt = "zwsp"
+                body.insert(i, Para([Seg(C.pick(rng, C.SUBHEADS))], bold=True))
         if "mojibake" in kinds:
             body[1].segs[0].text = (
                 "Die Lösung für größere Städte heißt „Bürgerdialog“ – sagt die Jury. " + body[1].segs[0].text
@@ -520,7 +574,7 @@ class Corpus:
                 u = uuid.UUID(int=rng.getrandbits(128), version=4)
                 first_p, last_p = C.PEOPLE[(e.gen + j) % len(C.PEOPLE)]
                 caption = (
-                    f"Die Preisträger {e.local.year} in {rng.choice(C.PLACES)}. Weiterer Text über ots "
+                    f"Die Preisträger {e.local.year} in {C.pick(rng, C.PLACES)}. Weiterer Text über ots "
                     f"und www.presseportal.de/nr/{e.pid} / Die Verwendung dieses Bildes ist für "
                     "redaktionelle Zwecke honorarfrei. Veröffentlichung bitte unter Quellenangabe: "
                     f'"obs/{pub.name}/Foto: {first_p} {last_p}"'
@@ -534,8 +588,8 @@ class Corpus:
                     )
                 )
 
-        keywords = [] if "no_keywords" in kinds else rng.sample(C.TOPICS, rng.randint(2, 5))
-        categories = rng.sample(C.CATEGORIES, rng.randint(1, 2))
+        keywords = [] if "no_keywords" in kinds else rng.sample(C.TOPICS, C.rint(rng, 2, 5))
+        categories = _categories(e.gen)
         places = [pub.city]
         if "second_place" in kinds and pub.city != "Lübeck":
             places.append("Lübeck")

@@ -18,7 +18,7 @@ from email.utils import format_datetime
 from html.entities import codepoint2name
 from urllib.parse import quote
 
-from .corpus import BERLIN, Corpus, Doc, Para, Seg
+from .corpus import BERLIN, Card, Corpus, Doc, Para, Seg
 
 GENERIC_KEYWORDS = "Presse,Pressemitteilung,Pressemeldung,Pressemitteilungen"
 
@@ -42,13 +42,12 @@ def esc(s: str) -> str:
     return html.escape(s, quote=False)
 
 
+_NAMED = {cp: f"&{name};" for cp, name in codepoint2name.items() if cp > 127}
+
+
 def ent(s: str) -> str:
     """Attribute escaping the way the site does it: named entities for non-ASCII."""
-    out = []
-    for ch in html.escape(s, quote=True).replace("&#x27;", "&#039;"):
-        name = codepoint2name.get(ord(ch)) if ord(ch) > 127 else None
-        out.append(f"&{name};" if name else ch)
-    return "".join(out)
+    return html.escape(s, quote=True).replace("&#x27;", "&#039;").translate(_NAMED)
 
 
 def latin1_path(s: str) -> str:
@@ -91,7 +90,7 @@ def title_raw(doc: Doc) -> str:
     return corrupt(doc.title, doc.title_corrupt)
 
 
-def date_text(doc: Doc, flags: Flags) -> str:
+def date_text(doc: Doc | Card, flags: Flags) -> str:
     """p.date / card date as HTML (entity dash)."""
     if flags.bad_date:
         return f"32.13.{doc.entry.local:%Y} &ndash; 25:61"
@@ -109,7 +108,7 @@ FOOTER = """
 """
 
 
-def card(doc: Doc, *, date_tag: str, flags: Flags = NO_FLAGS, label: bool = True, slug: bool = False) -> str:
+def card(doc: Doc | Card, *, date_tag: str, flags: Flags = NO_FLAGS, label: bool = True, slug: bool = False) -> str:
     """A listing card (``article.news``), as on newsroom pages and under "Weitere Storys"."""
     href = f"/pm/{doc.pid}/{doc.sid}"
     link = f"{href}/{slugify(doc.title)}" if slug else href
@@ -334,10 +333,10 @@ def story_page(corpus: Corpus, doc: Doc, flags: Flags = NO_FLAGS) -> str:
     )
 
     more = []
-    same = [corpus.doc(s) for s in corpus.older_than(pid, sid, 3)]
+    same = [corpus.card(s) for s in corpus.older_than(pid, sid, 3)]
     pids = list(corpus.publishers)
     other_pid = pids[(pids.index(pid) + 1) % len(pids)]
-    other = [corpus.doc(s) for s in corpus.older_than(other_pid, sid, 3)]
+    other = [corpus.card(s) for s in corpus.older_than(other_pid, sid, 3)]
     for block_id, docs in (("same-newsrooms", same), ("other-newsrooms", other)):
         if not docs:
             continue
@@ -394,14 +393,14 @@ def listing_page(
     date_tag = "h5" if (pid != corpus.publisher_id or page_no % 2 == 1) else "div"
     slug = pid == corpus.publisher_id and page_no % 2 == 1
     label = pid != 118420  # whether company newsrooms carry data-label is uncertain
-    docs = [corpus.doc(s) for s in page]
+    docs = [corpus.card(s) for s in page]
     if flags.duplicate_card:
         nxt = sids[offset + page_size : offset + page_size + 1]
         prv = sids[max(0, offset - 1) : offset] if offset else []
         if nxt:
-            docs.append(corpus.doc(nxt[0]))
+            docs.append(corpus.card(nxt[0]))
         elif prv:
-            docs.insert(0, corpus.doc(prv[0]))
+            docs.insert(0, corpus.card(prv[0]))
     cards = "".join(
         f'<li class="col four">{card(d, date_tag=date_tag, flags=flags, label=label, slug=slug)}</li>' for d in docs
     )
@@ -451,13 +450,13 @@ def rss(corpus: Corpus, pid: int, sids: list[int]) -> str:
     pub = corpus.publishers[pid]
     items = []
     for sid in sids:
-        d = corpus.doc(sid)
+        d = corpus.card(sid)
         link = f"{base}/pm/{pid}/{sid}"
         items.append(
             f"<item><title>{esc(d.title)}</title><link>{link}</link>"
             f"<description>{esc(f'{d.city} (ots) - {d.teaser}')}</description>"
             f"<pubDate>{format_datetime(d.entry.instant.astimezone(BERLIN))}</pubDate>"
-            f'<guid isPermaLink="true">{link}</guid><category>{esc(d.categories[0][1])}</category></item>'
+            f'<guid isPermaLink="true">{link}</guid><category>{esc(d.category)}</category></item>'
         )
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n'

@@ -31,13 +31,13 @@ def test_server_errors(replica, status):
 
 
 def test_slow_response_exceeds_client_timeout(replica):
-    replica.faults.add(r"^/robots", "slow", delay=1.5, times=1)
+    replica.faults.add(r"^/robots", "slow", delay=3.0, times=1)
     t0 = time.monotonic()
     with pytest.raises((socket.timeout, TimeoutError)):
         fetch(replica.url("/robots.txt"), timeout=0.3)
-    assert time.monotonic() - t0 < 1.2
+    assert time.monotonic() - t0 < 2.5
     t0 = time.monotonic()
-    assert fetch(replica.url("/robots.txt")).status == 200 and time.monotonic() - t0 < 0.5, "fired once only"
+    assert fetch(replica.url("/robots.txt")).status == 200 and time.monotonic() - t0 < 2.5, "fired once only"
 
 
 def test_slow_then_served(replica):
