@@ -262,6 +262,7 @@ class Corpus:
         self._mtime: dict[int, datetime] = {}
         self._docs: OrderedDict[tuple[int, int], Doc] = OrderedDict()
         self._cards: OrderedDict[int, Card] = OrderedDict()
+        self.card_html: dict[tuple, str] = {}  # rendered cards (render.card); static per story
         self._build_index()
 
     # ---- index -----------------------------------------------------------------------------

@@ -8,6 +8,8 @@ find the release inside a real-looking page, not in a bare fixture.
 
 from __future__ import annotations
 
+import codecs
+import functools
 import html
 import json
 import re
@@ -42,14 +44,21 @@ def esc(s: str) -> str:
     return html.escape(s, quote=False)
 
 
-_NAMED = {cp: f"&{name};" for cp, name in codepoint2name.items() if cp > 127}
+def _entity_replace(err: UnicodeError) -> tuple[str, int]:
+    chunk = err.object[err.start : err.end]  # type: ignore[attr-defined]
+    return "".join(f"&{codepoint2name[ord(c)]};" if ord(c) in codepoint2name else f"&#{ord(c)};" for c in chunk), err.end  # type: ignore[attr-defined]
+
+
+codecs.register_error("replica-html-entities", _entity_replace)
 
 
 def ent(s: str) -> str:
     """Attribute escaping the way the site does it: named entities for non-ASCII."""
-    return html.escape(s, quote=True).replace("&#x27;", "&#039;").translate(_NAMED)
+    out = html.escape(s, quote=True).replace("&#x27;", "&#039;")
+    return out if out.isascii() else out.encode("ascii", "replica-html-entities").decode("ascii")
 
 
+@functools.lru_cache(maxsize=4096)
 def latin1_path(s: str) -> str:
     """City and tag links are percent-encoded in Latin-1 on the real site (/regional/K%F6ln)."""
     return quote(s, safe="", encoding="latin-1", errors="xmlcharrefreplace")
@@ -108,8 +117,28 @@ FOOTER = """
 """
 
 
-def card(doc: Doc | Card, *, date_tag: str, flags: Flags = NO_FLAGS, label: bool = True, slug: bool = False) -> str:
+def card(
+    doc: Doc | Card,
+    *,
+    date_tag: str,
+    flags: Flags = NO_FLAGS,
+    label: bool = True,
+    slug: bool = False,
+    cache: dict | None = None,
+) -> str:
     """A listing card (``article.news``), as on newsroom pages and under "Weitere Storys"."""
+    if flags != NO_FLAGS or cache is None:
+        return _card(doc, date_tag, flags, label, slug)
+    key = (doc.sid, date_tag, label, slug)
+    html_ = cache.get(key)
+    if html_ is None:
+        html_ = cache[key] = _card(doc, date_tag, flags, label, slug)
+        if len(cache) > 4096:
+            cache.pop(next(iter(cache)))
+    return html_
+
+
+def _card(doc: Doc | Card, date_tag: str, flags: Flags, label: bool, slug: bool) -> str:
     href = f"/pm/{doc.pid}/{doc.sid}"
     link = f"{href}/{slugify(doc.title)}" if slug else href
     data_label = f' data-label="{doc.sid}"' if label else ""
@@ -346,7 +375,7 @@ def story_page(corpus: Corpus, doc: Doc, flags: Flags = NO_FLAGS) -> str:
             f'<div class="col twelve block-headline"><div class="thisisnoh h2 block-headline-left-text">Weitere Storys: {esc(name)}</div>'
             f'<a href="/nr/{docs[0].pid}" class="block-headline-right-link" title="Alle Storys">Alle Storys</a></div>'
             '<div class="block-news"><ul class="article-list row row-homepage">'
-            + "".join(f'<li class="col four ">{card(d, date_tag="h5")}</li>' for d in docs)
+            + "".join(f'<li class="col four ">{card(d, date_tag="h5", cache=corpus.card_html)}</li>' for d in docs)
             + "</ul></div></div>"
         )
 
@@ -402,7 +431,7 @@ def listing_page(
         elif prv:
             docs.insert(0, corpus.card(prv[0]))
     cards = "".join(
-        f'<li class="col four">{card(d, date_tag=date_tag, flags=flags, label=label, slug=slug)}</li>' for d in docs
+        f'<li class="col four">{card(d, date_tag=date_tag, flags=flags, label=label, slug=slug, cache=corpus.card_html)}</li>' for d in docs
     )
     path = f"/nr/{pid}" + (f"/{offset}" if offset else "")
     nxt_url = f"/nr/{pid}/{offset + page_size}{qs}" if offset + page_size < len(sids) else None

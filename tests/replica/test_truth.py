@@ -46,7 +46,7 @@ def test_every_page_agrees_with_truth_field_by_field(replica):
 
 
 @pytest.mark.parametrize("kind", sorted(set(SLOT_KINDS.values()) | {"about", "image", "no_image", "multi_image", "dateline_own_paragraph"}))
-def test_every_variety_is_present_a_few_times(replica_factory, kind):
+def test_every_variety_is_present_a_few_times(kind):
     corpus = Corpus(releases=300, seed=1)
     assert len(corpus.cases(kind)) >= 3, f"{kind} must appear at least 3 times in 300 releases"
 
