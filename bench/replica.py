@@ -101,7 +101,7 @@ def run(releases: int = 3000, seed: int = 1, mixed_requests: int = 4000) -> list
                 for off in range(0, len(corpus.story_ids(pid)), 30)]
     rng = random.Random(seed)
     crawl = listings + stories
-    hot = rng.sample(stories, 200) + listings[:20]
+    hot = rng.sample(stories, min(200, len(stories))) + listings[:20]
     mixed = [rng.choice(hot) for _ in range(mixed_requests)]
 
     proc, base = _start_server(releases, seed)
