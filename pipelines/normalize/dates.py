@@ -53,6 +53,9 @@ DATEPARSER_SETTINGS: dict[str, object] = {
     "TIMEZONE": "Europe/Berlin",
     "RETURN_AS_TIMEZONE_AWARE": True,
     "PREFER_DATES_FROM": "past",
+    # German numeric dates are day first. Without this, dateparser reads
+    # "02.10.2019 – 12:39" as 10 February as soon as English is among the languages.
+    "DATE_ORDER": "DMY",
 }
 
 # Longer strings are not a date but a paragraph; dateparser would find

@@ -3,7 +3,8 @@
 Cleaning (`clean_inline`, `clean_block`, `clean_paragraphs`)
 ------------------------------------------------------------
 1. debris removed: soft hyphen U+00AD, zero-width space/non-joiner/joiner
-   U+200B-U+200D, word joiner U+2060, BOM U+FEFF (`DEBRIS`);
+   U+200B-U+200D, word joiner U+2060, BOM U+FEFF (`DEBRIS`), and the ASCII
+   control characters that are not whitespace;
 2. every kind of whitespace (NBSP U+00A0, U+2000-U+200A, narrow NBSP U+202F,
    U+205F, U+3000, tabs, newlines, ...: whatever `str.isspace` says) becomes
    one plain space;
@@ -14,7 +15,9 @@ Cleaning (`clean_inline`, `clean_block`, `clean_paragraphs`)
    would not be idempotent), does not touch character width (full-width
    letters stay as published) and does not strip terminal escapes. It does
    expand Latin ligatures (U+FB00-U+FB06, "ﬁ" -> "fi", PDF copy-paste debris),
-   map C1 controls to their windows-1252 characters and drop other controls;
+   map C1 controls to their windows-1252 characters and drop other controls.
+   ftfy only runs on text that holds something it could repair (`_FTFY_GATE`;
+   a property test checks the gate never changes a result);
 4. Unicode NFC; runs of spaces collapse; ends stripped.
 
 Cleaning is idempotent: when ftfy changed something, the steps run again until
@@ -49,12 +52,7 @@ import ftfy
 
 DEBRIS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 
-# str.translate table: debris -> removed, every whitespace character -> " "
-_TABLE: dict[int, str | None] = {ord(c): None for c in DEBRIS}
-_TABLE.update({cp: " " for cp in range(0x110000) if chr(cp).isspace() and cp != 0x20})
 
-# ASCII controls ftfy would drop (the whitespace ones \t\n\v\f\r\x1c-\x1f are spaces by now)
-_ASCII_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
 
 FTFY_CONFIG = ftfy.TextFixerConfig(
     unescape_html=False,
@@ -90,21 +88,58 @@ def _ftfy(s: str) -> str:
     return fixed
 
 
+def _cp1252_continuations() -> str:
+    """Every character that windows-1252 (or Latin-1) makes of a UTF-8 continuation byte."""
+    chars = {chr(b) for b in range(0x80, 0xC0)}  # Latin-1 view, C1 controls included
+    for b in range(0x80, 0xC0):
+        try:
+            chars.add(bytes([b]).decode("cp1252"))
+        except UnicodeDecodeError:
+            pass
+    return "".join(sorted(chars))
+
+
+# ftfy can only change (in FTFY_CONFIG) text that holds one of these; everything else
+# skips it, which makes clean_inline several times faster on ordinary German text:
+# - a UTF-8 lead byte as windows-1252/Latin-1 (U+00C2-U+00F4) followed by a
+#   continuation byte as windows-1252/Latin-1, a space (restore_byte_a0: "Ã " was
+#   "à"), U+FFFD or U+001A (replace_lossy_sequences);
+# - C1 controls, Latin ligatures, U+FFFD, lone surrogates, the controls ftfy drops.
+# test_properties checks that the gate never changes the result.
+_FTFY_GATE = re.compile(
+    "[\u00c2-\u00f4][" + re.escape(_cp1252_continuations()) + " \ufffd\x1a]"
+    "|[\x80-\x9f\ufb00-\ufb06\ufffd\ud800-\udfff\u206a-\u206f\ufff9-\ufffc\x1a]"
+)
+
+
+_DEBRIS_RE = re.compile(f"[{DEBRIS}]")
+# debris and the ASCII controls, removed before anything looks at neighbouring
+# characters (a control between "Ã" and "¼" would hide mojibake until pass two)
+_STRIP_RE = re.compile(f"[{DEBRIS}\x00-\x08\x0e-\x1b\x7f]")
+
+
 def _clean_once(s: str) -> tuple[str, bool]:
     """One pass of the cleaning steps; also whether ftfy changed anything."""
-    s = s.translate(_TABLE)
+    # debris out; str.split() splits at every str.isspace() character, so this maps
+    # NBSP & co. to one space, collapses runs and strips (faster than str.translate)
+    s = " ".join(_STRIP_RE.sub("", s).split())
     repaired = False
     if s.isascii():
-        s = _ASCII_CONTROLS.sub("", s)
+        pass
+    elif _FTFY_GATE.search(s) is None:
+        # nothing ftfy could repair: its remaining work is NFC
+        if not unicodedata.is_normalized("NFC", s):
+            s = unicodedata.normalize("NFC", s)
     else:
         fixed = _ftfy(s)
         if fixed != s:
             repaired = True
             # a repair can produce debris or exotic spaces; their removal can
             # bring a base letter and a combining mark together again
-            s = unicodedata.normalize("NFC", fixed.translate(_TABLE))
+            s = unicodedata.normalize("NFC", _DEBRIS_RE.sub("", fixed))
         else:
             s = fixed
+    # NFC maps U+2000/U+2001 to U+2002/U+2003: collapse last
     return " ".join(s.split()), repaired
 
 
@@ -318,6 +353,11 @@ _SPLIT = re.compile(
     # e: a known section heading glued to anything: "...dePressekontakt:"
     rf"|(?<=[^\s(\[\u201e\u201c\u00bb\"'-])(?={_HEADINGS})"
 )
+# a cheap necessary condition for any _SPLIT match (most paragraphs have none)
+_SPLIT_HINT = re.compile(
+    r"[.!?\u2026:)\"\u201c\u201d\u00bb'\u2019][A-ZÄÖÜ]"
+    r"|\S(?:Pressekontakt|Press contact|Original-Content von:|Original content of:|Originalmeldung:|Über )"
+)
 # "dr.Müller": written without a space, not a paragraph end
 _ABBREVIATIONS = frozenset(
     "dr prof nr str tel fax bzw ca ggf inkl evtl vgl usw etc co hr fr mio mrd st abs ziff "
@@ -335,6 +375,8 @@ _DOMAIN_AFTER = re.compile(r"[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}(?![a-zäöüß])")
 
 def _split_glued(text: str) -> list[str]:
     """Split one paragraph where a naive scraper glued the next one on; see split_flat_text."""
+    if _SPLIT_HINT.search(text) is None:
+        return [text]
     pieces: list[str] = []
     start = 0
     for m in _SPLIT.finditer(text):
@@ -397,8 +439,8 @@ def split_flat_text(text: str, *, single_newlines: bool | None = None) -> list[s
     """
     if not text:
         return []
-    lines = _LINE_BREAKS.split(text)
-    blank = [not clean_inline(line) for line in lines]
+    lines = [clean_inline(line) for line in _LINE_BREAKS.split(text)]
+    blank = [not line for line in lines]
     has_blank = any(blank) if single_newlines is None else not single_newlines
 
     paragraphs: list[str] = []
@@ -414,7 +456,7 @@ def split_flat_text(text: str, *, single_newlines: bool | None = None) -> list[s
         if is_blank:
             flush()
             continue
-        stripped = clean_inline(line)
+        stripped = line
         if not has_blank or in_contact:
             flush()
             current.append(stripped)

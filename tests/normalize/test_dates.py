@@ -79,6 +79,9 @@ FALLBACK = [
     ("Gestern, 09:15", utc(2021, 3, 28, 7, 15), False),  # the 28th is already CEST at 09:15
     ("gestern", utc(2021, 3, 28, 10, 0), False),  # same wall time as NOW, one day earlier
     ("January 21, 2021 10:30", utc(2021, 1, 21, 9, 30), False),
+    # numeric dates are day first even though English is a fallback language
+    ("02.10.2019 um 12:39", utc(2019, 10, 2, 10, 39), False),
+    ("10/02/2021 10:30", utc(2021, 2, 10, 9, 30), False),
     # the fallback follows the same DST policy (dateparser alone would pick +01:00)
     ("31. Oktober 2021, 02:30 Uhr", utc(2021, 10, 31, 0, 30), True),
     ("28. März 2021, 02:30 Uhr", utc(2021, 3, 28, 1, 30), True),

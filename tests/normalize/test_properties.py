@@ -184,3 +184,19 @@ def test_site_format_round_trip(local) -> None:
             assert back.replace(tzinfo=None) == local
         else:  # a gap reads one hour later on the clock, an overlap is the same wall time
             assert back.replace(tzinfo=None) in (local, local + __import__("datetime").timedelta(hours=1))
+
+
+@PROFILE
+@given(st.text(max_size=200) | safe_text)
+def test_ftfy_gate_never_changes_the_result(s: str) -> None:
+    """clean_inline skips ftfy when the text holds nothing ftfy could repair; with
+    ftfy forced on every string the result must be the same."""
+    import re
+    from unittest import mock
+
+    import pipelines.normalize.text as text
+
+    gated = clean_inline(s)
+    with mock.patch.object(text, "_FTFY_GATE", re.compile("")):
+        forced = clean_inline(s)
+    assert gated == forced
