@@ -100,8 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")
+    if args.verbose or args.quiet:
+        # settings read LOG_LEVEL from the environment, once: set it before they load
+        os.environ["LOG_LEVEL"] = "DEBUG" if args.verbose else "WARNING"
+    if args.command not in ("crawl", "backfill"):  # crawls log through Scrapy's own handler
+        logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), stream=sys.stderr,
+                            format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
     from pipelines.db import DatabaseUnavailable
 
     try:
@@ -133,8 +137,10 @@ def run_spider(args: argparse.Namespace, *, mode: str, **spider_args: Any) -> in
 
     try:
         publishers = parse_publishers(args.publisher)
-        for name in ("since", "until"):
-            parse_day(spider_args.get(name), name)
+        since = parse_day(spider_args.get("since"), "since")
+        until = parse_day(spider_args.get("until"), "until")
+        if since and until and since > until:
+            raise ValueError(f"--since {since} is after --until {until}")
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     overrides = dict(parse_setting(item) for item in args.set)
@@ -171,7 +177,7 @@ def crawl(settings, **spider_args: Any) -> dict[str, Any]:
     """Run the spider in this process and return its final stats."""
     from scrapy.crawler import CrawlerProcess
 
-    process = CrawlerProcess(settings, install_root_handler=False)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler("presseportal")
     process.crawl(crawler, **spider_args)
     process.start()

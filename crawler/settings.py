@@ -44,6 +44,8 @@ RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 RETRY_AFTER_MAX_SECONDS = 300
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19 remote control: an HTTP port nobody asked for on a cron box
+REMOTE_CONTROL_ENABLED = False
 
 if PRESSEPORTAL_PROFILE == "replica":
     # loopback only: no reason to wait between requests
@@ -103,3 +105,5 @@ STORE_CONNECT_TIMEOUT = 10
 # crawl_runs.id the store adds its counts to; the CLI sets it after db.start_run().
 # Unset (plain `scrapy crawl`): the store uses stat presseportal/run_id (CrawlRunRecorder).
 PRESSEPORTAL_RUN_ID = None
+# concurrent batch writers (each on its own pooled connection; at most STORE_POOL_MAX)
+STORE_WRITERS = 2

@@ -45,12 +45,18 @@ def presseportal(replica, *args: str, database_url: str | None = None, timeout: 
     )
 
 
-def start_presseportal(replica, *args: str, database_url: str | None = None, **env: str) -> subprocess.Popen:
-    return subprocess.Popen(
+def start_presseportal(replica, *args: str, database_url: str | None = None, log_path: Path,
+                       **env: str) -> subprocess.Popen:
+    """Start the command in the background; its output goes to a file, never to a pipe that
+    nobody reads (a full pipe would stall the crawl)."""
+    log = open(log_path, "w", encoding="utf-8")
+    proc = subprocess.Popen(
         [str(BIN / "presseportal"), *args],
         cwd=ROOT, env=crawl_env(replica, database_url, **env),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=log, stderr=subprocess.STDOUT, text=True,
     )
+    log.close()
+    return proc
 
 
 def read_jsonl(path: Path) -> list[dict]:

@@ -32,6 +32,15 @@ def site_requests(replica) -> list[str]:
     return [e.path for e in replica.log if e.path != "/robots.txt"]
 
 
+def fresh_database(pg_server) -> str:
+    import uuid
+
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_server.url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return pg_server.url_for(name)
+
+
 def content_table(database_url: str):
     return rows(database_url, """
         SELECT story_id, publisher_id, url, title, published_at, published_raw, published_ambiguous,
@@ -68,16 +77,15 @@ def test_five_new_releases_are_fetched_and_nothing_else(replica, database_url):
     assert len(listing) <= 3, listing
 
 
-def test_stories_published_mid_crawl_are_neither_missed_nor_fetched_twice(replica, database_url):
+def test_stories_published_mid_crawl_are_neither_missed_nor_fetched_twice(replica, database_url, tmp_path):
     # slow story pages keep the crawl busy while new stories push the listing down
     replica.faults.add(r"^/pm/", "slow", delay=0.05)
-    proc = start_presseportal(replica, "crawl", database_url=database_url)
+    proc = start_presseportal(replica, "crawl", database_url=database_url, log_path=tmp_path / "crawl.log")
     deadline = time.monotonic() + 60
     while sum(1 for e in replica.log if e.path.startswith("/pm/")) < 20 and time.monotonic() < deadline:
         time.sleep(0.05)
     published = replica.publish(3)
-    out, err = proc.communicate(timeout=180)
-    assert proc.returncode == 0, err[-3000:]
+    assert proc.wait(timeout=180) == 0, (tmp_path / "crawl.log").read_text()[-3000:]
     follow_up = presseportal(replica, "crawl", database_url=database_url)
     assert follow_up.returncode == 0
     assert stored_ids(database_url) == set(replica.corpus.story_ids(publisher_id=PID))
@@ -116,14 +124,15 @@ def test_backfill_refresh_records_a_revision_for_an_edited_release(replica, data
     assert body == replica.corpus.truth(victim)["body"]
 
 
-def test_kill_9_mid_backfill_then_resume_gives_the_same_table(replica_factory, database_url, pg_server):
+def test_kill_9_mid_backfill_then_resume_gives_the_same_table(replica_factory, database_url, pg_server, tmp_path):
     replica = replica_factory(releases=300, seed=3)
-    replica.faults.add(r"^/pm/", "slow", delay=0.02)
-    proc = start_presseportal(replica, "backfill", database_url=database_url)
+    # about 10 s for the whole backfill: time to kill it in the middle
+    replica.faults.add(r"^/pm/", "slow", delay=0.5)
+    proc = start_presseportal(replica, "backfill", database_url=database_url, log_path=tmp_path / "backfill.log")
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
-        time.sleep(0.2)
-        if len(stored_ids(database_url)) >= 60:
+        time.sleep(0.1)
+        if len(stored_ids(database_url)) >= 30:
             break
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
@@ -137,21 +146,21 @@ def test_kill_9_mid_backfill_then_resume_gives_the_same_table(replica_factory, d
     assert len(refetched) <= 300 - interrupted + 30, "the resumed backfill fetched stored stories again"
 
     # an uninterrupted run into a second database gives the same table
-    other = pg_server.create_database()
+    other = fresh_database(pg_server)
     clean = presseportal(replica, "backfill", database_url=other)
     assert clean.returncode == 0, clean.stderr[-3000:]
     assert content_table(database_url) == content_table(other)
 
 
-def test_overlapping_runs_exit_75_naming_the_holder(replica, database_url):
+def test_overlapping_runs_exit_75_naming_the_holder(replica, database_url, tmp_path):
     replica.faults.add(r"^/pm/", "slow", delay=0.05)
-    first = start_presseportal(replica, "backfill", database_url=database_url)
+    first = start_presseportal(replica, "backfill", database_url=database_url, log_path=tmp_path / "first.log")
     deadline = time.monotonic() + 60
     while not any(e.path.startswith("/pm/") for e in replica.log) and time.monotonic() < deadline:
         time.sleep(0.05)
     second = presseportal(replica, "crawl", database_url=database_url)
     first.send_signal(signal.SIGTERM)
-    first.communicate(timeout=120)
+    first.wait(timeout=120)
     assert second.returncode == 75, second.stderr[-2000:]
     assert "locked by run" in second.stderr
 
