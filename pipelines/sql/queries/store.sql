@@ -1,39 +1,60 @@
 -- Named queries of the store pipeline (pipelines.store). One batch = one transaction:
--- upsert_publishers, then upsert_release for each item (executemany, pipelined), then
--- touch_unchanged, upsert_page for each page, add_run_counts.
+-- insert_publisher + touch_publisher (per publisher), upsert_releases (the whole batch as JSON),
+-- touch_unchanged, upsert_pages (arrays), add_run_counts.
 
--- name: upsert_publisher
--- An empty name never overwrites a known one.
-INSERT INTO publishers AS p (id, name, first_seen_at, last_seen_at)
+-- name: insert_publisher
+-- New publishers only: DO NOTHING takes no row lock on a known one, so concurrent batch
+-- writers of one publisher do not queue behind each other here.
+INSERT INTO publishers (id, name, first_seen_at, last_seen_at)
 VALUES (%(id)s, %(name)s, %(seen_at)s, %(seen_at)s)
-ON CONFLICT (id) DO UPDATE SET
-    name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE p.name END,
-    last_seen_at = GREATEST(p.last_seen_at, excluded.last_seen_at)
-WHERE p.last_seen_at < excluded.last_seen_at
-   OR (excluded.name <> '' AND p.name IS DISTINCT FROM excluded.name);
+ON CONFLICT (id) DO NOTHING;
 
--- name: upsert_release
--- Tells new / changed / unchanged in one statement: `old` is the row before (locked),
--- `rev` keeps it as a revision when the hash differs, `up` inserts or updates only when
--- the hash differs (so an unchanged release is not rewritten and changed_at stays).
-WITH old AS (
-    SELECT * FROM releases WHERE story_id = %(story_id)s FOR UPDATE
+-- name: touch_publisher
+-- A new name (never an empty one), or last_seen_at more than a minute old: only then is
+-- the row written (and locked), so most batches leave it alone.
+UPDATE publishers SET
+    name = CASE WHEN %(name)s <> '' THEN %(name)s ELSE name END,
+    last_seen_at = GREATEST(last_seen_at, %(seen_at)s)
+WHERE id = %(id)s
+  AND ((%(name)s <> '' AND name IS DISTINCT FROM %(name)s)
+       OR last_seen_at < %(seen_at)s::timestamptz - interval '1 minute');
+
+-- name: upsert_releases
+-- One statement per batch (set-based: per-row statements cost more than the rows).
+-- %(batch)s is a JSON array of release rows with unique story_ids. `old` is the state
+-- before (rows locked, in story_id order), `rev` keeps it as a revision where the hash
+-- differs, `up` inserts or updates only where the hash differs, so an unchanged release
+-- is not rewritten and keeps its changed_at. Returns each story's outcome.
+WITH incoming AS (
+    SELECT * FROM jsonb_to_recordset(%(batch)s::jsonb) AS x(
+        story_id integer, publisher_id integer, url text, title text,
+        published_at timestamptz, published_raw text, published_ambiguous boolean,
+        dateline text, teaser text, body text, about text, contact text, originator text,
+        keywords text[], places text[], images jsonb, links jsonb, language text,
+        content_hash text, fetched_at timestamptz, seen_at timestamptz)
+), old AS (
+    SELECT r.story_id, r.content_hash, to_jsonb(r) - 'search' AS content, r.changed_at
+    FROM releases r
+    WHERE r.story_id IN (SELECT story_id FROM incoming)
+    ORDER BY r.story_id
+    FOR UPDATE
 ), rev AS (
     INSERT INTO release_revisions (story_id, content_hash, content, valid_from)
-    SELECT o.story_id, o.content_hash, to_jsonb(o) - 'search', o.changed_at
-    FROM old o
-    WHERE o.content_hash IS DISTINCT FROM %(content_hash)s
+    SELECT o.story_id, o.content_hash, o.content, o.changed_at
+    FROM old o JOIN incoming i USING (story_id)
+    WHERE o.content_hash IS DISTINCT FROM i.content_hash
+    ORDER BY o.story_id
 ), up AS (
     INSERT INTO releases AS r (
         story_id, publisher_id, url, title, published_at, published_raw, published_ambiguous,
         dateline, teaser, body, about, contact, originator, keywords, places, images, links,
         language, content_hash, first_seen_at, last_seen_at, changed_at, fetched_at
-    ) VALUES (
-        %(story_id)s, %(publisher_id)s, %(url)s, %(title)s, %(published_at)s, %(published_raw)s,
-        %(published_ambiguous)s, %(dateline)s, %(teaser)s, %(body)s, %(about)s, %(contact)s,
-        %(originator)s, %(keywords)s, %(places)s, %(images)s, %(links)s, %(language)s,
-        %(content_hash)s, %(seen_at)s, %(seen_at)s, %(seen_at)s, %(fetched_at)s
     )
+    SELECT story_id, publisher_id, url, title, published_at, published_raw, published_ambiguous,
+           dateline, teaser, body, about, contact, originator, keywords, places, images, links,
+           language, content_hash, seen_at, seen_at, seen_at, fetched_at
+    FROM incoming
+    ORDER BY story_id
     ON CONFLICT (story_id) DO UPDATE SET
         publisher_id = excluded.publisher_id,
         url = excluded.url,
@@ -57,25 +78,32 @@ WITH old AS (
         changed_at = excluded.changed_at,
         fetched_at = excluded.fetched_at
     WHERE r.content_hash IS DISTINCT FROM excluded.content_hash
-    RETURNING (xmax = 0) AS inserted
+    RETURNING r.story_id
 )
-SELECT CASE
-    WHEN NOT EXISTS (SELECT 1 FROM old) THEN 'new'
-    WHEN EXISTS (SELECT 1 FROM up) THEN 'changed'
-    ELSE 'unchanged'
-END AS outcome;
+SELECT i.story_id,
+       CASE WHEN o.story_id IS NULL THEN 'new'
+            WHEN u.story_id IS NOT NULL THEN 'changed'
+            ELSE 'unchanged' END AS outcome
+FROM incoming i
+LEFT JOIN old o USING (story_id)
+LEFT JOIN up u USING (story_id);
 
 -- name: touch_unchanged
 -- Seen again with the same content: only last_seen_at moves.
 UPDATE releases SET last_seen_at = GREATEST(last_seen_at, %(seen_at)s)
 WHERE story_id = ANY(%(story_ids)s);
 
--- name: upsert_page
--- The page is rewritten only when its HTML changed.
+-- name: upsert_pages
+-- The raw pages of a batch (unique story_ids), as parallel arrays; a page is rewritten
+-- only when its HTML changed.
 INSERT INTO release_pages AS p (story_id, url, fetched_at, http_status, compression,
                                 html_sha256, html_size, html)
-VALUES (%(story_id)s, %(url)s, %(fetched_at)s, %(http_status)s, 'zlib',
-        %(html_sha256)s, %(html_size)s, %(html)s)
+SELECT story_id, url, fetched_at, http_status, 'zlib', html_sha256, html_size, html
+FROM unnest(%(story_id)s::integer[], %(url)s::text[], %(fetched_at)s::timestamptz[],
+            %(http_status)s::smallint[], %(html_sha256)s::text[], %(html_size)s::integer[],
+            %(html)s::bytea[])
+     AS x(story_id, url, fetched_at, http_status, html_sha256, html_size, html)
+ORDER BY story_id
 ON CONFLICT (story_id) DO UPDATE SET
     url = excluded.url, fetched_at = excluded.fetched_at, http_status = excluded.http_status,
     compression = excluded.compression, html_sha256 = excluded.html_sha256,

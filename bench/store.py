@@ -1,0 +1,252 @@
+"""Figure: the store. The same 10,000 replica releases written three ways, each into a
+fresh database of one PostgreSQL cluster with its default (durable) settings:
+
+1. **batched**: the real StorePipeline path (from_crawler, open_spider, process_item for
+   each item, close_spider; STORE_BATCH_SIZE=200, one transaction per batch, pipelined
+   upserts) with raw pages off, against **per-item**: one plain INSERT and one commit
+   per item, the way news-please stores articles. Same rows, same table, same indexes.
+   Target: batched at least 5x the rows/s.
+2. **batched with raw pages**: the pipeline as configured by default (also compresses and
+   stores each story's HTML in release_pages), against the same per-item baseline.
+3. **full-text index cost**: the batched load (pages off) into `releases` as migrated,
+   against the same load into a variant without the generated German tsvector column and
+   its GIN index. The ratio is the share of ingest speed kept with the index.
+
+The releases are the replica's truth records (tests.replica.corpus) with their rendered
+story pages; without tests.replica, synthetic ones. With DATABASE_URL set, that server is
+used (its role needs CREATEDB); otherwise a throwaway cluster is started (pipelines.embedded).
+
+    python -m bench.store [--releases 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+
+RELEASES = 10_000
+TARGET_RATIO = 5.0
+
+
+# --- data ----------------------------------------------------------------------------------
+
+
+def build_releases(n: int) -> list:
+    from crawler.items import Release
+
+    fetched = datetime(2026, 1, 1, tzinfo=UTC)
+    try:
+        from tests.replica.corpus import MAIN_PUBLISHER, Corpus
+        from tests.replica.render import story_page
+    except ImportError:
+        return _synthetic(n)
+    corpus = Corpus(releases=n, base_url="https://www.presseportal.de")
+    out = []
+    for sid in list(corpus.story_ids(MAIN_PUBLISHER))[:n]:
+        truth = corpus.truth(sid)
+        truth["published_at"] = datetime.fromisoformat(truth["published_at"])
+        html = story_page(corpus, corpus.doc(sid))
+        out.append(Release(**truth, fetched_at=fetched, raw_html=html))
+    return out
+
+
+def _synthetic(n: int) -> list:
+    from crawler.items import Release
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    return [
+        Release(
+            story_id=5_000_000 + i, publisher_id=73811, url=f"https://www.presseportal.de/pm/73811/{5_000_000 + i}",
+            publisher="Newsroom", title=f"Neue Häuser für Köln {i}", published_at=now,
+            published_raw="01.01.2026 – 01:00", dateline="Köln", teaser="Die Stadt baut. " * 5,
+            body=("Absatz über das Bauprojekt und die Stadt. " * 30 + "\n\n") * 6,
+            contact="Pressestelle\nTel. 0221 123", originator="Newsroom", keywords=["Bauen"],
+            places=["Köln"], fetched_at=now, raw_html="<html>" + "x" * 20_000 + "</html>",
+        )
+        for i in range(n)
+    ]
+
+
+# --- databases -------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def server():
+    """Admin conninfo of a server we may create databases on."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        yield url
+        return
+    from pipelines.embedded import destroy_cluster, throwaway_cluster
+
+    # durable defaults (fsync, synchronous_commit on): what a real store pays per commit
+    cluster = throwaway_cluster(fast=False, prefix="pp-bench-store-")
+    try:
+        yield cluster.url()
+    finally:
+        destroy_cluster(cluster)
+
+
+@contextlib.contextmanager
+def fresh_database(admin_url: str, *, without_search: bool = False):
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    from pipelines import db
+
+    name = f"bench_store_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = make_conninfo(admin_url, dbname=name)
+    try:
+        db.migrate(url)
+        if without_search:
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute("DROP INDEX releases_search_idx")
+                conn.execute("ALTER TABLE releases DROP COLUMN search")
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CHECKPOINT")  # start each load from the same clean state
+        yield url
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def count(url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        return conn.execute("SELECT count(*) FROM releases").fetchone()[0]
+
+
+# --- the ways of writing ------------------------------------------------------------------------
+
+
+def load_batched(url: str, items: list, *, pages: bool) -> float:
+    """Seconds for the StorePipeline to take all items, from open_spider to close_spider."""
+    from scrapy.utils.test import get_crawler
+
+    from pipelines.store import StorePipeline
+
+    crawler = get_crawler(settings_dict={
+        "DATABASE_URL": url, "STORE_RELEASES": True, "STORE_BATCH_SIZE": 200,
+        "STORE_FLUSH_SECONDS": 2.0, "STORE_PAGES": pages,
+    })
+    crawler.stats.open_spider()
+    pipeline = StorePipeline.from_crawler(crawler)
+
+    async def go() -> float:
+        t0 = time.perf_counter()
+        await pipeline.open_spider()
+        for item in items:
+            await pipeline.process_item(item)
+        await pipeline.close_spider()
+        return time.perf_counter() - t0
+
+    elapsed = asyncio.run(go())
+    stored = crawler.stats.get_value("store/new", 0)
+    assert stored == len(items), f"batched load stored {stored} of {len(items)}"
+    return elapsed
+
+
+def load_per_item(url: str, items: list) -> float:
+    """Seconds for one INSERT + one commit per item (news-please's PostgreSQL storage)."""
+    import psycopg
+
+    from pipelines import db
+    from pipelines.store import as_dict, release_params
+
+    sql = db.query("insert_release_plain")
+    publisher_sql = db.query("insert_publisher")
+    seen: set[int] = set()
+    t0 = time.perf_counter()
+    with psycopg.connect(url) as conn:
+        for item in items:
+            record = as_dict(item)
+            if record["publisher_id"] not in seen:  # the FK needs the publisher first
+                seen.add(record["publisher_id"])
+                conn.execute(publisher_sql, {"id": record["publisher_id"], "name": record["publisher"],
+                                             "seen_at": datetime.now(UTC)})
+            conn.execute(sql, release_params(record, datetime.now(UTC)))
+            conn.commit()
+    return time.perf_counter() - t0
+
+
+# --- the figures --------------------------------------------------------------------------------
+
+
+def run(releases: int = RELEASES) -> list[dict]:
+    items = build_releases(releases)
+    n = len(items)
+    with server() as admin:
+        with fresh_database(admin) as url:
+            per_item = load_per_item(url, items)
+            assert count(url) == n
+        with fresh_database(admin) as url:
+            batched = load_batched(url, items, pages=False)
+        with fresh_database(admin) as url:
+            batched_pages = load_batched(url, items, pages=True)
+        with fresh_database(admin, without_search=True) as url:
+            no_index = load_batched(url, items, pages=False)
+        # the indexed load once more, after the others: the index figure compares two
+        # loads made back to back, not the first load of a cold server
+        with fresh_database(admin) as url:
+            batched_again = load_batched(url, items, pages=False)
+
+    def rate(seconds: float) -> float:
+        return n / seconds
+
+    best_batched = rate(min(batched, batched_again))
+    baseline = rate(per_item)
+    with_index = rate(batched_again)
+    without_index = rate(no_index)
+    return [
+        {
+            "name": f"store: batched pipeline rows/s ({n} releases, raw pages off)",
+            "value": round(best_batched), "unit": "rows/s",
+            "baseline_name": "one INSERT + commit per item (news-please)",
+            "baseline_value": round(baseline),
+            "ratio": round(best_batched / baseline, 2),
+            "target": f">= {TARGET_RATIO:g}x", "met": best_batched / baseline >= TARGET_RATIO,
+        },
+        {
+            "name": "store: batched pipeline rows/s with raw pages (zlib, release_pages)",
+            "value": round(rate(batched_pages)), "unit": "rows/s",
+            "baseline_name": "one INSERT + commit per item (news-please)",
+            "baseline_value": round(baseline),
+            "ratio": round(rate(batched_pages) / baseline, 2),
+            "target": None, "met": None,
+        },
+        {
+            "name": "store: batched rows/s with the German tsvector + GIN index",
+            "value": round(with_index), "unit": "rows/s",
+            "baseline_name": "same load, table without tsvector column and GIN index",
+            "baseline_value": round(without_index),
+            "ratio": round(with_index / without_index, 2),
+            "target": None, "met": None,
+        },
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.store", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--releases", type=int, default=RELEASES)
+    args = parser.parse_args(argv)
+    for row in run(args.releases):
+        print(
+            f"{row['name']}: {row['value']:,} {row['unit']}; {row['baseline_name']}: "
+            f"{row['baseline_value']:,}; ratio {row['ratio']}"
+            + (f" (target {row['target']}: {'met' if row['met'] else 'NOT met'})" if row["target"] else "")
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
