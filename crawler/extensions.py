@@ -6,6 +6,8 @@
 - `CrawlRunRecorder` gives every crawl that stores releases a `crawl_runs` row,
   holds the per-publisher lock so that two runs never overlap, tells the spider
   which stories are already stored, and records failed pages in `crawl_errors`.
+- `Progress` reports pages, releases, rate and time left of a backfill.
+- `BackfillCursor` keeps a backfill's resume point in PostgreSQL.
 """
 
 from __future__ import annotations
@@ -270,3 +272,101 @@ class Progress:
             self.stream.flush()
         else:
             logger.info(text)
+
+
+class BackfillCursor:
+    """Crash-safe backfills: how far the walk got, kept in PostgreSQL (`crawl_cursors`).
+
+    Scrapy's JOBDIR is lost on `kill -9`; the database is not. Every few seconds the
+    cursor moves to the end of the longest run of listing pages whose queued stories the
+    store has written in this run. A rerun of the same backfill (same publisher, window
+    and refresh flag) starts one page before that point: the page of margin absorbs
+    stories deleted meanwhile, which move older ones up. Stories already stored are
+    skipped anyway, so the margin costs one listing request. A backfill that finishes
+    cleanly deletes its cursor.
+    """
+
+    def __init__(self, crawler, database_url: str, interval: float):
+        self.crawler = crawler
+        self.database_url = database_url
+        self.interval = interval
+        self.spider = None
+        self.conn = None
+        self.task = None
+        self.since = None
+        self.saved: dict[int, int] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        if not settings.getbool("STORE_RELEASES"):
+            raise NotConfigured("STORE_RELEASES is off")
+        from pipelines.db import resolve_database_url
+
+        ext = cls(crawler, resolve_database_url(settings.get("DATABASE_URL")),
+                  settings.getfloat("PRESSEPORTAL_CURSOR_SECONDS", 5.0))
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    @staticmethod
+    def key(spider, publisher_id: int) -> str:
+        return (f"backfill:{publisher_id}:{spider.since or ''}:{spider.until or ''}"
+                f":{'refresh' if spider.refresh else 'missing'}")
+
+    def spider_opened(self, spider):
+        if getattr(spider, "mode", None) != "backfill":
+            return
+        from datetime import datetime, timezone
+
+        from pipelines import db
+        from twisted.internet import task
+
+        self.spider = spider
+        self.since = datetime.now(timezone.utc)
+        self.conn = db.connect(self.database_url)
+        for pid in spider.publisher_ids:
+            state = db.get_cursor(self.conn, self.key(spider, pid))
+            if state:
+                spider.resume_offsets[pid] = max(0, state["offset"] - state.get("page_size", 0))
+                self.saved[pid] = state["offset"]
+        self.task = task.LoopingCall(self.checkpoint)
+        self.task.start(self.interval, now=False)
+
+    def checkpoint(self) -> None:
+        from pipelines import db
+
+        for pid, walk in self.spider.walks.items():
+            pending = [sid for _, _, ids in walk.pages for sid in ids]
+            stored = set()
+            if pending:
+                rows = self.conn.execute(db.query("stored_since"),
+                                         {"story_ids": pending, "since": self.since}).fetchall()
+                stored = {row[0] for row in rows}
+            reached = None
+            for offset, length, ids in walk.pages:
+                if not all(sid in stored for sid in ids):
+                    break
+                reached = offset + length
+            if reached is not None and reached > self.saved.get(pid, 0):
+                db.set_cursor(self.conn, self.key(self.spider, pid),
+                              {"offset": reached, "page_size": walk.page_size})
+                self.saved[pid] = reached
+
+    def spider_closed(self, spider, reason):
+        if self.conn is None:
+            return
+        from pipelines import db
+
+        try:
+            if self.task is not None and self.task.running:
+                self.task.stop()
+            clean = reason == "finished" and not self.crawler.stats.get_value("presseportal/errors")
+            if clean:
+                for pid in spider.publisher_ids:
+                    db.delete_cursor(self.conn, self.key(spider, pid))
+            else:
+                self.checkpoint()  # the store has flushed by now: save what is done
+        finally:
+            self.conn.close()
+            self.conn = None

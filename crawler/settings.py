@@ -78,6 +78,7 @@ EXTENSIONS = {
     "crawler.extensions.FieldCoverage": 500,
     "crawler.extensions.CrawlRunRecorder": 510,
     "crawler.extensions.Progress": 520,
+    "crawler.extensions.BackfillCursor": 530,
 }
 FEED_EXPORT_FIELDS = EXPORT_FIELDS
 
@@ -90,6 +91,8 @@ PRESSEPORTAL_MAX_ERRORS = 0
 PRESSEPORTAL_PROGRESS = False
 # where a whole-archive backfill expects the archive to begin, for its time-left estimate
 PRESSEPORTAL_ARCHIVE_START = "2005-01-01"
+# how often a backfill saves its resume point in PostgreSQL
+PRESSEPORTAL_CURSOR_SECONDS = 5.0
 
 # --- store ---------------------------------------------------------------------------------
 STORE_BATCH_SIZE = 200

@@ -52,6 +52,9 @@ class NewsroomWalk:
     rechecks: int = 0
     done: bool = False
     offsets_seen: set[int] = field(default_factory=set)
+    # (offset, page length, story ids queued from it), in walk order: a backfill's
+    # resume point is the end of the longest prefix whose stories are all stored
+    pages: list[tuple[int, int, list[int]]] = field(default_factory=list)
 
 
 class PresseportalSpider(scrapy.Spider):
@@ -80,6 +83,9 @@ class PresseportalSpider(scrapy.Spider):
         self.known_story_ids: set[int] = set()
         self.seen_story_ids: set[int] = set()
         self.walks = {pid: NewsroomWalk(pid) for pid in self.publisher_ids}
+        # where an interrupted backfill stopped, per publisher; filled by
+        # crawler.extensions.BackfillCursor from PostgreSQL
+        self.resume_offsets: dict[int, int] = {}
         # the newest and oldest listing day seen, for progress reports
         self.newest_day: date | None = None
         self.oldest_day: date | None = None
@@ -95,7 +101,10 @@ class PresseportalSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for publisher_id in self.publisher_ids:
-            yield self.listing_request(publisher_id, 0)
+            offset = self.resume_offsets.get(publisher_id, 0)
+            if offset:
+                self.logger.info("resuming the backfill of %s at listing offset %d", publisher_id, offset)
+            yield self.listing_request(publisher_id, offset)
 
     def newsroom_url(self, publisher_id: int, offset: int) -> str:
         url = f"{self.base_url}/nr/{publisher_id}"
@@ -114,7 +123,7 @@ class PresseportalSpider(scrapy.Spider):
         return url
 
     def listing_request(self, publisher_id: int, offset: int, *, url: str | None = None,
-                        recheck: bool = False) -> scrapy.Request:
+                        recheck: bool = False, page_index: int = 0) -> scrapy.Request:
         return scrapy.Request(
             url or self.newsroom_url(publisher_id, offset),
             callback=self.parse_listing,
@@ -122,7 +131,7 @@ class PresseportalSpider(scrapy.Spider):
             cb_kwargs={"publisher_id": publisher_id, "offset": offset, "recheck": recheck},
             # a recheck fetches the first page a second time on purpose
             dont_filter=recheck,
-            priority=10,  # listings first: they decide what else to fetch
+            priority=listing_priority(page_index),
         )
 
     def parse_listing(self, response: Response, publisher_id: int, offset: int,
@@ -134,11 +143,11 @@ class PresseportalSpider(scrapy.Spider):
         listing = extract_listing(response.text, response.url)
         # "Weitere Storys" of other newsrooms can sit on the page: this publisher only
         cards = [card for card in listing.cards if card.publisher_id == publisher_id]
-        if offset == 0 and not recheck:
+        if not walk.page_size and not recheck:
             walk.page_size = len(listing.cards)
 
         unseen = [card for card in cards if card.story_id not in self.seen_story_ids]
-        to_fetch = 0
+        queued: list[int] = []
         older_than_window = False
         for card in unseen:
             self.seen_story_ids.add(card.story_id)
@@ -151,13 +160,15 @@ class PresseportalSpider(scrapy.Spider):
                 continue
             if self.skips_known() and card.story_id in self.known_story_ids:
                 continue
-            to_fetch += 1
-            yield self.story_request(card)
-        if to_fetch:
+            queued.append(card.story_id)
+            yield self.story_request(card, page_index=len(walk.pages))
+        if not recheck:
+            walk.pages.append((offset, len(listing.cards), queued))
+        if queued:
             walk.found_new = True
-        self.crawler.stats.inc_value("presseportal/stories_queued", to_fetch)
+        self.crawler.stats.inc_value("presseportal/stories_queued", len(queued))
 
-        if not self.should_continue(walk, cards, unseen, to_fetch, older_than_window):
+        if not self.should_continue(walk, cards, unseen, len(queued), older_than_window):
             return
         next_url = listing.next_url
         next_offset = offset + len(listing.cards)
@@ -166,7 +177,8 @@ class PresseportalSpider(scrapy.Spider):
             next_url = self.newsroom_url(publisher_id, next_offset)
         if next_url is None or next_offset in walk.offsets_seen:
             return
-        yield self.listing_request(publisher_id, next_offset, url=next_url)
+        yield self.listing_request(publisher_id, next_offset, url=next_url,
+                                   page_index=len(walk.pages))
 
     def note_day(self, when: date | None) -> None:
         if when is None:
@@ -189,12 +201,13 @@ class PresseportalSpider(scrapy.Spider):
     def skips_known(self) -> bool:
         return self.mode == "incremental" or (self.mode == "backfill" and not self.refresh)
 
-    def story_request(self, card: Card) -> scrapy.Request:
+    def story_request(self, card: Card, page_index: int = 0) -> scrapy.Request:
         return scrapy.Request(
             f"{self.base_url}/pm/{card.publisher_id}/{card.story_id}",
             callback=self.parse_story,
             errback=self.story_failed,
             cb_kwargs={"card": card},
+            priority=story_priority(page_index),
         )
 
     def parse_story(self, response: Response, card: Card):
@@ -249,6 +262,18 @@ class PresseportalSpider(scrapy.Spider):
                 walk.offsets_seen.clear()
                 self.crawler.engine.crawl(self.listing_request(walk.publisher_id, 0, recheck=True))
                 raise scrapy.exceptions.DontCloseSpider
+
+
+# The walk goes page by page: the stories of listing page i before listing page i+1,
+# and those before the stories of page i+1. Requests pending stay few (memory stays
+# flat over any archive size) and stories are stored in walk order, which is what
+# lets a backfill's resume point move forward (crawler.extensions.BackfillCursor).
+def story_priority(page_index: int) -> int:
+    return -2 * page_index
+
+
+def listing_priority(page_index: int) -> int:
+    return -2 * page_index + 1
 
 
 def parse_publishers(value: str | int) -> list[int]:

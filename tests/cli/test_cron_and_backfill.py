@@ -132,7 +132,7 @@ def test_kill_9_mid_backfill_then_resume_gives_the_same_table(replica_factory, d
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         time.sleep(0.1)
-        if len(stored_ids(database_url)) >= 30:
+        if rows(database_url, "SELECT 1 FROM crawl_cursors") and len(stored_ids(database_url)) >= 30:
             break
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
@@ -144,6 +144,10 @@ def test_kill_9_mid_backfill_then_resume_gives_the_same_table(replica_factory, d
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     refetched = story_fetches(replica)
     assert len(refetched) <= 300 - interrupted + 30, "the resumed backfill fetched stored stories again"
+    first_listing = next(e.path for e in replica.log if e.path.startswith("/nr/"))
+    assert first_listing != f"/nr/{PID}", "the resumed backfill walked the listing from the top again"
+    assert "resuming the backfill" in resumed.stderr
+    assert not rows(database_url, "SELECT 1 FROM crawl_cursors"), "a finished backfill leaves no cursor"
 
     # an uninterrupted run into a second database gives the same table
     other = fresh_database(pg_server)
