@@ -140,7 +140,7 @@ class PresseportalSpider(scrapy.Spider):
         walk.listing_pages += 1
         walk.offsets_seen.add(offset)
         self.crawler.stats.inc_value("presseportal/listing_pages")
-        listing = extract_listing(response.text, response.url)
+        listing = extract_listing(decode_html(response.body, response_charset(response)), response.url)
         # "Weitere Storys" of other newsrooms can sit on the page: this publisher only
         cards = [card for card in listing.cards if card.publisher_id == publisher_id]
         if not walk.page_size and not recheck:
@@ -213,16 +213,14 @@ class PresseportalSpider(scrapy.Spider):
     def parse_story(self, response: Response, card: Card):
         html = decode_html(response.body, response_charset(response))
         try:
-            page = extract_story(html, response.url)
+            # the card's date is the last layer, for a page that shows none
+            page = extract_story(html, response.url, listing_date=card.date_raw)
         except ExtractionError as exc:
             self.fail_page(response.url, "extract", str(exc), html[:500])
             return
         release = story_page_to_release(
             page, html=html, fetched_at=datetime.now(timezone.utc), status=response.status
         )
-        if not release.published_raw and card.date_raw:
-            release.published_raw = card.date_raw
-            release.field_sources["published_raw"] = "listing"
         self.crawler.stats.inc_value("presseportal/stories_parsed")
         yield release
 
