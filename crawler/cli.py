@@ -104,8 +104,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # settings read LOG_LEVEL from the environment, once: set it before they load
         os.environ["LOG_LEVEL"] = "DEBUG" if args.verbose else "WARNING"
     if args.command not in ("crawl", "backfill"):  # crawls log through Scrapy's own handler
-        logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), stream=sys.stderr,
-                            format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setLevel(os.environ.get("LOG_LEVEL", "INFO"))
+        handler.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
+        logging.getLogger().addHandler(handler)
+        logging.getLogger().setLevel(handler.level)
     from pipelines.db import DatabaseUnavailable
 
     try:
@@ -322,17 +325,23 @@ def cmd_db(args: argparse.Namespace) -> int:
         print(f"applied {len(applied)} migration(s){': ' + ', '.join(applied) if applied else ''}; "
               f"database {db.redact(url)}")
         return EXIT_OK
+    print(database_location(settings))
+    return EXIT_OK
+
+
+def database_location(settings) -> str:
+    """Where the store is, for people: never with the password."""
+    from pipelines import db
+
     configured = settings.get("DATABASE_URL") or ""
     if configured:
-        print(db.redact(configured))
-    elif any(os.environ.get(name) for name in db.PG_ENV_VARS):
-        print("libpq defaults from the PG* environment variables")
-    else:
-        from pipelines.embedded import embedded_location
+        return db.redact(configured)
+    if any(os.environ.get(name) for name in db.PG_ENV_VARS):
+        return "libpq defaults from the PG* environment variables"
+    from pipelines.embedded import embedded_location
 
-        where = embedded_location()
-        print(f"{where['url']}\nembedded PostgreSQL, data in {where['data_dir']}")
-    return EXIT_OK
+    where = embedded_location()
+    return f"{where['url']}\nembedded PostgreSQL, data in {where['data_dir']}"
 
 
 COMMANDS = {

@@ -15,12 +15,17 @@ def main() -> int:
     from tests.replica import Replica
 
     releases = int(os.environ.get("DEMO_RELEASES", "300"))
+    # Scrapy's own log lines (and its stats dump) are for debugging; the summary below is the demo
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
     with Replica(releases=releases, seed=1) as replica:
         print(f"replica of presseportal.de serving {releases} releases at {replica.base_url}", flush=True)
         # settings read the environment once, on first import: set it before the crawl
         os.environ["PRESSEPORTAL_BASE_URL"] = replica.base_url
         os.environ["PRESSEPORTAL_PROFILE"] = "replica"
         from crawler import cli
+
+        print(f"database: {cli.database_location(cli.project_settings())}")
+        print("crawling (presseportal crawl) ...", flush=True)
 
         status = cli.main(["crawl", "--publisher", str(replica.corpus.publisher_id)])
         print(flush=True)
