@@ -101,7 +101,7 @@ INSERT INTO release_pages AS p (story_id, url, fetched_at, http_status, compress
 SELECT story_id, url, fetched_at, http_status, 'zlib', html_sha256, html_size, html
 FROM unnest(%(story_id)s::integer[], %(url)s::text[], %(fetched_at)s::timestamptz[],
             %(http_status)s::smallint[], %(html_sha256)s::text[], %(html_size)s::integer[],
-            %(html)s::bytea[])
+            %(html)b::bytea[])  -- binary: no hex text round trip
      AS x(story_id, url, fetched_at, http_status, html_sha256, html_size, html)
 ORDER BY story_id
 ON CONFLICT (story_id) DO UPDATE SET
