@@ -230,7 +230,8 @@ class Cluster:
         if _port_open(self.port):
             raise EmbeddedError(
                 f"port {self.port} on 127.0.0.1 is taken by another program; "
-                "choose another port (PRESSEPORTAL_PG_PORT / port=) or set DATABASE_URL"
+                "stop it, start the embedded server on another port (ensure_embedded(port=...)), "
+                "or point DATABASE_URL at a server"
             )
         argv = [
             find_pg_bin("pg_ctl"), "start", "-D", str(self.data_dir), "-l", str(self.log_file),
