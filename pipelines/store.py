@@ -3,20 +3,23 @@
 What it does with each `Release`:
 
 - buffers it; a batch is written when STORE_BATCH_SIZE items wait, every
-  STORE_FLUSH_SECONDS, and on close — one transaction per batch: publishers upserted,
-  then one set-based ``upsert_releases`` statement for the whole batch (sent as one JSON
-  document; pipelines/sql/queries/store.sql) that tells *new* / *changed* / *unchanged*, keeps the previous content in
-  ``release_revisions`` when the content hash changed, and leaves an unchanged row (and
-  its ``changed_at``) alone except for ``last_seen_at``; the raw page goes to
-  ``release_pages`` (zlib) when its HTML changed; the counts go to the run's
-  ``crawl_runs`` row in the same transaction, so they are exact.
+  STORE_FLUSH_SECONDS, and on close, by up to STORE_WRITERS concurrent writers (each on
+  its own pooled connection) — one transaction per batch: new publishers inserted, then
+  one set-based ``upsert_releases`` statement for the whole batch (sent as one JSON
+  document; pipelines/sql/queries/store.sql) that tells *new* / *changed* /
+  *unchanged*, keeps the previous content in ``release_revisions`` when the content
+  hash changed, and leaves an unchanged row (and its ``changed_at``) alone except for
+  ``last_seen_at``; the raw page goes to ``release_pages`` (zlib) when its HTML
+  changed; the counts go to the run's ``crawl_runs`` row in the same transaction.
 - never drops it: when the server goes away the batch is retried on a fresh connection
   with exponential backoff (0.5 s doubling, at most 30 s apart) for up to
-  STORE_RETRY_MAX_SECONDS. While a batch waits, ``process_item`` waits too, so the crawl
-  slows down instead of piling items up in memory. If the budget runs out the spider is
-  closed with reason ``database_unavailable``; whatever still cannot be written at close
-  is written to a JSONL spill file (its path is logged) rather than lost. Retried
-  batches are exact because the upsert is idempotent (at-least-once delivery).
+  STORE_RETRY_MAX_SECONDS. While more than (STORE_WRITERS + 2) batches' worth of items
+  are pending, ``process_item`` waits, so the crawl slows down instead of piling items
+  up in memory. If the budget runs out the spider is closed with reason
+  ``database_unavailable``; close tries once more (a fresh budget), and whatever still
+  cannot be written is kept in a JSONL spill file (its path is logged) rather than
+  lost. Retried batches are exact because the upsert is idempotent (at-least-once).
+  A story in two in-flight batches is written in order, so the newest version wins.
 
 NUL policy: PostgreSQL ``text`` and ``jsonb`` cannot hold U+0000. The store removes it
 from every string (also inside keywords, images, links) before hashing and writing; all
