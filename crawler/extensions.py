@@ -121,7 +121,7 @@ class CrawlRunRecorder:
 
         publishers = list(getattr(spider, "publisher_ids", []))
         mode = getattr(spider, "mode", "full")
-        self.conn = db.connect(self.database_url)
+        self.conn = connect_or_close(self.database_url)
         if not self.crawler.settings.getbool("PRESSEPORTAL_LOCK_HELD"):
             # plain `scrapy crawl`: take the lock here (the CLI takes it before starting)
             if not db.acquire_publisher_lock(self.conn, publishers):
@@ -164,6 +164,17 @@ class CrawlRunRecorder:
             db.finish_run(conn, self.run_id, status, run_counts(self.stats))
         finally:
             conn.close()
+
+
+def connect_or_close(database_url: str):
+    """A connection, or the crawl closes before it fetches anything (exit status 69)."""
+    from pipelines import db
+
+    try:
+        return db.connect(database_url)
+    except db.DatabaseUnavailable as exc:
+        logger.error("database unavailable: %s", exc)
+        raise CloseSpider("database_unavailable") from None
 
 
 def describe_holder(holder: dict | None) -> str:
@@ -324,7 +335,7 @@ class BackfillCursor:
 
         self.spider = spider
         self.since = datetime.now(timezone.utc)
-        self.conn = db.connect(self.database_url)
+        self.conn = connect_or_close(self.database_url)
         for pid in spider.publisher_ids:
             state = db.get_cursor(self.conn, self.key(spider, pid))
             if state:

@@ -13,6 +13,8 @@ from crawler.items import EXPORT_FIELDS
 BOT_NAME = "presseportal"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+# our `scrapy crawl` maps a database outage to exit 69 and a held lock to 75
+COMMANDS_MODULE = "crawler.commands"
 
 # --- where to crawl, where to store --------------------------------------------------
 PRESSEPORTAL_BASE_URL = os.environ.get("PRESSEPORTAL_BASE_URL", "https://www.presseportal.de")
