@@ -137,6 +137,11 @@ class CrawlRunRecorder:
         if hasattr(spider, "known_story_ids"):
             spider.known_story_ids = db.known_story_ids(self.conn, publishers)
             logger.info("%d stories of %s already stored", len(spider.known_story_ids), publishers)
+        if hasattr(spider, "listing_validators"):
+            for pid in publishers:
+                state = db.get_cursor(self.conn, newsroom_key(pid))
+                if state:
+                    spider.listing_validators[pid] = state
 
     def page_failed(self, url, stage, reason, snippet=""):
         if len(self.failed) < MAX_RECORDED_ERRORS:
@@ -161,9 +166,19 @@ class CrawlRunRecorder:
             status = run_status(self.stats.get_stats(), reason,
                                 max_errors=self.crawler.settings.getint("PRESSEPORTAL_MAX_ERRORS"))
             self.stats.set_value("presseportal/run_status", status)
+            if status == "success":
+                # only a good run may tell the next one "unchanged since": after a failed
+                # run, the next must look at the newsroom again
+                for pid, validators in getattr(spider, "seen_validators", {}).items():
+                    if validators.get("etag") or validators.get("last_modified"):
+                        db.set_cursor(conn, newsroom_key(pid), validators)
             db.finish_run(conn, self.run_id, status, run_counts(self.stats))
         finally:
             conn.close()
+
+
+def newsroom_key(publisher_id: int) -> str:
+    return f"newsroom:{publisher_id}"
 
 
 def connect_or_close(database_url: str):

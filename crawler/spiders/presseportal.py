@@ -86,6 +86,10 @@ class PresseportalSpider(scrapy.Spider):
         # where an interrupted backfill stopped, per publisher; filled by
         # crawler.extensions.BackfillCursor from PostgreSQL
         self.resume_offsets: dict[int, int] = {}
+        # ETag / Last-Modified of each newsroom's first page: those of the last good run
+        # (filled by crawler.extensions.CrawlRunRecorder) and those seen in this one
+        self.listing_validators: dict[int, dict[str, str]] = {}
+        self.seen_validators: dict[int, dict[str, str]] = {}
         # the newest and oldest listing day seen, for progress reports
         self.newest_day: date | None = None
         self.oldest_day: date | None = None
@@ -104,7 +108,10 @@ class PresseportalSpider(scrapy.Spider):
             offset = self.resume_offsets.get(publisher_id, 0)
             if offset:
                 self.logger.info("resuming the backfill of %s at listing offset %d", publisher_id, offset)
-            yield self.listing_request(publisher_id, offset)
+            request = self.listing_request(publisher_id, offset)
+            if self.mode == "incremental" and not offset and publisher_id in self.listing_validators:
+                request = self.conditional(request, self.listing_validators[publisher_id])
+            yield request
 
     def newsroom_url(self, publisher_id: int, offset: int) -> str:
         url = f"{self.base_url}/nr/{publisher_id}"
@@ -134,8 +141,28 @@ class PresseportalSpider(scrapy.Spider):
             priority=listing_priority(page_index),
         )
 
+    @staticmethod
+    def conditional(request: scrapy.Request, validators: dict[str, str]) -> scrapy.Request:
+        # the cron job's cheapest answer: 304, the newsroom has not changed since the last run
+        headers = {}
+        if validators.get("etag"):
+            headers["If-None-Match"] = validators["etag"]
+        if validators.get("last_modified"):
+            headers["If-Modified-Since"] = validators["last_modified"]
+        meta = {**request.meta, "handle_httpstatus_list": [304]}
+        return request.replace(headers=headers, meta=meta)
+
     def parse_listing(self, response: Response, publisher_id: int, offset: int,
                       recheck: bool = False):
+        if response.status == 304:
+            self.logger.info("newsroom %s unchanged since the last run (304)", publisher_id)
+            self.crawler.stats.inc_value("presseportal/listing_not_modified")
+            return
+        if offset == 0 and "?" not in response.url:
+            self.seen_validators[publisher_id] = {
+                "etag": response.headers.get(b"ETag", b"").decode("latin-1"),
+                "last_modified": response.headers.get(b"Last-Modified", b"").decode("latin-1"),
+            }
         walk = self.walks[publisher_id]
         walk.listing_pages += 1
         walk.offsets_seen.add(offset)
