@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
 PAGES = 500
-ROUNDS = 3
+ROUNDS = 5
 # trafilatura is two orders of magnitude slower: fewer rounds keep the bench short
 TRAFILATURA_ROUNDS = 1
 
