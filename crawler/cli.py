@@ -19,6 +19,8 @@ import os
 import sys
 from typing import Any, Sequence
 
+from crawler.items import EXPORT_FIELDS
+
 EXIT_OK = 0
 EXIT_ERRORS = 1
 EXIT_USAGE = 2
@@ -285,11 +287,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-EXPORT_COLUMNS = [
-    "story_id", "publisher_id", "publisher", "url", "title", "published_at", "published_raw",
-    "published_ambiguous", "dateline", "teaser", "body", "about", "contact", "originator",
-    "keywords", "places", "images", "links", "language",
-]
+# the feed export's fields; fetched_at belongs to a crawl, not to the stored release
+EXPORT_COLUMNS = [name for name in EXPORT_FIELDS if name != "fetched_at"]
 
 
 def write_rows(rows, fmt: str, out) -> None:

@@ -62,27 +62,15 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from scrapy.exceptions import CloseSpider, NotConfigured
 
+from crawler.items import EXPORT_FIELDS
 from pipelines import db
 
 logger = logging.getLogger(__name__)
 
-CONTENT_FIELDS: tuple[str, ...] = (
-    "publisher_id",
-    "title",
-    "published_at",
-    "published_raw",
-    "published_ambiguous",
-    "dateline",
-    "teaser",
-    "body",
-    "about",
-    "contact",
-    "originator",
-    "keywords",
-    "places",
-    "images",
-    "links",
-    "language",
+# What a release says: the exported fields but its address, the newsroom's display name
+# and when it was fetched. A change here is a change of content_hash, hence a revision.
+CONTENT_FIELDS: tuple[str, ...] = tuple(
+    name for name in EXPORT_FIELDS if name not in ("story_id", "url", "publisher", "fetched_at")
 )
 
 # Connection-level trouble worth a retry on a new connection; anything else is a bug

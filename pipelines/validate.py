@@ -13,15 +13,12 @@ For records that pass, the presence of each watched field
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from scrapy.exceptions import DropItem
 
 from crawler.items import WATCHED_FIELDS, Release
-
-if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
-    from scrapy.statscollectors import StatsCollector
+from pipelines import CountingPipeline
 
 REQUIRED_FIELDS: list[str] = ["story_id", "publisher_id", "url", "title", "published_at", "body"]
 
@@ -50,19 +47,8 @@ def missing_fields(item: Release) -> list[str]:
     return missing
 
 
-class ValidatePipeline:
+class ValidatePipeline(CountingPipeline):
     """Scrapy item pipeline, priority 400: see the module docstring."""
-
-    def __init__(self, stats: StatsCollector | None = None) -> None:
-        self.stats = stats
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
-        return cls(crawler.stats)
-
-    def _inc(self, key: str) -> None:
-        if self.stats is not None:
-            self.stats.inc_value(key)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Release):

@@ -28,11 +28,12 @@ from __future__ import annotations
 
 import re
 from datetime import UTC
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from scrapy.exceptions import DropItem
 
 from crawler.items import Release
+from pipelines import CountingPipeline
 
 from .dates import DateParseError, ParsedDate, localize_berlin, parse_published
 from .text import (
@@ -45,10 +46,6 @@ from .text import (
     split_flat_text,
     split_release,
 )
-
-if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
-    from scrapy.statscollectors import StatsCollector
 
 __all__ = [
     "DateParseError",
@@ -149,19 +146,8 @@ def normalize_release(item: Release) -> Release:
     return item
 
 
-class NormalizePipeline:
+class NormalizePipeline(CountingPipeline):
     """Scrapy item pipeline, priority 300: see the module docstring."""
-
-    def __init__(self, stats: StatsCollector | None = None) -> None:
-        self.stats = stats
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> NormalizePipeline:
-        return cls(crawler.stats)
-
-    def _inc(self, key: str) -> None:
-        if self.stats is not None:
-            self.stats.inc_value(key)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Release):
