@@ -13,8 +13,6 @@
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import sys
 import time
 from datetime import date

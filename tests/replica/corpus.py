@@ -22,7 +22,7 @@ import unicodedata
 import uuid
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Iterator
 from zoneinfo import ZoneInfo

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.replica.observe import fetch, read_listing, read_story
+from tests.replica.observe import fetch, read_listing
 
 
 def test_429_with_retry_after_fires_times(replica):

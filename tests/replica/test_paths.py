@@ -101,8 +101,8 @@ def test_story_paths(replica):
     assert page.status == 200 and page.headers["content-type"] == "text/html; charset=utf-8"
     html = page.text
     assert f'<link rel="canonical" href="{truth["url"]}">' in html
-    assert f"<title>\u25b7 " in html and " | Presseportal</title>" in html
-    assert f'<a class="story-customer" title="weiter zum newsroom von Public Marketing" href="/nr/73811">' in html
+    assert "<title>\u25b7 " in html and " | Presseportal</title>" in html
+    assert '<a class="story-customer" title="weiter zum newsroom von Public Marketing" href="/nr/73811">' in html
     assert "Weitere Storys: Public Marketing" in html and "Weitere Storys: Rheinische Datenwerke AG" in html
     assert fetch(replica.url(f"/pm/73811/{sid}/irgendein-slug")).body == page.body
     assert fetch(replica.url(f"/pm/97012/{sid}")).status == 404, "publisher id must match the story"
