@@ -64,3 +64,63 @@ def test_run_status():
     assert run_status({"presseportal/errors": 1}, "finished") == "errors"
     assert run_status({"presseportal/errors": 1}, "finished", max_errors=1) == "success"
     assert run_status({}, "shutdown") == "shutdown"
+
+
+class FakeSpider:
+    def __init__(self, since=None, newest=None, oldest=None):
+        self.since, self.newest_day, self.oldest_day = since, newest, oldest
+
+
+class Tty:
+    def __init__(self, tty: bool):
+        self.tty, self.text = tty, ""
+
+    def isatty(self):
+        return self.tty
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+
+def progress(tty: bool, spider: FakeSpider):
+    from datetime import date
+
+    from crawler.extensions import Progress
+
+    crawler = get_crawler(settings_dict={"PRESSEPORTAL_PROGRESS": True})
+    crawler.stats.open_spider()
+    ext = Progress(crawler, date(2005, 1, 1), stream=Tty(tty))
+    ext.spider = spider
+    ext.started = 0.0
+    return crawler, ext
+
+
+def test_progress_estimates_time_left_from_how_far_back_the_walk_came():
+    from datetime import date
+
+    _, ext = progress(True, FakeSpider(since=date(2020, 1, 1), newest=date(2024, 1, 1), oldest=date(2022, 1, 1)))
+    # half of the window walked in 60 s: about 60 s to go
+    assert abs(ext.time_left(60.0) - 60.0) < 1.0
+    _, unknown = progress(True, FakeSpider())
+    assert unknown.time_left(60.0) is None
+
+
+def test_progress_redraws_one_line_on_a_terminal_and_logs_plain_lines_elsewhere(caplog):
+    from datetime import date
+
+    crawler, ext = progress(True, FakeSpider(newest=date(2024, 1, 1), oldest=date(2023, 1, 1)))
+    crawler.stats.set_value("item_scraped_count", 42)
+    crawler.stats.set_value("response_received_count", 45)
+    ext.report()
+    assert ext.stream.text.startswith("\r") and "45 pages, 42 releases" in ext.stream.text
+    assert "min left" in ext.stream.text
+
+    crawler, plain = progress(False, FakeSpider())
+    with caplog.at_level(logging.INFO, logger="crawler.extensions"):
+        plain.report()
+    assert plain.stream.text == ""
+    assert "backfill: 0 pages, 0 releases" in caplog.text and "time left unknown" in caplog.text
+    assert plain.interval == 30.0 and ext.interval == 1.0
