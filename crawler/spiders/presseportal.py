@@ -172,6 +172,11 @@ class PresseportalSpider(scrapy.Spider):
         cards = [card for card in listing.cards if card.publisher_id == publisher_id]
         if not walk.page_size and not recheck:
             walk.page_size = len(listing.cards)
+        if offset == 0 and not cards and not (self.since or self.until):
+            # a newsroom's first page always lists stories: none found means the markup
+            # changed (or the publisher id is wrong), and cron must hear about it
+            self.fail_page(response.url, "listing", "no story cards of this publisher on the "
+                           "newsroom's first page", response.text[:500])
 
         unseen = [card for card in cards if card.story_id not in self.seen_story_ids]
         queued: list[int] = []

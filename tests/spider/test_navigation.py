@@ -148,3 +148,16 @@ def test_parse_day():
 def test_unknown_mode_is_refused():
     with pytest.raises(ValueError, match="mode"):
         make_spider(mode="sometimes")
+
+
+def test_a_first_page_without_cards_is_a_failure_not_an_empty_success():
+    spider = make_spider()
+    failures = []
+    from crawler.signals import page_failed
+
+    spider.crawler.signals.connect(lambda **kw: failures.append(kw), signal=page_failed, weak=False)
+    stories, listings = split(respond(spider, f"{BASE}/nr/73811", listing([], others=[card(999, 1)])))
+    assert stories == [] and listings == []
+    assert [f["stage"] for f in failures] == ["listing"]
+    assert "no story cards" in failures[0]["reason"]
+    assert spider.crawler.stats.get_value("presseportal/failed/listing") == 1
