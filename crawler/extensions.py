@@ -222,6 +222,8 @@ def run_status(stats: dict, reason: str, *, max_errors: int = 0) -> str:
         return reason
     if stats.get("presseportal/errors", 0) > max_errors or stats.get("coverage/low_fields"):
         return "errors"
+    if stats.get("store/error") or stats.get("store/spilled"):
+        return "errors"  # releases went to a spill file instead of the database
     return "success"
 
 

@@ -64,6 +64,7 @@ def test_run_status():
     assert run_status({"presseportal/errors": 1}, "finished") == "errors"
     assert run_status({"presseportal/errors": 1}, "finished", max_errors=1) == "success"
     assert run_status({}, "shutdown") == "shutdown"
+    assert run_status({"store/spilled": 3}, "finished") == "errors"
 
 
 class FakeSpider:
