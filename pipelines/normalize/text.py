@@ -106,9 +106,17 @@ def _cp1252_continuations() -> str:
 #   "à"), U+FFFD or U+001A (replace_lossy_sequences);
 # - C1 controls, Latin ligatures, U+FFFD, lone surrogates, the controls ftfy drops.
 # test_properties checks that the gate never changes the result.
+# Written as ONE leading character class (lead bytes and the lone suspects), then a
+# check on the next character only after a lead byte: a pattern that opens with a
+# class lets `re` skip ahead to candidates instead of trying an alternation at every
+# position (3x faster on German text). Same matches as
+# "[lead][continuation ...]|[suspects]": the two classes are disjoint.
+_MOJIBAKE_LEAD = "\u00c2-\u00f4"
+_FTFY_SUSPECTS = "\x80-\x9f\ufb00-\ufb06\ufffd\ud800-\udfff\u206a-\u206f\ufff9-\ufffc\x1a"
 _FTFY_GATE = re.compile(
-    "[\u00c2-\u00f4][" + re.escape(_cp1252_continuations()) + " \ufffd\x1a]"
-    "|[\x80-\x9f\ufb00-\ufb06\ufffd\ud800-\udfff\u206a-\u206f\ufff9-\ufffc\x1a]"
+    f"[{_MOJIBAKE_LEAD}{_FTFY_SUSPECTS}]"
+    f"(?:(?<=[{_MOJIBAKE_LEAD}])[" + re.escape(_cp1252_continuations()) + " \ufffd\x1a]"
+    f"|(?<![{_MOJIBAKE_LEAD}]))"
 )
 
 
@@ -123,13 +131,14 @@ def _clean_once(s: str) -> tuple[str, bool]:
     # debris out; str.split() splits at every str.isspace() character, so this maps
     # NBSP & co. to one space, collapses runs and strips (faster than str.translate)
     s = " ".join(_STRIP_RE.sub("", s).split())
-    repaired = False
     if s.isascii():
-        pass
-    elif _FTFY_GATE.search(s) is None:
+        return s, False  # nothing for ftfy or NFC to do; already collapsed
+    repaired = False
+    if _FTFY_GATE.search(s) is None:
         # nothing ftfy could repair: its remaining work is NFC
-        if not unicodedata.is_normalized("NFC", s):
-            s = unicodedata.normalize("NFC", s)
+        if unicodedata.is_normalized("NFC", s):
+            return s, False  # unchanged since the collapse above
+        s = unicodedata.normalize("NFC", s)
     else:
         fixed = _ftfy(s)
         if fixed != s:
@@ -353,11 +362,19 @@ _SPLIT = re.compile(
     # e: a known section heading glued to anything: "...dePressekontakt:"
     rf"|(?<=[^\s(\[\u201e\u201c\u00bb\"'-])(?={_HEADINGS})"
 )
-# a cheap necessary condition for any _SPLIT match (most paragraphs have none)
-_SPLIT_HINT = re.compile(
-    r"[.!?\u2026:)\"\u201c\u201d\u00bb'\u2019][A-ZÄÖÜ]"
-    r"|\S(?:Pressekontakt|Press contact|Original-Content von:|Original content of:|Originalmeldung:|Über )"
-)
+# cheap necessary conditions for any _SPLIT match (most paragraphs have none): a
+# sentence end, colon, paren or quote running into a capital, or a heading word
+# after a non-space. Two patterns that each open with literals or one class, so
+# `re` skips ahead to candidates (a leading \S would be tried at every position).
+_SPLIT_HINT = re.compile(r"[.!?\u2026:)\"\u201c\u201d\u00bb'\u2019][A-ZÄÖÜ]")
+_HEADING_HINT = re.compile(r"Pressekontakt|Press contact|Original-Content von:|Original content of:|Originalmeldung:|Über ")
+
+
+def _may_split(text: str) -> bool:
+    if _SPLIT_HINT.search(text) is not None:
+        return True
+    # the heading words never overlap, so finditer sees every occurrence
+    return any(m.start() and not text[m.start() - 1].isspace() for m in _HEADING_HINT.finditer(text))
 # "dr.Müller": written without a space, not a paragraph end
 _ABBREVIATIONS = frozenset(
     "dr prof nr str tel fax bzw ca ggf inkl evtl vgl usw etc co hr fr mio mrd st abs ziff "
@@ -375,7 +392,7 @@ _DOMAIN_AFTER = re.compile(r"[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}(?![a-zäöüß])")
 
 def _split_glued(text: str) -> list[str]:
     """Split one paragraph where a naive scraper glued the next one on; see split_flat_text."""
-    if _SPLIT_HINT.search(text) is None:
+    if not _may_split(text):
         return [text]
     pieces: list[str] = []
     start = 0
@@ -439,7 +456,11 @@ def split_flat_text(text: str, *, single_newlines: bool | None = None) -> list[s
     """
     if not text:
         return []
-    lines = [clean_inline(line) for line in _LINE_BREAKS.split(text)]
+    raw_lines = _LINE_BREAKS.split(text)
+    lines = [clean_inline(line) for line in raw_lines]
+    # lines that came out of clean_inline unchanged are fixed points of it: when one
+    # reaches the last step as a whole paragraph, cleaning it again is skipped
+    clean = {line for raw, line in zip(raw_lines, lines) if raw == line}
     blank = [not line for line in lines]
     has_blank = any(blank) if single_newlines is None else not single_newlines
 
@@ -479,7 +500,7 @@ def split_flat_text(text: str, *, single_newlines: bool | None = None) -> list[s
         for piece in _split_glued(p):
             # inside a contact, glued lines are split before the usual labels
             for line in _CONTACT_GLUE.split(piece) if in_contact else [piece]:
-                c = clean_inline(line)
+                c = line if line in clean else clean_inline(line)
                 if not c:
                     continue
                 out.append(c)
