@@ -136,7 +136,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 
 def run_spider(args: argparse.Namespace, *, mode: str, **spider_args: Any) -> int:
-    from crawler.extensions import describe_holder, run_status
+    from crawler.extensions import run_status
     from crawler.spiders.presseportal import parse_day, parse_publishers
     from pipelines import db
 
@@ -153,27 +153,23 @@ def run_spider(args: argparse.Namespace, *, mode: str, **spider_args: Any) -> in
     database_url = db.resolve_database_url(settings.get("DATABASE_URL"))
     with db.connect(database_url) as conn:  # DatabaseUnavailable: exit 69 before any fetch
         db.migrate(conn)
-        if not db.acquire_publisher_lock(conn, publishers):
-            holder = db.current_lock_holder(conn, publishers)
-            print(f"presseportal: publisher(s) {','.join(map(str, publishers))} are locked by "
-                  f"{describe_holder(holder)}; not starting", file=sys.stderr)
-            return EXIT_LOCKED
-        # the lock lives as long as this connection: it stays open for the whole run
-        run_id = db.start_run(conn, mode, publishers)
-        settings.set("PRESSEPORTAL_RUN_ID", run_id, priority="cmdline")
-        settings.set("PRESSEPORTAL_LOCK_HELD", True, priority="cmdline")
-        settings.set("DATABASE_URL", database_url, priority="cmdline")
-        settings.set("PRESSEPORTAL_PROGRESS", mode == "backfill", priority="cmdline")
-        if args.min_coverage is not None:
-            settings.set("COVERAGE_MIN_RATIO", args.min_coverage, priority="cmdline")
-        settings.set("PRESSEPORTAL_MAX_ERRORS", args.max_errors, priority="cmdline")
-        try:
-            stats = crawl(settings, publisher=",".join(map(str, publishers)), mode=mode, **spider_args)
-        except BaseException:
-            db.finish_run(conn, run_id, "failed")
-            raise
-    status = stats.get("presseportal/run_status") or run_status(
-        stats, stats.get("finish_reason", "unknown"), max_errors=args.max_errors)
+    settings.set("DATABASE_URL", database_url, priority="cmdline")
+    settings.set("PRESSEPORTAL_PROGRESS", mode == "backfill", priority="cmdline")
+    if args.min_coverage is not None:
+        settings.set("COVERAGE_MIN_RATIO", args.min_coverage, priority="cmdline")
+    settings.set("PRESSEPORTAL_MAX_ERRORS", args.max_errors, priority="cmdline")
+    # the run's lock and crawl_runs row are taken by crawler.extensions.CrawlRunRecorder,
+    # before any request: the same for `scrapy crawl` and for this command
+    stats = crawl(settings, publisher=",".join(map(str, publishers)), mode=mode, **spider_args)
+    reason = stats.get("finish_reason", "unknown")
+    if reason == "locked":
+        print(f"presseportal: publisher(s) {','.join(map(str, publishers))} are locked by "
+              f"{stats.get('presseportal/locked_by', 'another run')}; not starting", file=sys.stderr)
+        return EXIT_LOCKED
+    if reason == "database_unavailable":
+        print("presseportal: database unavailable; see the log above", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    status = stats.get("presseportal/run_status") or run_status(stats, reason, max_errors=args.max_errors)
     print_run_summary(stats, status)
     return EXIT_OK if status == "success" else EXIT_ERRORS
 

@@ -89,15 +89,23 @@ class FailedPage:
 
 
 class CrawlRunRecorder:
-    """The crawl's own row in `crawl_runs`, its lock, and its failed pages."""
+    """The crawl's own row in `crawl_runs`, its lock, and its failed pages.
+
+    The lock is a PostgreSQL advisory lock, so it lives as long as the session that took
+    it. A watchdog checks that session every LOCK_CHECK_SECONDS: when the server went
+    away and came back, it reconnects and takes the lock again, or, if another run took
+    it meanwhile, closes this crawl (reason `lock_lost`) rather than run side by side.
+    """
 
     def __init__(self, crawler, database_url: str):
         self.crawler = crawler
         self.stats = crawler.stats
         self.database_url = database_url
-        # the CLI starts the run itself (on the connection holding the lock) and passes its id
-        self.run_id: int | None = crawler.settings.getint("PRESSEPORTAL_RUN_ID") or None
+        self.check_seconds = crawler.settings.getfloat("PRESSEPORTAL_LOCK_CHECK_SECONDS", 15.0)
+        self.run_id: int | None = None
+        self.publishers: list[int] = []
         self.conn = None
+        self.watchdog = None
         self.failed: list[FailedPage] = []
 
     @classmethod
@@ -112,34 +120,66 @@ class CrawlRunRecorder:
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.page_failed, signal=page_failed)
         crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(ext.item_error, signal=signals.item_error)
+        crawler.signals.connect(ext.spider_error, signal=signals.spider_error)
         return ext
 
     def spider_opened(self, spider):
         from pipelines import db
+        from twisted.internet import task
 
-        publishers = list(getattr(spider, "publisher_ids", []))
+        self.publishers = list(getattr(spider, "publisher_ids", []))
         mode = getattr(spider, "mode", "full")
         self.conn = connect_or_close(self.database_url)
-        if not self.crawler.settings.getbool("PRESSEPORTAL_LOCK_HELD"):
-            # plain `scrapy crawl`: take the lock here (the CLI takes it before starting)
-            if not db.acquire_publisher_lock(self.conn, publishers):
-                holder = db.current_lock_holder(self.conn, publishers)
-                self.stats.set_value("presseportal/locked_by", describe_holder(holder))
-                logger.error("publisher(s) %s are locked by %s: not starting",
-                             publishers, describe_holder(holder))
-                raise CloseSpider("locked")
-        if self.run_id is None:
-            # on the locking connection, so that current_lock_holder can name this run
-            self.run_id = db.start_run(self.conn, mode, publishers)
+        if not db.acquire_publisher_lock(self.conn, self.publishers):
+            holder = describe_holder(db.current_lock_holder(self.conn, self.publishers))
+            self.stats.set_value("presseportal/locked_by", holder)
+            logger.error("publisher(s) %s are locked by %s: not starting", self.publishers, holder)
+            raise CloseSpider("locked")
+        for run_id in db.abandon_stale_runs(self.conn, self.publishers):
+            logger.warning("run #%d was left unfinished by a process that is gone: marked abandoned", run_id)
+        # on the locking connection, so that current_lock_holder can name this run
+        self.run_id = db.start_run(self.conn, mode, self.publishers)
         self.stats.set_value("presseportal/run_id", self.run_id)
         if hasattr(spider, "known_story_ids"):
-            spider.known_story_ids = db.known_story_ids(self.conn, publishers)
-            logger.info("%d stories of %s already stored", len(spider.known_story_ids), publishers)
+            spider.known_story_ids = db.known_story_ids(self.conn, self.publishers)
+            logger.info("%d stories of %s already stored", len(spider.known_story_ids), self.publishers)
         if hasattr(spider, "listing_validators"):
-            for pid in publishers:
+            for pid in self.publishers:
                 state = db.get_cursor(self.conn, newsroom_key(pid))
                 if state:
                     spider.listing_validators[pid] = state
+        self.watchdog = task.LoopingCall(self.keep_lock)
+        self.watchdog.start(self.check_seconds, now=False)
+
+    def keep_lock(self) -> None:
+        import psycopg
+
+        from pipelines import db
+
+        try:
+            self.conn.execute("SELECT 1")
+            return
+        except psycopg.Error:
+            logger.warning("lost the database session that holds the run lock: reconnecting")
+        try:
+            conn = db.connect(self.database_url)
+        except db.DatabaseUnavailable as exc:
+            logger.warning("database still unavailable (%s): will try again", exc)
+            return
+        self.conn.close()
+        self.conn = conn
+        if db.acquire_publisher_lock(conn, self.publishers):
+            db.reattach_run(conn, self.run_id)
+            logger.info("run lock taken again after the reconnect")
+            return
+        holder = describe_holder(db.current_lock_holder(conn, self.publishers))
+        self.stats.set_value("presseportal/locked_by", holder)
+        logger.error("while the database was away, %s took the lock on %s: stopping this run",
+                     holder, self.publishers)
+        from scrapy.utils.defer import deferred_from_coro
+
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="lock_lost"))
 
     def page_failed(self, url, stage, reason, snippet=""):
         if len(self.failed) < MAX_RECORDED_ERRORS:
@@ -150,20 +190,39 @@ class CrawlRunRecorder:
         url = getattr(item, "url", "") or (response.url if response is not None else "")
         self.page_failed(url, "pipeline", str(exception), "")
 
+    def item_error(self, item, response, spider=None, failure=None):
+        # a pipeline raised something else than DropItem: the release is lost, say so
+        url = getattr(item, "url", "") or (response.url if response is not None else "")
+        self.page_failed(url, "pipeline", failure_text(failure), "")
+
+    def spider_error(self, failure, response, spider=None):
+        # a bug met a page the spider did not expect: count it, never end as a success
+        self.page_failed(response.url if response is not None else "", "spider", failure_text(failure),
+                         response.text[:500] if hasattr(response, "text") else "")
+
     def spider_closed(self, spider, reason):
+        import psycopg
+
         from pipelines import db
 
+        if self.watchdog is not None and self.watchdog.running:
+            self.watchdog.stop()
         conn, self.conn = self.conn, None
         if conn is None or reason == "locked":
             if conn is not None:
                 conn.close()
             return
+        status = run_status(self.stats.get_stats(), reason,
+                            max_errors=self.crawler.settings.getint("PRESSEPORTAL_MAX_ERRORS"))
+        self.stats.set_value("presseportal/run_status", status)
+        try:
+            conn.execute("SELECT 1")
+        except psycopg.Error:
+            conn.close()
+            conn = db.connect(self.database_url)  # the server came back: finish the record
         try:
             for page in self.failed:
                 db.record_error(conn, self.run_id, page.url, page.stage, page.reason, page.snippet)
-            status = run_status(self.stats.get_stats(), reason,
-                                max_errors=self.crawler.settings.getint("PRESSEPORTAL_MAX_ERRORS"))
-            self.stats.set_value("presseportal/run_status", status)
             if status == "success":
                 # only a good run may tell the next one "unchanged since": after a failed
                 # run, the next must look at the newsroom again
@@ -173,6 +232,12 @@ class CrawlRunRecorder:
             db.finish_run(conn, self.run_id, status, run_counts(self.stats))
         finally:
             conn.close()
+
+
+def failure_text(failure) -> str:
+    if failure is None:
+        return "unknown error"
+    return f"{type(failure.value).__name__}: {failure.value}"
 
 
 def newsroom_key(publisher_id: int) -> str:

@@ -96,6 +96,8 @@ PRESSEPORTAL_MAX_ERRORS = 0
 PRESSEPORTAL_PROGRESS = False
 # where a whole-archive backfill expects the archive to begin, for its time-left estimate
 PRESSEPORTAL_ARCHIVE_START = "2005-01-01"
+# how often a run checks that its database session (holding the run lock) is alive
+PRESSEPORTAL_LOCK_CHECK_SECONDS = 15.0
 # how often a backfill saves its resume point in PostgreSQL
 PRESSEPORTAL_CURSOR_SECONDS = 5.0
 

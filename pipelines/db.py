@@ -385,3 +385,20 @@ def set_cursor(conn: psycopg.Connection, key: str, state: Any) -> None:
 def delete_cursor(conn: psycopg.Connection, key: str) -> None:
     conn.execute(query("delete_cursor"), {"key": key})
     _commit(conn)
+
+
+def abandon_stale_runs(conn: psycopg.Connection, publisher_ids: Iterable[int]) -> list[int]:
+    """Mark unfinished runs of these publishers whose session is gone as 'abandoned'.
+
+    Call it while holding the publishers' lock: no live run of theirs can be unfinished then.
+    """
+    ids = sorted({int(i) for i in publisher_ids or ()})
+    rows = conn.execute(query("abandon_stale_runs"), {"publishers": ids}).fetchall()
+    _commit(conn)
+    return [int(r[0]) for r in rows]
+
+
+def reattach_run(conn: psycopg.Connection, run_id: int) -> None:
+    """Record that this session (after a reconnect) now holds the run's lock."""
+    conn.execute(query("reattach_run"), {"run_id": run_id})
+    _commit(conn)

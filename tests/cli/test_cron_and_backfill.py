@@ -88,6 +88,8 @@ def test_stories_published_mid_crawl_are_neither_missed_nor_fetched_twice(replic
         time.sleep(0.05)
     published = replica.publish(3)
     assert proc.wait(timeout=180) == 0, (tmp_path / "crawl.log").read_text()[-3000:]
+    assert set(published) <= stored_ids(database_url), \
+        "stories published while the run paged must be fetched by that same run (the recheck)"
     follow_up = presseportal(replica, "crawl", database_url=database_url)
     assert follow_up.returncode == 0
     assert stored_ids(database_url) == set(replica.corpus.story_ids(publisher_id=PID))
@@ -160,7 +162,7 @@ def test_kill_9_mid_backfill_then_resume_gives_the_same_table(replica_factory, d
 
 
 def test_overlapping_runs_exit_75_naming_the_holder(replica, database_url, tmp_path):
-    replica.faults.add(r"^/pm/", "slow", delay=0.05)
+    replica.faults.add(r"^/pm/", "slow", delay=0.5)  # the first run lasts a few seconds
     first = start_presseportal(replica, "backfill", database_url=database_url, log_path=tmp_path / "first.log")
     deadline = time.monotonic() + 60
     while not any(e.path.startswith("/pm/") for e in replica.log) and time.monotonic() < deadline:
@@ -262,3 +264,33 @@ def test_db_upgrade_is_idempotent_and_db_url_hides_the_password(replica, databas
     password = urlsplit(database_url).password
     if password:
         assert password not in shown.stdout
+
+
+def test_a_database_restart_mid_run_keeps_the_lock_and_finishes_the_run_record(
+        replica_factory, database_url, pg_server, tmp_path):
+    replica = replica_factory(releases=300, seed=5)
+    replica.faults.add(r"^/pm/", "slow", delay=0.5)
+    first = start_presseportal(replica, "backfill", "-s", "PRESSEPORTAL_LOCK_CHECK_SECONDS=0.5",
+                               database_url=database_url, log_path=tmp_path / "first.log")
+    deadline = time.monotonic() + 60
+    while len(stored_ids(database_url)) < 20 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    pg_server.restart()
+    time.sleep(3)  # the watchdog notices, reconnects and takes the lock again
+    second = presseportal(replica, "crawl", database_url=database_url)
+    assert first.wait(timeout=180) == 0, (tmp_path / "first.log").read_text()[-3000:]
+    assert second.returncode == 75, second.stderr[-2000:]
+    assert stored_ids(database_url) == set(replica.corpus.story_ids(publisher_id=PID))
+    runs = rows(database_url, "SELECT mode, status, finished_at IS NOT NULL FROM crawl_runs ORDER BY id")
+    assert runs[0] == ("backfill", "success", True), runs
+
+
+def test_a_run_left_unfinished_by_a_dead_process_is_marked_abandoned(replica, database_url):
+    from pipelines import db
+
+    with db.connect(database_url) as dead:  # a run whose process died with its session
+        dead_run = db.start_run(dead, "backfill", [PID])
+    done = presseportal(replica, "crawl", database_url=database_url)
+    assert done.returncode == 0, done.stderr[-2000:]
+    status = rows(database_url, "SELECT status, finished_at IS NOT NULL FROM crawl_runs WHERE id = %s", dead_run)
+    assert status == [("abandoned", True)]

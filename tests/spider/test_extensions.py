@@ -125,3 +125,27 @@ def test_progress_redraws_one_line_on_a_terminal_and_logs_plain_lines_elsewhere(
     assert plain.stream.text == ""
     assert "backfill: 0 pages, 0 releases" in caplog.text and "time left unknown" in caplog.text
     assert plain.interval == 30.0 and ext.interval == 1.0
+
+
+def test_unexpected_errors_in_the_spider_or_a_pipeline_count_as_failed_pages():
+    from scrapy.http import HtmlResponse
+    from twisted.python.failure import Failure
+
+    from crawler.extensions import CrawlRunRecorder
+
+    crawler = get_crawler(settings_dict={})
+    crawler.stats.open_spider()
+    recorder = CrawlRunRecorder(crawler, "postgresql://unused")
+    response = HtmlResponse("https://www.presseportal.de/nr/73811", body=b"<html></html>")
+    try:
+        raise KeyError("surprise")
+    except KeyError:
+        failure = Failure()
+    recorder.spider_error(failure, response)
+    recorder.item_error(release(1), response, failure=failure)
+    assert [(f.stage, f.url) for f in recorder.failed] == [
+        ("spider", "https://www.presseportal.de/nr/73811"),
+        ("pipeline", "https://www.presseportal.de/pm/73811/1"),
+    ]
+    assert "KeyError" in recorder.failed[0].reason
+    assert run_status(crawler.stats.get_stats(), "finished") == "errors"

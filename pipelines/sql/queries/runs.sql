@@ -95,3 +95,16 @@ ON CONFLICT (key) DO UPDATE SET state = excluded.state, updated_at = excluded.up
 
 -- name: delete_cursor
 DELETE FROM crawl_cursors WHERE key = %(key)s;
+
+-- name: abandon_stale_runs
+-- Runs left "running" by a process that died (kill -9, a crash, a lost server): their
+-- session is gone. Called by a new run once it holds the lock on its publishers.
+UPDATE crawl_runs SET status = 'abandoned', finished_at = now()
+WHERE finished_at IS NULL
+  AND publishers && %(publishers)s::integer[]
+  AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = crawl_runs.backend_pid)
+RETURNING id;
+
+-- name: reattach_run
+-- After a reconnect the run's lock lives in a new session: name it, for current_lock_holder.
+UPDATE crawl_runs SET backend_pid = pg_backend_pid() WHERE id = %(run_id)s;
