@@ -16,10 +16,11 @@ Modes (argument `mode`):
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, AsyncIterator
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import scrapy
@@ -39,6 +40,7 @@ MODES = ("full", "incremental", "backfill")
 # how often a crawl looks at the first listing page again for stories published meanwhile
 MAX_RECHECKS = 3
 BERLIN = ZoneInfo("Europe/Berlin")
+NEWSROOM_PATH = re.compile(r"/nr/\d+(?:/(?P<offset>\d+))?/?$")
 
 
 @dataclass
@@ -125,7 +127,7 @@ class PresseportalSpider(scrapy.Spider):
         if window:
             # the site's own date window: the listing then holds only the wanted stories
             window.setdefault("startDate", "2000-01-01")
-            window.setdefault("endDate", date.today().isoformat())
+            window.setdefault("endDate", datetime.now(BERLIN).date().isoformat())
             url += "?" + urlencode(window)
         return url
 
@@ -171,7 +173,7 @@ class PresseportalSpider(scrapy.Spider):
         # "Weitere Storys" of other newsrooms can sit on the page: this publisher only
         cards = [card for card in listing.cards if card.publisher_id == publisher_id]
         if not walk.page_size and not recheck:
-            walk.page_size = len(listing.cards)
+            walk.page_size = len(cards)
         if offset == 0 and not cards and not (self.since or self.until):
             # a newsroom's first page always lists stories: none found means the markup
             # changed (or the publisher id is wrong), and cron must hear about it
@@ -195,7 +197,7 @@ class PresseportalSpider(scrapy.Spider):
             queued.append(card.story_id)
             yield self.story_request(card, page_index=len(walk.pages))
         if not recheck:
-            walk.pages.append((offset, len(listing.cards), queued))
+            walk.pages.append((offset, len(cards), queued))
         if queued:
             walk.found_new = True
         self.crawler.stats.inc_value("presseportal/stories_queued", len(queued))
@@ -203,14 +205,21 @@ class PresseportalSpider(scrapy.Spider):
         if not self.should_continue(walk, cards, unseen, len(queued), older_than_window):
             return
         next_url = listing.next_url
-        next_offset = offset + len(listing.cards)
-        if next_url is None and walk.page_size and len(listing.cards) >= walk.page_size:
+        next_offset = offset_of(next_url) if next_url else None
+        if next_offset is None:
+            # the site counts its own stories only ("Weitere Storys" of others are extra)
+            next_offset = offset + len(cards)
+        guessed = False
+        if next_url is None and looks_full(len(cards), walk.page_size):
             # no next link, but a full page: count on, as the site's offsets do
             next_url = self.newsroom_url(publisher_id, next_offset)
+            guessed = True
         if next_url is None or next_offset in walk.offsets_seen:
             return
-        yield self.listing_request(publisher_id, next_offset, url=next_url,
-                                   page_index=len(walk.pages))
+        request = self.listing_request(publisher_id, next_offset, url=next_url,
+                                       page_index=len(walk.pages))
+        request.meta["offset_guessed"] = guessed
+        yield request
 
     def note_day(self, when: date | None) -> None:
         if when is None:
@@ -272,8 +281,9 @@ class PresseportalSpider(scrapy.Spider):
     def listing_failed(self, failure: Failure):
         request = failure.request
         response = getattr(failure.value, "response", None)
-        if response is not None and response.status == 404 and request.cb_kwargs.get("offset"):
-            # counted past the last page: the newsroom simply ends here
+        if response is not None and response.status == 404 and request.meta.get("offset_guessed"):
+            # counted past the last page (which had no next link): the newsroom ends here.
+            # A 404 on a page the site itself linked to is a failure, below.
             return
         self.fail_page(request.url, "listing", failure_reason(failure))
 
@@ -304,6 +314,21 @@ def story_priority(page_index: int) -> int:
 
 def listing_priority(page_index: int) -> int:
     return -2 * page_index + 1
+
+
+def offset_of(url: str) -> int | None:
+    """The listing offset in a newsroom URL (`/nr/{pid}/{offset}`; none is 0)."""
+    match = NEWSROOM_PATH.search(urlsplit(url).path)
+    if match is None:
+        return None
+    return int(match.group("offset") or 0)
+
+
+def looks_full(cards: int, page_size: int) -> bool:
+    # A page may hold a story more or less than the first one (a pinned story; 27 or 30
+    # a page over the years): near the first page's size counts as full. A guess past
+    # the end costs one request that answers 404 or an empty page.
+    return page_size > 0 and cards >= page_size - 3
 
 
 def parse_publishers(value: str | int) -> list[int]:

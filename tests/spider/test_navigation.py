@@ -161,3 +161,56 @@ def test_a_first_page_without_cards_is_a_failure_not_an_empty_success():
     assert [f["stage"] for f in failures] == ["listing"]
     assert "no story cards" in failures[0]["reason"]
     assert spider.crawler.stats.get_value("presseportal/failed/listing") == 1
+
+
+def test_other_publishers_cards_do_not_shift_the_counted_offset():
+    spider = make_spider()
+    page = listing([card(73811, i) for i in range(60, 30, -1)], others=[card(999, i) for i in range(4)])
+    _, listings = split(respond(spider, f"{BASE}/nr/73811", page))
+    assert listings == [f"{BASE}/nr/73811/30"]
+    assert spider.walks[73811].pages[0][:2] == (0, 30)
+
+
+def test_the_offset_comes_from_the_next_link_when_there_is_one():
+    spider = make_spider()
+    page = listing([card(73811, i) for i in range(60, 30, -1)], next_link="/nr/73811/27")
+    results = respond(spider, f"{BASE}/nr/73811", page)
+    nxt = [r for r in results if r.callback.__name__ == "parse_listing"][0]
+    assert nxt.cb_kwargs["offset"] == 27 and nxt.meta["offset_guessed"] is False
+
+
+def test_a_page_one_story_shorter_than_the_first_still_counts_as_full():
+    spider = make_spider()
+    respond(spider, f"{BASE}/nr/73811", listing([card(73811, i) for i in range(100, 69, -1)]))  # 31 cards
+    _, listings = split(respond(spider, f"{BASE}/nr/73811/31",
+                                listing([card(73811, i) for i in range(69, 39, -1)]), offset=31))  # 30
+    assert listings == [f"{BASE}/nr/73811/61"]
+
+
+def failed_listing(spider, url, *, guessed):
+    from scrapy.spidermiddlewares.httperror import HttpError
+    from twisted.python.failure import Failure
+
+    from crawler.signals import page_failed
+
+    failures = []
+    spider.crawler.signals.connect(lambda **kw: failures.append(kw), signal=page_failed, weak=False)
+    request = spider.listing_request(73811, 30, url=url)
+    request.meta["offset_guessed"] = guessed
+    response = HtmlResponse(url, status=404, body=b"", request=request)
+    try:
+        raise HttpError(response, "Ignoring non-200 response")
+    except HttpError:
+        failure = Failure()
+    failure.request = request
+    spider.listing_failed(failure)
+    return failures
+
+
+def test_a_404_past_a_guessed_offset_ends_the_walk_quietly():
+    assert failed_listing(make_spider(), f"{BASE}/nr/73811/30", guessed=True) == []
+
+
+def test_a_404_on_a_page_the_site_linked_to_is_a_failure():
+    failures = failed_listing(make_spider(), f"{BASE}/nr/73811/30", guessed=False)
+    assert [(f["stage"], f["reason"]) for f in failures] == [("listing", "HTTP 404")]
