@@ -101,3 +101,13 @@ def story_ids(url: str | None) -> tuple[int, int] | None:
 def has_class(name: str) -> str:
     """XPath predicate body: the element has CSS class `name` (token match, like `.name`)."""
     return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+_XML_WS = re.compile(r"[ \t\r\n]+")
+
+
+def has_class_token(el: etree._Element, name: str) -> bool:
+    """`has_class` without XPath: the tokens are split at XML whitespace only, as
+    normalize-space does (str.split would also split at U+000C, U+00A0, ...)."""
+    classes = el.get("class")
+    return bool(classes) and name in classes and name in _XML_WS.split(classes)

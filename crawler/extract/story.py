@@ -26,6 +26,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Literal
 
 from lxml import etree
@@ -33,6 +34,7 @@ from lxml import etree
 from crawler.extract._html import (
     absolute,
     has_class,
+    has_class_token,
     is_blank,
     lines_of,
     parse_html,
@@ -107,14 +109,9 @@ _ARTICLE_TYPES = frozenset(
 _NON_IMAGE_MEDIA = frozenset({"video", "audio", "dokument", "document", "pdf", "datei", "file"})
 _META_CLASSES = frozenset({"date", "customer", "contact-text", "originator"})
 
-_X_CARD = [
-    etree.XPath(f"//article[{has_class('story')}]//div[{has_class('card')}]"),
-    etree.XPath(f"//article[{has_class('story')}]"),
-    etree.XPath(f"//div[{has_class('card')}][@lang][not(ancestor::article[{has_class('news')}])]"),
-]
+# fallbacks for a renamed story container (the usual ones are found in _Doc's walk)
+_X_LANG_CARD = etree.XPath(f"//div[{has_class('card')}][@lang][not(ancestor::article[{has_class('news')}])]")
 _X_H1 = etree.XPath(f"//h1[not(ancestor::article[{has_class('news')}])]")
-_X_TAG_LISTS = etree.XPath(f"//ul[{has_class('tags')}][not(ancestor::article[{has_class('news')}])]")
-_X_JSONLD = etree.XPath("//script[@type='application/ld+json']")
 _X_HEAD_TITLE = etree.XPath("/html/head/title")
 
 
@@ -129,19 +126,38 @@ class _Doc:
         self.root = parse_html(html)
         self.meta: dict[str, str] = {}
         self.canonical = ""
-        for el in self.root.iter("meta", "link"):
-            if el.tag == "meta":
+        self._jsonld_scripts: list[etree._Element] = []
+        articles: list[etree._Element] = []
+        tag_lists: list[etree._Element] = []
+        # ONE walk over the whole page for every page-wide lookup: a walk costs about
+        # as much as the lookup itself (these were five XPath/iter passes)
+        for el in self.root.iter("meta", "link", "script", "article", "ul"):
+            tag = el.tag
+            if tag == "meta":
                 content = el.get("content")
                 if content is None:
                     continue
                 for key in (el.get("name"), el.get("property"), el.get("itemprop")):
                     if key:
                         self.meta.setdefault(key.strip().lower(), content)
-            elif not self.canonical and "canonical" in (el.get("rel") or "").lower().split():
-                self.canonical = (el.get("href") or "").strip()
-        self.jsonld = _article_jsonld(self.root)
-        self.card = _find_card(self.root)
+            elif tag == "link":
+                if not self.canonical and "canonical" in (el.get("rel") or "").lower().split():
+                    self.canonical = (el.get("href") or "").strip()
+            elif tag == "script":
+                if el.get("type") == "application/ld+json":
+                    self._jsonld_scripts.append(el)
+            elif tag == "article":
+                articles.append(el)
+            elif has_class_token(el, "tags") and not _in_news_teaser(el):
+                tag_lists.append(el)
+        self.tag_lists = tag_lists
+        self.card = _find_card(self.root, articles)
         self.blocks = _card_paragraphs(self.card) if self.card is not None else []
+
+    @cached_property
+    def jsonld(self) -> dict[str, Any]:
+        # parsed on first use: on most pages the DOM and meta layers answer every field
+        return _article_jsonld(self._jsonld_scripts)
 
     def m(self, *keys: str) -> str:
         """First non-blank meta content among `keys`."""
@@ -155,11 +171,11 @@ class _Doc:
         return self.jsonld.get(key)
 
 
-def _article_jsonld(root: etree._Element) -> dict[str, Any]:
-    """The NewsArticle object of the page's JSON-LD (or {}). A broken block is skipped:
-    a page with invalid JSON-LD still has its other layers."""
+def _article_jsonld(scripts: list[etree._Element]) -> dict[str, Any]:
+    """The NewsArticle object among the page's JSON-LD scripts (or {}). A broken block
+    is skipped: a page with invalid JSON-LD still has its other layers."""
     found: list[dict[str, Any]] = []
-    for script in _X_JSONLD(root):
+    for script in scripts:
         raw = (script.text or "").strip()
         if not raw:
             continue
@@ -185,14 +201,26 @@ def _article_jsonld(root: etree._Element) -> dict[str, Any]:
     return {}
 
 
-def _find_card(root: etree._Element) -> etree._Element | None:
+def _in_news_teaser(el: etree._Element) -> bool:
+    """Inside an `article.news` ("Weitere Storys" teasers)."""
+    return any(has_class_token(a, "news") for a in el.iterancestors("article"))
+
+
+def _find_card(root: etree._Element, articles: list[etree._Element]) -> etree._Element | None:
     """The story container: `article.story div.card`, never an `article.news` teaser of
     "Weitere Storys" nor the sidebar. Fallbacks for a renamed container: the story
-    article, a `div.card[lang]`, the parent of the page's `h1`."""
-    for xp in _X_CARD:
-        hits = xp(root)
-        if hits:
-            return hits[0]
+    article, a `div.card[lang]`, the parent of the page's `h1`. `articles`: the page's
+    articles in document order."""
+    stories = [a for a in articles if has_class_token(a, "story")]
+    for article in stories:  # the first div.card in document order under any of them
+        for div in article.iter("div"):
+            if has_class_token(div, "card"):
+                return div
+    if stories:
+        return stories[0]
+    hits = _X_LANG_CARD(root)
+    if hits:
+        return hits[0]
     h1s = _X_H1(root)
     if h1s:
         return h1s[0].getparent()
@@ -504,7 +532,7 @@ def _tags(doc: _Doc) -> tuple[list[str], list[str]] | None:
     heading second."""
     topics: list[str] = []
     places: list[str] = []
-    lists = _X_TAG_LISTS(doc.root)
+    lists = doc.tag_lists
     if not lists:
         return None
     for ul in lists:
