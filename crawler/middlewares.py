@@ -21,8 +21,10 @@ def retry_after_seconds(value: bytes | str | None, *, now: float | None = None) 
         return None
     text = value.decode("latin-1") if isinstance(value, bytes) else value
     text = text.strip()
-    if text.isdigit():
-        return float(text)
+    try:
+        return max(0.0, float(text))  # delta-seconds (some servers send "1.5" or "-1")
+    except ValueError:
+        pass
     try:
         when = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError):

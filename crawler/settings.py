@@ -90,6 +90,9 @@ FEED_EXPORT_FIELDS = EXPORT_FIELDS
 # --- data quality ------------------------------------------------------------------------
 # a crawl warns (and the CLI exits 1) when a watched field is filled on fewer items than this
 COVERAGE_MIN_RATIO = float(os.environ.get("PRESSEPORTAL_COVERAGE_MIN", "0.95"))
+# below this many releases a run is too small a sample for a ratio: only a field missing
+# from all of them counts as low
+COVERAGE_MIN_ITEMS = 20
 # failed pages a run tolerates before it counts as failed (exit status 1)
 PRESSEPORTAL_MAX_ERRORS = 0
 # backfills report progress (pages, releases, rate, time left); the CLI switches it on

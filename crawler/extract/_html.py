@@ -37,7 +37,11 @@ def parse_html(html: str) -> etree._Element:
 
 def collapse(text: str) -> str:
     """Collapse source whitespace to single spaces and trim ASCII whitespace at the ends."""
-    return _SOURCE_WS.sub(" ", text).strip(" ")
+    # most text has single spaces only: then the substitution (which would match every
+    # space) changes nothing, and a few substring scans are much cheaper than it
+    if "  " in text or "\n" in text or "\t" in text or "\r" in text or "\f" in text or "\v" in text:
+        text = _SOURCE_WS.sub(" ", text)
+    return text.strip(" ")
 
 
 def _walk(el: etree._Element, out: list[str], br: str) -> None:
@@ -59,10 +63,13 @@ def text_of(el: etree._Element | None, br: str = " ") -> str:
     collapsed. With br="\\n" the line breaks survive (spaces around them trimmed)."""
     if el is None:
         return ""
+    if len(el) == 0:  # no child elements (links, dates, headings): just its text
+        return collapse(el.text or "")
     out: list[str] = []
     _walk(el, out, "\x00" if br == "\n" else br)
     text = collapse("".join(out))
-    if br == "\n":
+    # without a <br> there is no newline left after collapse(): nothing to trim around
+    if br == "\n" and "\x00" in text:
         text = _AROUND_NL.sub("\n", text.replace("\x00", "\n")).strip(" \n")
     return text
 

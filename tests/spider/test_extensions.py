@@ -54,6 +54,15 @@ def test_a_field_below_95_percent_is_reported_loudly(caplog):
     assert run_status(crawler.stats.get_stats(), "finished") == "errors"
 
 
+def test_on_a_small_run_only_a_field_missing_everywhere_is_low():
+    crawler, ext = coverage([release(i, contact="" if i == 0 else "c") for i in range(3)])
+    ext.spider_closed(None, "finished")
+    assert crawler.stats.get_value("coverage/low_fields") == []
+    crawler, ext = coverage([release(i, contact="") for i in range(3)])
+    ext.spider_closed(None, "finished")
+    assert crawler.stats.get_value("coverage/low_fields") == ["contact"]
+
+
 def test_watched_fields_exist_on_the_record():
     for name in WATCHED_FIELDS:
         assert hasattr(release(1), name)

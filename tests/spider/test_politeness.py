@@ -56,6 +56,8 @@ def test_asyncio_reactor():
     ("120", 120.0),
     (None, None),
     (b"soon", None),
+    (b"1.5", 1.5),
+    (b"-3", 0.0),
 ])
 def test_retry_after_seconds(header, expected):
     assert retry_after_seconds(header) == expected
