@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Iterator, Literal
 
 from lxml import etree
 
@@ -290,29 +290,31 @@ def _strip_ots_prefix(text: str) -> tuple[str, str]:
     return m.group("head").strip(), text[m.end() :]
 
 
-def _descriptions(doc: _Doc) -> list[tuple[str, Layer]]:
-    out: list[tuple[str, Layer]] = []
+def _descriptions(doc: _Doc) -> Iterator[tuple[str, Layer]]:
+    """The descriptions in layer order, lazily: the callers stop at the first that
+    serves, and the JSON-LD one is parsed only when the meta ones do not."""
     for key in ("description", "og:description", "twitter:description"):
         value = doc.m(key)
         if value:
-            out.append((value, "meta"))
+            yield value, "meta"
     ld = doc.ld("description")
     if isinstance(ld, str) and not is_blank(ld):
-        out.append((ld.strip(), "jsonld"))
-    return out
+        yield ld.strip(), "jsonld"
 
 
 # --- one function per field -----------------------------------------------------------
 
 
 def _ids(doc: _Doc) -> tuple[tuple[int, int], Layer]:
+    # each candidate is computed only when the ones before it fail (the JSON-LD one
+    # would parse the JSON-LD)
     for candidate, layer in (
-        (doc.canonical, "meta"),
-        (doc.m("og:url", "twitter:url"), "meta"),
-        (_ld_id(doc), "jsonld"),
-        (doc.url, "url"),
+        (lambda: doc.canonical, "meta"),
+        (lambda: doc.m("og:url", "twitter:url"), "meta"),
+        (lambda: _ld_id(doc), "jsonld"),
+        (lambda: doc.url, "url"),
     ):
-        ids = story_ids(candidate)
+        ids = story_ids(candidate())
         if ids:
             return ids, layer  # type: ignore[return-value]
     raise ExtractionError(f"no /pm/{{publisher_id}}/{{story_id}} in canonical, og:url, JSON-LD or URL: {doc.url}")
@@ -331,16 +333,17 @@ def _ld_id(doc: _Doc) -> str:
 def _title(doc: _Doc) -> tuple[str, Layer | None]:
     if doc.card is not None:
         h1 = next(doc.card.iter("h1"), None)
-        if h1 is not None and not is_blank(text_of(h1)):
-            return text_of(h1), "dom"
+        text = text_of(h1)
+        if h1 is not None and not is_blank(text):
+            return text, "dom"
     headline = doc.ld("headline") or doc.ld("name")
     if isinstance(headline, str) and not is_blank(headline):
         return " ".join(headline.split(" ")).strip(), "jsonld"
     if value := doc.m("og:title", "twitter:title"):
         return value, "meta"
     h1s = _X_H1(doc.root)
-    if h1s and not is_blank(text_of(h1s[0])):
-        return text_of(h1s[0]), "dom"
+    if h1s and not is_blank(text := text_of(h1s[0])):
+        return text, "dom"
     titles = _X_HEAD_TITLE(doc.root)
     if titles:
         value = _TITLE_DECOR.sub("", text_of(titles[0]))
@@ -351,8 +354,9 @@ def _title(doc: _Doc) -> tuple[str, Layer | None]:
 
 def _published(doc: _Doc, listing_date: str = "") -> tuple[str, Layer | None]:
     el = _first(doc, "date")
-    if el is not None and not is_blank(text_of(el)):
-        return text_of(el), "dom"
+    text = text_of(el)
+    if el is not None and not is_blank(text):
+        return text, "dom"
     value = doc.ld("datePublished")
     if isinstance(value, str) and value.strip():
         return value.strip(), "jsonld"
@@ -369,11 +373,13 @@ def _published(doc: _Doc, listing_date: str = "") -> tuple[str, Layer | None]:
 
 def _publisher(doc: _Doc) -> tuple[str, Layer | None]:
     for a in _card_links(doc, "story-customer"):
-        if not is_blank(text_of(a)):
-            return text_of(a), "dom"
+        text = text_of(a)
+        if not is_blank(text):
+            return text, "dom"
     el = _first(doc, "customer")
-    if el is not None and not is_blank(text_of(el)):
-        return text_of(el), "dom"
+    text = text_of(el)
+    if el is not None and not is_blank(text):
+        return text, "dom"
     author = doc.ld("author")
     if isinstance(author, list) and author:
         author = author[0]
