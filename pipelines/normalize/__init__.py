@@ -61,6 +61,8 @@ __all__ = [
     "split_release",
 ]
 
+_BLANK_LINE = re.compile(r"\n\s*\n")
+_SUBTAG_SEP = re.compile(r"[-_]")
 _CONTACT_HEADLINE = re.compile(
     r"(?:Pressekontakte?|Press contacts?|Media contacts?|Kontakt|Contact)\s*:?\s*$", re.IGNORECASE
 )
@@ -97,7 +99,7 @@ def _clean_contact(value: str) -> str:
 
 
 def _clean_about(value: str) -> str:
-    return "\n\n".join(clean_paragraphs(re.split(r"\n\s*\n", value)))
+    return "\n\n".join(clean_paragraphs(_BLANK_LINE.split(value)))
 
 
 def normalize_release(item: Release) -> Release:
@@ -141,7 +143,7 @@ def normalize_release(item: Release) -> Release:
         {**image, "caption": clean_inline(image.get("caption") or "")} for image in item.images
     ]
     item.links = [{**link, "text": clean_inline(link.get("text") or "")} for link in item.links]
-    item.language = re.split(r"[-_]", (item.language or "").strip().lower(), maxsplit=1)[0]
+    item.language = _SUBTAG_SEP.split((item.language or "").strip().lower(), maxsplit=1)[0]
 
     return item
 

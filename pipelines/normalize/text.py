@@ -313,13 +313,10 @@ def split_release(paragraphs: list[str]) -> ReleaseParts:
     end = contact_at if contact_at is not None else len(kept)
 
     # where the about section starts (only before the contact; never paragraph one)
-    about_at = None
-    for i in range(1, end):
-        if _about_kind(kept[i]) == "strong":
-            about_at = i
-            break
+    kinds = {i: _about_kind(kept[i]) for i in range(1, end)}  # each paragraph matched once
+    about_at = next((i for i, kind in kinds.items() if kind == "strong"), None)
     if about_at is None:
-        weak_about = [i for i in range(1, end) if _about_kind(kept[i]) == "weak"]
+        weak_about = [i for i, kind in kinds.items() if kind == "weak"]
         about_at = weak_about[-1] if weak_about else None
     body_end = about_at if about_at is not None else end
 
@@ -373,8 +370,11 @@ _HEADING_HINT = re.compile(r"Pressekontakt|Press contact|Original-Content von:|O
 def _may_split(text: str) -> bool:
     if _SPLIT_HINT.search(text) is not None:
         return True
-    # the heading words never overlap, so finditer sees every occurrence
-    return any(m.start() and not text[m.start() - 1].isspace() for m in _HEADING_HINT.finditer(text))
+    # the heading words never overlap, so finditer sees every occurrence (after the start)
+    for m in _HEADING_HINT.finditer(text, 1):
+        if not text[m.start() - 1].isspace():
+            return True
+    return False
 # "dr.Müller": written without a space, not a paragraph end
 _ABBREVIATIONS = frozenset(
     "dr prof nr str tel fax bzw ca ggf inkl evtl vgl usw etc co hr fr mio mrd st abs ziff "
