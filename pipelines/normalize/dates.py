@@ -9,7 +9,9 @@ exact fast path (a regex or `email.utils`, no dateparser):
 - JSON-LD ``datePublished``: ``2021-01-21T10:30:00`` WITHOUT offset, which is
   Berlin local time (the site writes wall-clock time there);
 - the API: ISO 8601 with an offset, ``2020-07-02T04:30:00+0200``, ``+02:00``, ``Z``;
-- RSS ``pubDate``: RFC 822, ``Thu, 21 Jan 2021 10:30:00 +0100``.
+- RSS ``pubDate``: RFC 822, ``Thu, 21 Jan 2021 10:30:00 +0100``;
+- English pages: ``01/21/2021 – 10:30`` (optionally ``AM``/``PM``), month first as in
+  English usage; a first number above 12 can only be the day and is read so.
 
 Anything else (``21. Januar 2021, 10:30 Uhr``, ``Heute, 10:30``, ``gestern``)
 falls back to dateparser (German first, then English, Europe/Berlin, dates from
@@ -100,6 +102,14 @@ _GERMAN = re.compile(
     r"(?P<H>\d{1,2})[:.](?P<M>\d{2})(?::(?P<S>\d{2}))?(?:\s?Uhr)?)?"
 )
 
+# English pages (presseportal.de/en): "01/21/2021 – 10:30", month first as in English
+# usage; a first number above 12 can only be a day, and is read so.
+_SLASHED = re.compile(
+    r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})"
+    r"(?:\s?(?:[-\u2010\u2011\u2012\u2013\u2014\u2212,]\s?)?"
+    r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?\s?(?P<ampm>[AaPp]\.?[Mm]\.?)?)?"
+)
+
 # "2021-01-21T10:30:00", "2021-01-21 10:30", "2020-07-02T04:30:00+0200", "...+02:00", "...Z"
 _ISO = re.compile(
     r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"
@@ -144,6 +154,15 @@ def _fast(text: str, raw: str) -> ParsedDate | None:
     m = _GERMAN.fullmatch(text)
     if m:
         naive = _from_parts(m["y"], m["m"], m["d"], m["H"], m["M"], m["S"])
+        instant, ambiguous = localize_berlin(naive)
+        return ParsedDate(instant, ambiguous, raw)
+    m = _SLASHED.fullmatch(text)
+    if m:
+        month, day = (m["a"], m["b"]) if int(m["a"]) <= 12 else (m["b"], m["a"])
+        hour = m["H"]
+        if hour is not None and m["ampm"]:
+            hour = str(int(hour) % 12 + (12 if m["ampm"][0] in "Pp" else 0))
+        naive = _from_parts(m["y"], month, day, hour, m["M"], m["S"])
         instant, ambiguous = localize_berlin(naive)
         return ParsedDate(instant, ambiguous, raw)
     m = _ISO.fullmatch(text)
@@ -196,8 +215,10 @@ def _fallback(text: str, raw: str, now: datetime | None) -> ParsedDate:
     if zone is not None and value.tzinfo is not None:
         # the string named its zone: dateparser's instant is exact
         return ParsedDate(value.astimezone(UTC), False, raw)
-    # no zone in the string: re-read the wall time with our DST policy
-    instant, ambiguous = localize_berlin(value.replace(tzinfo=None))
+    # no zone in the string: re-read the wall time with our DST policy. The site shows
+    # minutes; a relative date ("vor 5 Minuten") would otherwise carry the fetch's
+    # seconds and make every refetch look like a changed release.
+    instant, ambiguous = localize_berlin(value.replace(tzinfo=None, second=0, microsecond=0))
     return ParsedDate(instant, ambiguous, raw)
 
 

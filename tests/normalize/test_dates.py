@@ -81,7 +81,8 @@ FALLBACK = [
     ("January 21, 2021 10:30", utc(2021, 1, 21, 9, 30), False),
     # numeric dates are day first even though English is a fallback language
     ("02.10.2019 um 12:39", utc(2019, 10, 2, 10, 39), False),
-    ("10/02/2021 10:30", utc(2021, 2, 10, 9, 30), False),
+    # slashes are the English pages' form, month first (the fast path, see below)
+    ("10/02/2021 10:30", utc(2021, 10, 2, 8, 30), False),
     # the fallback follows the same DST policy (dateparser alone would pick +01:00)
     ("31. Oktober 2021, 02:30 Uhr", utc(2021, 10, 31, 0, 30), True),
     ("28. März 2021, 02:30 Uhr", utc(2021, 3, 28, 1, 30), True),
@@ -143,3 +144,24 @@ def test_localize_berlin_policy() -> None:
     assert localize_berlin(datetime(2021, 3, 28, 2, 30)) == (utc(2021, 3, 28, 1, 30), True)
     assert localize_berlin(datetime(2021, 10, 31, 2, 30)) == (utc(2021, 10, 31, 0, 30), True)
     assert localize_berlin(datetime(2021, 6, 1, 12, 0)) == (utc(2021, 6, 1, 10, 0), False)
+
+
+# English pages show the month first; a first number above 12 can only be the day.
+@pytest.mark.parametrize("raw, expected", [
+    ("05/03/2015 – 09:30", "2015-05-03T07:30:00+00:00"),
+    ("01/20/2015 – 09:30", "2015-01-20T08:30:00+00:00"),
+    ("20/01/2015 - 09:30", "2015-01-20T08:30:00+00:00"),
+    ("05/03/2015 – 09:30 PM", "2015-05-03T19:30:00+00:00"),
+    ("12/31/2020 – 11:30 pm", "2020-12-31T22:30:00+00:00"),
+])
+def test_english_slashed_dates_read_month_first(raw, expected):
+    assert parse_published(raw).instant.isoformat() == expected
+
+
+def test_relative_dates_are_read_to_the_minute_so_a_refetch_is_no_change():
+    from datetime import datetime, timezone
+
+    first = parse_published("vor 5 Minuten", now=datetime(2024, 5, 1, 10, 0, 33, 123, tzinfo=timezone.utc))
+    again = parse_published("vor 5 Minuten", now=datetime(2024, 5, 1, 10, 0, 51, 9, tzinfo=timezone.utc))
+    assert first.instant == again.instant
+    assert first.instant.isoformat() == "2024-05-01T09:55:00+00:00"
