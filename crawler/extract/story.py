@@ -22,6 +22,7 @@ The descriptions come first for the teaser because that is what the teaser *is*.
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import re
 from collections.abc import Iterator
@@ -96,6 +97,11 @@ _SHOWN_DATE = re.compile(
     r"\d{1,2}\.\d{1,2}\.\d{4}\s*[–—-]\s*\d{1,2}:\d{2}"  # 20.01.2015 – 09:30
     r"|\d{1,2}/\d{1,2}/\d{4}\s*[–—-]\s*\d{1,2}:\d{2}"  # 01/20/2015 – 09:30 (English pages)
     r"|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?"
+)
+# a lazy thumbnail without its hi-res link: the same image id has a story_hires rendering
+# (cache.pressmailing.net/thumbnail/story_big/{uuid}/{slug} -> .../story_hires/{uuid}/image.jpg)
+_HIRES = re.compile(
+    r"^(?P<head>https?://[^/]*pressmailing\.net/thumbnail/)[a-z_]+/(?P<uuid>[0-9a-f-]{36})/[^?#]*(?:\?.*)?$"
 )
 _TITLE_DECOR = re.compile(r"^\s*[▷►▶]\s*|\s*[|–-]\s*presseportal(?:\.de)?\s*$", re.I)
 _TOPIC_HREF = re.compile(r"(?:^|/)st/[^/?#]")
@@ -356,8 +362,12 @@ def _title(doc: _Doc) -> tuple[str, Layer | None]:
 def _published(doc: _Doc, listing_date: str = "") -> tuple[str, Layer | None]:
     el = _first(doc, "date")
     text = text_of(el)
+    shown = ""
     if el is not None and not is_blank(text):
-        return text, "dom"
+        m = _SHOWN_DATE.search(text)
+        if m:
+            return m.group(0), "dom"  # without any words around it ("Veröffentlicht: ...")
+        shown = text.strip()  # a form we do not know: other layers first, this one last
     value = doc.ld("datePublished")
     if isinstance(value, str) and value.strip():
         return value.strip(), "jsonld"
@@ -367,6 +377,8 @@ def _published(doc: _Doc, listing_date: str = "") -> tuple[str, Layer | None]:
         m = _SHOWN_DATE.search(text_of(doc.card))
         if m:
             return m.group(0), "text"
+    if shown:
+        return shown, "dom"  # free-form ("21. Januar 2021, 10:30 Uhr"): dateparser reads it
     if listing_date and not is_blank(listing_date):
         return listing_date.strip(), "listing"  # the card's date, passed in by the spider
     return "", None
@@ -615,10 +627,14 @@ def _images(doc: _Doc) -> tuple[list[dict[str, str]], Layer | None]:
             url = img.get("data-src") or img.get("src") or ""
         if not url.strip():
             continue
+        if link is None or not (link.get("href") or "").strip():
+            url = _HIRES.sub(r"\g<head>story_hires/\g<uuid>/image.jpg", url)
         caption = link.get("data-caption") if link is not None else None
         if caption is None:
             figcaption = next(fig.iter("figcaption"), None)
-            caption = text_of(figcaption) if figcaption is not None else (img.get("alt") if img is not None else "")
+            # the site escapes alt twice ("&amp;quot;"): lxml undoes one, unescape the other
+            caption = text_of(figcaption) if figcaption is not None else html_lib.unescape(
+                img.get("alt") or "" if img is not None else "")
         images.append({"url": absolute(doc.url, url), "caption": " ".join((caption or "").split(" ")).strip()})
     return images, ("dom" if images else None)
 

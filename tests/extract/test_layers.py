@@ -170,3 +170,46 @@ def test_listing_date_is_the_last_layer() -> None:
     assert (page.published_raw, page.sources["published_raw"]) == ("20.01.2015 – 09:30", "listing")
     page = extract_story(reference_html(), REFERENCE_URL, listing_date="01.01.2000 – 00:00")
     assert page.sources["published_raw"] == "dom", "the page's own date wins over the card's"
+
+
+# --- a changed element that is still there, but says something else ---------------------
+
+
+def _page(old: str, new: str) -> str:
+    html = reference_html()
+    assert old in html, f"{old!r} is not on the reference page any more"
+    return html.replace(old, new)
+
+
+P_DATE = '<p class="date">20.01.2015 &ndash; 09:30</p>'
+
+
+def test_words_around_the_shown_date_are_left_out():
+    page = extract_story(_page(P_DATE, '<p class="date">Veröffentlicht: 20.01.2015 &ndash; 09:30 Uhr</p>'),
+                         REFERENCE_URL)
+    assert (page.published_raw, page.sources["published_raw"]) == ("20.01.2015 – 09:30", "dom")
+
+
+def test_a_shown_date_in_an_unknown_form_gives_way_to_json_ld():
+    page = extract_story(_page(P_DATE, '<p class="date">Dienstag, 20. Januar 2015</p>'), REFERENCE_URL)
+    assert (page.published_raw, page.sources["published_raw"]) == ("2015-01-20T09:30:00", "jsonld")
+
+
+def test_a_free_form_shown_date_is_kept_when_no_other_layer_has_one():
+    html = _page(P_DATE, '<p class="date">20. Januar 2015, 09:30 Uhr</p>')
+    root = lxml_html.fromstring(html)
+    for el in root.xpath("//script[@type='application/ld+json']"):
+        el.drop_tree()
+    page = extract_story(lxml_html.tostring(root, encoding="unicode"), REFERENCE_URL)
+    assert (page.published_raw, page.sources["published_raw"]) == ("20. Januar 2015, 09:30 Uhr", "dom")
+
+
+def test_an_image_without_its_hires_link_still_gives_the_hires_url_and_a_clean_caption():
+    root = lxml_html.fromstring(reference_html())
+    for a in root.xpath("//a[contains(@class, 'fancybox')]"):
+        a.drop_tag()  # the link goes, the thumbnail inside stays
+    page = extract_story(lxml_html.tostring(root, encoding="unicode"), REFERENCE_URL)
+    assert page.images == [{
+        "url": "https://cache.pressmailing.net/thumbnail/story_hires/48e5dfa4-794b-48ef-84e1-4378dcb09a0f/image.jpg",
+        "caption": TITLE,
+    }]
