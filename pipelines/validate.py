@@ -5,9 +5,8 @@ record missing any of them is dropped with a `DropItem` naming the fields and th
 URL; each missing field counts ``validate/dropped/<field>`` and every dropped
 record ``validate/dropped``.
 
-For records that pass, the presence of each watched field
-(`crawler.items.WATCHED_FIELDS`) counts ``validate/field/<name>/present``, beside
-``validate/items``: the FieldCoverage extension compares the two.
+Records that pass count ``validate/items``; how often each watched field is filled
+is the FieldCoverage extension's to count (crawler/extensions.py).
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from crawler.items import WATCHED_FIELDS, Release
+from crawler.items import Release
 from pipelines import CountingPipeline
 
 REQUIRED_FIELDS: list[str] = ["story_id", "publisher_id", "url", "title", "published_at", "body"]
@@ -61,7 +60,4 @@ class ValidatePipeline(CountingPipeline):
             url = getattr(item, "url", "") or f"story {getattr(item, 'story_id', '?')}"
             raise DropItem(f"incomplete release {url}: missing {', '.join(missing)}")
         self._inc("validate/items")
-        for name in WATCHED_FIELDS:
-            if is_present(getattr(item, name, None)):
-                self._inc(f"validate/field/{name}/present")
         return item
