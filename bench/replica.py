@@ -87,7 +87,7 @@ def _entry(name: str, value: float, baseline_name: str, baseline: float, target:
         "baseline_name": baseline_name,
         "baseline_value": round(baseline, 1),
         "ratio": round(value / baseline, 3) if baseline else None,
-        "target": target,
+        "target": None if target is None else f">= {target:,.0f} responses/s",
         "met": None if target is None else value >= target,
     }
 
