@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import tracemalloc
 import unicodedata
 
@@ -71,13 +70,11 @@ def test_deterministic_by_seed():
 
 
 def test_twenty_thousand_releases_are_cheap():
+    # how fast the replica serves is bench/replica.py's figure; here: memory stays small
     tracemalloc.start()
-    t0 = time.perf_counter()
     c = Corpus(releases=20_000, seed=1)
-    built = time.perf_counter() - t0
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert built < 5, f"index of 20,000 releases took {built:.1f}s"
     assert peak < 40 * 2**20, f"peak {peak / 2**20:.0f} MiB: pages must be generated lazily"
     assert c._docs == {} or len(c._docs) == 0
     assert c.truth(c.story_ids()[10_000])["body"]
