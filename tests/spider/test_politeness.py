@@ -32,7 +32,8 @@ def load_settings(profile: str):
 def test_live_profile_is_polite():
     s = load_settings("live")
     assert s.ROBOTSTXT_OBEY is True
-    assert s.DOWNLOAD_DELAY >= 1 and s.AUTOTHROTTLE_ENABLED
+    assert s.DOWNLOAD_DELAY * (1 - s.DOWNLOAD_DELAY_JITTER) >= 1 - 1e-9, "never less than 1 s, jitter included"
+    assert s.AUTOTHROTTLE_ENABLED
     assert s.CONCURRENT_REQUESTS_PER_DOMAIN <= 2
     assert 429 in s.RETRY_HTTP_CODES and 503 in s.RETRY_HTTP_CODES
     assert s.DOWNLOAD_TIMEOUT > 0
