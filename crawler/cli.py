@@ -137,15 +137,12 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 def run_spider(args: argparse.Namespace, *, mode: str, **spider_args: Any) -> int:
     from crawler.extensions import run_status
-    from crawler.spiders.presseportal import parse_day, parse_publishers
+    from crawler.spiders.presseportal import parse_publishers, parse_window
     from pipelines import db
 
     try:
         publishers = parse_publishers(args.publisher)
-        since = parse_day(spider_args.get("since"), "since")
-        until = parse_day(spider_args.get("until"), "until")
-        if since and until and since > until:
-            raise ValueError(f"--since {since} is after --until {until}")
+        parse_window(spider_args.get("since"), spider_args.get("until"))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     overrides = dict(parse_setting(item) for item in args.set)

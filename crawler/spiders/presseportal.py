@@ -48,11 +48,9 @@ class NewsroomWalk:
     """Where the walk through one publisher's newsroom stands."""
 
     publisher_id: int
-    page_size: int = 0  # cards on the first page; a shorter page is the last one
-    listing_pages: int = 0
+    page_size: int = 0  # this publisher's cards on the first page (see looks_full)
     found_new: bool = False  # stories to fetch turned up: look at the top once more at the end
     rechecks: int = 0
-    done: bool = False
     offsets_seen: set[int] = field(default_factory=set)
     # (offset, page length, story ids queued from it), in walk order: a backfill's
     # resume point is the end of the longest prefix whose stories are all stored
@@ -76,12 +74,9 @@ class PresseportalSpider(scrapy.Spider):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         self.mode = mode
-        self.since = parse_day(since, "since")
-        self.until = parse_day(until, "until")
-        if self.since and self.until and self.since > self.until:
-            raise ValueError(f"since ({self.since}) is after until ({self.until})")
+        self.since, self.until = parse_window(since, until)
         self.refresh = str(refresh).lower() in ("1", "true", "yes", "on")
-        # story ids already in the store; filled by crawler.extensions.KnownStories
+        # story ids already in the store; filled by crawler.extensions.CrawlRunRecorder
         self.known_story_ids: set[int] = set()
         self.seen_story_ids: set[int] = set()
         self.walks = {pid: NewsroomWalk(pid) for pid in self.publisher_ids}
@@ -166,7 +161,6 @@ class PresseportalSpider(scrapy.Spider):
                 "last_modified": response.headers.get(b"Last-Modified", b"").decode("latin-1"),
             }
         walk = self.walks[publisher_id]
-        walk.listing_pages += 1
         walk.offsets_seen.add(offset)
         self.crawler.stats.inc_value("presseportal/listing_pages")
         listing = extract_listing(decode_html(response.body, response_charset(response)), response.url)
@@ -352,6 +346,14 @@ def parse_day(value: str | None, name: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"{name} must be a date like 2024-01-31, not {value!r}") from None
+
+
+def parse_window(since: str | None, until: str | None) -> tuple[date | None, date | None]:
+    """The `since`/`until` days of a date window, both optional; ValueError when wrong."""
+    first, last = parse_day(since, "since"), parse_day(until, "until")
+    if first and last and first > last:
+        raise ValueError(f"since ({first}) is after until ({last})")
+    return first, last
 
 
 def card_day(card: Card) -> date | None:
