@@ -15,15 +15,15 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from datetime import date
 from collections import Counter
+from datetime import date
 from dataclasses import dataclass
 
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, NotConfigured
 
 from crawler.items import WATCHED_FIELDS, Release
-from crawler.signals import page_failed
+from crawler.signals import failure_reason, page_failed
 
 logger = logging.getLogger(__name__)
 
@@ -206,11 +206,11 @@ class CrawlRunRecorder:
     def item_error(self, item, response, spider=None, failure=None):
         # a pipeline raised something else than DropItem: the release is lost, say so
         url = getattr(item, "url", "") or (response.url if response is not None else "")
-        self.page_failed(url, "pipeline", failure_text(failure), "")
+        self.page_failed(url, "pipeline", failure_reason(failure), "")
 
     def spider_error(self, failure, response, spider=None):
         # a bug met a page the spider did not expect: count it, never end as a success
-        self.page_failed(response.url if response is not None else "", "spider", failure_text(failure),
+        self.page_failed(response.url if response is not None else "", "spider", failure_reason(failure),
                          response.text[:500] if hasattr(response, "text") else "")
 
     def spider_closed(self, spider, reason):
@@ -245,12 +245,6 @@ class CrawlRunRecorder:
             db.finish_run(conn, self.run_id, status, run_counts(self.stats))
         finally:
             conn.close()
-
-
-def failure_text(failure) -> str:
-    if failure is None:
-        return "unknown error"
-    return f"{type(failure.value).__name__}: {failure.value}"
 
 
 def newsroom_key(publisher_id: int) -> str:

@@ -31,7 +31,7 @@ from twisted.python.failure import Failure
 from crawler.extract.encoding import decode_html
 from crawler.extract.listing import Card, extract_listing
 from crawler.extract.story import ExtractionError, extract_story, story_page_to_release
-from crawler.signals import page_failed
+from crawler.signals import failure_reason, page_failed
 from pipelines.normalize.dates import DateParseError, parse_published
 
 logger = logging.getLogger(__name__)
@@ -374,10 +374,3 @@ def response_charset(response: Response) -> str | None:
         if name.lower() == "charset" and value:
             return value.strip("\"'")
     return None
-
-
-def failure_reason(failure: Failure) -> str:
-    response = getattr(failure.value, "response", None)
-    if response is not None:
-        return f"HTTP {response.status}"
-    return f"{type(failure.value).__name__}: {failure.value}"
