@@ -74,7 +74,7 @@ def replica_process(releases: int, seed: int = 1, page_size: int = 30):
 @contextlib.contextmanager
 def throwaway_database():
     """A fresh PostgreSQL cluster (durability off, as for tests); yields its URL."""
-    from pipelines.embedded import destroy_cluster, throwaway_cluster
+    from crawler.db.embedded import destroy_cluster, throwaway_cluster
 
     cluster = throwaway_cluster(fast=True, prefix="pp-bench-")
     try:

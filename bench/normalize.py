@@ -77,7 +77,7 @@ def _best(fn: Callable[[], Any], rounds: int) -> float:
 def bench_dates(strings: list[str]) -> dict[str, Any]:
     import dateparser
 
-    from pipelines.normalize.dates import DATEPARSER_LANGUAGES, DATEPARSER_SETTINGS, parse_published
+    from crawler.normalize.dates import DATEPARSER_LANGUAGES, DATEPARSER_SETTINGS, parse_published
 
     now = datetime(2027, 1, 1)
     settings = dict(DATEPARSER_SETTINGS, RELATIVE_BASE=now)
@@ -168,7 +168,7 @@ def _generated_bodies(n: int, seed: int) -> list[list[str]]:
 def bench_text(bodies: list[list[str]]) -> list[dict[str, Any]]:
     import ftfy
 
-    from pipelines.normalize.text import FTFY_CONFIG, clean_paragraphs, split_flat_text, split_release
+    from crawler.normalize.text import FTFY_CONFIG, clean_paragraphs, split_flat_text, split_release
 
     megabytes = sum(len(p.encode("utf-8")) for body in bodies for p in body) / 1e6
     joined = ["\n\n".join(body) for body in bodies]

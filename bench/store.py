@@ -16,7 +16,7 @@ Each load runs twice (interleaved, a fresh database each time); the best time co
 
 The releases are the replica's truth records (tests.replica.corpus) with their rendered
 story pages; without tests.replica, synthetic ones. With DATABASE_URL set, that server is
-used (its role needs CREATEDB); otherwise a throwaway cluster is started (pipelines.embedded).
+used (its role needs CREATEDB); otherwise a throwaway cluster is started (crawler.db.embedded).
 
     python -m bench.store [--releases 10000]
 """
@@ -85,7 +85,7 @@ def server():
     if url:
         yield url
         return
-    from pipelines.embedded import destroy_cluster, throwaway_cluster
+    from crawler.db.embedded import destroy_cluster, throwaway_cluster
 
     # durable defaults (fsync, synchronous_commit on): what a real store pays per commit
     cluster = throwaway_cluster(fast=False, prefix="pp-bench-store-")
@@ -100,7 +100,7 @@ def fresh_database(admin_url: str, *, without_search: bool = False):
     import psycopg
     from psycopg.conninfo import make_conninfo
 
-    from pipelines import db
+    from crawler import db
 
     name = f"bench_store_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(admin_url, autocommit=True) as conn:
@@ -161,7 +161,7 @@ def load_per_item(url: str, items: list) -> float:
     """Seconds for one INSERT + one commit per item (news-please's PostgreSQL storage)."""
     import psycopg
 
-    from pipelines import db
+    from crawler import db
     from pipelines.store import as_dict, release_params
 
     sql = db.query("insert_release_plain")

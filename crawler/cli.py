@@ -111,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
         logging.getLogger().addHandler(handler)
         logging.getLogger().setLevel(handler.level)
-    from pipelines.db import DatabaseUnavailable
+    from crawler.db import DatabaseUnavailable
 
     try:
         return COMMANDS[args.command](args)
@@ -138,7 +138,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 def run_spider(args: argparse.Namespace, *, mode: str, **spider_args: Any) -> int:
     from crawler.extensions import run_status
     from crawler.spiders.presseportal import parse_publishers, parse_window
-    from pipelines import db
+    from crawler import db
 
     try:
         publishers = parse_publishers(args.publisher)
@@ -206,7 +206,7 @@ def print_run_summary(stats: dict[str, Any], status: str) -> None:
 
 
 def store_connection():
-    from pipelines import db
+    from crawler import db
 
     settings = project_settings()
     from psycopg.rows import dict_row
@@ -219,7 +219,7 @@ def store_connection():
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from pipelines import db
+    from crawler import db
 
     with store_connection() as conn:
         runs = conn.execute(db.query("status_runs"), {"limit": args.runs}).fetchall()
@@ -250,7 +250,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from pipelines import db
+    from crawler import db
 
     with store_connection() as conn:
         rows = conn.execute(db.query("search"), {"query": args.query, "limit": args.limit}).fetchall()
@@ -264,7 +264,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from crawler.spiders.presseportal import parse_day, parse_publishers
-    from pipelines import db
+    from crawler import db
 
     try:
         since = parse_day(args.since, "since")
@@ -308,7 +308,7 @@ def fmt_time(value) -> str:
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    from pipelines import db
+    from crawler import db
 
     settings = project_settings()
     if args.db_command == "upgrade":
@@ -323,14 +323,14 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 def database_location(settings) -> str:
     """Where the store is, for people: never with the password."""
-    from pipelines import db
+    from crawler import db
 
     configured = settings.get("DATABASE_URL") or ""
     if configured:
         return db.redact(configured)
     if any(os.environ.get(name) for name in db.PG_ENV_VARS):
         return "libpq defaults from the PG* environment variables"
-    from pipelines.embedded import embedded_location
+    from crawler.db.embedded import embedded_location
 
     where = embedded_location()
     return f"{where['url']}\nembedded PostgreSQL, data in {where['data_dir']}"

@@ -32,7 +32,7 @@ def main() -> int:
         cli.main(["status", "--runs", "3"])
         print("\nNewest titles", flush=True)
         from crawler.cli import store_connection
-        from pipelines import db
+        from crawler import db
 
         with store_connection() as conn:
             for row in conn.execute(db.query("newest_titles"), {"limit": 5}):

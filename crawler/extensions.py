@@ -126,7 +126,7 @@ class CrawlRunRecorder:
         settings = crawler.settings
         if not settings.getbool("STORE_RELEASES"):
             raise NotConfigured("STORE_RELEASES is off")
-        from pipelines.db import resolve_database_url
+        from crawler.db import resolve_database_url
 
         ext = cls(crawler, resolve_database_url(settings.get("DATABASE_URL")))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
@@ -138,7 +138,7 @@ class CrawlRunRecorder:
         return ext
 
     def spider_opened(self, spider):
-        from pipelines import db
+        from crawler import db
         from twisted.internet import task
 
         self.publishers = list(getattr(spider, "publisher_ids", []))
@@ -168,7 +168,7 @@ class CrawlRunRecorder:
     def keep_lock(self) -> None:
         import psycopg
 
-        from pipelines import db
+        from crawler import db
 
         try:
             self.conn.execute("SELECT 1")
@@ -216,7 +216,7 @@ class CrawlRunRecorder:
     def spider_closed(self, spider, reason):
         import psycopg
 
-        from pipelines import db
+        from crawler import db
 
         if self.watchdog is not None and self.watchdog.running:
             self.watchdog.stop()
@@ -253,7 +253,7 @@ def newsroom_key(publisher_id: int) -> str:
 
 def connect_or_close(database_url: str):
     """A connection, or the crawl closes before it fetches anything (exit status 69)."""
-    from pipelines import db
+    from crawler import db
 
     try:
         return db.connect(database_url)
@@ -400,7 +400,7 @@ class BackfillCursor:
         settings = crawler.settings
         if not settings.getbool("STORE_RELEASES"):
             raise NotConfigured("STORE_RELEASES is off")
-        from pipelines.db import resolve_database_url
+        from crawler.db import resolve_database_url
 
         ext = cls(crawler, resolve_database_url(settings.get("DATABASE_URL")),
                   settings.getfloat("PRESSEPORTAL_CURSOR_SECONDS", 5.0))
@@ -418,7 +418,7 @@ class BackfillCursor:
             return
         from datetime import datetime, timezone
 
-        from pipelines import db
+        from crawler import db
         from twisted.internet import task
 
         self.spider = spider
@@ -435,7 +435,7 @@ class BackfillCursor:
     def checkpoint(self) -> None:
         import psycopg
 
-        from pipelines import db
+        from crawler import db
 
         try:
             if self.conn.closed:
@@ -448,7 +448,7 @@ class BackfillCursor:
             self.conn.close()
 
     def advance(self, pid: int, walk) -> None:
-        from pipelines import db
+        from crawler import db
 
         done = self.done_pages.get(pid, 0)  # pages before this index are confirmed stored
         pending = [sid for _, _, ids in walk.pages[done:] for sid in ids]
@@ -472,7 +472,7 @@ class BackfillCursor:
     def spider_closed(self, spider, reason):
         if self.conn is None:
             return
-        from pipelines import db
+        from crawler import db
 
         try:
             if self.task is not None and self.task.running:

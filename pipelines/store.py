@@ -6,7 +6,7 @@ What it does with each `Release`:
   STORE_FLUSH_SECONDS, and on close, by up to STORE_WRITERS concurrent writers (each on
   its own pooled connection) — one transaction per batch: new publishers inserted, then
   one set-based ``upsert_releases`` statement for the whole batch (sent as one JSON
-  document; pipelines/sql/queries/store.sql) that tells *new* / *changed* /
+  document; crawler/db/sql/queries/store.sql) that tells *new* / *changed* /
   *unchanged*, keeps the previous content in ``release_revisions`` when the content
   hash changed, and leaves an unchanged row (and its ``changed_at``) alone except for
   ``last_seen_at``; the raw page goes to ``release_pages`` (zlib) when its HTML
@@ -34,7 +34,7 @@ The run: the pipeline adds new / changed / unchanged to the ``crawl_runs`` row o
 run in each batch transaction. The run id is setting PRESSEPORTAL_RUN_ID (the CLI sets
 it after `db.start_run`), else stat ``presseportal/run_id`` (set by
 crawler.extensions.CrawlRunRecorder, which also starts/finishes the row and records
-failed pages with `pipelines.db.record_error`); with neither, only stats are kept.
+failed pages with `crawler.db.record_error`); with neither, only stats are kept.
 
 If the database is unreachable at open, the crawl stops before fetching anything: the
 pipeline logs the reason (never the password), sets stat ``store/error``, and raises
@@ -63,7 +63,7 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from scrapy.exceptions import CloseSpider, NotConfigured
 
 from crawler.items import EXPORT_FIELDS
-from pipelines import db
+from crawler import db
 
 logger = logging.getLogger(__name__)
 
@@ -508,7 +508,7 @@ class StorePipeline:
 
     def _spill(self, records: list[dict[str, Any]]) -> None:
         """Last resort at close: keep the unwritten items on disk, never drop them."""
-        from pipelines.embedded import base_dir
+        from crawler.db.embedded import base_dir
 
         folder = base_dir() / "spill"
         folder.mkdir(parents=True, exist_ok=True)

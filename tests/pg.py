@@ -1,7 +1,7 @@
 """pytest plugin: a real, throwaway PostgreSQL for the test session.
 
 - ``pg_server`` (session): a fresh PostgreSQL 15 cluster in a temp dir on a free port
-  (as root, run by the ``postgres`` user; the machinery is pipelines.embedded.Cluster),
+  (as root, run by the ``postgres`` user; the machinery is crawler.db.embedded.Cluster),
   durability off for speed. Yields an object with ``.url`` (superuser conninfo to the
   ``presseportal`` database), ``.port``, ``.stop()``, ``.start()``, ``.restart()``,
   ``.can_restart`` and ``.url_for(dbname)``. With ``TEST_DATABASE_URL`` set no server is
@@ -20,8 +20,8 @@ import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from pipelines import db
-from pipelines.embedded import Cluster, destroy_cluster, throwaway_cluster
+from crawler import db
+from crawler.db.embedded import Cluster, destroy_cluster, throwaway_cluster
 
 TEMPLATE_DB = "presseportal_test_template"
 

@@ -32,7 +32,7 @@ from crawler.extract.encoding import decode_html
 from crawler.extract.listing import Card, extract_listing
 from crawler.extract.story import ExtractionError, extract_story, story_page_to_release
 from crawler.signals import failure_reason, page_failed
-from pipelines.normalize.dates import DateParseError, parse_published
+from crawler.normalize.dates import DateParseError, parse_published
 
 logger = logging.getLogger(__name__)
 

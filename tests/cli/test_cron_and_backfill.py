@@ -106,7 +106,7 @@ def test_backfill_of_a_window(replica, database_url):
     assert done.returncode == 0, done.stderr[-3000:]
     got = stored_ids(database_url)
     assert got, "nothing stored"
-    from pipelines.normalize.dates import parse_published
+    from crawler.normalize.dates import parse_published
     from zoneinfo import ZoneInfo
 
     berlin = ZoneInfo("Europe/Berlin")
@@ -286,7 +286,7 @@ def test_a_database_restart_mid_run_keeps_the_lock_and_finishes_the_run_record(
 
 
 def test_a_run_left_unfinished_by_a_dead_process_is_marked_abandoned(replica, database_url):
-    from pipelines import db
+    from crawler import db
 
     with db.connect(database_url) as dead:  # a run whose process died with its session
         dead_run = db.start_run(dead, "backfill", [PID])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import psycopg
 
-from pipelines import db
+from crawler import db
 from tests.helpers import run_scrapy
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pipelines.normalize.dates import DateParseError, ParsedDate, localize_berlin, parse_published
+from crawler.normalize.dates import DateParseError, ParsedDate, localize_berlin, parse_published
 
 # reference time for relative dates: Monday 29 March 2021, 12:00 in Berlin (CEST)
 NOW = datetime(2021, 3, 29, 10, 0, tzinfo=UTC)
@@ -98,7 +98,7 @@ def _ids(cases):
 @pytest.mark.parametrize(("raw", "instant", "ambiguous"), FAST + DST, ids=_ids(FAST + DST))
 def test_fast_path(raw: str, instant: datetime, ambiguous: bool, monkeypatch) -> None:
     # the fast path must not touch dateparser at all
-    import pipelines.normalize.dates as dates
+    import crawler.normalize.dates as dates
 
     def no_fallback(*_a, **_k):
         raise AssertionError(f"{raw!r} fell back to dateparser; extend the fast path regex")

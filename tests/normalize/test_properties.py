@@ -27,8 +27,8 @@ import ftfy
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from pipelines.normalize.dates import DateParseError, parse_published
-from pipelines.normalize.text import (
+from crawler.normalize.dates import DateParseError, parse_published
+from crawler.normalize.text import (
     DEBRIS,
     FTFY_CONFIG,
     clean_block,
@@ -174,7 +174,7 @@ def test_parse_published_raises_only_date_parse_error(s: str) -> None:
 @given(st.datetimes(min_value=__import__("datetime").datetime(1990, 1, 1),
                     max_value=__import__("datetime").datetime(2040, 1, 1)))
 def test_site_format_round_trip(local) -> None:
-    from pipelines.normalize.dates import BERLIN
+    from crawler.normalize.dates import BERLIN
 
     local = local.replace(second=0, microsecond=0)
     for raw in (f"{local:%d.%m.%Y} – {local:%H:%M}", f"{local:%Y-%m-%dT%H:%M:%S}"):
@@ -194,7 +194,7 @@ def test_ftfy_gate_never_changes_the_result(s: str) -> None:
     import re
     from unittest import mock
 
-    import pipelines.normalize.text as text
+    import crawler.normalize.text as text
 
     gated = clean_inline(s)
     with mock.patch.object(text, "_FTFY_GATE", re.compile("")):

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from pipelines.normalize.text import (
+from crawler.normalize.text import (
     DEBRIS,
     ReleaseParts,
     clean_block,

@@ -160,7 +160,7 @@ def test_a_date_window_uses_the_sites_filter(replica, tmp_path):
     days = sorted({t["published_at"][:10] for t in truth})
     since, until = days[len(days) // 4], days[len(days) // 2]
     items, _ = export(replica, tmp_path, "-a", "mode=backfill", "-a", f"since={since}", "-a", f"until={until}")
-    from pipelines.normalize.dates import parse_published
+    from crawler.normalize.dates import parse_published
     from zoneinfo import ZoneInfo
 
     def berlin_day(t):

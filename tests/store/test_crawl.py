@@ -11,7 +11,7 @@ from pathlib import Path
 
 import psycopg
 
-from pipelines.embedded import free_port
+from crawler.db.embedded import free_port
 
 from .support import releases
 

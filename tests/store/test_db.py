@@ -8,7 +8,7 @@ import time
 import psycopg
 import pytest
 
-from pipelines import db
+from crawler import db
 
 
 def test_template_is_migrated_and_rerun_is_noop(database_url):
@@ -83,7 +83,7 @@ def test_redact(raw, expected):
 
 
 def test_unreachable_server_raises_without_password():
-    from pipelines.embedded import free_port
+    from crawler.db.embedded import free_port
 
     url = f"postgresql://bob:TopSecret123@127.0.0.1:{free_port()}/x"
     with pytest.raises(db.DatabaseUnavailable) as info:
@@ -104,7 +104,7 @@ def test_wrong_password_message_is_scrubbed(pg_server):
 
 
 def test_resolve_database_url(monkeypatch):
-    monkeypatch.setattr("pipelines.embedded.ensure_embedded", lambda: "EMBEDDED")
+    monkeypatch.setattr("crawler.db.embedded.ensure_embedded", lambda: "EMBEDDED")
     for name in db.PG_ENV_VARS:
         monkeypatch.delenv(name, raising=False)
     assert db.resolve_database_url("postgresql://x/y") == "postgresql://x/y"

@@ -15,7 +15,7 @@ import psycopg
 import pytest
 
 from pipelines import embedded
-from pipelines.embedded import embedded_location, ensure_embedded, free_port, stop_embedded
+from crawler.db.embedded import embedded_location, ensure_embedded, free_port, stop_embedded
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,7 +32,7 @@ def reachable_tmp():
 def test_ensure_is_idempotent_and_says_where_data_lives(reachable_tmp, caplog):
     data = reachable_tmp / "pg"
     port = free_port()
-    caplog.set_level("INFO", logger="pipelines.embedded")
+    caplog.set_level("INFO", logger="crawler.db.embedded")
     try:
         url = ensure_embedded(data_dir=data, port=port)
         with psycopg.connect(url) as conn:
@@ -90,7 +90,7 @@ def test_works_as_an_ordinary_user(reachable_tmp):
     shutil.chown(home, "nobody")
     port = free_port()
     script = (
-        "import json; from pipelines.embedded import *; import psycopg\n"
+        "import json; from crawler.db.embedded import *; import psycopg\n"
         f"url = ensure_embedded(port={port})\n"
         "psycopg.connect(url).close()\n"
         "print(json.dumps(embedded_location()))\n"

@@ -9,8 +9,8 @@ import psycopg
 import pytest
 from scrapy.exceptions import CloseSpider
 
-from pipelines import db
-from pipelines.embedded import free_port
+from crawler import db
+from crawler.db.embedded import free_port
 from pipelines.store import StorePipeline, content_hash, content_of
 
 from .support import crawler_for, drive, releases
@@ -92,7 +92,7 @@ def test_unreachable_gives_database_unavailable_without_password():
 
 
 def test_retry_budget_exhausted_spills_instead_of_dropping(pg_server, database_url, tmp_path, monkeypatch):
-    monkeypatch.setattr("pipelines.embedded.base_dir", lambda: tmp_path)
+    monkeypatch.setattr("crawler.db.embedded.base_dir", lambda: tmp_path)
     items = releases(30, start=7_000_000)
     stats_box = []
 

@@ -129,7 +129,7 @@ def test_full_text_search_finds_german_stems(database_url):
 
 
 def test_counts_go_to_the_run_row(database_url):
-    from pipelines import db
+    from crawler import db
 
     with db.connect(database_url) as conn:
         run_id = db.start_run(conn, "crawl", [1000])

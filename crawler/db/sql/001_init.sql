@@ -1,4 +1,4 @@
--- 001: the whole store. Applied once by pipelines.db.migrate inside a transaction and
+-- 001: the whole store. Applied once by crawler.db.migrate inside a transaction and
 -- recorded in schema_migrations; never edit an applied file, add 002_*.sql instead.
 
 CREATE TABLE publishers (

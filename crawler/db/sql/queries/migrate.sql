@@ -1,4 +1,4 @@
--- Named queries used by pipelines.db.migrate. Each query starts with "-- name: <name>".
+-- Named queries used by crawler.db.migrate. Each query starts with "-- name: <name>".
 
 -- name: create_schema_migrations
 CREATE TABLE IF NOT EXISTS schema_migrations (

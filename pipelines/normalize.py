@@ -35,8 +35,8 @@ from scrapy.exceptions import DropItem
 from crawler.items import Release
 from pipelines import CountingPipeline
 
-from .dates import DateParseError, ParsedDate, localize_berlin, parse_published
-from .text import (
+from crawler.normalize.dates import DateParseError, ParsedDate, localize_berlin, parse_published
+from crawler.normalize.text import (
     ReleaseParts,
     clean_block,
     clean_inline,

@@ -1,4 +1,4 @@
--- Named queries for crawl runs, locks, errors and cursors (pipelines.db helpers).
+-- Named queries for crawl runs, locks, errors and cursors (crawler.db helpers).
 
 -- name: try_lock_all
 -- A run over all publishers: exclusive on object 0 of namespace 28784.

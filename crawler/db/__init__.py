@@ -1,8 +1,8 @@
 """Where the database is, how its schema gets there, and the small helpers the CLI needs.
 
-All SQL lives in files: schema migrations in ``pipelines/sql/NNN_*.sql`` (applied in
+All SQL lives in files: schema migrations in ``crawler/db/sql/NNN_*.sql`` (applied in
 order, each in its own transaction, recorded in ``schema_migrations``), named queries in
-``pipelines/sql/queries/*.sql`` (blocks starting with ``-- name: <name>``, read by
+``crawler/db/sql/queries/*.sql`` (blocks starting with ``-- name: <name>``, read by
 `query(name)`).
 
 Publisher locks (cron and backfill never overlap on a publisher) are session-level
@@ -108,7 +108,7 @@ def resolve_database_url(settings_or_value: Any = None) -> str:
         return value
     if any(os.environ.get(name) for name in PG_ENV_VARS):
         return ""
-    from pipelines.embedded import EmbeddedError, ensure_embedded
+    from crawler.db.embedded import EmbeddedError, ensure_embedded
 
     try:
         return ensure_embedded()
@@ -164,7 +164,7 @@ def _queries() -> dict[str, str]:
 
 
 def query(name: str) -> str:
-    """The SQL of a named query from pipelines/sql/queries/*.sql."""
+    """The SQL of a named query from crawler/db/sql/queries/*.sql."""
     try:
         return _queries()[name]
     except KeyError:
