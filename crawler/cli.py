@@ -19,7 +19,7 @@ import os
 import sys
 from typing import Any, Sequence
 
-from crawler.items import EXPORT_FIELDS
+from crawler.items import STORED_EXPORT_FIELDS
 
 EXIT_OK = 0
 EXIT_ERRORS = 1
@@ -280,8 +280,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# the feed export's fields; fetched_at belongs to a crawl, not to the stored release
-EXPORT_COLUMNS = [name for name in EXPORT_FIELDS if name != "fetched_at"]
+EXPORT_COLUMNS = STORED_EXPORT_FIELDS
 
 
 def write_rows(rows, fmt: str, out) -> None:

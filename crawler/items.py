@@ -1,10 +1,17 @@
-"""The one record type every stage speaks: a press release.
+"""The record types of the flow, and the one declaration of a release's fields.
 
-The spider fills a `Release` with what the page says (raw strings, straight from
-extraction); the normalise pipeline turns those into clean text and an aware
-instant in place; validate drops a record that is still incomplete; store writes
-it. Feed exports (`-O items.jsonl`) write the fields in `EXPORT_FIELDS`, dates as
-ISO 8601 with their UTC offset.
+Two records, one per stage:
+
+- `RawRelease`: what a story page says, as the spider yields it (strings as shown,
+  entities decoded, tags stripped; the sections already told apart by the release
+  grammar, `crawler.grammar`; nothing cleaned, no date read);
+- `Release`: the clean record the normalise stage builds from it (`crawler.normalize`):
+  NFC text without debris, an aware instant. Validate and store accept only this one.
+
+`FIELDS` declares every field of a `Release` once, with what each is for: exported
+(feed exports, `presseportal export`), part of the content hash (a change is a revision),
+watched (a crawl reports its coverage), a column of the `releases` table. Every list
+of field names elsewhere is derived from it; a test holds the store's columns to it.
 """
 
 from __future__ import annotations
@@ -18,78 +25,123 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _exported(**meta: Any) -> dict[str, Any]:
-    return meta
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    export: bool = True  # written by feed exports and `presseportal export`
+    content: bool = True  # hashed into content_hash: a change makes a revision
+    watched: bool = False  # coverage reported per run (warning under COVERAGE_MIN_RATIO)
+    column: bool = True  # a column of the releases table
+
+
+# In the order of `Release` and of every export.
+FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("story_id", content=False),
+    FieldSpec("publisher_id"),
+    # the newsroom's display name lives in the publishers table, not in each release
+    FieldSpec("publisher", content=False, watched=True, column=False),
+    FieldSpec("url", content=False),
+    FieldSpec("title", watched=True),
+    FieldSpec("published_at", watched=True),
+    FieldSpec("published_raw"),
+    FieldSpec("published_ambiguous"),
+    FieldSpec("dateline", watched=True),
+    FieldSpec("teaser", watched=True),
+    FieldSpec("body", watched=True),
+    FieldSpec("about"),
+    FieldSpec("contact", watched=True),
+    FieldSpec("originator", watched=True),
+    FieldSpec("keywords"),
+    FieldSpec("places"),
+    FieldSpec("images"),
+    FieldSpec("links"),
+    FieldSpec("language", watched=True),
+    # when this copy was fetched: a crawl's fact, not the release's content
+    FieldSpec("fetched_at", content=False),
+)
+
+# What feed exports write, in this order (raw_html, http_status and field_sources stay inside).
+EXPORT_FIELDS: list[str] = [f.name for f in FIELDS if f.export]
+# What `presseportal export` writes: a stored release, without the fetch of one crawl.
+STORED_EXPORT_FIELDS: list[str] = [f.name for f in FIELDS if f.export and f.name != "fetched_at"]
+# What content_hash covers.
+CONTENT_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.content)
+# Fields whose coverage a crawl watches.
+WATCHED_FIELDS: list[str] = [f.name for f in FIELDS if f.watched]
+# The releases table's columns that hold a field (the store adds content_hash and times).
+RELEASE_COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.column)
+
+
+@dataclass
+class RawRelease:
+    """One story page as the page says it; the spider's item. See the module docstring."""
+
+    story_id: int
+    publisher_id: int
+    url: str  # canonical: {base}/pm/{publisher_id}/{story_id}, no slug
+    title: str
+    published_raw: str  # the date string as shown (p.date), else JSON-LD / meta / the card's
+    publisher: str = ""
+    dateline: str = ""  # the place before "(ots)", as shown
+    teaser: str = ""
+    body: list[str] = field(default_factory=list)  # body paragraphs; a <br> inside one is "\n"
+    about: list[str] = field(default_factory=list)  # the "Über X:" heading and its paragraphs
+    contact: list[str] = field(default_factory=list)  # contact lines, without their heading
+    originator: str = ""  # X of "Original-Content von: X, übermittelt durch news aktuell"
+    keywords: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
+    images: list[dict[str, str]] = field(default_factory=list)  # {"url": hi-res, "caption"}
+    links: list[dict[str, str]] = field(default_factory=list)  # {"url": absolute, "text"}
+    language: str = ""
+    # which extraction layer gave each field ("jsonld", "meta", "dom", "text", "url", "listing")
+    sources: dict[str, str] = field(default_factory=dict)
+    # the fetch (set by the spider; empty in pure extraction)
+    fetched_at: datetime | None = None
+    http_status: int = 200
+    raw_html: str = field(default="", repr=False)
 
 
 @dataclass
 class Release:
+    """A clean release: what validate checks and the store writes. Fields: see `FIELDS`."""
+
     story_id: int
     publisher_id: int
-    url: str  # canonical: https://www.presseportal.de/pm/{publisher_id}/{story_id}, no slug
+    url: str  # canonical: {base}/pm/{publisher_id}/{story_id}, no slug
     publisher: str = ""
     title: str = ""
-    # aware datetime once normalised; the exact string the page showed stays beside it
-    published_at: datetime | None = field(default=None, metadata=_exported(serializer=_iso))
+    # aware, UTC; the exact string the page showed stays beside it
+    published_at: datetime | None = field(default=None, metadata={"serializer": _iso})
     published_raw: str = ""
     # the local time was ambiguous (fall back) or did not exist (spring forward)
     published_ambiguous: bool = False
     dateline: str = ""  # the city before "(ots)", e.g. "Hamburg"
     teaser: str = ""
     body: str = ""  # paragraphs separated by exactly one blank line
-    about: str = ""  # the "Über X:" section, when there is one
+    about: str = ""  # the "Über X:" section, paragraphs separated by a blank line
     contact: str = ""  # lines separated by "\n"
     originator: str = ""
     keywords: list[str] = field(default_factory=list)  # topic tags; places are not keywords
     places: list[str] = field(default_factory=list)
-    images: list[dict[str, str]] = field(default_factory=list)  # {"url": hi-res, "caption": ...}
-    links: list[dict[str, str]] = field(default_factory=list)  # {"url": href, "text": link text}
+    images: list[dict[str, str]] = field(default_factory=list)
+    links: list[dict[str, str]] = field(default_factory=list)
     language: str = "de"
-    fetched_at: datetime | None = field(default=None, metadata=_exported(serializer=_iso))
+    fetched_at: datetime | None = field(default=None, metadata={"serializer": _iso})
+    # not exported: the fetch's status, the layers, the page for release_pages
     http_status: int = 200
-    # which extraction layer gave each field ("jsonld", "meta", "dom", "text", "listing")
     field_sources: dict[str, str] = field(default_factory=dict)
-    # the page as fetched, for the store's release_pages; never exported
     raw_html: str = field(default="", repr=False)
 
 
-# What feed exports write, in this order (raw_html and field_sources stay inside).
-EXPORT_FIELDS: list[str] = [
-    "story_id",
-    "publisher_id",
-    "publisher",
-    "url",
-    "title",
-    "published_at",
-    "published_raw",
-    "published_ambiguous",
-    "dateline",
-    "teaser",
-    "body",
-    "about",
-    "contact",
-    "originator",
-    "keywords",
-    "places",
-    "images",
-    "links",
-    "language",
-    "fetched_at",
-]
-
-# Fields whose coverage a crawl watches (a warning below COVERAGE_MIN_RATIO).
-WATCHED_FIELDS: list[str] = [
-    "publisher",
-    "title",
-    "published_at",
-    "dateline",
-    "teaser",
-    "body",
-    "contact",
-    "originator",
-    "language",
-]
-
-
 def canonical_story_url(base_url: str, publisher_id: int, story_id: int) -> str:
+    """`{base}/pm/{publisher_id}/{story_id}`: the story's address without a slug."""
     return f"{base_url.rstrip('/')}/pm/{publisher_id}/{story_id}"
+
+
+def exported(release: Release) -> dict[str, Any]:
+    """The export dict of a release (EXPORT_FIELDS order; instants as ISO 8601 with offset)."""
+    out: dict[str, Any] = {}
+    for name in EXPORT_FIELDS:
+        value = getattr(release, name)
+        out[name] = _iso(value) if isinstance(value, datetime) else value
+    return out

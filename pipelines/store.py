@@ -62,16 +62,11 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from scrapy.exceptions import CloseSpider, NotConfigured
 
-from crawler.items import EXPORT_FIELDS
+from crawler.items import CONTENT_FIELDS
 from crawler import db
 
 logger = logging.getLogger(__name__)
 
-# What a release says: the exported fields but its address, the newsroom's display name
-# and when it was fetched. A change here is a change of content_hash, hence a revision.
-CONTENT_FIELDS: tuple[str, ...] = tuple(
-    name for name in EXPORT_FIELDS if name not in ("story_id", "url", "publisher", "fetched_at")
-)
 
 # Connection-level trouble worth a retry on a new connection; anything else is a bug
 # (or bad data) and is raised.
