@@ -159,24 +159,18 @@ def load_batched(url: str, items: list, *, pages: bool) -> float:
 
 def load_per_item(url: str, items: list) -> float:
     """Seconds for one INSERT + one commit per item (news-please's PostgreSQL storage)."""
-    import psycopg
-
     from crawler import db
-    from pipelines.store import as_dict, release_params
+    from crawler.db.releases import as_dict, insert_publisher, insert_release_plain
 
-    sql = db.query("insert_release_plain")
-    publisher_sql = db.query("insert_publisher")
     seen: set[int] = set()
     t0 = time.perf_counter()
-    with psycopg.connect(url) as conn:
+    with db.connect(url, autocommit=False) as conn:
         for item in items:
             record = as_dict(item)
             if record["publisher_id"] not in seen:  # the FK needs the publisher first
                 seen.add(record["publisher_id"])
-                conn.execute(publisher_sql, {"id": record["publisher_id"], "name": record["publisher"],
-                                             "seen_at": datetime.now(UTC)})
-            conn.execute(sql, release_params(record, datetime.now(UTC)))
-            conn.commit()
+                insert_publisher(conn, record["publisher_id"], record["publisher"])
+            insert_release_plain(conn, record)
     return time.perf_counter() - t0
 
 

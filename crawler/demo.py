@@ -23,19 +23,19 @@ def main() -> int:
         os.environ["PRESSEPORTAL_BASE_URL"] = replica.base_url
         os.environ["PRESSEPORTAL_PROFILE"] = "replica"
         from crawler import cli
+        from crawler.cli.common import project_settings, reading_store
+        from crawler.cli.database import database_location
+        from crawler.db import reads
 
-        print(f"database: {cli.database_location(cli.project_settings())}")
+        print(f"database: {database_location(project_settings())}")
         print("crawling (presseportal crawl) ...", flush=True)
 
         status = cli.main(["crawl", "--publisher", str(replica.corpus.publisher_id)])
         print(flush=True)
         cli.main(["status", "--runs", "3"])
         print("\nNewest titles", flush=True)
-        from crawler.cli import store_connection
-        from crawler import db
-
-        with store_connection() as conn:
-            for row in conn.execute(db.query("newest_titles"), {"limit": 5}):
+        with reading_store() as conn:
+            for row in reads.newest_releases(conn, 5) if conn is not None else []:
                 print(f"  {row['published_at']:%Y-%m-%d %H:%M}  {row['title']}")
         print(f"\ncrawl exit status: {status}")
     return status

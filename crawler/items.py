@@ -21,7 +21,8 @@ from datetime import datetime
 from typing import Any
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 with the offset, or None."""
     return value.isoformat() if value is not None else None
 
 
@@ -111,7 +112,7 @@ class Release:
     publisher: str = ""
     title: str = ""
     # aware, UTC; the exact string the page showed stays beside it
-    published_at: datetime | None = field(default=None, metadata={"serializer": _iso})
+    published_at: datetime | None = field(default=None, metadata={"serializer": iso})
     published_raw: str = ""
     # the local time was ambiguous (fall back) or did not exist (spring forward)
     published_ambiguous: bool = False
@@ -126,7 +127,7 @@ class Release:
     images: list[dict[str, str]] = field(default_factory=list)
     links: list[dict[str, str]] = field(default_factory=list)
     language: str = "de"
-    fetched_at: datetime | None = field(default=None, metadata={"serializer": _iso})
+    fetched_at: datetime | None = field(default=None, metadata={"serializer": iso})
     # not exported: the fetch's status, the layers, the page for release_pages
     http_status: int = 200
     field_sources: dict[str, str] = field(default_factory=dict)
@@ -143,5 +144,5 @@ def exported(release: Release) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in EXPORT_FIELDS:
         value = getattr(release, name)
-        out[name] = _iso(value) if isinstance(value, datetime) else value
+        out[name] = iso(value) if isinstance(value, datetime) else value
     return out

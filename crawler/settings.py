@@ -79,12 +79,15 @@ ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 400,
     "pipelines.store.StorePipeline": 800,
 }
+# The order matters (handlers of one signal run in this order): coverage before the run
+# record, which reads its verdict when the spider closes; the lock before the run record
+# and the cursor, which start only when it is held.
 EXTENSIONS = {
-    # coverage first: the run recorder reads its verdict when the spider closes
-    "crawler.extensions.FieldCoverage": 500,
-    "crawler.extensions.CrawlRunRecorder": 510,
-    "crawler.extensions.Progress": 520,
-    "crawler.extensions.BackfillCursor": 530,
+    "crawler.extensions.coverage.FieldCoverage": 500,
+    "crawler.extensions.run_lock.RunLock": 505,
+    "crawler.extensions.run_record.RunRecord": 510,
+    "crawler.extensions.progress.Progress": 520,
+    "crawler.extensions.backfill_cursor.BackfillCursor": 530,
 }
 FEED_EXPORT_FIELDS = EXPORT_FIELDS
 
@@ -105,19 +108,16 @@ PRESSEPORTAL_LOCK_CHECK_SECONDS = 15.0
 # how often a backfill saves its resume point in PostgreSQL
 PRESSEPORTAL_CURSOR_SECONDS = 5.0
 
-# --- store ---------------------------------------------------------------------------------
+# --- store (pipelines/store.py) ----------------------------------------------------------------
+# a batch is written when this many releases wait, and every STORE_FLUSH_SECONDS
 STORE_BATCH_SIZE = 200
 STORE_FLUSH_SECONDS = 2.0
+# concurrent batch writers, each on its own pooled connection (at most STORE_POOL_MAX)
+STORE_WRITERS = 2
 STORE_POOL_MAX = 4
+# how long a batch is retried while the database is away, before it goes to a spill file
 STORE_RETRY_MAX_SECONDS = 120
-
-# --- store (owned by pipelines/store.py; STORE_BATCH_SIZE etc. are above) ----------------
-# keep the raw HTML of each story in release_pages (zlib), to re-extract without crawling
-STORE_PAGES = True
 # seconds to wait for a connection (at open, and per attempt while retrying a batch)
 STORE_CONNECT_TIMEOUT = 10
-# crawl_runs.id the store adds its counts to; the CLI sets it after db.start_run().
-# Unset (plain `scrapy crawl`): the store uses stat presseportal/run_id (CrawlRunRecorder).
-PRESSEPORTAL_RUN_ID = None
-# concurrent batch writers (each on its own pooled connection; at most STORE_POOL_MAX)
-STORE_WRITERS = 2
+# keep the raw HTML of each story in release_pages (zlib), to re-extract without crawling
+STORE_PAGES = True

@@ -13,3 +13,7 @@ def failure_reason(failure) -> str:
     if response is not None:
         return f"HTTP {response.status}"
     return f"{type(failure.value).__name__}: {failure.value}"
+
+# The run lock was taken again on a new session after the database came back
+# (crawler.extensions.run_lock). Arguments: backend_pid, the server process of that session.
+run_lock_moved = object()

@@ -1,16 +1,11 @@
 """StorePipeline (800): batched, idempotent, versioned upserts of releases into PostgreSQL.
 
-What it does with each `Release`:
+What it does with each clean `Release`:
 
 - buffers it; a batch is written when STORE_BATCH_SIZE items wait, every
   STORE_FLUSH_SECONDS, and on close, by up to STORE_WRITERS concurrent writers (each on
-  its own pooled connection) — one transaction per batch: new publishers inserted, then
-  one set-based ``upsert_releases`` statement for the whole batch (sent as one JSON
-  document; crawler/db/sql/queries/store.sql) that tells *new* / *changed* /
-  *unchanged*, keeps the previous content in ``release_revisions`` when the content
-  hash changed, and leaves an unchanged row (and its ``changed_at``) alone except for
-  ``last_seen_at``; the raw page goes to ``release_pages`` (zlib) when its HTML
-  changed; the counts go to the run's ``crawl_runs`` row in the same transaction.
+  its own pooled connection), one transaction per batch (`crawler.db.releases.write_batch`:
+  new / changed / unchanged told apart, revisions, raw pages, run counts);
 - never drops it: when the server goes away the batch is retried on a fresh connection
   with exponential backoff (0.5 s doubling, at most 30 s apart) for up to
   STORE_RETRY_MAX_SECONDS. While more than (STORE_WRITERS + 2) batches' worth of items
@@ -21,20 +16,9 @@ What it does with each `Release`:
   lost. Retried batches are exact because the upsert is idempotent (at-least-once).
   A story in two in-flight batches is written in order, so the newest version wins.
 
-NUL policy: PostgreSQL ``text`` and ``jsonb`` cannot hold U+0000. The store removes it
-from every string (also inside keywords, images, links) before hashing and writing; all
-other characters (quotes, backslashes, SQL-looking text, the two characters ``\\0``) are
-stored verbatim — every value travels as a bound parameter.
-
-``content_hash`` is sha256 over the normalised content fields (`CONTENT_FIELDS`, as
-canonical JSON; ``published_at`` in UTC) — not url, publisher name, fetched_at,
-http_status, raw_html or field_sources, so a re-fetch of the same text is "unchanged".
-
-The run: the pipeline adds new / changed / unchanged to the ``crawl_runs`` row of the
-run in each batch transaction. The run id is setting PRESSEPORTAL_RUN_ID (the CLI sets
-it after `db.start_run`), else stat ``presseportal/run_id`` (set by
-crawler.extensions.CrawlRunRecorder, which also starts/finishes the row and records
-failed pages with `crawler.db.record_error`); with neither, only stats are kept.
+The run: each batch adds its counts to the run's ``crawl_runs`` row; the run id comes
+from the run record extension (`crawler.extensions.run_record.RunRecord`); without it
+(the pipeline driven by hand) only stats are kept.
 
 If the database is unreachable at open, the crawl stops before fetching anything: the
 pipeline logs the reason (never the password), sets stat ``store/error``, and raises
@@ -45,250 +29,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import logging
 import time
-import zlib
 from collections import Counter
-from dataclasses import fields, is_dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
-from itemadapter import ItemAdapter
-from psycopg.types.json import Jsonb
-from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from scrapy.exceptions import CloseSpider, NotConfigured
 
-from crawler.items import CONTENT_FIELDS
 from crawler import db
+from crawler.db import embedded
+from crawler.db.releases import as_dict, prepare_batch, write_batch
+from crawler.extensions.run_record import RunRecord
+from crawler.items import Release
 
 logger = logging.getLogger(__name__)
 
-
-# Connection-level trouble worth a retry on a new connection; anything else is a bug
-# (or bad data) and is raised.
-RETRYABLE = (
-    psycopg.OperationalError,  # includes AdminShutdown, CannotConnectNow, lost connections
-    psycopg.InterfaceError,
-    psycopg.errors.TransactionRollback,  # deadlock / serialization: try again
-    PoolTimeout,
-)
 BACKOFF_FIRST = 0.5
 BACKOFF_CAP = 30.0
-ZLIB_LEVEL = 3  # ~0.15 ms for a 20 kB page, 26% of its size (6: 0.25 ms, 24%)
-
-
-# --- preparing rows (pure; runs in a worker thread per batch) ------------------------------
-
-
-def strip_nul(value: Any) -> Any:
-    """Remove U+0000 from every string in value (str, list, dict), recursively."""
-    if isinstance(value, str):
-        return value.replace("\x00", "") if "\x00" in value else value
-    if isinstance(value, list | tuple):
-        return [strip_nul(v) for v in value]
-    if isinstance(value, dict):
-        return {strip_nul(k): strip_nul(v) for k, v in value.items()}
-    return value
-
-
-def _aware_utc(value: Any) -> datetime | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:  # the normaliser gives aware instants; naive is read as UTC
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
-
-
-def as_dict(item: Any) -> dict[str, Any]:
-    if is_dataclass(item):
-        return {f.name: getattr(item, f.name) for f in fields(item)}
-    return dict(ItemAdapter(item).items())
-
-
-def content_of(record: dict[str, Any]) -> dict[str, Any]:
-    """The normalised content fields of a record (NULs stripped, instant in UTC)."""
-    out: dict[str, Any] = {}
-    for name in CONTENT_FIELDS:
-        value = record.get(name)
-        if name == "published_at":
-            value = _aware_utc(value)
-        elif name == "publisher_id":
-            value = int(value)
-        elif name == "published_ambiguous":
-            value = bool(value)
-        elif name in ("keywords", "places", "images", "links"):
-            value = strip_nul(list(value or []))
-        else:
-            value = strip_nul(value if value is not None else "")
-        out[name] = value
-    if not out["language"]:
-        out["language"] = "de"
-    return out
-
-
-def content_hash(content: dict[str, Any]) -> str:
-    """sha256 hex of the content fields as canonical JSON."""
-    canon = dict(content)
-    if canon.get("published_at") is not None:
-        canon["published_at"] = canon["published_at"].isoformat()
-    blob = json.dumps(canon, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
-
-
-def release_row(record: dict[str, Any], seen_at: datetime) -> dict[str, Any]:
-    """One release as a JSON-ready row of upsert_releases (instants as ISO 8601 with offset)."""
-    content = content_of(record)
-    row = dict(content)
-    row["content_hash"] = content_hash(content)
-    row["story_id"] = int(record["story_id"])
-    row["url"] = strip_nul(record.get("url") or "")
-    row["published_at"] = _iso(content["published_at"])
-    row["fetched_at"] = _iso(_aware_utc(record.get("fetched_at")))
-    row["seen_at"] = seen_at.isoformat()
-    return row
-
-
-def release_params(record: dict[str, Any], seen_at: datetime) -> dict[str, Any]:
-    """Bound parameters for a single-row INSERT (insert_release_plain: the benchmark baseline)."""
-    row = release_row(record, seen_at)
-    row["published_at"] = _aware_utc(row["published_at"])
-    row["fetched_at"] = _aware_utc(row["fetched_at"])
-    row["seen_at"] = seen_at
-    row["images"] = Jsonb(row["images"])
-    row["links"] = Jsonb(row["links"])
-    return row
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def page_row(record: dict[str, Any]) -> dict[str, Any] | None:
-    html = record.get("raw_html") or ""
-    if not html:
-        return None
-    raw = html.encode("utf-8", errors="surrogatepass") if isinstance(html, str) else bytes(html)
-    return {
-        "story_id": int(record["story_id"]),
-        "url": strip_nul(record.get("url") or ""),
-        "fetched_at": _aware_utc(record.get("fetched_at")),
-        "http_status": int(record.get("http_status") or 200),
-        "html_sha256": hashlib.sha256(raw).hexdigest(),
-        "html_size": len(raw),
-        "html": zlib.compress(raw, ZLIB_LEVEL),
-    }
-
-
-PAGE_COLUMNS = ("story_id", "url", "fetched_at", "http_status", "html_sha256", "html_size", "html")
-
-
-def split_unique(records: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """Split records into consecutive groups without a repeated story_id, order kept.
-
-    A set-based upsert cannot touch one row twice; a story seen twice in a batch (rare)
-    is written by a second statement, so its second version is a proper change.
-    """
-    groups: list[list[dict[str, Any]]] = []
-    current: list[dict[str, Any]] = []
-    seen: set[int] = set()
-    for record in records:
-        sid = int(record["story_id"])
-        if sid in seen:
-            groups.append(current)
-            current, seen = [], set()
-        current.append(record)
-        seen.add(sid)
-    if current:
-        groups.append(current)
-    return groups
-
-
-def prepare_batch(records: list[dict[str, Any]], *, store_pages: bool = True) -> dict[str, Any]:
-    """Everything one batch transaction binds: publishers, then per group of unique
-    story_ids the releases as one JSON document and the pages as arrays."""
-    seen_at = datetime.now(UTC)
-    publishers: dict[int, str] = {}
-    groups = []
-    for group in split_unique(records):
-        rows, pages = [], []
-        for record in group:
-            pid = int(record["publisher_id"])
-            name = strip_nul(record.get("publisher") or "")
-            if name or pid not in publishers:
-                publishers[pid] = name
-            rows.append(release_row(record, seen_at))
-            if store_pages and (page := page_row(record)) is not None:
-                pages.append(page)
-        groups.append({
-            "story_ids": [r["story_id"] for r in rows],
-            "batch": json.dumps(rows, ensure_ascii=False, separators=(",", ":")),
-            "pages": {c: [p[c] for p in pages] for c in PAGE_COLUMNS} if pages else None,
-            "page_count": len(pages),
-        })
-    return {
-        "publishers": [
-            {"id": pid, "name": name, "seen_at": seen_at} for pid, name in sorted(publishers.items())
-        ],
-        "groups": groups,
-        "seen_at": seen_at,
-    }
-
-
-def decompress_page(html: bytes) -> str:
-    """The text of a release_pages.html value."""
-    return zlib.decompress(html).decode("utf-8", errors="surrogatepass")
-
-
-# --- writing one batch ----------------------------------------------------------------------------
-
-
-async def write_batch(
-    conn: psycopg.AsyncConnection, prepared: dict[str, Any], run_id: int | None = None
-) -> Counter:
-    """Write a prepared batch in one transaction; return Counter(new=, changed=, unchanged=, pages=)."""
-    counts: Counter = Counter()
-    async with conn.transaction():
-        async with conn.cursor() as cur:
-            if prepared["publishers"]:
-                await cur.executemany(db.query("insert_publisher"), prepared["publishers"])
-                await cur.executemany(db.query("touch_publisher"), prepared["publishers"])
-            for group in prepared["groups"]:
-                await cur.execute(db.query("upsert_releases"), {"batch": group["batch"]})
-                unchanged: list[int] = []
-                for story_id, outcome in await cur.fetchall():
-                    counts[outcome] += 1
-                    if outcome == "unchanged":
-                        unchanged.append(story_id)
-                if unchanged:
-                    await cur.execute(
-                        db.query("touch_unchanged"),
-                        {"story_ids": unchanged, "seen_at": prepared["seen_at"]},
-                    )
-                if group["pages"]:
-                    await cur.execute(db.query("upsert_pages"), group["pages"])
-                    counts["pages"] += group["page_count"]
-            if run_id is not None:
-                await cur.execute(
-                    db.query("add_run_counts"),
-                    {
-                        "run_id": run_id,
-                        "pages": 0,  # pages fetched are the crawler's to count (finish_run)
-                        "new": counts["new"],
-                        "changed": counts["changed"],
-                        "unchanged": counts["unchanged"],
-                        "errors": 0,
-                    },
-                )
-    return counts
-
-
-# --- the pipeline -----------------------------------------------------------------------------------
 
 
 class StorePipeline:
@@ -313,10 +73,9 @@ class StorePipeline:
         self.retry_max = s.getfloat("STORE_RETRY_MAX_SECONDS", 120)
         self.connect_timeout = s.getint("STORE_CONNECT_TIMEOUT", 10)
         self.store_pages = s.getbool("STORE_PAGES", True)
-        run_id = s.get("PRESSEPORTAL_RUN_ID")
-        self._run_id: int | None = int(run_id) if run_id not in (None, "") else None
+        self._run_id: int | None = None
         self.conninfo = ""
-        self.pool: AsyncConnectionPool | None = None
+        self.pool = None
         self.error: db.DatabaseUnavailable | None = None
         self._buffer: list[dict[str, Any]] = []
         self._inflight: dict[asyncio.Task, tuple[int, set[int], list[dict[str, Any]]]] = {}
@@ -334,47 +93,40 @@ class StorePipeline:
 
     @property
     def run_id(self) -> int | None:
-        # the run recorder extension sets its id in spider_opened, after our open_spider
+        """The crawl_runs row each batch adds its counts to: set by hand, else the run
+        record's (it starts its row in spider_opened, after our open_spider: asked late)."""
         if self._run_id is not None:
             return self._run_id
-        value = self.stats.get_value("presseportal/run_id")
-        return int(value) if value else None
+        try:
+            record = self.crawler.get_extension(RunRecord)
+        except RuntimeError:  # driven by hand, without an extension manager
+            return None
+        return record.run_id if record is not None else None
+
+    @run_id.setter
+    def run_id(self, value: int | None) -> None:
+        self._run_id = value
 
     # --- open / close ----------------------------------------------------------------------------
     async def open_spider(self) -> None:
         try:
-            self.conninfo = await asyncio.to_thread(db.resolve_database_url, self.crawler.settings)
-            applied = await asyncio.to_thread(db.migrate, self.conninfo)
+            self.conninfo = await asyncio.to_thread(
+                db.resolve_database_url, self.crawler.settings.get("DATABASE_URL"))
+            applied = await asyncio.to_thread(db.ensure_schema, self.conninfo)
             if applied:
                 logger.info("store: applied migrations %s", ", ".join(applied))
-            self.pool = AsyncConnectionPool(
-                self.conninfo,
-                min_size=1,
-                max_size=self.pool_max,
-                open=False,
-                timeout=self.connect_timeout,
-                check=AsyncConnectionPool.check_connection,
-                kwargs={"connect_timeout": self.connect_timeout, "autocommit": True},
-                name="presseportal-store",
-            )
-            await self.pool.open(wait=True, timeout=self.connect_timeout)
+            self.pool = await db.open_pool(self.conninfo, max_size=self.pool_max,
+                                           timeout=self.connect_timeout, name="presseportal-store")
         except db.DatabaseUnavailable as exc:
-            await self._fail_open(exc)
-        except RETRYABLE as exc:
-            await self._fail_open(db.DatabaseUnavailable(
-                f"cannot use PostgreSQL at {db.describe(self.conninfo)}: {db.scrub(exc, self.conninfo)}"))
+            self._fail_open(exc)
         logger.info("store: writing releases to %s", db.describe(self.conninfo))
         self._timer = asyncio.get_running_loop().create_task(self._flush_periodically())
 
-    async def _fail_open(self, exc: db.DatabaseUnavailable) -> None:
+    def _fail_open(self, exc: db.DatabaseUnavailable) -> None:
         self.error = exc
         message = db.scrub(exc, self.conninfo)
         logger.error("store: database unavailable, stopping before the crawl starts: %s", message)
         self.stats.set_value("store/error", message)
-        if self.pool is not None:
-            with contextlib.suppress(Exception):
-                await self.pool.close(timeout=1)
-            self.pool = None
         raise CloseSpider("database_unavailable")
 
     async def close_spider(self) -> None:
@@ -404,7 +156,9 @@ class StorePipeline:
             await asyncio.wait(list(self._inflight), return_when=asyncio.FIRST_COMPLETED)
 
     # --- items -------------------------------------------------------------------------------------
-    async def process_item(self, item):
+    async def process_item(self, item: Release) -> Release:
+        if not isinstance(item, Release):
+            raise TypeError(f"the store takes clean Release records, not {type(item).__name__}")
         self._buffer.append(as_dict(item))
         self._kick()
         # backpressure: while the database is slow (or away and being retried) the crawl
@@ -471,9 +225,9 @@ class StorePipeline:
             try:
                 async with self.pool.connection() as conn:
                     return await write_batch(conn, prepared, self.run_id)
-            except RETRYABLE as exc:
+            except db.RETRYABLE as exc:
                 left = deadline - time.monotonic()
-                reason = db.scrub(exc, self.conninfo).strip().splitlines()[0] if str(exc) else type(exc).__name__
+                reason = db.first_line(exc, self.conninfo)
                 if left <= 0:
                     logger.error(
                         "store: giving up on a batch of %d after %d attempts (%.0fs): %s",
@@ -503,9 +257,7 @@ class StorePipeline:
 
     def _spill(self, records: list[dict[str, Any]]) -> None:
         """Last resort at close: keep the unwritten items on disk, never drop them."""
-        from crawler.db.embedded import base_dir
-
-        folder = base_dir() / "spill"
+        folder = embedded.base_dir() / "spill"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"store-run{self.run_id}-{datetime.now(UTC):%Y%m%dT%H%M%S}.jsonl"
         with open(path, "w", encoding="utf-8") as f:

@@ -2,12 +2,13 @@
 
 Scrapy's own command exits 0 or 1. Here a crawl that could not start because the
 database is unreachable exits 69, and one that found its publisher locked by another
-run exits 75, as `presseportal crawl` does; a crawl whose run went wrong exits 1.
+run exits 75, as `presseportal crawl` does; a crawl whose run went wrong exits 1
+(`crawler.exitcodes`).
 """
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 
-EXIT_BY_REASON = {"database_unavailable": 69, "locked": 75}
+from crawler import exitcodes
 
 
 class Command(ScrapyCrawl):
@@ -24,8 +25,6 @@ class Command(ScrapyCrawl):
         super().run(args, opts)
         for crawler in crawlers:
             stats = crawler.stats.get_stats()
-            reason = stats.get("finish_reason")
-            if reason in EXIT_BY_REASON:
-                self.exitcode = EXIT_BY_REASON[reason]
-            elif stats.get("presseportal/run_status") not in (None, "success"):
-                self.exitcode = self.exitcode or 1
+            if stats.get("finish_reason") in ("database_unavailable", "locked") \
+                    or stats.get("presseportal/run_status") is not None:
+                self.exitcode = max(self.exitcode, exitcodes.for_crawl(stats))

@@ -36,6 +36,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import psycopg
+import psycopg.sql
+
+from crawler.db.sql import query
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_PORT = 54329
@@ -361,12 +366,9 @@ def ensure_embedded(data_dir: str | os.PathLike | None = None, port: int | None 
 
 
 def _ensure_database(cluster: Cluster) -> None:
-    import psycopg
-
     with psycopg.connect(cluster.url("postgres"), autocommit=True, connect_timeout=10) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{DATABASE}"')
+        if not conn.execute(query("database_exists"), {"name": DATABASE}).fetchone():
+            conn.execute(psycopg.sql.SQL(query("create_database")).format(name=psycopg.sql.Identifier(DATABASE)))
 
 
 def embedded_location(data_dir: str | os.PathLike | None = None, port: int | None = None) -> dict:

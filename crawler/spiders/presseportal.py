@@ -1,8 +1,10 @@
 """The presseportal spider: walks a publisher's newsroom and hands each story page to extraction.
 
 It only navigates. What a page says comes from `crawler.extract`; cleaning happens in
-`pipelines.normalize`; the database is reached by the store pipeline and by the
-`KnownStories` extension, which tells the spider which stories are already stored.
+the normalise pipeline; the database is reached by the store pipeline and by the
+extensions (`crawler.extensions`), which meet the spider in one typed object,
+`spider.crawl_state` (`crawler.state.CrawlState`): they fill in which stories are stored,
+the newsroom's last validators and a backfill's resume point, and read the walk.
 
 Modes (argument `mode`):
 - `full` (default): every story of the newsroom, stored or not (the store tells
@@ -17,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, AsyncIterator
 from urllib.parse import urlencode, urlsplit
@@ -32,6 +33,7 @@ from crawler.extract.encoding import decode_html
 from crawler.extract.listing import Card, extract_listing
 from crawler.extract.story import ExtractionError, extract_story, story_page_to_release
 from crawler.signals import failure_reason, page_failed
+from crawler.state import CrawlPlan, CrawlState, ListingPage, NewsroomWalk, Validators
 from crawler.normalize.dates import DateParseError, parse_published
 
 logger = logging.getLogger(__name__)
@@ -41,20 +43,6 @@ MODES = ("full", "incremental", "backfill")
 MAX_RECHECKS = 3
 BERLIN = ZoneInfo("Europe/Berlin")
 NEWSROOM_PATH = re.compile(r"/nr/\d+(?:/(?P<offset>\d+))?/?$")
-
-
-@dataclass
-class NewsroomWalk:
-    """Where the walk through one publisher's newsroom stands."""
-
-    publisher_id: int
-    page_size: int = 0  # this publisher's cards on the first page (see looks_full)
-    found_new: bool = False  # stories to fetch turned up: look at the top once more at the end
-    rechecks: int = 0
-    offsets_seen: set[int] = field(default_factory=set)
-    # (offset, page length, story ids queued from it), in walk order: a backfill's
-    # resume point is the end of the longest prefix whose stories are all stored
-    pages: list[tuple[int, int, list[int]]] = field(default_factory=list)
 
 
 class PresseportalSpider(scrapy.Spider):
@@ -70,26 +58,21 @@ class PresseportalSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.publisher_ids = parse_publishers(publisher)
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
-        self.mode = mode
-        self.since, self.until = parse_window(since, until)
-        self.refresh = str(refresh).lower() in ("1", "true", "yes", "on")
-        # story ids already in the store; filled by crawler.extensions.CrawlRunRecorder
-        self.known_story_ids: set[int] = set()
-        self.seen_story_ids: set[int] = set()
-        self.walks = {pid: NewsroomWalk(pid) for pid in self.publisher_ids}
-        # where an interrupted backfill stopped, per publisher; filled by
-        # crawler.extensions.BackfillCursor from PostgreSQL
-        self.resume_offsets: dict[int, int] = {}
-        # ETag / Last-Modified of each newsroom's first page: those of the last good run
-        # (filled by crawler.extensions.CrawlRunRecorder) and those seen in this one
-        self.listing_validators: dict[int, dict[str, str]] = {}
-        self.seen_validators: dict[int, dict[str, str]] = {}
-        # the newest and oldest listing day seen, for progress reports
-        self.newest_day: date | None = None
-        self.oldest_day: date | None = None
+        first, last = parse_window(since, until)
+        plan = CrawlPlan(
+            mode=mode,
+            publishers=tuple(parse_publishers(publisher)),
+            since=first,
+            until=last,
+            refresh=str(refresh).lower() in ("1", "true", "yes", "on"),
+        )
+        self.crawl_state = CrawlState(plan)
+
+    @property
+    def plan(self) -> CrawlPlan:
+        return self.crawl_state.plan
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -101,13 +84,15 @@ class PresseportalSpider(scrapy.Spider):
     # --- navigation -------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        for publisher_id in self.publisher_ids:
-            offset = self.resume_offsets.get(publisher_id, 0)
+        state = self.crawl_state
+        for publisher_id in self.plan.publishers:
+            offset = state.resume_offsets.get(publisher_id, 0)
             if offset:
                 self.logger.info("resuming the backfill of %s at listing offset %d", publisher_id, offset)
             request = self.listing_request(publisher_id, offset)
-            if self.mode == "incremental" and not offset and publisher_id in self.listing_validators:
-                request = self.conditional(request, self.listing_validators[publisher_id])
+            validators = state.listing_validators.get(publisher_id)
+            if self.plan.mode == "incremental" and not offset and validators:
+                request = self.conditional(request, validators)
             yield request
 
     def newsroom_url(self, publisher_id: int, offset: int) -> str:
@@ -115,10 +100,10 @@ class PresseportalSpider(scrapy.Spider):
         if offset:
             url += f"/{offset}"
         window = {}
-        if self.since:
-            window["startDate"] = self.since.isoformat()
-        if self.until:
-            window["endDate"] = self.until.isoformat()
+        if self.plan.since:
+            window["startDate"] = self.plan.since.isoformat()
+        if self.plan.until:
+            window["endDate"] = self.plan.until.isoformat()
         if window:
             # the site's own date window: the listing then holds only the wanted stories
             window.setdefault("startDate", "2000-01-01")
@@ -139,89 +124,88 @@ class PresseportalSpider(scrapy.Spider):
         )
 
     @staticmethod
-    def conditional(request: scrapy.Request, validators: dict[str, str]) -> scrapy.Request:
+    def conditional(request: scrapy.Request, validators: Validators) -> scrapy.Request:
         # the cron job's cheapest answer: 304, the newsroom has not changed since the last run
         headers = {}
-        if validators.get("etag"):
-            headers["If-None-Match"] = validators["etag"]
-        if validators.get("last_modified"):
-            headers["If-Modified-Since"] = validators["last_modified"]
+        if validators.etag:
+            headers["If-None-Match"] = validators.etag
+        if validators.last_modified:
+            headers["If-Modified-Since"] = validators.last_modified
         meta = {**request.meta, "handle_httpstatus_list": [304]}
         return request.replace(headers=headers, meta=meta)
 
     def parse_listing(self, response: Response, publisher_id: int, offset: int,
                       recheck: bool = False):
+        """One newsroom page: its stories to fetch, then the next page, in named steps."""
         if response.status == 304:
             self.logger.info("newsroom %s unchanged since the last run (304)", publisher_id)
             self.crawler.stats.inc_value("presseportal/listing_not_modified")
             return
-        if offset == 0 and "?" not in response.url:
-            self.seen_validators[publisher_id] = {
-                "etag": response.headers.get(b"ETag", b"").decode("latin-1"),
-                "last_modified": response.headers.get(b"Last-Modified", b"").decode("latin-1"),
-            }
-        walk = self.walks[publisher_id]
+        walk = self.crawl_state.walks[publisher_id]
+        self.remember_validators(response, publisher_id, offset)
         walk.offsets_seen.add(offset)
         self.crawler.stats.inc_value("presseportal/listing_pages")
         listing = extract_listing(decode_html(response.body, response_charset(response)), response.url)
-        # "Weitere Storys" of other newsrooms can sit on the page: this publisher only
-        cards = [card for card in listing.cards if card.publisher_id == publisher_id]
+        cards = self.own_cards(listing.cards, publisher_id)
         if not walk.page_size and not recheck:
             walk.page_size = len(cards)
-        if offset == 0 and not cards and not (self.since or self.until):
+        self.check_first_page(response, offset, cards)
+        unseen = [card for card in cards if card.story_id not in self.crawl_state.seen_story_ids]
+        wanted, older_than_window = self.select_stories(unseen)
+        for card in wanted:
+            yield self.story_request(card, page_index=len(walk.pages))
+        queued = [card.story_id for card in wanted]
+        if not recheck:
+            walk.pages.append(ListingPage(offset, len(cards), queued))
+        if queued:
+            walk.found_new = True
+        self.crawler.stats.inc_value("presseportal/stories_queued", len(queued))
+        if self.should_continue(cards, unseen, len(queued), older_than_window):
+            request = self.next_listing_request(walk, listing.next_url, offset, len(cards))
+            if request is not None:
+                yield request
+
+    def remember_validators(self, response: Response, publisher_id: int, offset: int) -> None:
+        # the first page's ETag / Last-Modified: the next cron run asks with them
+        if offset == 0 and "?" not in response.url:
+            self.crawl_state.seen_validators[publisher_id] = Validators(
+                etag=response.headers.get(b"ETag", b"").decode("latin-1"),
+                last_modified=response.headers.get(b"Last-Modified", b"").decode("latin-1"),
+            )
+
+    @staticmethod
+    def own_cards(cards: list[Card], publisher_id: int) -> list[Card]:
+        # "Weitere Storys" of other newsrooms can sit on the page: this publisher's only
+        return [card for card in cards if card.publisher_id == publisher_id]
+
+    def check_first_page(self, response: Response, offset: int, cards: list[Card]) -> None:
+        if offset == 0 and not cards and not (self.plan.since or self.plan.until):
             # a newsroom's first page always lists stories: none found means the markup
             # changed (or the publisher id is wrong), and cron must hear about it
             self.fail_page(response.url, "listing", "no story cards of this publisher on the "
                            "newsroom's first page", response.text[:500])
 
-        unseen = [card for card in cards if card.story_id not in self.seen_story_ids]
-        queued: list[int] = []
+    def select_stories(self, unseen: list[Card]) -> tuple[list[Card], bool]:
+        """The cards whose stories to fetch, and whether a card older than the window
+        turned up (newest first: the walk can stop)."""
+        state, plan = self.crawl_state, self.plan
+        wanted: list[Card] = []
         older_than_window = False
         for card in unseen:
-            self.seen_story_ids.add(card.story_id)
+            state.seen_story_ids.add(card.story_id)
             when = card_day(card)
-            self.note_day(when)
-            if when is not None and self.until and when > self.until:
+            state.note_day(when)
+            if when is not None and plan.until and when > plan.until:
                 continue
-            if when is not None and self.since and when < self.since:
+            if when is not None and plan.since and when < plan.since:
                 older_than_window = True
                 continue
-            if self.skips_known() and card.story_id in self.known_story_ids:
+            if plan.skips_known and card.story_id in state.known_story_ids:
                 continue
-            queued.append(card.story_id)
-            yield self.story_request(card, page_index=len(walk.pages))
-        if not recheck:
-            walk.pages.append((offset, len(cards), queued))
-        if queued:
-            walk.found_new = True
-        self.crawler.stats.inc_value("presseportal/stories_queued", len(queued))
+            wanted.append(card)
+        return wanted, older_than_window
 
-        if not self.should_continue(walk, cards, unseen, len(queued), older_than_window):
-            return
-        next_url = listing.next_url
-        next_offset = offset_of(next_url) if next_url else None
-        if next_offset is None:
-            # the site counts its own stories only ("Weitere Storys" of others are extra)
-            next_offset = offset + len(cards)
-        guessed = False
-        if next_url is None and looks_full(len(cards), walk.page_size):
-            # no next link, but a full page: count on, as the site's offsets do
-            next_url = self.newsroom_url(publisher_id, next_offset)
-            guessed = True
-        if next_url is None or next_offset in walk.offsets_seen:
-            return
-        request = self.listing_request(publisher_id, next_offset, url=next_url,
-                                       page_index=len(walk.pages))
-        request.meta["offset_guessed"] = guessed
-        yield request
-
-    def note_day(self, when: date | None) -> None:
-        if when is None:
-            return
-        self.newest_day = max(self.newest_day or when, when)
-        self.oldest_day = min(self.oldest_day or when, when)
-
-    def should_continue(self, walk: NewsroomWalk, cards: list[Card], unseen: list[Card],
+    def should_continue(self, cards: list[Card], unseen: list[Card],
                         to_fetch: int, older_than_window: bool) -> bool:
         if not cards or not unseen:
             # an empty page, or only stories seen on earlier pages: the end of the newsroom
@@ -229,12 +213,29 @@ class PresseportalSpider(scrapy.Spider):
             return False
         if older_than_window:
             return False  # newest first: everything after this is older still
-        if self.mode == "incremental" and to_fetch == 0:
+        if self.plan.mode == "incremental" and to_fetch == 0:
             return False  # all stored: what follows is older and stored too
         return True
 
-    def skips_known(self) -> bool:
-        return self.mode == "incremental" or (self.mode == "backfill" and not self.refresh)
+    def next_listing_request(self, walk: NewsroomWalk, next_url: str | None, offset: int,
+                             cards: int) -> scrapy.Request | None:
+        """The next page: the page's own next link, else the offset counted on from a
+        full page; None at the end or on an offset already walked."""
+        next_offset = offset_of(next_url) if next_url else None
+        if next_offset is None:
+            # the site counts its own stories only ("Weitere Storys" of others are extra)
+            next_offset = offset + cards
+        guessed = False
+        if next_url is None and looks_full(cards, walk.page_size):
+            # no next link, but a full page: count on, as the site's offsets do
+            next_url = self.newsroom_url(walk.publisher_id, next_offset)
+            guessed = True
+        if next_url is None or next_offset in walk.offsets_seen:
+            return None
+        request = self.listing_request(walk.publisher_id, next_offset, url=next_url,
+                                       page_index=len(walk.pages))
+        request.meta["offset_guessed"] = guessed
+        return request
 
     def story_request(self, card: Card, page_index: int = 0) -> scrapy.Request:
         return scrapy.Request(
@@ -287,9 +288,9 @@ class PresseportalSpider(scrapy.Spider):
         # New stories push older ones down: a story can slip from page N to page N+1
         # between two requests, where the walk has seen it already (no harm) or a story
         # published after page 1 was read is missed. One more look at the top finds those.
-        if self.mode == "full":
+        if self.plan.mode == "full":
             return
-        for walk in self.walks.values():
+        for walk in self.crawl_state.walks.values():
             if walk.found_new and walk.rechecks < MAX_RECHECKS:
                 walk.found_new = False
                 walk.rechecks += 1

@@ -6,7 +6,8 @@ import logging
 
 from scrapy.utils.test import get_crawler
 
-from crawler.extensions import FieldCoverage, run_status
+from crawler.extensions.coverage import FieldCoverage
+from crawler.extensions.run_record import run_status
 from crawler.items import WATCHED_FIELDS, Release
 
 
@@ -76,9 +77,12 @@ def test_run_status():
     assert run_status({"store/spilled": 3}, "finished") == "errors"
 
 
-class FakeSpider:
-    def __init__(self, since=None, newest=None, oldest=None):
-        self.since, self.newest_day, self.oldest_day = since, newest, oldest
+def walk_state(since=None, newest=None, oldest=None):
+    from crawler.state import CrawlPlan, CrawlState
+
+    state = CrawlState(CrawlPlan(mode="backfill", publishers=(73811,), since=since))
+    state.newest_day, state.oldest_day = newest, oldest
+    return state
 
 
 class Tty:
@@ -95,15 +99,15 @@ class Tty:
         pass
 
 
-def progress(tty: bool, spider: FakeSpider):
+def progress(tty: bool, state):
     from datetime import date
 
-    from crawler.extensions import Progress
+    from crawler.extensions.progress import Progress
 
     crawler = get_crawler(settings_dict={"PRESSEPORTAL_PROGRESS": True})
     crawler.stats.open_spider()
     ext = Progress(crawler, date(2005, 1, 1), stream=Tty(tty))
-    ext.spider = spider
+    ext.state = state
     ext.started = 0.0
     return crawler, ext
 
@@ -111,24 +115,24 @@ def progress(tty: bool, spider: FakeSpider):
 def test_progress_estimates_time_left_from_how_far_back_the_walk_came():
     from datetime import date
 
-    _, ext = progress(True, FakeSpider(since=date(2020, 1, 1), newest=date(2024, 1, 1), oldest=date(2022, 1, 1)))
+    _, ext = progress(True, walk_state(since=date(2020, 1, 1), newest=date(2024, 1, 1), oldest=date(2022, 1, 1)))
     # half of the window walked in 60 s: about 60 s to go
     assert abs(ext.time_left(60.0) - 60.0) < 1.0
-    _, unknown = progress(True, FakeSpider())
+    _, unknown = progress(True, walk_state())
     assert unknown.time_left(60.0) is None
 
 
 def test_progress_redraws_one_line_on_a_terminal_and_logs_plain_lines_elsewhere(caplog):
     from datetime import date
 
-    crawler, ext = progress(True, FakeSpider(newest=date(2024, 1, 1), oldest=date(2023, 1, 1)))
+    crawler, ext = progress(True, walk_state(newest=date(2024, 1, 1), oldest=date(2023, 1, 1)))
     crawler.stats.set_value("item_scraped_count", 42)
     crawler.stats.set_value("response_received_count", 45)
     ext.report()
     assert ext.stream.text.startswith("\r") and "45 pages, 42 releases" in ext.stream.text
     assert "min left" in ext.stream.text
 
-    crawler, plain = progress(False, FakeSpider())
+    crawler, plain = progress(False, walk_state())
     with caplog.at_level(logging.INFO, logger="crawler.extensions"):
         plain.report()
     assert plain.stream.text == ""
@@ -140,11 +144,11 @@ def test_unexpected_errors_in_the_spider_or_a_pipeline_count_as_failed_pages():
     from scrapy.http import HtmlResponse
     from twisted.python.failure import Failure
 
-    from crawler.extensions import CrawlRunRecorder
+    from crawler.extensions.run_record import RunRecord
 
     crawler = get_crawler(settings_dict={})
     crawler.stats.open_spider()
-    recorder = CrawlRunRecorder(crawler, "postgresql://unused")
+    recorder = RunRecord(crawler)
     response = HtmlResponse("https://www.presseportal.de/nr/73811", body=b"<html></html>")
     try:
         raise KeyError("surprise")

@@ -95,7 +95,7 @@ def test_duplicates_across_pages_collapse():
 
 def test_incremental_stops_at_the_first_page_of_stored_stories():
     spider = make_spider(mode="incremental")
-    spider.known_story_ids = set(range(1, 31))
+    spider.crawl_state.known_story_ids = set(range(1, 31))
     page = listing([card(73811, i) for i in range(30, 0, -1)], next_link="/nr/73811/30")
     stories, listings = split(respond(spider, f"{BASE}/nr/73811", page))
     assert stories == [] and listings == []
@@ -103,7 +103,7 @@ def test_incremental_stops_at_the_first_page_of_stored_stories():
 
 def test_incremental_fetches_only_unknown_and_goes_on_while_there_are_some():
     spider = make_spider(mode="incremental")
-    spider.known_story_ids = set(range(1, 29))
+    spider.crawl_state.known_story_ids = set(range(1, 29))
     page = listing([card(73811, i) for i in range(30, 0, -1)], next_link="/nr/73811/30")
     stories, listings = split(respond(spider, f"{BASE}/nr/73811", page))
     assert stories == [f"{BASE}/pm/73811/30", f"{BASE}/pm/73811/29"]
@@ -112,7 +112,7 @@ def test_incremental_fetches_only_unknown_and_goes_on_while_there_are_some():
 
 def test_full_mode_fetches_stored_stories_too():
     spider = make_spider(mode="full")
-    spider.known_story_ids = {5}
+    spider.crawl_state.known_story_ids = {5}
     stories, _ = split(respond(spider, f"{BASE}/nr/73811", listing([card(73811, 5)])))
     assert stories == [f"{BASE}/pm/73811/5"]
 
@@ -168,7 +168,8 @@ def test_other_publishers_cards_do_not_shift_the_counted_offset():
     page = listing([card(73811, i) for i in range(60, 30, -1)], others=[card(999, i) for i in range(4)])
     _, listings = split(respond(spider, f"{BASE}/nr/73811", page))
     assert listings == [f"{BASE}/nr/73811/30"]
-    assert spider.walks[73811].pages[0][:2] == (0, 30)
+    page0 = spider.crawl_state.walks[73811].pages[0]
+    assert (page0.offset, page0.cards) == (0, 30)
 
 
 def test_the_offset_comes_from_the_next_link_when_there_is_one():

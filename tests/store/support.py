@@ -62,16 +62,21 @@ def crawler_for(database_url: str, **settings: Any):
     return get_crawler(settings_dict=base)
 
 
-async def run_pipeline(database_url: str, items: list, *, during=None, stats_box=None, **settings: Any):
+async def run_pipeline(database_url: str, items: list, *, during=None, stats_box=None,
+                       run_id: int | None = None, **settings: Any):
     """from_crawler, open_spider, process_item for each item, close_spider; returns the stats.
 
-    `during(index)` is awaited before each item (for faults in the middle of a crawl).
+    `during(index)` is awaited before each item (for faults in the middle of a crawl);
+    `run_id`: the crawl_runs row the store adds its counts to (a crawl's run record
+    gives it; driven by hand, the test does).
     """
     crawler = crawler_for(database_url, **settings)
     crawler.stats.open_spider()
     if stats_box is not None:
         stats_box.append(crawler.stats)
     pipeline = StorePipeline.from_crawler(crawler)
+    if run_id is not None:
+        pipeline.run_id = run_id
     await pipeline.open_spider()
     for i, item in enumerate(items):
         if during is not None:

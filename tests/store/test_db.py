@@ -17,7 +17,7 @@ def test_template_is_migrated_and_rerun_is_noop(database_url):
     assert db.migrate(database_url) == []
     with psycopg.connect(database_url) as conn:
         versions = [r[0] for r in conn.execute("SELECT version FROM schema_migrations")]
-    assert versions == [p.stem for p in db.migration_files()]
+    assert versions == db.migration_versions()
 
 
 def test_migrate_fresh_database_applies_all_in_order(pg_server):
@@ -27,7 +27,7 @@ def test_migrate_fresh_database_applies_all_in_order(pg_server):
         conn.execute(f'CREATE DATABASE "{name}"')
     url = pg_server.url_for(name)
     try:
-        assert db.migrate(url) == [p.stem for p in db.migration_files()]
+        assert db.migrate(url) == db.migration_versions()
         assert db.migrate(url) == []
         with psycopg.connect(url) as conn:
             tables = {r[0] for r in conn.execute(
@@ -61,7 +61,7 @@ def test_concurrent_migrations_apply_once(pg_server):
     try:
         assert not errors, f"concurrent migrate() failed: {errors}"
         applied = [v for r in results for v in r]
-        assert sorted(applied) == [p.stem for p in db.migration_files()], results
+        assert sorted(applied) == db.migration_versions(), results
     finally:
         with psycopg.connect(pg_server.url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -105,6 +105,8 @@ def test_wrong_password_message_is_scrubbed(pg_server):
 
 def test_resolve_database_url(monkeypatch):
     monkeypatch.setattr("crawler.db.embedded.ensure_embedded", lambda: "EMBEDDED")
+    # resolved once per process: start from nothing, and leave nothing behind
+    monkeypatch.setattr("crawler.db.connection._resolved", {})
     for name in db.PG_ENV_VARS:
         monkeypatch.delenv(name, raising=False)
     assert db.resolve_database_url("postgresql://x/y") == "postgresql://x/y"
@@ -115,9 +117,9 @@ def test_resolve_database_url(monkeypatch):
 
 
 def test_queries_all_parse():
-    names = db._queries()
+    names = db.query_names()
     assert {"upsert_releases", "upsert_pages", "start_run", "lock_holder", "record_error"} <= set(names)
-    assert all(sql.strip() for sql in names.values())
+    assert all(db.query(name).strip() for name in names)
 
 
 def test_publisher_locks_and_holder(database_url):

@@ -11,7 +11,8 @@ from scrapy.exceptions import CloseSpider
 
 from crawler import db
 from crawler.db.embedded import free_port
-from pipelines.store import StorePipeline, content_hash, content_of
+from crawler.db.releases import content_hash, content_of
+from pipelines.store import StorePipeline
 
 from .support import crawler_for, drive, releases
 

@@ -8,7 +8,8 @@ import psycopg
 import pytest
 from scrapy.exceptions import NotConfigured
 
-from pipelines.store import StorePipeline, content_hash, content_of, decompress_page
+from crawler.db.releases import content_hash, content_of, decompress_page
+from pipelines.store import StorePipeline
 
 from .support import crawler_for, drive, make_release, releases
 
@@ -134,9 +135,9 @@ def test_counts_go_to_the_run_row(database_url):
     with db.connect(database_url) as conn:
         run_id = db.start_run(conn, "crawl", [1000])
     items = releases(60)
-    drive(database_url, items, PRESSEPORTAL_RUN_ID=run_id)
+    drive(database_url, items, run_id=run_id)
     drive(database_url, items[:10] + [dataclasses.replace(items[10], title="geändert")],
-          PRESSEPORTAL_RUN_ID=run_id)
+          run_id=run_id)
     row = rows(database_url, "SELECT new, changed, unchanged FROM crawl_runs WHERE id = %s", [run_id])[0]
     assert row == (60, 1, 10)
 

@@ -19,3 +19,14 @@ SELECT version FROM schema_migrations ORDER BY version;
 
 -- name: record_migration
 INSERT INTO schema_migrations (version) VALUES (%(version)s);
+
+-- name: schema_migrations_exists
+-- read-only commands ask before they read: an empty database has no schema yet
+SELECT to_regclass('schema_migrations') IS NOT NULL;
+
+-- name: database_exists
+SELECT 1 FROM pg_database WHERE datname = %(name)s;
+
+-- name: create_database
+-- {name} is an identifier, composed with psycopg.sql (CREATE DATABASE takes no parameters)
+CREATE DATABASE {name};

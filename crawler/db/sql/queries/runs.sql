@@ -1,4 +1,4 @@
--- Named queries for crawl runs, locks, errors and cursors (crawler.db helpers).
+-- Named queries for crawl runs, locks, errors and cursors (crawler/db/runs.py).
 
 -- name: try_lock_all
 -- A run over all publishers: exclusive on object 0 of namespace 28784.
@@ -44,7 +44,7 @@ LIMIT 1;
 
 -- name: start_run
 INSERT INTO crawl_runs (mode, publishers, pid, host, backend_pid)
-VALUES (%(mode)s, %(publishers)s, %(pid)s, %(host)s, pg_backend_pid())
+VALUES (%(mode)s, %(publishers)s, %(pid)s, %(host)s, %(backend_pid)s)
 RETURNING id;
 
 -- name: finish_run
@@ -69,9 +69,6 @@ UPDATE crawl_runs SET
     unchanged = unchanged + %(unchanged)s,
     errors    = errors + %(errors)s
 WHERE id = %(run_id)s;
-
--- name: set_run_coverage
-UPDATE crawl_runs SET coverage = %(coverage)s WHERE id = %(run_id)s;
 
 -- name: record_error
 INSERT INTO crawl_errors (run_id, url, stage, reason, snippet)
@@ -107,4 +104,4 @@ RETURNING id;
 
 -- name: reattach_run
 -- After a reconnect the run's lock lives in a new session: name it, for current_lock_holder.
-UPDATE crawl_runs SET backend_pid = pg_backend_pid() WHERE id = %(run_id)s;
+UPDATE crawl_runs SET backend_pid = %(backend_pid)s WHERE id = %(run_id)s;

@@ -1,4 +1,4 @@
--- Named queries of the `presseportal` command (crawler/cli.py) and the demo.
+-- Named queries of what the commands read (crawler/db/reads.py).
 
 -- name: status_runs
 SELECT id, mode, publishers, started_at, finished_at, status,
@@ -14,14 +14,8 @@ LEFT JOIN releases r ON r.publisher_id = p.id
 GROUP BY p.id, p.name
 ORDER BY releases DESC, p.id;
 
--- name: status_newest
+-- name: newest_releases
 SELECT story_id, title, url, published_at
-FROM releases
-ORDER BY published_at DESC NULLS LAST, story_id DESC
-LIMIT 1;
-
--- name: newest_titles
-SELECT story_id, title, published_at
 FROM releases
 ORDER BY published_at DESC NULLS LAST, story_id DESC
 LIMIT %(limit)s;
@@ -46,3 +40,6 @@ JOIN publishers p ON p.id = r.publisher_id
 WHERE (%(since)s::date IS NULL OR r.published_at >= (%(since)s::date::timestamp AT TIME ZONE 'Europe/Berlin'))
   AND (%(publishers)s::integer[] IS NULL OR r.publisher_id = ANY(%(publishers)s::integer[]))
 ORDER BY r.published_at DESC, r.story_id DESC;
+
+-- name: ping
+SELECT 1;

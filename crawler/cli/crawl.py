@@ -1,0 +1,113 @@
+"""`presseportal crawl` (the cron job) and `presseportal backfill`: the spider, in-process."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from crawler import db, exitcodes
+from crawler.cli.common import UsageError, database_url, err, project_settings
+from crawler.spiders.presseportal import parse_publishers, parse_window
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("crawl", help="the cron job: fetch what is new since the last run",
+                       description="Incremental crawl: newest first, stops at the first listing page "
+                       "whose stories are all stored.")
+    _crawl_options(p)
+    p.set_defaults(run=cmd_crawl)
+
+    p = sub.add_parser("backfill", help="the whole archive, or a date window",
+                       description="Backfill a publisher's archive, newest first. Crash-safe: rerun the "
+                       "same command after an interruption and it continues with what is missing.")
+    _crawl_options(p)
+    p.add_argument("--since", help="first day, YYYY-MM-DD")
+    p.add_argument("--until", help="last day, YYYY-MM-DD")
+    p.add_argument("--refresh", action="store_true",
+                   help="fetch stored stories again and record revisions")
+    p.set_defaults(run=cmd_backfill)
+
+
+def _crawl_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--publisher", default="73811",
+                   help="publisher id(s), comma separated (default: 73811, Public Marketing)")
+    p.add_argument("--max-errors", type=int, default=0,
+                   help="failed pages tolerated before the exit status is 1 (default: 0)")
+    p.add_argument("--min-coverage", type=float, default=None,
+                   help="minimum share of releases with each watched field (default: 0.95)")
+    p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="a Scrapy setting, as with scrapy crawl -s")
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    return run_spider(args, mode="incremental")
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    return run_spider(args, mode="backfill", since=args.since, until=args.until,
+                      refresh="1" if args.refresh else "0")
+
+
+def run_spider(args: argparse.Namespace, *, mode: str, **spider_args: Any) -> int:
+    """Check the arguments and the database, crawl, print the run's summary; the exit status."""
+    try:
+        publishers = parse_publishers(args.publisher)
+        parse_window(spider_args.get("since"), spider_args.get("until"))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    overrides = dict(parse_setting(item) for item in args.set)
+    settings = project_settings(overrides)
+    # DatabaseUnavailable: exit 69 before anything is fetched
+    url = database_url(settings)
+    db.ensure_schema(url)
+    settings.set("DATABASE_URL", url, priority="cmdline")
+    settings.set("PRESSEPORTAL_PROGRESS", mode == "backfill", priority="cmdline")
+    if args.min_coverage is not None:
+        settings.set("COVERAGE_MIN_RATIO", args.min_coverage, priority="cmdline")
+    settings.set("PRESSEPORTAL_MAX_ERRORS", args.max_errors, priority="cmdline")
+    # the run's lock and crawl_runs row are the extensions' (crawler/extensions), taken
+    # before any request: the same for `scrapy crawl` and for this command
+    stats = crawl(settings, publisher=",".join(map(str, publishers)), mode=mode, **spider_args)
+    code = exitcodes.for_crawl(stats)
+    if code == exitcodes.LOCKED:
+        err(f"publisher(s) {','.join(map(str, publishers))} are locked by "
+            f"{stats.get('presseportal/locked_by', 'another run')}; not starting")
+    elif code == exitcodes.UNAVAILABLE:
+        err("database unavailable; see the log above")
+    else:
+        print_run_summary(stats)
+    return code
+
+
+def crawl(settings, **spider_args: Any) -> dict[str, Any]:
+    """Run the spider in this process and return its final stats."""
+    # imported here: loading Scrapy's engine is the cost of a crawl, not of every command
+    from scrapy.crawler import CrawlerProcess
+
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler("presseportal")
+    process.crawl(crawler, **spider_args)
+    process.start()
+    return crawler.stats.get_stats()
+
+
+def parse_setting(item: str) -> tuple[str, str]:
+    name, sep, value = item.partition("=")
+    if not sep or not name:
+        raise UsageError(f"-s takes NAME=VALUE, got {item!r}")
+    return name, value
+
+
+def print_run_summary(stats: dict[str, Any]) -> None:
+    status = stats.get("presseportal/run_status") or stats.get("finish_reason", "unknown")
+    print(
+        f"run {stats.get('presseportal/run_id', '?')}: {status}; "
+        f"pages {stats.get('response_received_count', 0)}, "
+        f"new {stats.get('store/new', 0)}, changed {stats.get('store/changed', 0)}, "
+        f"unchanged {stats.get('store/unchanged', 0)}, errors {stats.get('presseportal/errors', 0)}",
+        file=sys.stderr,
+    )
+    low = stats.get("coverage/low_fields") or []
+    if low:
+        print(f"low field coverage: {', '.join(low)}", file=sys.stderr)

@@ -1,0 +1,248 @@
+"""Runs, their locks, failed pages and resume points: named functions over runs.sql.
+
+Publisher locks (cron and backfill never overlap on a publisher) are session-level
+PostgreSQL advisory locks in namespace ``LOCK_NAMESPACE = 28784`` (0x7070, "pp"), in the
+two-int form ``pg_try_advisory_lock(28784, publisher_id)``:
+
+- a run over *all* publishers takes ``(28784, 0)`` exclusively;
+- a run over some publishers takes ``(28784, 0)`` shared plus ``(28784, id)`` exclusively
+  for each id, in ascending order (no deadlock), all or nothing.
+
+So two runs conflict exactly when they share a publisher or one of them is an
+all-publishers run. Locks live as long as the session: keep the connection that took
+them open for the whole run; `start_run` records that session's backend pid, which is
+how `current_lock_holder` names the run.
+
+Every function takes an autocommit connection and commits what it did, unless the
+caller opened a transaction block (`with conn.transaction():`), which it joins.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+
+from crawler.db.releases import strip_nul
+from crawler.db.sql import query
+
+LOCK_NAMESPACE = 28784
+SNIPPET_MAX = 2000
+
+
+def _commit(conn: psycopg.Connection) -> None:
+    # commit our own implicit transaction, never one the caller opened with conn.transaction()
+    if not conn.autocommit and not getattr(conn, "_num_transactions", 0):
+        conn.commit()
+
+
+def _ids(publisher_ids: Iterable[int] | None) -> list[int]:
+    return sorted({int(i) for i in publisher_ids or ()})
+
+
+# --- locks ------------------------------------------------------------------------------------
+
+
+def acquire_publisher_lock(conn: psycopg.Connection, publisher_ids: Iterable[int] | None) -> bool:
+    """Take the run lock for these publishers (None or empty: all); False if another run holds it.
+
+    All or nothing: on False nothing stays locked. Held until `release_publisher_lock` or
+    until the session ends (a killed run frees its lock with its connection).
+    """
+    ids = _ids(publisher_ids)
+    if not ids:
+        ok = conn.execute(query("try_lock_all")).fetchone()[0]
+        _commit(conn)
+        return bool(ok)
+    taken: list[int] = []
+    if not conn.execute(query("try_lock_all_shared")).fetchone()[0]:
+        _commit(conn)
+        return False
+    for pid in ids:
+        if conn.execute(query("try_lock_publisher"), {"publisher_id": pid}).fetchone()[0]:
+            taken.append(pid)
+            continue
+        for t in taken:
+            conn.execute(query("unlock_publisher"), {"publisher_id": t})
+        conn.execute(query("unlock_all_shared"))
+        _commit(conn)
+        return False
+    _commit(conn)
+    return True
+
+
+def release_publisher_lock(conn: psycopg.Connection, publisher_ids: Iterable[int] | None) -> None:
+    ids = _ids(publisher_ids)
+    if not ids:
+        conn.execute(query("unlock_all"))
+    else:
+        for pid in ids:
+            conn.execute(query("unlock_publisher"), {"publisher_id": pid})
+        conn.execute(query("unlock_all_shared"))
+    _commit(conn)
+
+
+def current_lock_holder(conn: psycopg.Connection, publisher_ids: Iterable[int] | None) -> dict | None:
+    """The session holding a lock that conflicts with a run over `publisher_ids`, or None.
+
+    Returns a dict: run_id (None if that session started no run), run_mode, publishers,
+    started_at, pid (OS pid of the crawler), host, backend_pid, lock_object (0 = all).
+    """
+    ids = _ids(publisher_ids)
+    params = {"all": not ids, "objids": [0, *ids]}
+    with conn.cursor(row_factory=dict_row) as cur:
+        row = cur.execute(query("lock_holder"), params).fetchone()
+    _commit(conn)
+    return row
+
+
+def backend_pid(conn: psycopg.Connection) -> int:
+    """The server process of this session (what the run row records for its lock)."""
+    return int(conn.info.backend_pid)
+
+
+# --- runs -------------------------------------------------------------------------------------
+
+
+def start_run(conn: psycopg.Connection, mode: str, publishers: Iterable[int] | None,
+              *, lock_backend_pid: int | None = None) -> int:
+    """Insert a crawl_runs row (status 'running') and return its id.
+
+    `lock_backend_pid`: the backend pid of the session that holds the run's lock (default:
+    this connection's), which is how `current_lock_holder` names the run.
+    """
+    row = conn.execute(
+        query("start_run"),
+        {
+            "mode": mode,
+            "publishers": _ids(publishers),
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "backend_pid": lock_backend_pid if lock_backend_pid is not None else backend_pid(conn),
+        },
+    ).fetchone()
+    _commit(conn)
+    return int(row[0])
+
+
+def finish_run(conn: psycopg.Connection, run_id: int, status: str, counts: Mapping[str, Any] | None = None) -> None:
+    """Close a run: finished_at = now(), status, and the counts given.
+
+    Keys: pages, new, changed, unchanged, errors (ints), coverage ({field: ratio}). A key
+    left out keeps what is stored: the store already adds new/changed/unchanged as it
+    commits.
+    """
+    counts = dict(counts or {})
+    coverage = counts.get("coverage")
+    conn.execute(
+        query("finish_run"),
+        {
+            "run_id": run_id,
+            "status": status,
+            "pages": counts.get("pages"),
+            "new": counts.get("new"),
+            "changed": counts.get("changed"),
+            "unchanged": counts.get("unchanged"),
+            "errors": counts.get("errors"),
+            "coverage": Jsonb(coverage) if coverage is not None else None,
+        },
+    )
+    _commit(conn)
+
+
+def abandon_stale_runs(conn: psycopg.Connection, publisher_ids: Iterable[int]) -> list[int]:
+    """Mark unfinished runs of these publishers whose session is gone as 'abandoned'.
+
+    Call it while holding the publishers' lock: no live run of theirs can be unfinished then.
+    """
+    rows = conn.execute(query("abandon_stale_runs"), {"publishers": _ids(publisher_ids)}).fetchall()
+    _commit(conn)
+    return [int(r[0]) for r in rows]
+
+
+def reattach_run(conn: psycopg.Connection, run_id: int, lock_backend_pid: int) -> None:
+    """Record that another session (after a reconnect) now holds the run's lock."""
+    conn.execute(query("reattach_run"), {"run_id": run_id, "backend_pid": lock_backend_pid})
+    _commit(conn)
+
+
+# --- failed pages -----------------------------------------------------------------------------
+
+
+def error_params(run_id: int | None, url: str, stage: str, reason: str, snippet: str | bytes | None) -> dict:
+    if isinstance(snippet, bytes):
+        snippet = snippet.decode("utf-8", errors="replace")
+    return {
+        "run_id": run_id,
+        "url": strip_nul(url or ""),
+        "stage": strip_nul(stage or "unknown"),
+        "reason": strip_nul(str(reason))[:SNIPPET_MAX],
+        "snippet": strip_nul(snippet or "")[:SNIPPET_MAX],
+    }
+
+
+def record_error(
+    conn: psycopg.Connection,
+    run_id: int | None,
+    url: str,
+    stage: str,
+    reason: str,
+    snippet: str | bytes | None = "",
+) -> None:
+    """Record a failed page in crawl_errors (snippet cut to 2000 chars) and count it on the run."""
+    params = error_params(run_id, url, stage, reason, snippet)
+    with conn.transaction():
+        conn.execute(query("record_error"), params)
+        if run_id is not None:
+            conn.execute(query("count_error"), {"run_id": run_id})
+    _commit(conn)
+
+
+# --- what is stored ---------------------------------------------------------------------------
+
+
+def known_story_ids(conn: psycopg.Connection, publisher_ids: Iterable[int] | None) -> set[int]:
+    """Story ids already stored for these publishers (None or empty: all publishers)."""
+    ids = _ids(publisher_ids)
+    if ids:
+        rows = conn.execute(query("known_story_ids"), {"publisher_ids": ids}).fetchall()
+    else:
+        rows = conn.execute(query("known_story_ids_all")).fetchall()
+    _commit(conn)
+    return {int(r[0]) for r in rows}
+
+
+def stored_since(conn: psycopg.Connection, story_ids: list[int], since: datetime) -> set[int]:
+    """Which of these stories the store wrote (new, changed or seen unchanged) since `since`."""
+    if not story_ids:
+        return set()
+    rows = conn.execute(query("stored_since"), {"story_ids": story_ids, "since": since}).fetchall()
+    _commit(conn)
+    return {int(r[0]) for r in rows}
+
+
+# --- resume points and validators (crawl_cursors) ---------------------------------------------
+
+
+def get_cursor(conn: psycopg.Connection, key: str) -> Any:
+    """The saved state of a resumable job (crawl_cursors), or None."""
+    row = conn.execute(query("get_cursor"), {"key": key}).fetchone()
+    _commit(conn)
+    return row[0] if row else None
+
+
+def set_cursor(conn: psycopg.Connection, key: str, state: Any) -> None:
+    """Save the state of a resumable job (JSON-serialisable)."""
+    conn.execute(query("set_cursor"), {"key": key, "state": Jsonb(state)})
+    _commit(conn)
+
+
+def delete_cursor(conn: psycopg.Connection, key: str) -> None:
+    conn.execute(query("delete_cursor"), {"key": key})
+    _commit(conn)

@@ -1,0 +1,100 @@
+"""The state of one crawl that the spider and the extensions share: one typed object.
+
+The spider owns it (`spider.crawl_state`); extensions read and write it only through
+these fields:
+
+- in, before the first request: `known_story_ids` and `listing_validators` (the run
+  record, from PostgreSQL), `resume_offsets` (the backfill cursor);
+- out, as the walk goes: `walks` (pages walked per newsroom), `seen_validators`,
+  `newest_day` / `oldest_day` (progress).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class CrawlPlan:
+    """What the run was asked to do (spider arguments, checked)."""
+
+    mode: str  # "full", "incremental" or "backfill"
+    publishers: tuple[int, ...]
+    since: date | None = None
+    until: date | None = None
+    refresh: bool = False  # backfill: fetch stored stories again
+
+    @property
+    def skips_known(self) -> bool:
+        """Stories already stored are not fetched (cron, and backfills without refresh)."""
+        return self.mode == "incremental" or (self.mode == "backfill" and not self.refresh)
+
+
+@dataclass
+class ListingPage:
+    """One listing page of a walk: its offset, how many of this newsroom's cards it held,
+    and the stories queued from it."""
+
+    offset: int
+    cards: int
+    queued: list[int]
+
+
+@dataclass
+class NewsroomWalk:
+    """Where the walk through one newsroom stands."""
+
+    publisher_id: int
+    page_size: int = 0  # this newsroom's cards on the first page (see looks_full)
+    found_new: bool = False  # stories to fetch turned up: look at the top once more at the end
+    rechecks: int = 0
+    offsets_seen: set[int] = field(default_factory=set)
+    # in walk order: a backfill's resume point is the end of the longest prefix of pages
+    # whose stories are all stored
+    pages: list[ListingPage] = field(default_factory=list)
+
+
+@dataclass
+class Validators:
+    """A newsroom first page's ETag / Last-Modified (for a conditional GET)."""
+
+    etag: str = ""
+    last_modified: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.etag or self.last_modified)
+
+    def as_dict(self) -> dict[str, str]:
+        return {"etag": self.etag, "last_modified": self.last_modified}
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> Validators:
+        data = data or {}
+        return cls(etag=data.get("etag") or "", last_modified=data.get("last_modified") or "")
+
+
+@dataclass
+class CrawlState:
+    plan: CrawlPlan
+    # in (filled before the first request)
+    known_story_ids: set[int] = field(default_factory=set)
+    listing_validators: dict[int, Validators] = field(default_factory=dict)
+    resume_offsets: dict[int, int] = field(default_factory=dict)
+    # out (filled by the walk)
+    walks: dict[int, NewsroomWalk] = field(default_factory=dict)
+    seen_story_ids: set[int] = field(default_factory=set)
+    seen_validators: dict[int, Validators] = field(default_factory=dict)
+    newest_day: date | None = None
+    oldest_day: date | None = None
+
+    def __post_init__(self) -> None:
+        for pid in self.plan.publishers:
+            self.walks.setdefault(pid, NewsroomWalk(pid))
+
+    def note_day(self, when: date | None) -> None:
+        """Widen the span of listing days seen (for the progress estimate)."""
+        if when is None:
+            return
+        self.newest_day = max(self.newest_day or when, when)
+        self.oldest_day = min(self.oldest_day or when, when)
