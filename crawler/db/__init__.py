@@ -8,7 +8,7 @@
 - `releases`: batch rows and the batch transaction of the store;
 - `reads`: status, search, export;
 - `embedded`: the embedded PostgreSQL server;
-- `sql`: the `.sql` files (migrations and named queries), read as package resources.
+- `sql_files`: the `.sql` files (migrations and named queries), read as package resources.
 
 Callers import this package (`from crawler import db`) and use the names below.
 """
@@ -46,7 +46,7 @@ from crawler.db.runs import (
     start_run,
     stored_since,
 )
-from crawler.db.sql import migration_versions, query, query_names
+from crawler.db.sql_files import migration_versions, query, query_names
 
 __all__ = [
     "LOCK_NAMESPACE",

@@ -19,7 +19,7 @@ import psycopg
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from crawler import exitcodes
-from crawler.db.sql import query
+from crawler.db.sql_files import query
 
 # libpq reads these itself; any of them set means "use libpq's defaults", not embedded
 PG_ENV_VARS = ("PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD",

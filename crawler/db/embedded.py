@@ -38,8 +38,9 @@ from pathlib import Path
 
 import psycopg
 import psycopg.sql
+from platformdirs import user_data_dir
 
-from crawler.db.sql import query
+from crawler.db.sql_files import query
 
 logger = logging.getLogger(__name__)
 
@@ -293,8 +294,6 @@ def base_dir() -> Path:
     """Where the embedded cluster lives: the user's data dir, or /var/lib/presseportal as root."""
     if is_root():
         return ROOT_BASE_DIR
-    from platformdirs import user_data_dir
-
     return Path(user_data_dir("presseportal", appauthor=False))
 
 

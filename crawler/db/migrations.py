@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import psycopg
 
 from crawler.db.connection import DatabaseUnavailable, connect, scrub
-from crawler.db.sql import migrations, query
+from crawler.db.sql_files import migrations, query
 
 
 @dataclass(frozen=True)

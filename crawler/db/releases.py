@@ -35,7 +35,7 @@ import psycopg
 from itemadapter import ItemAdapter
 from psycopg.types.json import Jsonb
 
-from crawler.db.sql import query
+from crawler.db.sql_files import query
 from crawler.items import CONTENT_FIELDS, iso
 
 ZLIB_LEVEL = 3  # ~0.15 ms for a 20 kB page, 26% of its size (6: 0.25 ms, 24%)

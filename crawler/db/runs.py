@@ -30,7 +30,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from crawler.db.releases import strip_nul
-from crawler.db.sql import query
+from crawler.db.sql_files import query
 
 LOCK_NAMESPACE = 28784
 SNIPPET_MAX = 2000
