@@ -35,6 +35,7 @@ from lxml import etree
 
 from crawler.extract._html import (
     absolute,
+    class_tokens,
     has_class,
     has_class_token,
     is_blank,
@@ -244,7 +245,7 @@ def _inside_excluded(el: etree._Element, card: etree._Element) -> bool:
         tag = anc.tag
         if tag in ("figure", "aside", "form", "nav", "footer", "header"):
             return True
-        classes = (anc.get("class") or "").split()
+        classes = class_tokens(anc)
         if tag == "article" and "news" in classes:
             return True
         if any(c in classes for c in _EXCLUDED_CONTAINERS):
@@ -269,7 +270,7 @@ def _card_paragraphs(card: etree._Element) -> list[_Block]:
             continue
         if _inside_excluded(el, card):
             continue
-        blocks.append(_Block(el, frozenset((el.get("class") or "").split()), seen_h1))
+        blocks.append(_Block(el, class_tokens(el), seen_h1))
     if not seen_h1:  # no h1 in the card: nothing tells header from body by position
         for b in blocks:
             b.after_h1 = True
@@ -286,7 +287,7 @@ def _first(doc: _Doc, cls: str) -> etree._Element | None:
 def _card_links(doc: _Doc, cls: str) -> list[etree._Element]:
     if doc.card is None:
         return []
-    return [a for a in doc.card.iter("a") if cls in (a.get("class") or "").split()]
+    return [a for a in doc.card.iter("a") if has_class_token(a, cls)]
 
 
 def _strip_ots_prefix(text: str) -> tuple[str, str]:
@@ -416,7 +417,7 @@ def _dateline_block(doc: _Doc) -> tuple[_Block | None, bool]:
     for b in doc.blocks:
         if not b.after_h1 or b.classes & _META_CLASSES:
             continue
-        if any("story-city" in (a.get("class") or "").split() for a in b.el.iter("a")):
+        if any(has_class_token(a, "story-city") for a in b.el.iter("a")):
             return b, bool(_DATELINE_ALONE.match(text_of(b.el)))
     # no city link: the first non-blank paragraph after the h1, if it opens with "X (ots)"
     for b in doc.blocks:
@@ -499,7 +500,7 @@ def _links(doc: _Doc, blocks: list[etree._Element]) -> tuple[list[dict[str, str]
             href = (a.get("href") or "").strip()
             if not href or href.startswith(("#", "javascript:")):
                 continue
-            if "story-city" in (a.get("class") or "").split():
+            if has_class_token(a, "story-city"):
                 continue  # the dateline opening the first paragraph: not a body link
             links.append({"url": absolute(doc.url, href), "text": text_of(a)})
     return links, ("dom" if links else None)
@@ -521,11 +522,7 @@ def _contact(doc: _Doc) -> tuple[str, Layer | None]:
     for b in doc.blocks:
         if "contact-text" not in b.classes:
             continue
-        for a in b.el.iter("a"):
-            href = a.get("href") or ""
-            if href.lower().startswith("mailto:") and is_blank(text_of(a)):
-                a.text = href[7:].split("?")[0]  # an empty mailto link still names the address
-        lines.extend(lines_of(b.el))
+        lines.extend(lines_of(b.el, mailto=True))  # an empty mailto link still names the address
     return "\n".join(lines), ("dom" if lines else None)
 
 
@@ -610,7 +607,7 @@ def _images(doc: _Doc) -> tuple[list[dict[str, str]], Layer | None]:
         return [], None
     figures = []
     for el in doc.card.iter("div", "figure"):
-        if el.tag == "div" and "story-media" in (el.get("class") or "").split():
+        if el.tag == "div" and has_class_token(el, "story-media"):
             kind = (el.get("data-type") or "").strip().lower()
             if kind not in _NON_IMAGE_MEDIA:
                 figures.extend(el.iter("figure"))
@@ -618,7 +615,7 @@ def _images(doc: _Doc) -> tuple[list[dict[str, str]], Layer | None]:
         figures = list(doc.card.iter("figure"))  # a renamed div.story-media
     images = []
     for fig in figures:
-        link = next((a for a in fig.iter("a") if "fancybox" in (a.get("class") or "").split()), None)
+        link = next((a for a in fig.iter("a") if has_class_token(a, "fancybox")), None)
         img = next(fig.iter("img"), None)
         url = ""
         if link is not None and (link.get("href") or "").strip() not in ("", "#"):

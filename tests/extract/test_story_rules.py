@@ -62,3 +62,21 @@ def test_no_story_id_anywhere_raises() -> None:
     html = "<html><head><title>X</title></head><body><h1>X</h1><p class='date'>01.01.2020 – 10:00</p></body></html>"
     with pytest.raises(ExtractionError, match="story_id"):
         extract_story(html, "https://www.presseportal.de/nr/1")
+
+
+def test_an_empty_mailto_link_names_its_address_without_changing_the_parsed_page() -> None:
+    from crawler.extract._html import lines_of, parse_html, text_of
+
+    root = parse_html('<p class="contact-text">Jane Doe<br/><a href="mailto:press@example.com?subject=x"></a></p>')
+    p = next(root.iter("p"))
+    assert lines_of(p, mailto=True) == ["Jane Doe", "press@example.com"]
+    assert next(p.iter("a")).text is None, "reading the contact must not write into the tree"
+    assert text_of(p) == "Jane Doe", "without mailto=True an empty link shows nothing"
+
+
+def test_class_tokens_split_like_css() -> None:
+    from crawler.extract._html import class_tokens, has_class_token, parse_html
+
+    div = next(parse_html('<div class=" story-media\tsingle "></div>').iter("div"))
+    assert class_tokens(div) == {"story-media", "single"}
+    assert has_class_token(div, "single") and not has_class_token(div, "story")
