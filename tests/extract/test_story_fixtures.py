@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from crawler.extract.regen import load_fixture, stored_for
-from crawler.extract.story import StoryPage, extract_story
-from crawler.items import STORED_EXPORT_FIELDS
+from crawler.extract.regen import FETCH_FIELDS, load_fixture, stored_for
+from crawler.extract.story import extract_story
+from crawler.items import STORED_EXPORT_FIELDS, RawRelease
 from tests.extract.helpers import FIXTURES
 
 PAGES = sorted((FIXTURES / "story").glob("*.html"))
-FIELDS = [f.name for f in dataclasses.fields(StoryPage) if f.name != "url"]
+FIELDS = [f.name for f in dataclasses.fields(RawRelease) if f.name not in FETCH_FIELDS]
 
 CASES = [pytest.param(page, name, id=f"{page.stem}-{name}") for page in PAGES for name in FIELDS]
 STORED_CASES = [pytest.param(page, name, id=f"{page.stem}-stored-{name}") for page in PAGES for name in STORED_EXPORT_FIELDS]
@@ -39,11 +39,11 @@ def test_every_fixture_has_its_expected_json() -> None:
         )
 
 
-_cache: dict[Path, tuple[StoryPage, dict]] = {}
+_cache: dict[Path, tuple[RawRelease, dict]] = {}
 _stored: dict[Path, tuple[dict, dict]] = {}
 
 
-def _extracted(page: Path) -> tuple[StoryPage, dict]:
+def _extracted(page: Path) -> tuple[RawRelease, dict]:
     """Extract each page once for all its field tests (lazily: nothing runs at import)."""
     if page not in _cache:
         html, meta = load_fixture(page)
