@@ -36,6 +36,7 @@ import re
 import unicodedata
 
 import ftfy
+from ftfy.chardata import UTF8_DETECTOR_RE
 
 from crawler.grammar import DEBRIS, INVISIBLE, LINE_BREAKS
 
@@ -66,11 +67,24 @@ _FTFY_NO_ENCODING = FTFY_CONFIG._replace(fix_encoding=False, explain=False)
 ACCEPTED_MOJIBAKE_ENCODINGS = frozenset({"latin-1", "sloppy-windows-1252", "windows-1252"})
 
 
+def _refused(steps: list[tuple[str, str]], s: str) -> bool:
+    """Did ftfy repair `s` through an encoding the site never uses? An "encode" step names
+    it; "decode_inconsistent_utf8" repairs pieces of the text one at a time without naming
+    theirs (e.g. Greek "ΰ£‘" read as windows-1253), so each piece it would repair is asked."""
+    for action, arg in steps:
+        if action == "encode" and arg not in ACCEPTED_MOJIBAKE_ENCODINGS:
+            return True
+        if action == "apply" and arg == "decode_inconsistent_utf8":
+            for m in UTF8_DETECTOR_RE.finditer(s):
+                inner = ftfy.fix_encoding_and_explain(m.group(0)).explanation or []
+                if any(a == "encode" and e not in ACCEPTED_MOJIBAKE_ENCODINGS for a, e in inner):
+                    return True
+    return False
+
+
 def _ftfy(s: str) -> str:
     fixed, steps = ftfy.fix_and_explain(s, FTFY_CONFIG)
-    if steps and any(
-        action == "encode" and encoding not in ACCEPTED_MOJIBAKE_ENCODINGS for action, encoding in steps
-    ):
+    if steps and _refused(steps, s):
         return ftfy.fix_text(s, _FTFY_NO_ENCODING)
     return fixed
 

@@ -60,11 +60,22 @@ def test_exotic_spaces_become_one_plain_space(space: str) -> None:
         ("Berlin â€“ heute", "Berlin – heute"),
         ("fÃ\u00adr", "fÃr"),  # a soft hyphen in mojibake is debris first; the rest is not repairable
         ("Stra\u00dfe", "Straße"),
+        ("fÃ¼r und Ã¤hm, 10 €", "für und ähm, 10 €"),  # mojibake beside good text (decode_inconsistent_utf8)
     ],
 )
 def test_nfc_and_mojibake(raw: str, clean: str) -> None:
     assert clean_inline(raw) == clean
     assert unicodedata.is_normalized("NFC", clean_inline(raw))
+
+
+def test_repairs_through_other_encodings_are_refused_inside_mixed_text_too() -> None:
+    # hypothesis found it (test_properties: the gate never changes a result): ftfy's
+    # decode_inconsistent_utf8 read Greek "ΰ£‘" as windows-1253 mojibake of "࣑"; the
+    # site's mojibake is windows-1252/Latin-1 only, inside mixed text as well
+    from crawler.normalize import text
+
+    assert text._ftfy("ΰ£‘¡") == "ΰ£‘¡"
+    assert text._ftfy("fÃ¼r und Ã¤hm, 10 €") == "für und ähm, 10 €"
 
 
 @pytest.mark.parametrize(
