@@ -47,6 +47,14 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from crawler.normalize.chars import DEBRIS, INVISIBLE, LINE_BREAKS
+
+__all__ = [
+    "DEBRIS", "LINE_BREAKS", "ReleaseParts", "contact_lines", "find_originator", "is_contact_heading", "key",
+    "parse_dateline", "parse_originator", "read_release", "split_description", "split_flat_text",
+    "split_paragraphs", "split_release",
+]
+
 # --- vocabulary: one line per form ---------------------------------------------------------
 
 # the "(ots)" of a dateline: "(ots)", "(OTS)", "(ots/PRNewswire)" (matched case-insensitively)
@@ -108,14 +116,9 @@ ABBREVIATIONS = frozenset(
 
 # --- the matching key ---------------------------------------------------------------------
 
-# Characters that carry nothing: soft hyphen, zero-width space/non-joiner/joiner, word
-# joiner, BOM. The normaliser removes the same ones (crawler.normalize.text).
-DEBRIS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
-# debris and the ASCII controls that are not whitespace (a character class body)
-INVISIBLE = f"{DEBRIS}\x00-\x08\x0e-\x1b\x7f"
+# DEBRIS and INVISIBLE (debris and ASCII controls): the characters the normaliser
+# removes too (crawler.normalize.chars)
 _INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
-# every line-break convention (what str.splitlines knows), \r\n first
-LINE_BREAKS = re.compile(r"\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 _LINE_BREAK = re.compile(r"[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")  # to find one: a class is fast
 # what makes a key differ from the raw text beyond its ends and runs of spaces: anything
 # invisible, and any whitespace but the plain space (str.isspace characters)

@@ -23,7 +23,7 @@ module only cleans characters:
 4. Unicode NFC; runs of spaces collapse; ends stripped.
 
 Steps 1, 2 and 4 are the grammar's matching key (`crawler.grammar.key`): the debris and
-controls are the same characters (`DEBRIS` is defined there), so a key cleans to what
+controls are the same characters (`crawler.normalize.chars`), so a key cleans to what
 its raw text cleans to.
 
 Cleaning is idempotent: when ftfy changed something, the steps run again until
@@ -38,7 +38,7 @@ import unicodedata
 import ftfy
 from ftfy.chardata import UTF8_DETECTOR_RE
 
-from crawler.grammar import DEBRIS, INVISIBLE, LINE_BREAKS
+from crawler.normalize.chars import DEBRIS, INVISIBLE, LINE_BREAKS
 
 __all__ = ["ACCEPTED_MOJIBAKE_ENCODINGS", "DEBRIS", "FTFY_CONFIG", "clean_block", "clean_inline", "clean_paragraphs"]
 
