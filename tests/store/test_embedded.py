@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from pipelines import embedded
+from crawler.db import embedded
 from crawler.db.embedded import embedded_location, ensure_embedded, free_port, stop_embedded
 
 ROOT = Path(__file__).resolve().parents[2]
