@@ -510,13 +510,16 @@ def _units(blocks: Iterable[tuple[str | None, list[_Para]]]) -> Iterator[tuple[l
                     yield current, None
                     current = []
                 continue
-            if (in_contact or line.starts_section()) and current:
+            head = line.may_open_heading()  # most lines are body text: no heading checks
+            if (in_contact or (head and line.starts_section())) and current:
                 yield current, None
                 current = []
             current.append(line)
             if in_contact:
                 yield current, None
                 current = []
+            if not head:
+                continue
             if line.opens_contact():
                 in_contact = True
             elif line.originator() is not None:
@@ -558,6 +561,8 @@ def _pieces(groups: Iterable[tuple[list[_Para], str | None]]) -> list[_Para]:
                 if line.blank():
                     continue
                 out.append(line)
+                if not line.may_open_heading():
+                    continue
                 if line.opens_contact():
                     in_contact = True
                 elif line.originator() is not None:

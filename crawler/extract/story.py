@@ -146,6 +146,11 @@ class _Doc:
         self.blocks = _card_paragraphs(self.card) if self.card is not None else []
 
     @cached_property
+    def dateline_block(self) -> tuple[_Block | None, bool]:
+        """The paragraph that carries the dateline and whether it stands alone (once)."""
+        return _dateline_block(self)
+
+    @cached_property
     def jsonld(self) -> dict[str, Any]:
         # parsed on first use: on most pages the DOM and meta layers answer every field
         return _article_jsonld(self._jsonld_scripts)
@@ -423,7 +428,7 @@ def _dateline(doc: _Doc) -> tuple[str, Layer | None]:
             return found[0], "dom"
         if not is_blank(city):
             return city, "dom"
-    block, _ = _dateline_block(doc)
+    block, _ = doc.dateline_block
     if block is not None:
         found = parse_dateline(text_of(block.el))
         if found and found[0]:
@@ -438,7 +443,7 @@ def _dateline(doc: _Doc) -> tuple[str, Layer | None]:
 def _paragraph_blocks(doc: _Doc) -> list[etree._Element]:
     """The card's paragraphs from the dateline on, outside the sections the markup marks."""
     has_contact_text = any("contact-text" in b.classes for b in doc.blocks)
-    dateline, alone = _dateline_block(doc)
+    dateline, alone = doc.dateline_block
     out: list[etree._Element] = []
     started = dateline is None
     for b in doc.blocks:
