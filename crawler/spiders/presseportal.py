@@ -31,7 +31,7 @@ from twisted.python.failure import Failure
 
 from crawler.extract.encoding import decode_html
 from crawler.extract.listing import Card, extract_listing
-from crawler.extract.story import ExtractionError, extract_story, story_page_to_release
+from crawler.extract.story import ExtractionError, extract_story
 from crawler.signals import failure_reason, page_failed
 from crawler.state import CrawlPlan, CrawlState, ListingPage, NewsroomWalk, Validators
 from crawler.normalize.dates import DateParseError, parse_published
@@ -250,13 +250,14 @@ class PresseportalSpider(scrapy.Spider):
         html = decode_html(response.body, response_charset(response))
         try:
             # the card's date is the last layer, for a page that shows none
-            page = extract_story(html, response.url, listing_date=card.date_raw)
+            release = extract_story(html, response.url, listing_date=card.date_raw)
         except ExtractionError as exc:
             self.fail_page(response.url, "extract", str(exc), html[:500])
             return
-        release = story_page_to_release(
-            page, html=html, fetched_at=datetime.now(timezone.utc), status=response.status
-        )
+        # the raw record, as the page says it; NormalizePipeline makes the clean Release
+        release.fetched_at = datetime.now(timezone.utc)
+        release.http_status = response.status
+        release.raw_html = html
         self.crawler.stats.inc_value("presseportal/stories_parsed")
         yield release
 
