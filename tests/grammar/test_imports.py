@@ -1,5 +1,5 @@
-"""Dependencies run one way (STYLE.md 15): the grammar is light and above the normaliser,
-and nothing under crawler/ imports pipelines/ (the pipelines sit on top)."""
+"""The grammar is light and above the normaliser (tests/architecture/test_rooms.py holds
+the rest of the room map)."""
 
 from __future__ import annotations
 
@@ -18,16 +18,6 @@ def _imports(path: Path) -> list[tuple[int, str]]:
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             found.append((node.lineno, node.module))
     return found
-
-
-def test_crawler_never_imports_pipelines() -> None:
-    bad = [
-        f"{path.relative_to(CRAWLER.parent)}:{line} imports {name}"
-        for path in sorted(CRAWLER.rglob("*.py"))
-        for line, name in _imports(path)
-        if name == "pipelines" or name.startswith("pipelines.")
-    ]
-    assert not bad, "crawler/ must not import pipelines/ (move the shared code down into crawler/):\n" + "\n".join(bad)
 
 
 def test_the_grammar_is_light() -> None:
