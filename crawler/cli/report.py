@@ -44,6 +44,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         except OSError as exc:
             err(f"cannot write {output}: {exc.strerror or exc}")
             return exitcodes.ERRORS
-    print(f"report written to {output.resolve()} ({data.releases:,} releases, {len(data.runs):,} runs, "
-          f"{len(data.newsrooms)} newsrooms)")
+    counts = ", ".join(f"{n:,} {word}{'' if n == 1 else 's'}" for n, word in (
+        (data.releases, "release"), (len(data.runs), "run"), (len(data.newsrooms), "newsroom")))
+    print(f"report written to {output.resolve()} ({counts})")
     return exitcodes.OK

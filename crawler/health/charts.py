@@ -18,10 +18,11 @@ pages), `runs-missed-<n>`, `coverage-<field>`, `coverage-threshold-<field>`,
 from __future__ import annotations
 
 import io
+import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import matplotlib
@@ -32,6 +33,9 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from crawler.health.format import TIMEZONE, duration
 from crawler.health.gather import ReportData
+
+# matplotlib logs at INFO when it builds its font cache (a first run): not the report's news
+logging.getLogger("matplotlib").setLevel(logging.WARNING)
 
 MAX_NEWSROOMS = 12  # archive panels; the table below the chart lists every newsroom
 WIDTH = 10.0  # inches; the page scales the SVG to its column
@@ -124,6 +128,15 @@ def _bars(ax, starts, width: timedelta, heights, *, bottoms=None, colour: str, g
     return bars
 
 
+def _run_span(data: ReportData) -> tuple[datetime, datetime]:
+    """The runs' time axis: from the first run's start to the last one's (or to the end of
+    a gap of missed runs that lasts until now), with a margin."""
+    first = min([data.runs[0]["started_at"], *(gap["start"] for gap in data.missed)])
+    last = max([data.runs[-1]["started_at"], *(gap["end"] for gap in data.missed)])
+    margin = max((last - first) * 0.03, timedelta(seconds=30))
+    return first - margin, last + margin
+
+
 def _time_axis(ax) -> None:
     locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
     ax.xaxis.set_major_locator(locator)
@@ -210,8 +223,7 @@ def runs(data: ReportData) -> str | None:
         failed_ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
 
         gaps = [(gap["start"], gap["end"]) for gap in data.missed]
-        first = min([data.runs[0]["started_at"], *(g[0] for g in gaps)])
-        last = max([data.runs[-1]["started_at"], *(g[1] for g in gaps)])
+        first, last = _run_span(data)
         # an hour missed in two months of runs must still show: at least MIN_BAND of the axis
         least = (last - first) * MIN_BAND
         for n, (start, end) in enumerate(gaps):
@@ -222,6 +234,7 @@ def runs(data: ReportData) -> str | None:
                 band = ax.axvspan(start, end, color=ALARM, alpha=0.2, lw=0)
                 if ax is duration_ax:
                     band.set_gid(f"missed-{n}")
+        failed_ax.set_xlim(*_run_span(data))
         _time_axis(failed_ax)
         return _svg(fig, "runs")
 
@@ -261,6 +274,7 @@ def coverage(data: ReportData) -> str | None:
             ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         for j in range(len(fields), rows * cols):
             axes[j // cols, j % cols].set_visible(False)
+        axes[0, 0].set_xlim(*_run_span(data))  # the runs chart's time axis: they read together
         for ax in axes[-1, :]:
             _time_axis(ax)
         return _svg(fig, "coverage")

@@ -115,3 +115,25 @@ def render(html: Path, screenshot: Path, *, width: int = 1200) -> Rendered:
         finally:
             browser.close()
     return seen
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m tests.health.browser REPORT.html SCREENSHOT.png`: the screenshot of a
+    report as the tests take it (docs/report.png is made so, from `make demo`'s report)."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m tests.health.browser", description=main.__doc__)
+    ap.add_argument("html", type=Path)
+    ap.add_argument("png", type=Path)
+    args = ap.parse_args(argv)
+    if CHROMIUM is None:
+        print(MISSING)
+        return 1
+    seen = render(args.html, args.png)
+    problems = seen.console_errors + seen.page_errors + [u for u in seen.requests if u != seen.url]
+    print(f"wrote {args.png}" + (f"; problems: {problems}" if problems else ""))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
