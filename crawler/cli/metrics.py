@@ -8,7 +8,8 @@ import sys
 
 from crawler import exitcodes
 from crawler.cli.common import err, project_settings, reading_store
-from crawler.health import metrics
+
+JOB = "presseportal"  # the Pushgateway's job name, unless --job says otherwise
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -19,11 +20,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", metavar="FILE",
                    help="write FILE atomically instead of printing (for the textfile collector: *.prom)")
     p.add_argument("--push", metavar="URL", help="PUT the metrics to this Pushgateway (http://host:9091)")
-    p.add_argument("--job", default=metrics.JOB, help=f"the Pushgateway job name (default: {metrics.JOB})")
+    p.add_argument("--job", default=JOB, help=f"the Pushgateway job name (default: {JOB})")
     p.set_defaults(run=cmd_metrics)
 
 
 def cmd_metrics(args: argparse.Namespace) -> int:
+    # imported here: every command (cron's crawl too) would otherwise load prometheus-client
+    from crawler.health import metrics
+
     coverage_min = project_settings().getfloat("COVERAGE_MIN_RATIO")
     with reading_store() as conn:
         state = metrics.read(conn, coverage_min=coverage_min)

@@ -78,6 +78,11 @@ _RC = {
 }
 
 
+def plain(text: str) -> str:
+    """Text from the store as matplotlib must get it: a "$" would start mathtext."""
+    return text.replace("$", r"\$")
+
+
 def status_colour(status: str | None) -> str:
     return STATUS_COLOURS.get(status or "running", OTHER_STATUS)
 
@@ -168,7 +173,7 @@ def archive(data: ReportData) -> str | None:
                 marks = ax.scatter([g + timedelta(days=12) for g in gaps], [base] * len(gaps),
                                    marker="|", s=90, linewidths=2, color=ALARM, zorder=3)
                 marks.set_gid(f"gap-{pid}")
-            labels.append((base + BAND / 2, f"{newsroom['name'] or 'newsroom'} ({pid})\n"
+            labels.append((base + BAND / 2, f"{plain(newsroom['name'] or 'newsroom')} ({pid})\n"
                                             f"{newsroom['releases']:,}; busiest month {busiest:,}"))
             ax.axhline(base, color="#9e9e9e", lw=0.6, zorder=1)
         ax.set_yticks([y for y, _ in labels], [text for _, text in labels], fontsize=8)
@@ -194,7 +199,7 @@ def runs(data: ReportData) -> str | None:
             mine = [r for r in finished if r["status"] == status]
             points = duration_ax.scatter(
                 [r["started_at"] for r in mine], [max(r["duration_seconds"], 0.01) for r in mine],
-                s=14, color=status_colour(status), label=f"{status} ({len(mine):,})", zorder=3)
+                s=14, color=status_colour(status), label=f"{plain(status)} ({len(mine):,})", zorder=3)
             points.set_gid(f"duration-{status}")
         duration_ax.set_yscale("log")
         for axis_ticks in (duration_ax.yaxis.set_major_formatter, duration_ax.yaxis.set_minor_formatter):
@@ -303,7 +308,7 @@ def failures(data: ReportData) -> str | None:
         ax = axes[0, 0]
         stages = [r["stage"] for r in rows][::-1]
         counts = [r["pages"] for r in rows][::-1]
-        bars = ax.barh(stages, counts, color=ALARM, height=0.6)
+        bars = ax.barh([plain(stage) for stage in stages], counts, color=ALARM, height=0.6)
         for rect, stage in zip(bars, stages):
             rect.set_gid(f"stage-{stage}")
         ax.bar_label(bars, labels=[f"{c:,}" for c in counts], padding=3)

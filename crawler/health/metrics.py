@@ -37,7 +37,6 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoM
 from crawler.db import health
 
 PREFIX = "presseportal"
-JOB = "presseportal"
 
 
 @dataclass
@@ -160,7 +159,7 @@ def write_textfile(path: str, state: StoreHealth) -> None:
     write_to_textfile(path, registry(state))
 
 
-def push(gateway: str, state: StoreHealth, *, job: str = JOB, timeout: float = 10) -> None:
+def push(gateway: str, state: StoreHealth, *, job: str, timeout: float = 10) -> None:
     """PUT the metrics to a Pushgateway at `gateway` (http://host:9091) under `job`,
     replacing what that job pushed before. Raises OSError (URLError, HTTPError) when the
     gateway cannot be reached or refuses."""

@@ -18,14 +18,10 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from crawler.items import WATCHED_FIELDS
+from tests.health.support import run_cli, sql
 from tests.helpers import presseportal
 
 pytestmark = pytest.mark.slow
-
-
-def sql(url: str, query: str, *params):
-    with psycopg.connect(url) as conn:
-        return conn.execute(query, params).fetchall()
 
 
 def samples(text: str) -> dict[str, dict[tuple, float]]:
@@ -170,8 +166,8 @@ def test_an_unreachable_pushgateway_is_one_line_and_exit_69(crawled_store):
     assert "Traceback" not in done.stderr
 
 
-def test_an_empty_store_exposes_the_threshold_and_no_newsroom(empty_database, replica):
-    done = presseportal(replica, "metrics", database_url=empty_database)
+def test_an_empty_store_exposes_the_threshold_and_no_newsroom(empty_database):
+    done = run_cli("metrics", database_url=empty_database)
     assert done.returncode == 0, done.stderr[-2000:]
     got = samples(done.stdout)
     assert got["presseportal_field_coverage_min_ratio"][()] == 0.95

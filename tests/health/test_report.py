@@ -3,7 +3,6 @@ the page holds, its options and its failures. The browser's view: test_report_br
 
 from __future__ import annotations
 
-import os
 import subprocess
 from datetime import UTC, date, datetime, timedelta
 
@@ -14,20 +13,10 @@ import pytest
 from crawler.db import health
 from crawler.health.gather import Scope, gather
 from crawler.items import WATCHED_FIELDS
+from tests.health.support import run_cli, sql
 from tests.helpers import BIN, ROOT
 
 pytestmark = pytest.mark.slow
-
-
-def run_cli(*args: str, database_url: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([str(BIN / "presseportal"), *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
-
-
-def sql(url: str, query: str, *params):
-    with psycopg.connect(url) as conn:
-        return conn.execute(query, params).fetchall()
 
 
 def read(url: str, scope: Scope = Scope()):
@@ -165,6 +154,19 @@ def test_the_queue_shows_when_a_job_queue_exists(database_url, tmp_path):
     assert got == {("backfill", "failed"): 1, ("crawl", "doing"): 1, ("crawl", "todo"): 2}
 
 
+def test_names_from_the_store_are_text_in_the_page_and_in_the_charts(database_url, tmp_path):
+    # a "$" would be mathtext to matplotlib, a "<" markup to the browser
+    name = "Preis $5 & <b>Mehr</b> $"
+    with psycopg.connect(database_url) as conn:
+        conn.execute("INSERT INTO publishers (id, name) VALUES (7, %s)", (name,))
+        conn.execute("INSERT INTO releases (story_id, publisher_id, url, published_at, content_hash) "
+                     "VALUES (1, 7, '', '2024-05-01 10:00+00', '')")
+    page = write(database_url, tmp_path / "r.html")
+    assert page.xpath('//tr[@data-newsroom="7"]/td[2]/text()') == [name]
+    assert any(name in t for t in page.xpath('//*[@id="archive-chart"]//*[local-name()="text"]//text()'))
+    assert not page.xpath("//b"), "the name's markup stays text"
+
+
 # --- the command -------------------------------------------------------------------------------
 
 
@@ -193,9 +195,9 @@ def test_a_database_that_is_not_there_exits_69(tmp_path):
     assert not (tmp_path / "r.html").exists()
 
 
-def test_the_other_commands_never_load_matplotlib():
-    # cron runs `presseportal crawl` every few minutes: it must not pay for the plotting library
-    probe = subprocess.run([str(BIN / "python"), "-c", "import sys, crawler.cli; "
-                            "crawler.cli.build_parser(); print('matplotlib' in sys.modules)"],
+def test_the_other_commands_never_load_matplotlib_or_prometheus_client():
+    # cron runs `presseportal crawl` every few minutes: it must not pay for what it does not use
+    probe = subprocess.run([str(BIN / "python"), "-c", "import sys, crawler.cli; crawler.cli.build_parser(); "
+                            "print(sorted(m for m in ('matplotlib', 'prometheus_client') if m in sys.modules))"],
                            cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert probe.stdout.strip() == "False", probe.stderr
+    assert probe.stdout.strip() == "[]", probe.stdout + probe.stderr

@@ -10,23 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 from io import BytesIO
 
-import psycopg
 import pytest
 
 from crawler.items import WATCHED_FIELDS
 from tests.health.browser import CHROMIUM, MISSING, Rendered, render
+from tests.health.support import one, sql
 from tests.helpers import presseportal
 
 pytestmark = pytest.mark.slow
-
-
-def sql(url: str, query: str, *params):
-    with psycopg.connect(url) as conn:
-        return conn.execute(query, params).fetchall()
-
-
-def one(url: str, query: str, *params):
-    return sql(url, query, *params)[0][0]
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +110,8 @@ def test_the_summary_shows_the_databases_numbers(shown, crawled_store):
     assert int(shown.value("failed_pages", "summary")) == one(url, "SELECT count(*) FROM crawl_errors") > 0
     assert int(shown.value("newsrooms", "summary")) == one(
         url, "SELECT count(*) FROM (SELECT id FROM publishers UNION SELECT unnest(publishers) FROM crawl_runs) k")
-    assert datetime.fromisoformat(shown.value("newest", "summary")) == one(url, "SELECT max(published_at) FROM releases")
+    assert datetime.fromisoformat(shown.value("newest", "summary")) == one(
+        url, "SELECT max(published_at) FROM releases")
     assert datetime.fromisoformat(shown.value("last_success", "summary")) == one(
         url, "SELECT max(finished_at) FROM crawl_runs WHERE status = 'success'")
     for status, runs in sql(url, "SELECT status, count(*) FROM crawl_runs GROUP BY status"):
