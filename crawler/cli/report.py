@@ -6,8 +6,7 @@ import argparse
 from pathlib import Path
 
 from crawler import db, exitcodes
-from crawler.cli.common import UsageError, database_url, err, project_settings, reading_store
-from crawler.spiders.presseportal import parse_day, parse_publishers
+from crawler.cli.common import UsageError, database_url, err, project_settings, reading_store, since_and_publishers
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,11 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    try:
-        since = parse_day(args.since, "since")
-        publishers = tuple(parse_publishers(args.publisher)) if args.publisher else None
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    since, publishers = since_and_publishers(args)
     output = Path(args.output)
     if not output.parent.is_dir():
         raise UsageError(f"no directory {str(output.parent)!r} to write {output.name!r} into")
@@ -35,10 +30,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     from crawler.health.gather import Scope
     from crawler.health.report import write_report
 
+    scope = Scope(since, tuple(publishers) if publishers else None)
     with reading_store() as conn:
         try:
             data = write_report(
-                conn, output, Scope(since, publishers), store=db.describe(database_url(settings)),
+                conn, output, scope, store=db.describe(database_url(settings)),
                 coverage_min=settings.getfloat("COVERAGE_MIN_RATIO"),
                 coverage_min_items=settings.getint("COVERAGE_MIN_ITEMS"))
         except OSError as exc:
