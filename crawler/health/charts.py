@@ -37,7 +37,6 @@ from crawler.health.gather import ReportData
 # matplotlib logs at INFO when it builds its font cache (a first run): not the report's news
 logging.getLogger("matplotlib").setLevel(logging.WARNING)
 
-MAX_NEWSROOMS = 12  # archive panels; the table below the chart lists every newsroom
 WIDTH = 10.0  # inches; the page scales the SVG to its column
 BAND = 0.8  # height of a newsroom's busiest month in the archive (bands are 1 apart)
 MIN_BAND = 0.004  # the narrowest band of missed runs, as a share of the time axis
@@ -149,11 +148,11 @@ def _time_axis(ax) -> None:
 
 
 def archive(data: ReportData) -> str | None:
-    """Releases per month, a band per newsroom (the MAX_NEWSROOMS biggest) on one time
+    """Releases per month, a band per newsroom (the biggest, `charted_newsrooms`) on one time
     axis, each band scaled to its own busiest month; months without a release between a
     newsroom's first and last are marked red on its baseline: the archive's gaps. One
     axes for all bands: a dozen panels would cost seconds of tick layout."""
-    shown = [n for n in data.newsrooms if data.months.get(n["publisher_id"])][:MAX_NEWSROOMS]
+    shown = data.charted_newsrooms
     if not shown:
         return None
     with _figure("archive", 0.9 + 0.75 * len(shown)) as (fig, axes):

@@ -22,6 +22,8 @@ MAX_BINS = 150
 # a gap between cron runs longer than this many cadences is a missed run; the cadence
 # is known once a newsroom has this many intervals between its runs
 MISSED_FACTOR = 2.0
+# the archive chart draws this many newsrooms (the biggest); its table lists all
+MAX_NEWSROOMS = 12
 MIN_INTERVALS = 3
 
 
@@ -92,6 +94,11 @@ class ReportData:
         return [{"start": start, "end": end, "cadence_seconds": cadence, "newsrooms": pids,
                  "runs": max(round((end - start).total_seconds() / cadence) - 1, 1)}
                 for (start, end, cadence), pids in sorted(found.items())]
+
+    @property
+    def charted_newsrooms(self) -> list[dict[str, Any]]:
+        """The newsrooms the archive chart draws: the MAX_NEWSROOMS biggest with releases in scope."""
+        return [n for n in self.newsrooms if self.months.get(n["publisher_id"])][:MAX_NEWSROOMS]
 
     def gaps(self, publisher_id: int) -> int:
         """Months without a release between a newsroom's first and last month in scope."""

@@ -156,7 +156,7 @@ def _archive(data: ReportData, svg: str | None) -> str:
             + cell(rhythm["cadence_seconds"] if rhythm else None, "cadence_seconds",
                    text=f"every {duration(rhythm['cadence_seconds'])}" if rhythm else "-")
             + "</tr>")
-    shown = min(len([n for n in data.newsrooms if data.months.get(n["publisher_id"])]), 12)
+    shown = len(data.charted_newsrooms)
     caption = ("Releases per month (Berlin time), a band per newsroom on one time axis, each scaled to "
                "its busiest month; red marks on a baseline: months without a release.")
     if len(data.newsrooms) > shown:
