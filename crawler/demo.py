@@ -2,7 +2,8 @@
 
 Starts the project's replica of presseportal.de on loopback, runs the cron job
 (`presseportal crawl`) against it into the embedded PostgreSQL (or DATABASE_URL),
-prints what landed, and stops the replica. Run it twice: the second run reports 0 new.
+prints what landed, and stops the replica; then writes the store's report (report.html,
+or DEMO_REPORT) and says where it is. Run it twice: the second run reports 0 new.
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ def main() -> int:
             for row in reads.newest_releases(conn, 5) if conn is not None else []:
                 print(f"  {row['published_at']:%Y-%m-%d %H:%M}  {row['title']}")
         print(f"\ncrawl exit status: {status}")
+    # the picture of the same store (presseportal report); the command says where it is
+    print()
+    cli.main(["report", "-o", os.environ.get("DEMO_REPORT", "report.html")])
+    print("open it in any browser: it needs no network")
     return status
 
 

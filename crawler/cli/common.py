@@ -6,13 +6,25 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 from crawler import db
+from crawler.spiders.presseportal import parse_day, parse_publishers
 
 
 class UsageError(Exception):
     """A command was called wrong: exit status 2 with the command's usage."""
+
+
+def since_and_publishers(args) -> tuple[date | None, list[int] | None]:
+    """The `--since` day and `--publisher` ids of a command that reads the store (None when
+    not given); a malformed one is a usage error."""
+    try:
+        since = parse_day(args.since, "since")
+        return since, parse_publishers(args.publisher) if args.publisher else None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def project_settings(overrides: dict[str, Any] | None = None):

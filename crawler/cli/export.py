@@ -10,10 +10,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from crawler import exitcodes
-from crawler.cli.common import UsageError, reading_store
+from crawler.cli.common import reading_store, since_and_publishers
 from crawler.db import reads
 from crawler.items import STORED_EXPORT_FIELDS
-from crawler.spiders.presseportal import parse_day, parse_publishers
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,11 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    try:
-        since = parse_day(args.since, "since")
-        publishers = parse_publishers(args.publisher) if args.publisher else None
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    since, publishers = since_and_publishers(args)
     with reading_store() as conn:
         rows = reads.export(conn, since=since, publishers=publishers) if conn is not None else []
         write_rows(rows, args.format, sys.stdout)

@@ -7,6 +7,7 @@
 - `runs`: run locks, `crawl_runs` rows, failed pages, resume points, stored story ids;
 - `releases`: batch rows and the batch transaction of the store;
 - `reads`: status, search, export;
+- `health`: what the report and the metrics read (aggregated in SQL);
 - `embedded`: the embedded PostgreSQL server;
 - `sql_files`: the `.sql` files (migrations and named queries), read as package resources.
 

@@ -186,7 +186,10 @@ class Cluster:
                 "--auth-local=scram-sha-256",
                 "--encoding=UTF8",
                 "--locale=C.UTF-8" if _has_c_utf8() else "--locale=C",
-                "--text-search-config=pg_catalog.german",
+                # initdb writes "pg_catalog." before the name itself: given a qualified
+                # name it wrote pg_catalog.pg_catalog.german, which every parallel worker
+                # refuses (a big table's aggregate then fails)
+                "--text-search-config=german",
             ]
             if self.fast:
                 argv.append("--no-sync")
@@ -241,7 +244,10 @@ class Cluster:
             )
         argv = [
             find_pg_bin("pg_ctl"), "start", "-D", str(self.data_dir), "-l", str(self.log_file),
-            "-w", "-t", str(int(timeout)), "-o", f"-p {self.port}",
+            "-w", "-t", str(int(timeout)),
+            # the text search setting on the command line mends clusters made before initdb
+            # was given the bare name (see init)
+            "-o", f"-p {self.port} -c default_text_search_config=pg_catalog.german",
         ]
         proc = subprocess.run(
             _as_server_user(argv), capture_output=True, text=True, cwd="/", check=False

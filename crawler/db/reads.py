@@ -15,7 +15,8 @@ from psycopg.rows import dict_row
 from crawler.db.sql_files import query
 
 
-def _rows(conn: psycopg.Connection, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def fetch_rows(conn: psycopg.Connection, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Every row of the named query (crawler/db/sql/queries/*.sql) as a dict."""
     with conn.cursor(row_factory=dict_row) as cur:
         return cur.execute(query(name), params or {}).fetchall()
 
@@ -23,23 +24,23 @@ def _rows(conn: psycopg.Connection, name: str, params: dict[str, Any] | None = N
 def last_runs(conn: psycopg.Connection, limit: int) -> list[dict[str, Any]]:
     """The newest `limit` crawl_runs rows, newest first (id, mode, publishers, started_at,
     finished_at, status, pages, new, changed, unchanged, errors, coverage)."""
-    return _rows(conn, "status_runs", {"limit": limit})
+    return fetch_rows(conn, "status_runs", {"limit": limit})
 
 
 def releases_per_publisher(conn: psycopg.Connection) -> list[dict[str, Any]]:
     """Per publisher: publisher_id, name, releases (count), newest (published_at)."""
-    return _rows(conn, "status_publishers")
+    return fetch_rows(conn, "status_publishers")
 
 
 def newest_releases(conn: psycopg.Connection, limit: int) -> list[dict[str, Any]]:
     """The newest `limit` releases: story_id, title, url, published_at."""
-    return _rows(conn, "newest_releases", {"limit": limit})
+    return fetch_rows(conn, "newest_releases", {"limit": limit})
 
 
 def search(conn: psycopg.Connection, text: str, limit: int) -> list[dict[str, Any]]:
     """Releases matching a websearch query (German full text), best first: story_id,
     title, url, published_at, rank, snippet."""
-    return _rows(conn, "search", {"query": text, "limit": limit})
+    return fetch_rows(conn, "search", {"query": text, "limit": limit})
 
 
 def export(conn: psycopg.Connection, *, since: date | None, publishers: list[int] | None,

@@ -106,3 +106,17 @@ def test_works_as_an_ordinary_user(reachable_tmp):
     assert where["data_dir"] == f"{home}/.local/share/presseportal/postgres"
     assert where["port"] == port and "***" in where["url"]
     assert sys.platform.startswith("linux")
+
+
+def test_parallel_workers_accept_the_servers_settings(pg_server):
+    # a parallel worker re-reads every setting of its leader: a bad one (initdb once wrote
+    # pg_catalog.pg_catalog.german) failed every aggregate big enough to go parallel
+    with psycopg.connect(pg_server.url) as conn:
+        assert conn.execute("SHOW default_text_search_config").fetchone()[0] == "pg_catalog.german"
+        force = "debug_parallel_query" if conn.info.server_version >= 160000 else "force_parallel_mode"
+        for setting in ("parallel_setup_cost = 0", "parallel_tuple_cost = 0", "min_parallel_table_scan_size = 0",
+                        "max_parallel_workers_per_gather = 2", f"{force} = on"):
+            conn.execute(f"SET {setting}")
+        plan = "\n".join(r[0] for r in conn.execute("EXPLAIN SELECT count(*) FROM pg_class, generate_series(1, 10)"))
+        assert "Gather" in plan, plan
+        assert conn.execute("SELECT count(*) FROM pg_class, generate_series(1, 10)").fetchone()[0] > 0
