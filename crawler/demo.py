@@ -1,8 +1,13 @@
-"""`make demo`: the main job end to end, offline.
+"""`make demo`: the main job end to end, offline, in a database of its own.
 
 Starts the project's replica of presseportal.de on loopback, runs the cron job
-(`presseportal crawl`) against it into the embedded PostgreSQL (or DATABASE_URL),
-prints what landed, and stops the replica. Run it twice: the second run reports 0 new.
+(`presseportal crawl`) against it into the database `presseportal_demo` of the embedded
+PostgreSQL, prints what landed and what to run next, stops the replica and (when the
+demo started it) the embedded server. Run it twice: the second run reports 0 new.
+
+It never writes into a database the user already has: DATABASE_URL and the PG*
+variables are ignored here, and the embedded server's own database (`presseportal`,
+where `presseportal crawl` stores the live site) is left alone.
 """
 
 from __future__ import annotations
@@ -10,24 +15,36 @@ from __future__ import annotations
 import os
 import sys
 
+DEMO_DATABASE = "presseportal_demo"
+# what the demo's "next" lines prefix: the demo's database instead of the usual one
+DEMO_ENV = f"PRESSEPORTAL_EMBEDDED_DB={DEMO_DATABASE}"
+
 
 def main() -> int:
     from tests.replica import Replica
 
     releases = int(os.environ.get("DEMO_RELEASES", "300"))
+    # the demo's own database, whatever the shell exports (settings read the environment
+    # once, on first import: set it before anything imports them)
+    for name in ("DATABASE_URL", "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER",
+                 "PGPASSWORD", "PGSERVICE", "PGSERVICEFILE", "PGPASSFILE"):
+        os.environ.pop(name, None)
+    os.environ["PRESSEPORTAL_EMBEDDED_DB"] = DEMO_DATABASE
     # Scrapy's own log lines (and its stats dump) are for debugging; the summary below is the demo
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     with Replica(releases=releases, seed=1) as replica:
         print(f"replica of presseportal.de serving {releases} releases at {replica.base_url}", flush=True)
-        # settings read the environment once, on first import: set it before the crawl
         os.environ["PRESSEPORTAL_BASE_URL"] = replica.base_url
         os.environ["PRESSEPORTAL_PROFILE"] = "replica"
-        from crawler import cli
+        from crawler import cli, db
         from crawler.cli.common import project_settings, reading_store
-        from crawler.cli.database import database_location
-        from crawler.db import reads
+        from crawler.db import embedded, reads
 
-        print(f"database: {database_location(project_settings())}")
+        settings = project_settings()
+        where = embedded.embedded_location(**db.embedded_settings(settings))
+        was_running = where["running"]
+        print(f"database: {DEMO_DATABASE} in the embedded PostgreSQL (data in {where['data_dir']}); "
+              "your own databases are not touched", flush=True)
         print("crawling (presseportal crawl) ...", flush=True)
 
         status = cli.main(["crawl", "--publisher", str(replica.corpus.publisher_id)])
@@ -38,7 +55,25 @@ def main() -> int:
             for row in reads.newest_releases(conn, 5) if conn is not None else []:
                 print(f"  {row['published_at']:%Y-%m-%d %H:%M}  {row['title']}")
         print(f"\ncrawl exit status: {status}")
+    stopped = not was_running and embedded.stop_embedded(where["data_dir"])
+    print(next_steps(stopped))
     return status
+
+
+def next_steps(stopped: bool) -> str:
+    bin_ = ".venv/bin/presseportal"
+    server = ("The demo stopped the embedded PostgreSQL it started; every command starts it again "
+              "on demand." if stopped else
+              f"The embedded PostgreSQL is still running: `{bin_} db stop` stops it.")
+    lines = [
+        ("make demo", "again: the cron job finds 0 new"),
+        (f"{DEMO_ENV} {bin_} search Marketing", "search the demo's releases"),
+        (f"{DEMO_ENV} {bin_} status", "its runs, publishers, coverage"),
+        (f"{DEMO_ENV} {bin_} export -o demo.jsonl", "export them"),
+        (f"{bin_} crawl", "the live site (publisher 73811), into your own store"),
+    ]
+    width = max(len(cmd) for cmd, _ in lines)
+    return f"\n{server}\nNext:\n" + "\n".join(f"  {cmd:<{width}}  # {what}" for cmd, what in lines)
 
 
 if __name__ == "__main__":
