@@ -72,6 +72,9 @@ LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
 # --- components, in data-flow order ---------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
+    # robots.txt obeyed as by Scrapy's own; a dead site logged in one line, not tracebacks
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,
 }

@@ -37,9 +37,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         publishers = parse_publishers(args.publisher) if args.publisher else None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    with reading_store() as conn, output(args.output) as out:
-        rows = reads.export(conn, since=since, until=until, publishers=publishers) if conn is not None else []
-        write_rows(rows, args.format, out)
+    with output(args.output) as out, reading_store() as conn:
+        if conn is None:
+            write_rows([], args.format, out)
+            return exitcodes.OK
+        # closed here, whatever happens while writing (a reader gone away): its
+        # transaction ends before the connection does
+        with contextlib.closing(reads.export(conn, since=since, until=until, publishers=publishers)) as rows:
+            write_rows(rows, args.format, out)
     return exitcodes.OK
 
 

@@ -160,7 +160,7 @@ def connect(conninfo: str, *, autocommit: bool = True, connect_timeout: int = 10
         return psycopg.connect(conninfo, autocommit=autocommit, connect_timeout=connect_timeout)
     except psycopg.Error as exc:
         raise DatabaseUnavailable(
-            f"cannot connect to PostgreSQL at {describe(conninfo)}: {scrub(exc, conninfo)}"
+            f"cannot connect to PostgreSQL at {describe(conninfo)}: {first_line(exc, conninfo)}"
         ) from None
 
 

@@ -407,6 +407,10 @@ def ensure_embedded(data_dir: str | os.PathLike | None = None, port: int | None 
                 )
                 cluster.port = actual
         else:
+            if port is None and _port_open(cluster.port):
+                # another program (another cluster) holds the usual port: take a free one;
+                # every later call finds it in postmaster.pid
+                cluster.port = free_port()
             cluster.start()
             logger.info(
                 "embedded PostgreSQL started: data in %s, listening on 127.0.0.1:%s",

@@ -364,6 +364,8 @@ def parse_publishers(value: str | int) -> list[int]:
             continue
         if not part.isdigit() or not part.isascii():
             raise ValueError(f"publisher ids are numbers, got {part!r}")
+        if int(part) > 2**31 - 1:  # the store keeps them as integer
+            raise ValueError(f"publisher id {part} is too large")
         ids.append(int(part))
     if not ids:
         raise ValueError("no publisher id given")
