@@ -75,7 +75,7 @@ class PresseportalSpider(scrapy.Spider):
         # a contact given with -s (the environment's is in the settings already) goes
         # into the User-Agent, unless the User-Agent itself was set
         contact = settings.get("PRESSEPORTAL_CONTACT")
-        if contact and settings.getpriority("USER_AGENT") <= settings.getpriority("PRESSEPORTAL_CONTACT"):
+        if contact and settings.getpriority("USER_AGENT") < settings.getpriority("PRESSEPORTAL_CONTACT"):
             settings.set("USER_AGENT", user_agent(contact), priority=settings.getpriority("PRESSEPORTAL_CONTACT"))
 
     @classmethod
