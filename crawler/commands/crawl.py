@@ -16,17 +16,18 @@ from crawler import exitcodes
 from crawler.profiles import check as check_profile
 from crawler.spiders.presseportal import PresseportalSpider, crawl_plan
 
+PLAN_ARGUMENTS = ("publisher", "mode", "since", "until", "refresh")
+
 
 class Command(ScrapyCrawl):
     def run(self, args, opts):
         if args and args[0] == PresseportalSpider.name:
+            # other arguments become spider attributes, as Scrapy does (Scrapyd adds _job)
+            known = {k: v for k, v in opts.spargs.items() if k in PLAN_ARGUMENTS}
             try:
-                crawl_plan(**opts.spargs)
+                crawl_plan(**known)
                 check_profile(self.settings.get("PRESSEPORTAL_PROFILE"),
                               self.settings.get("PRESSEPORTAL_BASE_URL"))
-            except TypeError:
-                raise UsageError(f"unknown spider argument among {', '.join(opts.spargs)}: the "
-                                 "presseportal spider takes publisher, mode, since, until, refresh") from None
             except ValueError as exc:
                 raise UsageError(str(exc)) from None
         crawlers = []

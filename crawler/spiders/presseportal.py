@@ -38,7 +38,7 @@ from crawler.signals import failure_reason, page_failed
 from crawler.state import CrawlPlan, CrawlState, ListingPage, NewsroomWalk, Validators
 from crawler.normalize.dates import DateParseError, parse_published
 from crawler.profiles import check as check_profile
-from crawler.profiles import user_agent
+from crawler.profiles import PROFILES, user_agent
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +72,12 @@ class PresseportalSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings) -> None:
         super().update_settings(settings)
+        # a profile given with -s (or Scrapyd's setting=) brings its settings along, as one
+        # from the environment does in crawler/settings.py
+        priority = settings.getpriority("PRESSEPORTAL_PROFILE")
+        for name, value in PROFILES.get(settings.get("PRESSEPORTAL_PROFILE"), {}).items():
+            if settings.getpriority(name) <= priority:
+                settings.set(name, value, priority=priority)
         # a contact given with -s (the environment's is in the settings already) goes
         # into the User-Agent, unless the User-Agent itself was set
         contact = settings.get("PRESSEPORTAL_CONTACT")

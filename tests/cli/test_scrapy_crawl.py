@@ -42,7 +42,7 @@ def test_scrapy_crawl_mode_full_fetches_everything_by_name(replica, database_url
     (["-a", "mode=bogus"], "mode must be one of"),
     (["-a", "publisher=abc"], "publisher ids are numbers"),
     (["-a", "since=2024-13-01"], "since must be a date"),
-    (["-a", "colour=blue"], "unknown spider argument"),
+    (["-a", "refresh=maybe"], "refresh is 1 or 0"),
 ])
 def test_scrapy_crawl_bad_arguments_are_one_usage_line(replica, args, words):
     done = run_scrapy(replica, *args, database_url="postgresql://u@127.0.0.1:9/x")
