@@ -25,6 +25,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.docs.readme import blocks, command_lines, section, url_of
 from tests.helpers import BIN, ROOT
 
 pytestmark = pytest.mark.slow
@@ -114,16 +115,24 @@ def test_scrapyd_deploy_and_a_scheduled_job_crawls_the_replica_into_postgresql(s
     assert "[scrapy]" in entry_points and "settings = crawler.settings" in entry_points
     assert not any(n.startswith(("tests/", "bench/")) for n in names)
 
-    deployed = subprocess.run([str(BIN / "scrapyd-deploy")], cwd=src, capture_output=True, text=True, timeout=300)
+    # the README's Scrapyd block, as printed: its target and database replaced, and the
+    # replica instead of the live site
+    (block,) = blocks(section("Scrapyd"), "sh")
+    deploy_line, schedule_line = command_lines(block)
+    venv = src / ".venv"
+    venv.symlink_to(ROOT / ".venv")
+    deployed = subprocess.run(["sh", "-c", deploy_line], cwd=src, capture_output=True, text=True, timeout=300)
     assert deployed.returncode == 0 and '"status": "ok"' in deployed.stdout, deployed.stdout + deployed.stderr
     assert api(port, "listspiders.json?project=crawler")["spiders"] == ["presseportal"]
 
-    job = api(port, "schedule.json", [
-        ("project", "crawler"), ("spider", "presseportal"), ("publisher", "73811"),
-        ("setting", f"DATABASE_URL={database_url}"),
-        ("setting", f"PRESSEPORTAL_BASE_URL={replica.base_url}"),
-        ("setting", "PRESSEPORTAL_PROFILE=replica"),
-    ])
+    for placeholder, value in (("http://scrapyd:6800", f"http://127.0.0.1:{port}"),
+                               ("postgresql://ingest@db/presse", url_of(database_url))):
+        assert placeholder in schedule_line, f"the README's schedule line no longer holds {placeholder}"
+        schedule_line = schedule_line.replace(placeholder, value)
+    schedule_line += (f" -d setting=PRESSEPORTAL_BASE_URL={replica.base_url}"
+                      " -d setting=PRESSEPORTAL_PROFILE=replica")
+    scheduled = subprocess.run(["sh", "-c", schedule_line], capture_output=True, text=True, timeout=60)
+    job = json.loads(scheduled.stdout)
     assert job["status"] == "ok", job
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
