@@ -75,4 +75,5 @@ make demo
     assert "db.example" not in out, "the demo never touches the DATABASE_URL the user exported"
     assert "new 300" in out and "new 0" in out, "run twice: the second finds 0 new"
     assert "Next:" in out and "stopped the embedded PostgreSQL it started" in out
-    assert " passed" in out.splitlines()[-1], out[-3000:]
+    summary = done.stdout.strip().splitlines()[-1]
+    assert " passed" in summary and "failed" not in summary and "skipped" not in summary, done.stdout[-3000:]
