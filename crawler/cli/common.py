@@ -88,18 +88,18 @@ def fmt_duration(seconds: float | None) -> str:
 # --- argument types: a bad value is a usage error naming the option ------------------------
 
 
-def positive_int(text: str) -> int:
-    value = _int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, not {text}")
-    return value
+def at_least(minimum: int):
+    """An argparse type: a whole number of `minimum` or more."""
+    def whole_number(text: str) -> int:
+        value = _int(text)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be {minimum} or more, not {text}")
+        return value
+    return whole_number
 
 
-def non_negative_int(text: str) -> int:
-    value = _int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
-    return value
+positive_int = at_least(1)
+non_negative_int = at_least(0)
 
 
 def ratio(text: str) -> float:

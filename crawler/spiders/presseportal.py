@@ -34,11 +34,11 @@ from twisted.python.failure import Failure
 from crawler.extract.encoding import decode_html
 from crawler.extract.listing import Card, extract_listing
 from crawler.extract.story import ExtractionError, extract_story, story_page_to_release
+from crawler.normalize.dates import DateParseError, parse_published
+from crawler.profiles import PROFILES, user_agent
+from crawler.profiles import check as check_profile
 from crawler.signals import failure_reason, page_failed
 from crawler.state import CrawlPlan, CrawlState, ListingPage, NewsroomWalk, Validators
-from crawler.normalize.dates import DateParseError, parse_published
-from crawler.profiles import check as check_profile
-from crawler.profiles import PROFILES, user_agent
 
 logger = logging.getLogger(__name__)
 

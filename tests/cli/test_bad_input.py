@@ -139,14 +139,6 @@ def test_a_closed_pipe_ends_the_command_quietly(replica, database_url):
 # --- the store cannot be had: 69 -----------------------------------------------------------
 
 
-@pytest.fixture
-def data_dir():
-    path = Path(tempfile.mkdtemp(prefix="pp-data-"))
-    os.chmod(path, 0o755)
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
-
-
 def read_only(path: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     """Run the command with `path` read-only: a read-only bind mount in a private mount
     namespace as root (root writes through permissions), a mode of 0555 otherwise."""
@@ -165,22 +157,22 @@ def read_only(path: Path, *args: str, env: dict[str, str]) -> subprocess.Complet
 
 
 @pytest.mark.parametrize("command", [["status"], ["crawl"], ["db", "upgrade"]])
-def test_a_read_only_data_directory_means_the_database_is_unavailable(data_dir, command):
+def test_a_read_only_reachable_tmpectory_means_the_database_is_unavailable(reachable_tmp, command):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(PRESSEPORTAL_DATA_DIR=str(data_dir), PRESSEPORTAL_PROFILE="replica",
+    env.update(PRESSEPORTAL_DATA_DIR=str(reachable_tmp), PRESSEPORTAL_PROFILE="replica",
                PRESSEPORTAL_BASE_URL="http://127.0.0.1:9")
-    done = read_only(data_dir, *command, env=env)
+    done = read_only(reachable_tmp, *command, env=env)
     assert done.returncode == 69, done.stderr[-2000:]
-    assert str(data_dir) in done.stderr and "Read-only file system" in done.stderr or "ermission" in done.stderr
+    assert str(reachable_tmp) in done.stderr and "Read-only file system" in done.stderr or "ermission" in done.stderr
     assert_clean(done, command)
 
 
-def test_an_embedded_cluster_whose_binaries_are_gone_says_which_version_to_install(data_dir):
+def test_an_embedded_cluster_whose_binaries_are_gone_says_which_version_to_install(reachable_tmp):
     # a cluster made by a PostgreSQL this machine does not have (any more)
-    (data_dir / "postgres").mkdir(mode=0o700)
-    (data_dir / "postgres" / "PG_VERSION").write_text("9\n")
+    (reachable_tmp / "postgres").mkdir(mode=0o700)
+    (reachable_tmp / "postgres" / "PG_VERSION").write_text("9\n")
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(PRESSEPORTAL_DATA_DIR=str(data_dir))
+    env.update(PRESSEPORTAL_DATA_DIR=str(reachable_tmp))
     for command in (["status"], ["db", "upgrade"], ["db", "stop"]):
         done = subprocess.run([str(BIN / "presseportal"), *command], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=60)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,15 +12,11 @@ from tests.helpers import BIN, ROOT
 
 
 @pytest.fixture
-def embedded_env():
-    # reachable by the postgres user when root (pytest's tmp_path is not)
-    path = Path(tempfile.mkdtemp(prefix="pp-dbcmd-"))
-    os.chmod(path, 0o755)
+def embedded_env(reachable_tmp):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("PG")}
-    env["PRESSEPORTAL_DATA_DIR"] = str(path)
+    env["PRESSEPORTAL_DATA_DIR"] = str(reachable_tmp)
     yield env
     subprocess.run([str(BIN / "presseportal"), "db", "stop"], env=env, capture_output=True, timeout=60)
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def cli(env, *args, **kw):

@@ -10,7 +10,6 @@ fails here.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -53,7 +52,8 @@ def dependencies_only_venv(path: Path) -> Path:
     """A venv whose sys.path holds our venv's site-packages as a plain path: the
     dependencies import, the editable `crawler` does not."""
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], check=True)
-    site = Path(subprocess.run([str(path / "bin/python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+    purelib = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    site = Path(subprocess.run([str(path / "bin/python"), "-c", purelib],
                                capture_output=True, text=True, check=True).stdout.strip())
     (site / "project-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     check = subprocess.run([str(path / "bin/python"), "-c", "import scrapyd, psycopg; import crawler"],

@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 from pathlib import Path
+
 import pytest
 
 from crawler import exitcodes
@@ -48,7 +49,8 @@ def test_the_exit_status_table_is_the_one_in_crawler_exitcodes():
 
 
 def test_every_command_of_crawling_the_live_site_runs_as_printed(replica, database_url, install_dir):
-    lines = [line for block in blocks(section("Crawling the live site", subsections=False), "sh") for line in command_lines(block)]
+    own_blocks = blocks(section("Crawling the live site", subsections=False), "sh")
+    lines = [line for block in own_blocks for line in command_lines(block)]
     assert len(lines) >= 15, "the README's command blocks were not found"
     env = site_env(replica, database_url)
     for line in lines:
