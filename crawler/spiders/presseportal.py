@@ -88,7 +88,7 @@ class PresseportalSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
         # no delays are only for loopback; an unknown profile is an error (ProfileError)
-        check_profile(crawler.settings.get("PRESSEPORTAL_PROFILE"),
+        check_profile(crawler.settings.get("PRESSEPORTAL_PROFILE") or "live",
                       crawler.settings.get("PRESSEPORTAL_BASE_URL"))
         spider.base_url = crawler.settings.get("PRESSEPORTAL_BASE_URL").rstrip("/")
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)

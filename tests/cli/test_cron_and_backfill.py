@@ -162,7 +162,8 @@ def test_kill_9_mid_backfill_then_resume_gives_the_same_table(replica_factory, d
 
 
 def test_overlapping_runs_exit_75_naming_the_holder(replica, database_url, tmp_path):
-    replica.faults.add(r"^/pm/", "slow", delay=0.5)  # the first run lasts a few seconds
+    # the first run lasts some 15 s: longer than a second command takes to start on a busy machine
+    replica.faults.add(r"^/pm/", "slow", delay=2.0)
     first = start_presseportal(replica, "backfill", database_url=database_url, log_path=tmp_path / "first.log")
     deadline = time.monotonic() + 60
     while not any(e.path.startswith("/pm/") for e in replica.log) and time.monotonic() < deadline:
