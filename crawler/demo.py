@@ -16,8 +16,9 @@ import os
 import sys
 
 DEMO_DATABASE = "presseportal_demo"
-# what the demo's "next" lines prefix: the demo's database instead of the usual one
-DEMO_ENV = f"PRESSEPORTAL_EMBEDDED_DB={DEMO_DATABASE}"
+# what points a command at another database than the embedded server's demo database
+DATABASE_VARIABLES = ("DATABASE_URL", "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER",
+                      "PGPASSWORD", "PGSERVICE", "PGSERVICEFILE", "PGPASSFILE")
 
 
 def main() -> int:
@@ -26,9 +27,7 @@ def main() -> int:
     releases = int(os.environ.get("DEMO_RELEASES", "300"))
     # the demo's own database, whatever the shell exports (settings read the environment
     # once, on first import: set it before anything imports them)
-    for name in ("DATABASE_URL", "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER",
-                 "PGPASSWORD", "PGSERVICE", "PGSERVICEFILE", "PGPASSFILE"):
-        os.environ.pop(name, None)
+    exported = [name for name in DATABASE_VARIABLES if os.environ.pop(name, None)]
     os.environ["PRESSEPORTAL_EMBEDDED_DB"] = DEMO_DATABASE
     # Scrapy's own log lines (and its stats dump) are for debugging; the summary below is the demo
     os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -56,20 +55,24 @@ def main() -> int:
                 print(f"  {row['published_at']:%Y-%m-%d %H:%M}  {row['title']}")
         print(f"\ncrawl exit status: {status}")
     stopped = not was_running and embedded.stop_embedded(where["data_dir"])
-    print(next_steps(stopped))
+    print(next_steps(stopped, exported))
     return status
 
 
-def next_steps(stopped: bool) -> str:
+def next_steps(stopped: bool, exported: list[str]) -> str:
+    """What to run next, as lines to paste: the demo's database, even where the shell
+    exports another one (`exported`: those variables, unset for the command by env -u)."""
     bin_ = ".venv/bin/presseportal"
+    unset = "env " + "".join(f"-u {name} " for name in exported) if exported else ""
+    demo_env = f"{unset}PRESSEPORTAL_EMBEDDED_DB={DEMO_DATABASE}"
     server = ("The demo stopped the embedded PostgreSQL it started; every command starts it again "
               "on demand." if stopped else
               f"The embedded PostgreSQL is still running: `{bin_} db stop` stops it.")
     lines = [
         ("make demo", "again: the cron job finds 0 new"),
-        (f"{DEMO_ENV} {bin_} search Marketing", "search the demo's releases"),
-        (f"{DEMO_ENV} {bin_} status", "its runs, publishers, coverage"),
-        (f"{DEMO_ENV} {bin_} export -o demo.jsonl", "export them"),
+        (f"{demo_env} {bin_} search Marketing", "search the demo's releases"),
+        (f"{demo_env} {bin_} status", "its runs, publishers, coverage"),
+        (f"{demo_env} {bin_} export -o demo.jsonl", "export them"),
         (f"{bin_} crawl", "the live site (publisher 73811), into your own store"),
     ]
     width = max(len(cmd) for cmd, _ in lines)

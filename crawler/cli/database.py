@@ -72,6 +72,7 @@ def psql_command_line(settings) -> str:
 def cmd_shell(args: argparse.Namespace) -> int:
     settings = project_settings()
     url = database_url(settings)  # starts the embedded server when that is the store
+    db.connect(url).close()  # unreachable: 69 and one line here, not psql's own status
     psql = psql_binary(settings)
     if psql is None:
         err("psql not found: install the PostgreSQL client (Debian/Ubuntu: apt-get install "

@@ -198,3 +198,10 @@ def test_a_dead_site_is_logged_in_lines_not_tracebacks(replica, database_url):
     assert done.returncode == 1, done.stderr[-2000:]
     assert "Connection was refused" in done.stderr
     assert_clean(done, "dead site")
+
+
+def test_db_shell_on_an_unreachable_database_is_69_not_psqls_own_status():
+    done = run("db", "shell")
+    assert done.returncode == 69, done.stderr
+    assert "database unavailable" in done.stderr and "pw@" not in done.stderr
+    assert_clean(done, "db shell")
