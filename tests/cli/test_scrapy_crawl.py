@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import psycopg
 import pytest
 
 from crawler import db
-from tests.helpers import run_scrapy
+from tests.helpers import BIN, ROOT, crawl_env, run_scrapy
 
 
 def test_scrapy_crawl_stores_into_postgresql_and_records_its_run(replica, database_url):
@@ -75,3 +77,18 @@ def test_scrapy_crawl_exits_75_when_the_publisher_is_locked(replica, database_ur
     assert done.returncode == 75, done.stderr[-3000:]
     assert f"run #{run_id}" in done.stderr
     assert not any(e.path.startswith("/pm/") for e in replica.log)
+
+
+def test_scrapy_crawl_without_database_url_stores_into_the_embedded_database_the_settings_name(
+        replica, reachable_tmp):
+    env = dict(PRESSEPORTAL_DATA_DIR=str(reachable_tmp), PRESSEPORTAL_EMBEDDED_DB="scrapy_users")
+    try:
+        done = run_scrapy(replica, database_url=None, **env)
+        assert done.returncode == 0, done.stderr[-3000:]
+        shell = subprocess.run([str(BIN / "presseportal"), "db", "shell"], cwd=ROOT,
+                               env=crawl_env(replica, None, **env), input="SELECT count(*) FROM releases;\n",
+                               capture_output=True, text=True, timeout=60)
+        assert str(len(replica.corpus.story_ids(publisher_id=73811))) in shell.stdout, shell.stdout + shell.stderr
+    finally:
+        subprocess.run([str(BIN / "presseportal"), "db", "stop"], env=crawl_env(replica, None, **env),
+                       capture_output=True, timeout=60)
