@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from crawler import db, exitcodes
-from crawler.cli.common import UsageError, database_url, err, project_settings, reading_store, since_and_publishers
+from crawler.cli.common import UsageError, database_url, err, project_settings, reading_store, window_and_publishers
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    since, publishers = since_and_publishers(args)
+    since, _, publishers = window_and_publishers(args)
     output = Path(args.output)
     if not output.parent.is_dir():
         raise UsageError(f"no directory {str(output.parent)!r} to write {output.name!r} into")

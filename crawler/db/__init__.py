@@ -21,12 +21,15 @@ from crawler.db.connection import (
     Error,
     connect,
     describe,
+    embedded_settings,
+    embedded_url,
     first_line,
     is_alive,
     open_pool,
     redact,
     resolve_database_url,
     scrub,
+    without_password,
 )
 from crawler.db.migrations import SchemaStatus, ensure_schema, migrate, schema_status
 from crawler.db.runs import (
@@ -64,6 +67,8 @@ __all__ = [
     "current_lock_holder",
     "delete_cursor",
     "describe",
+    "embedded_settings",
+    "embedded_url",
     "ensure_schema",
     "finish_run",
     "first_line",
@@ -85,4 +90,5 @@ __all__ = [
     "set_cursor",
     "start_run",
     "stored_since",
+    "without_password",
 ]

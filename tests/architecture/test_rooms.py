@@ -19,13 +19,14 @@ PRODUCT = ("crawler", "pipelines")
 # Each room (a module or package of the product) and the rooms of the product it may
 # import. Lower rooms never import higher ones; `pipelines` may import all of crawler/,
 # nothing in crawler/ imports `pipelines` (Scrapy reaches it through the settings).
-BASE = {"crawler.items", "crawler.exitcodes", "crawler.signals", "crawler.state"}
+BASE = {"crawler.items", "crawler.exitcodes", "crawler.signals", "crawler.state", "crawler.profiles"}
 ALLOWED: dict[str, set[str]] = {
     "crawler": set(),  # the package itself; every module in it belongs to a room below
     "crawler.items": set(),
     "crawler.exitcodes": set(),
     "crawler.signals": set(),
     "crawler.state": set(),
+    "crawler.profiles": set(),
     "crawler.normalize": BASE,
     "crawler.grammar": BASE | {"crawler.normalize"},
     "crawler.extract": BASE | {"crawler.grammar", "crawler.normalize"},
@@ -37,7 +38,8 @@ ALLOWED: dict[str, set[str]] = {
     "crawler.health": BASE | {"crawler.db"},
     "crawler.settings": BASE,
     "crawler.cli": {"crawler"},
-    "crawler.commands": BASE,
+    # `scrapy crawl` checks the spider's arguments before it starts
+    "crawler.commands": BASE | {"crawler.spiders"},
     "crawler.demo": {"crawler"},
     "pipelines": {"crawler", "pipelines"},
 }

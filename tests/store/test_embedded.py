@@ -8,7 +8,6 @@ import shutil
 import stat
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import psycopg
@@ -18,15 +17,6 @@ from crawler.db import embedded
 from crawler.db.embedded import embedded_location, ensure_embedded, free_port, stop_embedded
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def reachable_tmp():
-    # pytest's tmp_path sits under a 0700 dir the postgres user (root case) cannot enter
-    path = Path(tempfile.mkdtemp(prefix="pp-embedded-"))
-    os.chmod(path, 0o755)
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def test_ensure_is_idempotent_and_says_where_data_lives(reachable_tmp, caplog):
