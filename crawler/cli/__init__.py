@@ -12,12 +12,12 @@ import sys
 from collections.abc import Sequence
 
 from crawler import db, exitcodes
-from crawler.cli import crawl, database, export, imports, search, status
+from crawler.cli import crawl, database, export, imports, reextract, search, status
 from crawler.cli.common import UsageError, err, project_settings
 
-COMMAND_MODULES = (crawl, imports, status, search, export, database)
+COMMAND_MODULES = (crawl, imports, reextract, status, search, export, database)
 # the commands that run a spider log through Scrapy's own handler; the others through ours
-CRAWL_COMMANDS = ("crawl", "backfill", "import")
+CRAWL_COMMANDS = ("crawl", "backfill", "import", "reextract")
 
 
 def build_parser() -> argparse.ArgumentParser:

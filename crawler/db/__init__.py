@@ -5,7 +5,8 @@
 - `migrations`: the schema (`ensure_schema` for commands that write, `schema_status`
   for those that only read);
 - `runs`: run locks, `crawl_runs` rows, failed pages, resume points, stored story ids;
-- `releases`: batch rows and the batch transaction of the store;
+- `releases`: batch rows and the batch transaction of the store; the kept raw pages
+  streamed back (`stored_pages`, for a re-extraction);
 - `reads`: status, search, export;
 - `embedded`: the embedded PostgreSQL server;
 - `sql_files`: the `.sql` files (migrations and named queries), read as package resources.
@@ -28,6 +29,7 @@ from crawler.db.connection import (
     scrub,
 )
 from crawler.db.migrations import SchemaStatus, ensure_schema, migrate, schema_status
+from crawler.db.releases import StoredPage, stored_pages
 from crawler.db.runs import (
     LOCK_NAMESPACE,
     SNIPPET_MAX,
@@ -57,6 +59,7 @@ __all__ = [
     "DatabaseUnavailable",
     "Error",
     "SchemaStatus",
+    "StoredPage",
     "abandon_stale_runs",
     "abandon_stale_runs_of_mode",
     "acquire_publisher_lock",
@@ -85,5 +88,6 @@ __all__ = [
     "scrub",
     "set_cursor",
     "start_run",
+    "stored_pages",
     "stored_since",
 ]

@@ -31,14 +31,16 @@ import hashlib
 import json
 import zlib
 from collections import Counter
-from dataclasses import fields, is_dataclass
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 import psycopg
 from itemadapter import ItemAdapter
 from psycopg.types.json import Jsonb
 
+from crawler.db.connection import DatabaseUnavailable, describe, scrub
 from crawler.db.sql_files import query
 from crawler.items import CONTENT_FIELDS, iso
 
@@ -233,6 +235,45 @@ def decompress_page(html: bytes, compression: str = "zlib") -> str:
     if compression != "zlib":
         raise ValueError(f"release_pages.compression {compression!r} is unknown to this version")
     return zlib.decompress(html).decode("utf-8", errors="surrogatepass")
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """A raw page kept in release_pages, decompressed, with its release's published_raw."""
+
+    story_id: int
+    url: str
+    fetched_at: datetime | None
+    http_status: int
+    html: str
+    published_raw: str
+
+
+async def stored_pages(conninfo: str, *, publishers: Iterable[int] | None = None,
+                       since: date | None = None, batch: int = 100) -> AsyncIterator[StoredPage]:
+    """Every kept raw page of these publishers (None: all) whose release was published
+    on or after the Berlin day `since` (None: any), in story_id order, read in keyset
+    pages of `batch` rows on one connection: no long transaction, memory flat.
+    Raises `DatabaseUnavailable` when the server cannot be reached."""
+    try:
+        conn = await psycopg.AsyncConnection.connect(conninfo, autocommit=True, connect_timeout=10)
+    except psycopg.Error as exc:
+        raise DatabaseUnavailable(f"cannot connect to PostgreSQL at {describe(conninfo)}: "
+                                  f"{scrub(exc, conninfo)}") from None
+    params: dict[str, Any] = {
+        "publishers": sorted(set(publishers)) if publishers else None,
+        "since": since, "limit": batch, "after": -(2**31),
+    }
+    async with conn:
+        while True:
+            cursor = await conn.execute(query("stored_pages"), params)
+            rows = await cursor.fetchall()
+            for story_id, url, fetched_at, http_status, compression, html, published_raw in rows:
+                yield StoredPage(story_id, url, fetched_at, http_status,
+                                 decompress_page(html, compression), published_raw)
+            if len(rows) < batch:
+                return
+            params["after"] = rows[-1][0]
 
 
 # --- writing one batch ----------------------------------------------------------------------------

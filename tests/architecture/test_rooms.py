@@ -34,6 +34,9 @@ ALLOWED: dict[str, set[str]] = {
     # releases from outside the site: dumps, API answers (read like the site's text)
     "crawler.imports": BASE | {"crawler.extract", "crawler.grammar", "crawler.normalize"},
     "crawler.spiders": BASE | {"crawler.extract", "crawler.grammar", "crawler.normalize", "crawler.imports"},
+    # re-extraction reads the raw pages kept in PostgreSQL instead of the site
+    "crawler.spiders.reextract": BASE | {"crawler.extract", "crawler.grammar", "crawler.normalize", "crawler.db",
+                                         "crawler.spiders"},
     "crawler.extensions": BASE | {"crawler.db"},
     "crawler.settings": BASE,
     "crawler.cli": {"crawler"},
