@@ -66,11 +66,13 @@ def print_import_summary(stats: dict[str, Any]) -> None:
     status = stats.get("presseportal/run_status") or stats.get("finish_reason", "unknown")
     run = stats.get("presseportal/run_id", "?")
     errors = stats.get("presseportal/errors", 0)
+    kept = stats.get("store/kept", 0)
     print(
         f"import run {run}: {status}; records {stats.get('import/records', 0)}, "
         f"new {stats.get('store/new', 0)}, changed {stats.get('store/changed', 0)}, "
-        f"unchanged {stats.get('store/unchanged', 0)} (kept beside a crawled page as a revision: "
-        f"{stats.get('store/kept', 0)}), errors {errors}"
+        f"unchanged {stats.get('store/unchanged', 0)}"
+        + (f" ({kept} of them contradict the crawled page: kept as revisions)" if kept else "")
+        + f", errors {errors}"
         + (f" (SELECT * FROM crawl_errors WHERE run_id = {run})" if errors else ""),
         file=sys.stderr,
     )
