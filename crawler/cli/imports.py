@@ -8,9 +8,8 @@ import os
 import sys
 from typing import Any
 
-from crawler import exitcodes
-from crawler.cli.common import UsageError, err
-from crawler.cli.inprocess import add_run_options, run_in_process, run_settings
+from crawler.cli.common import UsageError
+from crawler.cli.inprocess import add_run_options, exit_status, run_in_process, run_settings
 from crawler.imports.formats import FORMATS, STDIN, parse_mapping
 from crawler.spiders.presseportal import parse_publishers
 
@@ -54,12 +53,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     settings = run_settings(args)
     stats = run_in_process(settings, "import", files=args.files, format=args.format,
                            publisher=args.publisher, map=args.map, encoding=args.encoding)
-    code = exitcodes.for_crawl(stats)
-    if code == exitcodes.UNAVAILABLE:
-        err("database unavailable; see the log above")
-    else:
-        print_import_summary(stats)
-    return code
+    return exit_status(stats, newsrooms="", summary=print_import_summary)  # an import takes no lock
 
 
 def print_import_summary(stats: dict[str, Any]) -> None:

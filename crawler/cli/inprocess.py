@@ -7,10 +7,11 @@ spider that yields releases from files or from the stored pages instead of fetch
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import Any
 
-from crawler import db
-from crawler.cli.common import database_url, project_settings
+from crawler import db, exitcodes
+from crawler.cli.common import database_url, err, project_settings
 from crawler.cli.crawl import parse_setting
 
 
@@ -44,3 +45,17 @@ def run_in_process(settings, spider: str, **spider_args: Any) -> dict[str, Any]:
     process.crawl(crawler, **spider_args)
     process.start()
     return crawler.stats.get_stats()
+
+
+def exit_status(stats: dict[str, Any], *, newsrooms: str, summary: Callable[[dict[str, Any]], None]) -> int:
+    """The run's exit status (`exitcodes.for_crawl`), with one line for people: who holds
+    the lock on `newsrooms`, that the database was away, or the run's `summary`."""
+    code = exitcodes.for_crawl(stats)
+    if code == exitcodes.LOCKED:
+        err(f"publisher(s) {newsrooms} are locked by {stats.get('presseportal/locked_by', 'another run')}; "
+            "not starting")
+    elif code == exitcodes.UNAVAILABLE:
+        err("database unavailable; see the log above")
+    else:
+        summary(stats)
+    return code

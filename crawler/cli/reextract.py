@@ -7,8 +7,8 @@ import sys
 from typing import Any
 
 from crawler import exitcodes
-from crawler.cli.common import UsageError, err, reading_store
-from crawler.cli.inprocess import add_run_options, run_in_process, run_settings
+from crawler.cli.common import UsageError, reading_store
+from crawler.cli.inprocess import add_run_options, exit_status, run_in_process, run_settings
 from crawler.spiders.presseportal import parse_day, parse_publishers
 
 # how much of a value a dry run's diff shows around the first difference
@@ -40,19 +40,15 @@ def cmd_reextract(args: argparse.Namespace) -> int:
         return dry_run(args, spider_args)
     settings = run_settings(args)
     stats = run_in_process(settings, "reextract", **spider_args)
-    code = exitcodes.for_crawl(stats)
-    if code == exitcodes.LOCKED:
-        err(f"publisher(s) {','.join(map(str, publishers)) or 'all'} are locked by "
-            f"{stats.get('presseportal/locked_by', 'another run')}; not starting")
-    elif code == exitcodes.UNAVAILABLE:
-        err("database unavailable; see the log above")
-    else:
-        print(f"reextract run {stats.get('presseportal/run_id', '?')}: "
-              f"{stats.get('presseportal/run_status') or stats.get('finish_reason', 'unknown')}; "
-              f"pages {stats.get('reextract/pages', 0)}, new {stats.get('store/new', 0)}, "
-              f"changed {stats.get('store/changed', 0)}, unchanged {stats.get('store/unchanged', 0)}, "
-              f"errors {stats.get('presseportal/errors', 0)}", file=sys.stderr)
-    return code
+    return exit_status(stats, newsrooms=",".join(map(str, publishers)) or "all", summary=print_summary)
+
+
+def print_summary(stats: dict[str, Any]) -> None:
+    print(f"reextract run {stats.get('presseportal/run_id', '?')}: "
+          f"{stats.get('presseportal/run_status') or stats.get('finish_reason', 'unknown')}; "
+          f"pages {stats.get('reextract/pages', 0)}, new {stats.get('store/new', 0)}, "
+          f"changed {stats.get('store/changed', 0)}, unchanged {stats.get('store/unchanged', 0)}, "
+          f"errors {stats.get('presseportal/errors', 0)}", file=sys.stderr)
 
 
 def dry_run(args: argparse.Namespace, spider_args: dict[str, Any]) -> int:
