@@ -68,6 +68,15 @@ def _ids_of_url(url: str) -> tuple[int, int] | None:
     return story_ids(url) or story_ids(_ID_THEN_GLUE.sub(r"\1", url))
 
 
+def _story_url(*urls: str) -> tuple[tuple[int, int] | None, str]:
+    """(publisher id, story id) and the URL they came from: the first of `urls` that is
+    a story URL; (None, "") when none is."""
+    for url in urls:
+        if url and (ids := _ids_of_url(url)) is not None:
+            return ids, url
+    return None, ""
+
+
 def original_link(paragraphs: list[str]) -> str:
     """The URL of the first `Originalmeldung: URL` paragraph, or ""."""
     for paragraph in paragraphs:
@@ -94,8 +103,7 @@ def raw_release(record: Record, *, default_publisher: int | None, base_url: str)
     if not key(text):
         raise RecordError("no text")
     paragraphs = split_flat_text(text)
-    found = (_ids_of_url(record.url) if record.url else None) or (
-        _ids_of_url(link) if (link := original_link(paragraphs)) else None)
+    found, story_url = _story_url(record.url, original_link(paragraphs))
     publisher_id = found[0] if found else _int(record.publisher_id, "publisher id") or default_publisher
     if publisher_id is None:
         raise RecordError("no publisher id: the record names no story URL; give --publisher")
@@ -105,8 +113,7 @@ def raw_release(record: Record, *, default_publisher: int | None, base_url: str)
         story_id = derived_story_id(publisher_id, text)
         url = ""
     else:
-        site = site_of(record.url or link) if found else base_url
-        url = canonical_story_url(site, publisher_id, story_id)
+        url = canonical_story_url(site_of(story_url) if found else base_url, publisher_id, story_id)
 
     parts = split_release(paragraphs)
     raw = RawRelease(

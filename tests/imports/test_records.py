@@ -46,6 +46,11 @@ def test_a_url_column_wins_over_the_text():
     assert raw.url == "http://127.0.0.1:8000/pm/73811/5000000", "canonical, on the URL's site"
 
 
+def test_a_url_that_names_no_story_leaves_the_ids_to_the_text():
+    raw = read(url="https://www.example.org/archiv/123")
+    assert raw.url == "https://www.presseportal.de/pm/12345/6789012"
+
+
 def test_an_originalmeldung_glued_to_what_follows_still_gives_the_ids():
     text = "Text.Originalmeldung: https://www.presseportal.de/pm/12345/6789012Musterstadt (ots) - Andere"
     assert original_link(["Originalmeldung: https://www.presseportal.de/pm/1/2"]) == "https://www.presseportal.de/pm/1/2"
