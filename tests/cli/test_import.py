@@ -76,6 +76,9 @@ def test_every_format_is_stored_as_a_crawl_stores_it_and_a_second_import_changes
     assert {r["origin"] for r in stored.values()} == {"import"}
     precision = {sid: stored[sid]["published_precision"] for sid in stored}
     assert [precision[x["story_id"]] for x in t] == ["day"] * 5 + ["month"] * 5 + ["minute"] * 15
+    for x in t[5:10]:  # the month's first instant, no made-up day or time
+        first = datetime.combine(dumps.local(x).date().replace(day=1), time(), tzinfo=dumps.BERLIN)
+        assert stored[x["story_id"]]["published_at"] == first.astimezone(UTC).isoformat()
     for x in t[10:]:  # these carry title and the exact instant
         assert (stored[x["story_id"]]["title"], stored[x["story_id"]]["published_at"]) == (x["title"], x["published_at"])
     for x in t[20:]:  # the API also carries keywords, images, teaser and language
