@@ -65,7 +65,7 @@ def dry_run(args: argparse.Namespace, spider_args: dict[str, Any]) -> int:
     pipelines.update({"pipelines.store.StorePipeline": None, "pipelines.compare.ComparePipeline": 800})
     settings.set("ITEM_PIPELINES", pipelines, priority="cmdline")
     stats = run_in_process(settings, "reextract", **spider_args)
-    failed = sum(v for k, v in stats.items() if k.startswith("presseportal/failed/"))
+    failed = dry_run_errors(stats)
     print(f"dry run, nothing stored: pages {stats.get('reextract/pages', 0)}, "
           f"new {stats.get('compare/new', 0)}, changed {stats.get('compare/changed', 0)}, "
           f"unchanged {stats.get('compare/unchanged', 0)}, errors {failed}")
@@ -76,6 +76,15 @@ def dry_run(args: argparse.Namespace, spider_args: dict[str, Any]) -> int:
     if stats.get("finish_reason") != "finished" or failed > args.max_errors:
         return exitcodes.ERRORS
     return exitcodes.OK
+
+
+def dry_run_errors(stats: dict) -> int:
+    """The errors of a dry run: pages recorded as failed, and pages that ended neither
+    compared nor recorded (a pipeline raised; Scrapy logs that and goes on), so that a
+    comparison that broke is never reported as "changed 0, unchanged 0, errors 0"."""
+    failed = sum(v for k, v in stats.items() if k.startswith("presseportal/failed/"))
+    compared = sum(stats.get(f"compare/{k}", 0) for k in ("new", "changed", "unchanged"))
+    return failed + max(0, stats.get("reextract/pages", 0) - compared - failed)
 
 
 def field_diff(old: Any, new: Any) -> str:

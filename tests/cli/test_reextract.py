@@ -10,6 +10,7 @@ import pytest
 
 from crawler import db
 from crawler.cli import main
+from crawler.cli.reextract import dry_run_errors
 from crawler.db.releases import content_hash, content_of
 from tests.helpers import presseportal
 
@@ -109,3 +110,11 @@ def test_usage_errors_exit_2(args, capsys):
         main(["reextract", *args])
     assert exit_.value.code == 2
     assert "usage" in capsys.readouterr().err
+
+
+def test_a_dry_run_whose_comparison_broke_counts_every_page_it_lost():
+    # seen: a query of the compare pipeline raised for each page, and the dry run said
+    # "pages 52, new 0, changed 0, unchanged 0, errors 0" and exited 0
+    assert dry_run_errors({"reextract/pages": 52, "finish_reason": "finished"}) == 52
+    assert dry_run_errors({"reextract/pages": 52, "compare/unchanged": 50, "presseportal/failed/extract": 1}) == 2
+    assert dry_run_errors({"reextract/pages": 52, "compare/changed": 1, "compare/unchanged": 51}) == 0
