@@ -34,6 +34,7 @@ from twisted.python.failure import Failure
 from crawler.extract.encoding import decode_html
 from crawler.extract.listing import Card, extract_listing
 from crawler.extract.story import ExtractionError, extract_story
+from crawler.items import RawRelease
 from crawler.normalize.dates import DateParseError, parse_published
 from crawler.profiles import PROFILES, user_agent
 from crawler.profiles import check as check_profile
@@ -259,20 +260,23 @@ class PresseportalSpider(scrapy.Spider):
             priority=story_priority(page_index),
         )
 
-    def parse_story(self, response: Response, card: Card):
+    def parse_story(self, response: Response, card: Card) -> RawRelease | None:
+        # returns, never yields: Scrapy checks a generator callback for `return value` by
+        # reading its source (inspect.getsource + ast.parse), and its cache of the answer
+        # forgets a bound method as soon as its request is gone, so it did so per story
         html = decode_html(response.body, response_charset(response))
         try:
             # the card's date is the last layer, for a page that shows none
             release = extract_story(html, response.url, listing_date=card.date_raw)
         except ExtractionError as exc:
             self.fail_page(response.url, "extract", str(exc), html[:500])
-            return
+            return None
         # the raw record, as the page says it; NormalizePipeline makes the clean Release
         release.fetched_at = datetime.now(timezone.utc)
         release.http_status = response.status
         release.raw_html = html
         self.crawler.stats.inc_value("presseportal/stories_parsed")
-        yield release
+        return release
 
     # --- failures ----------------------------------------------------------------------
 
@@ -318,16 +322,21 @@ class PresseportalSpider(scrapy.Spider):
                 raise scrapy.exceptions.DontCloseSpider
 
 
-# The walk goes page by page: the stories of listing page i before listing page i+1,
-# and those before the stories of page i+1. Requests pending stay few (memory stays
-# flat over any archive size) and stories are stored in walk order, which is what
-# lets a backfill's resume point move forward (crawler.extensions.BackfillCursor).
+# The walk goes page by page, one listing page ahead of the stories: listing page i+1
+# (asked for when page i is read) comes just above page i's stories and below page
+# i-1's, so it is fetched while the last stories of page i-1 are in flight and page
+# i's stories follow without the download slots sitting idle at each page boundary
+# (the listing's round trip is the live site's whole cost there). At most two listing
+# pages' stories are pending at once: requests pending stay few (memory stays flat
+# over any archive size) and stories are stored in walk order, which is what lets a
+# backfill's resume point move forward (crawler.extensions.BackfillCursor).
 def story_priority(page_index: int) -> int:
     return -2 * page_index
 
 
 def listing_priority(page_index: int) -> int:
-    return -2 * page_index + 1
+    """Listing page `page_index` (0 the first): just above the stories of the page before it."""
+    return story_priority(page_index - 1) + 1
 
 
 def offset_of(url: str) -> int | None:
