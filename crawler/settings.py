@@ -123,7 +123,7 @@ STORE_POOL_MAX = 4
 STORE_RETRY_MAX_SECONDS = 120
 # seconds to wait for a connection (at open, and per attempt while retrying a batch)
 STORE_CONNECT_TIMEOUT = 10
-# keep the raw HTML of each story in release_pages (zlib), to re-extract without crawling
+# keep the raw HTML of each story in release_pages (zstd), to re-extract without crawling
 STORE_PAGES = True
 
 # --- a re-extraction's dry run (pipelines/compare.py, `presseportal reextract --dry-run`) ---

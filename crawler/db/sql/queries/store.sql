@@ -202,11 +202,11 @@ UPDATE releases SET last_seen_at = GREATEST(last_seen_at, %(seen_at)s)
 WHERE story_id = ANY(%(story_ids)s);
 
 -- name: upsert_pages
--- The raw pages of a batch (unique story_ids), as parallel arrays; a page is rewritten
--- only when its HTML changed.
+-- The raw pages of a batch (unique story_ids), as parallel arrays, all compressed the
+-- same way (compression: its name); a page is rewritten only when its HTML changed.
 INSERT INTO release_pages AS p (story_id, url, fetched_at, http_status, compression,
                                 html_sha256, html_size, html)
-SELECT story_id, url, fetched_at, http_status, 'zlib', html_sha256, html_size, html
+SELECT story_id, url, fetched_at, http_status, %(compression)s, html_sha256, html_size, html
 FROM unnest(%(story_id)s::integer[], %(url)s::text[], %(fetched_at)s::timestamptz[],
             %(http_status)s::smallint[], %(html_sha256)s::text[], %(html_size)s::integer[],
             %(html)b::bytea[])  -- binary: no hex text round trip
