@@ -113,7 +113,8 @@ def _hwm_kib(pid: int) -> int | None:
 
 
 def run_measured(argv: list[str], env: dict[str, str], *, timeout: float = 600, poll: float = 0.05) -> dict:
-    """Run a command; wall time, exit status, output, and its peak RSS two ways:
+    """Run a command; wall time, CPU seconds (user + system, from wait4), exit status,
+    output, and its peak RSS two ways:
     the kernel's high-water mark (VmHWM) of the command's process, read every `poll`
     seconds until it exits, and the summed RSS of its whole process tree, sampled
     with psutil at the same times.
@@ -153,7 +154,10 @@ def run_measured(argv: list[str], env: dict[str, str], *, timeout: float = 600, 
         timer = threading.Timer(timeout, proc.kill)
         timer.start()
         try:
-            proc.wait()
+            # wait4: the command's own CPU seconds (its waited-for children included),
+            # exact whatever else this process runs meanwhile
+            _, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
         finally:
             timer.cancel()
             done.set()
@@ -169,6 +173,7 @@ def run_measured(argv: list[str], env: dict[str, str], *, timeout: float = 600, 
             "stderr": err.read(),
             "hwm_mb": peak[1] / 1024,
             "polled_peak_mb": peak[0] / 2**20,
+            "cpu_s": usage.ru_utime + usage.ru_stime,
         }
 
 

@@ -8,7 +8,11 @@ too). Then `presseportal crawl` runs twice as a subprocess with delays off:
 1. nothing new: requests to the site, from the replica's log, besides robots.txt
    (target: at most 2), and the wall time of the whole command;
 2. after `r.publish(10)`: requests, wall time, and whether exactly the 10 new stories
-   were fetched and stored.
+   were fetched and stored;
+3. the CPU seconds of a cron run that finds nothing (one 304; the process's user +
+   system time from wait4), `STARTUP_ROUNDS` times, interleaved with the same run that
+   first imports what the code before issue 16 loaded on that path and this one no
+   longer does (`EAGER_BEFORE`); medians of both.
 
     python -m bench.incremental [--releases 1000]
 """
@@ -16,6 +20,7 @@ too). Then `presseportal crawl` runs twice as a subprocess with delays off:
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 from collections import Counter
 
@@ -24,6 +29,13 @@ from bench.e2e import PUBLISHER, count_releases, crawler_env, presseportal, run_
 RELEASES = 1000
 NEW = 10
 TARGET_REQUESTS = 2
+STARTUP_ROUNDS = 5
+TARGET_STARTUP_RATIO = 0.5
+# What a cron run that finds nothing loaded before issue 16 and no longer does: the
+# remote control and telnet extensions (off, but imported: aiohttp.web, twisted.conch)
+# and the cookies middleware (off, but imported: tldextract, requests, urllib3).
+EAGER_BEFORE = ("aiohttp.web", "scrapy.extensions.remote_control", "scrapy.extensions.telnet",
+                "scrapy.downloadermiddlewares.cookies")
 
 
 def kind(path: str) -> str:
@@ -60,17 +72,39 @@ def describe(r: dict) -> str:
     return text
 
 
+def eager_presseportal(*args: str) -> list[str]:
+    """`presseportal -q ...` with EAGER_BEFORE imported first: the code path before issue 16."""
+    code = (f"import sys, importlib; [importlib.import_module(m) for m in {EAGER_BEFORE!r}]; "
+            "from crawler.cli import main; sys.exit(main())")
+    return [sys.executable, "-c", code, "-q", *args]
+
+
+def startup_cpu(replica, database_url: str, rounds: int = STARTUP_ROUNDS) -> dict:
+    """CPU seconds of cron runs that find nothing, now and with EAGER_BEFORE, interleaved."""
+    env = crawler_env(replica.base_url, database_url)
+    argv = ("crawl", "--publisher", str(PUBLISHER))
+    now, before, statuses = [], [], Counter()
+    for _ in range(rounds):
+        for runs, command in ((before, eager_presseportal(*argv)), (now, presseportal(*argv))):
+            replica.log.clear()
+            r = run_measured(command, env)
+            statuses.update(e.status for e in replica.log if kind(e.path) == "listing")
+            runs.append(r["cpu_s"] if r["rc"] == 0 else float("nan"))
+    return {"now": now, "before": before, "statuses": statuses}
+
+
 def measure(releases: int = RELEASES, new: int = NEW) -> dict:
     from tests.replica import Replica
 
     with Replica(releases=releases, seed=1) as replica, throwaway_database() as database_url:
         full = crawl_once(replica, database_url, "backfill")
         idle = crawl_once(replica, database_url, "crawl")
+        startup = startup_cpu(replica, database_url)
         new_ids = replica.publish(new)
         fresh = crawl_once(replica, database_url, "crawl")
     fetched = {int(p.rstrip("/").split("/")[3]) for p in fresh["story_paths"]}
     return {"releases": releases, "new": new, "new_ids": set(new_ids), "fetched": fetched,
-            "full": full, "idle": idle, "fresh": fresh}
+            "full": full, "idle": idle, "fresh": fresh, "startup": startup}
 
 
 def rows_from(m: dict) -> list[dict]:
@@ -117,6 +151,7 @@ def rows_from(m: dict) -> list[dict]:
                      f"stored ones fetched {len(fresh['fetched'] - m['new_ids'])}, "
                      f"rows {full['stored']} -> {fresh['stored']}",
         },
+        startup_row(m["startup"]),
         {
             "name": f"incremental: wall time, {new} new",
             "value": fresh["wall"],
@@ -128,6 +163,28 @@ def rows_from(m: dict) -> list[dict]:
             "met": None,
         },
     ]
+
+
+def startup_row(startup: dict) -> dict:
+    runs_now, runs_before = startup["now"], startup["before"]
+    now, before = statistics.median(runs_now), statistics.median(runs_before)
+    ratio = now / before if before else None
+    only_304 = set(startup["statuses"]) == {304}
+    seconds = lambda runs: ", ".join(f"{x:.2f}" for x in runs)  # noqa: E731
+    return {
+        "name": "incremental: CPU of a cron run that finds nothing (one 304)",
+        "value": now,
+        "unit": "CPU s",
+        "baseline_name": "same run, importing what it loaded before issue 16",
+        "baseline_value": before,
+        "ratio": ratio,
+        "target": f"ratio <= {TARGET_STARTUP_RATIO}",
+        "met": bool(ratio is not None and ratio <= TARGET_STARTUP_RATIO and only_304),
+        "notes": f"medians of {len(runs_now)} interleaved runs each (user + system CPU of the whole "
+                 f"`presseportal -q crawl` process, from wait4): now {seconds(runs_now)} s; before "
+                 f"{seconds(runs_before)} s (imports first: {', '.join(EAGER_BEFORE)}); listing answers "
+                 f"{dict(startup['statuses'])}",
+    }
 
 
 def run(releases: int = RELEASES) -> list[dict]:

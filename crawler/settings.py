@@ -8,6 +8,8 @@ switches the delays off because it only talks to loopback.
 
 import os
 
+from scrapy.settings import default_settings
+
 from crawler.items import EXPORT_FIELDS
 from crawler.profiles import PROFILES, user_agent
 
@@ -93,6 +95,21 @@ EXTENSIONS = {
     "crawler.extensions.progress.Progress": 520,
     "crawler.extensions.backfill_cursor.BackfillCursor": 530,
 }
+# Scrapy's components that this project switches off, left out of the _BASE lists so
+# that they are not even imported: Scrapy imports every listed component (a None in
+# EXTENSIONS too) before asking it whether it is enabled. The remote control brings
+# aiohttp, the cookies middleware tldextract, requests and urllib3: together a quarter
+# of the CPU of a cron run that finds nothing (one 304). Turning one on again
+# (TELNETCONSOLE_ENABLED, REMOTE_CONTROL_ENABLED, COOKIES_ENABLED) needs it back in
+# EXTENSIONS / DOWNLOADER_MIDDLEWARES.
+UNUSED_COMPONENTS = {
+    "scrapy.extensions.telnet.TelnetConsole",
+    "scrapy.extensions.remote_control.RemoteControl",
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware",
+}
+EXTENSIONS_BASE = {k: v for k, v in default_settings.EXTENSIONS_BASE.items() if k not in UNUSED_COMPONENTS}
+DOWNLOADER_MIDDLEWARES_BASE = {k: v for k, v in default_settings.DOWNLOADER_MIDDLEWARES_BASE.items()
+                               if k not in UNUSED_COMPONENTS}
 FEED_EXPORT_FIELDS = EXPORT_FIELDS
 
 # --- data quality ------------------------------------------------------------------------

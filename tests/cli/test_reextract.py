@@ -59,6 +59,23 @@ def test_reextracting_an_unchanged_store_changes_nothing(crawled, database_url):
     assert rows(database_url, "SELECT mode, status FROM crawl_runs ORDER BY id")[-1] == ("reextract", "success")
 
 
+def test_raw_pages_kept_as_zlib_by_an_older_version_are_read_beside_zstd_ones(crawled, database_url):
+    import zlib
+
+    import zstandard
+
+    with psycopg.connect(database_url) as conn:
+        kept = conn.execute("SELECT story_id, compression, html FROM release_pages ORDER BY story_id").fetchall()
+        assert {compression for _, compression, _ in kept} == {"zstd"}
+        for story_id, _, html in kept[::2]:  # every other page as an older version wrote it
+            raw = zstandard.ZstdDecompressor().decompress(html)
+            conn.execute("UPDATE release_pages SET compression = 'zlib', html = %s WHERE story_id = %s",
+                         [zlib.compress(raw, 3), story_id])
+    done = presseportal(crawled, "reextract", database_url=database_url)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert f"pages {len(kept)}, new 0, changed 0, unchanged {len(kept)}" in done.stderr
+
+
 def test_a_damaged_release_is_shown_by_a_dry_run_and_restored_from_its_raw_page(crawled, database_url):
     victim = crawled.corpus.story_ids(publisher_id=PID)[5]
     truth = crawled.corpus.truth(victim)
