@@ -97,6 +97,9 @@ def crawler_env(base_url: str, database_url: str | None = None) -> dict[str, str
     if database_url:
         env["DATABASE_URL"] = database_url
     env.pop("SCRAPY_SETTINGS_MODULE", None)
+    # an installed crawler starts from compiled modules; with this set (as in some
+    # shells and CI), the editable checkout's modules would be compiled at every start
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
@@ -242,7 +245,7 @@ def bare_spider_class():
     return BareSpider
 
 
-def bare_main(base_url: str, out: str | None) -> int:
+def bare_main(base_url: str, out: str | None, overrides: list[str] = ()) -> int:
     os.environ.setdefault("PRESSEPORTAL_PROFILE", "replica")
     os.environ["SCRAPY_SETTINGS_MODULE"] = "crawler.settings"
     from scrapy.crawler import CrawlerProcess
@@ -250,6 +253,9 @@ def bare_main(base_url: str, out: str | None) -> int:
 
     settings = get_project_settings()
     settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
+    for item in overrides:  # -s NAME=VALUE, as the backfill is given them
+        name, _, value = item.partition("=")
+        settings.set(name, value, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(bare_spider_class())
     process.crawl(crawler, base_url=base_url)
@@ -270,10 +276,12 @@ def bare_main(base_url: str, out: str | None) -> int:
     return 0
 
 
-def bare(base_url: str, timeout: float = 600) -> dict:
+def bare(base_url: str, *settings: str, timeout: float = 600) -> dict:
+    """The bare spider as a command; `settings` are NAME=VALUE, as `-s` gives them."""
+    sets = [arg for item in settings for arg in ("-s", item)]
     with tempfile.NamedTemporaryFile(suffix=".json") as f:
-        result = run_measured([sys.executable, "-m", "bench.e2e", "--bare-spider", base_url, "--out", f.name],
-                              crawler_env(base_url), timeout=timeout)
+        result = run_measured([sys.executable, "-m", "bench.e2e", "--bare-spider", base_url, "--out", f.name,
+                               *sets], crawler_env(base_url), timeout=timeout)
         with contextlib.suppress(ValueError):
             result.update(json.loads(Path(f.name).read_text() or "{}"))
     return result
@@ -352,9 +360,10 @@ def main(argv=None) -> int:
     ap.add_argument("--releases", type=int, default=RELEASES)
     ap.add_argument("--bare-spider", metavar="BASE_URL", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
+    ap.add_argument("-s", dest="set", action="append", default=[], help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.bare_spider:
-        return bare_main(args.bare_spider, args.out)
+        return bare_main(args.bare_spider, args.out, args.set)
     print_rows(run(args.releases))
     return 0
 

@@ -348,5 +348,23 @@ def insert_release_plain(conn: psycopg.Connection, record: dict[str, Any]) -> No
     conn.commit()
 
 
+COPY_COLUMNS = ("story_id", "publisher_id", "url", "title", "published_at", "published_raw",
+                "published_ambiguous", "dateline", "teaser", "body", "about", "contact", "originator",
+                "keywords", "places", "images", "links", "language", "content_hash", "seen_at", "seen_at",
+                "seen_at", "fetched_at")
+
+
+def copy_releases_plain(conn: psycopg.Connection, records: Iterable[dict[str, Any]]) -> None:
+    """All `records` by one plain COPY, committed once (the benchmark's floor for the
+    batched store: the database's own speed into the same table). New story ids only;
+    the publishers must exist."""
+    seen_at = datetime.now(UTC)
+    with conn.cursor() as cur, cur.copy(query("copy_releases_plain")) as copy:
+        for record in records:
+            row = release_params(record, seen_at)
+            copy.write_row([row[c] for c in COPY_COLUMNS])
+    conn.commit()
+
+
 def insert_publisher(conn: psycopg.Connection, publisher_id: int, name: str) -> None:
     conn.execute(query("insert_publisher"), {"id": publisher_id, "name": name, "seen_at": datetime.now(UTC)})

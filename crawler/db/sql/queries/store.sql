@@ -218,6 +218,15 @@ ON CONFLICT (story_id) DO UPDATE SET
     html_size = excluded.html_size, html = excluded.html
 WHERE p.html_sha256 IS DISTINCT FROM excluded.html_sha256;
 
+-- name: copy_releases_plain
+-- The floor for the benchmark: plain COPY into the same table (generated tsvector and
+-- GIN index included), no upsert, no revisions.
+COPY releases (
+    story_id, publisher_id, url, title, published_at, published_raw, published_ambiguous,
+    dateline, teaser, body, about, contact, originator, keywords, places, images, links,
+    language, content_hash, first_seen_at, last_seen_at, changed_at, fetched_at
+) FROM STDIN;
+
 -- name: insert_release_plain
 -- The naive path for the benchmark baseline (news-please style: one INSERT, one commit).
 INSERT INTO releases (

@@ -1,0 +1,194 @@
+"""CPU per release: what one stored release costs the crawler process, against the bare
+Scrapy spider's cost per page, with a profile of where the time goes, and two peers.
+
+1. **Cost per release**: CPU seconds (user + system, from wait4) of the whole
+   `presseportal -q backfill` of 5,000 replica releases on loopback, delays off, with
+   storing and raw pages, divided by the releases stored; against the bare spider's CPU
+   seconds per story page (bench/e2e.py: same settings, middlewares and URLs). The runs
+   are bench.e2e's (interleaved, a fresh database each); the median of each side counts.
+2. **Where the time goes**: py-spy samples one backfill of `PROFILE_RELEASES` (the
+   replica in its own process, not sampled); each sample goes to the first part of the
+   path a release takes that its stack shows (start-up imports, store, normalisation,
+   extraction and its lxml parse, extensions, HTTP, Scrapy's engine).
+3. **Peers**: trafilatura's `extract` of the same story pages (CPU ms per page, in this
+   process); news-please (`bench/peers/`, its own virtual environment) fed the same
+   story URLs, extracting and storing each article into PostgreSQL with one INSERT and
+   commit, as its PostgreSQL storage does: CPU ms per release of its process. Neither is
+   a dependency of the product; `make bench` creates the news-please environment on its
+   first run (`bench/peers/newsplease.py --setup`), and says so when it cannot.
+
+    python -m bench.cpu [--profile-releases 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from bench import e2e
+from bench.e2e import BIN, PUBLISHER, crawler_env, presseportal, replica_process, run_measured, tail
+
+RELEASES = e2e.RELEASES
+PROFILE_RELEASES = 2000
+PEER_PAGES = 200
+TARGET_RATIO = 1.5
+TARGET_NEWSPLEASE_FACTOR = 10.0
+
+# (part, what in a sampled stack puts the sample there), first match wins
+PARTS = [
+    ("start-up (imports)", ("_find_and_load",)),
+    ("store (batch rows, raw page zstd + sha256, psycopg)", ("pipelines/store.py", "crawler/db/", "psycopg")),
+    ("normalisation (characters, dates)", ("crawler/normalize/", "pipelines/normalize.py")),
+    ("lxml parse", ("parse_html (", "document_fromstring", "lxml/html/__init__.py")),
+    ("extraction (extract_story, grammar, decoding)", ("crawler/extract/", "crawler/grammar.py")),
+    ("validation, field coverage, progress, run record", ("pipelines/validate.py", "crawler/extensions/")),
+    ("HTTP (Twisted client, download handler)", ("twisted/web/", "scrapy/core/downloader/handlers",
+                                                 "twisted/internet/tcp.py", "twisted/protocols/")),
+    ("Scrapy engine, scheduler, middlewares, reactor", ("scrapy/", "twisted/", "asyncio/")),
+]
+
+
+# --- 1. the cost per release ------------------------------------------------------------------
+
+
+def e2e_runs() -> dict:
+    """bench.e2e's runs of RELEASES (measured now unless this `make bench` has them)."""
+    return e2e.MEASURED.get(RELEASES) or e2e.measure(RELEASES)
+
+
+def cost_row(m: dict, profile: dict | None) -> dict:
+    backfills, bares = m["backfills"], m["bares"]
+    ok = all(r["rc"] == 0 and r["stored"] == RELEASES for r in backfills) and \
+        all(r["rc"] == 0 and r.get("stories") == RELEASES for r in bares)
+    per_release = statistics.median(r["cpu_s"] / max(r["stored"], 1) for r in backfills) * 1000
+    per_page = statistics.median(r["cpu_s"] / max(r.get("stories") or 0, 1) for r in bares) * 1000
+    ratio = per_release / per_page if per_page else None
+    cpu = lambda runs: ", ".join(f"{r['cpu_s']:.1f}" for r in runs)  # noqa: E731
+    notes = (f"{RELEASES:,} replica releases on loopback, delays off; medians of {len(backfills)} interleaved "
+             f"runs each (bench.e2e's): backfill CPU {cpu(backfills)} s, bare spider CPU {cpu(bares)} s, "
+             f"whole commands (start-up included)")
+    if not ok:
+        notes += "; INCOMPLETE runs: " + "; ".join(tail(r["stderr"], 200) for r in [*backfills, *bares] if r["rc"])
+    if profile:
+        notes += f"; where the time goes: {profile['summary']}"
+    return {
+        "name": "cpu: CPU per stored release, backfill end to end (store and raw pages)",
+        "value": per_release,
+        "unit": "ms",
+        "baseline_name": "bare Scrapy spider, CPU per page",
+        "baseline_value": per_page,
+        "ratio": ratio,
+        "target": f"ratio <= {TARGET_RATIO}",
+        "met": bool(ok and ratio is not None and ratio <= TARGET_RATIO),
+        "notes": notes,
+    }
+
+
+# --- 2. the profile ---------------------------------------------------------------------------
+
+
+def part_of(stack: str) -> str:
+    if not stack.strip():
+        return "no Python frame (native code, garbage collection)"
+    for part, marks in PARTS:
+        if any(mark in stack for mark in marks):
+            return part
+    return "other"
+
+
+def profile(releases: int = PROFILE_RELEASES) -> dict | None:
+    """py-spy's samples of one backfill, by part; None when py-spy is not installed."""
+    spy = shutil.which("py-spy", path=str(BIN)) or shutil.which("py-spy")
+    if spy is None:
+        return None
+    parts: Counter = Counter()
+    with replica_process(releases) as base_url, e2e.throwaway_database() as database_url, \
+            tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp) / "samples.txt"
+        argv = [spy, "record", "--format", "raw", "--rate", "200", "--nonblocking", "-o", str(raw), "--",
+                *presseportal("backfill", "--publisher", str(PUBLISHER))]
+        result = run_measured(argv, crawler_env(base_url, database_url))
+        if result["rc"] != 0 or not raw.exists():
+            return {"summary": f"py-spy failed (exit {result['rc']}): {tail(result['stderr'], 200)}", "parts": {}}
+        for line in raw.read_text(errors="replace").splitlines():
+            stack, _, count = line.rpartition(" ")
+            if count.isdigit():
+                parts[part_of(stack)] += int(count)
+    total = sum(parts.values()) or 1
+    shares = {part: n / total for part, n in parts.most_common()}
+    summary = ", ".join(f"{part} {share:.0%}" for part, share in shares.items())
+    return {"summary": f"py-spy, one backfill of {releases:,}, {total:,} samples: {summary}", "parts": shares}
+
+
+# --- 3. the peers -----------------------------------------------------------------------------
+
+
+def trafilatura_ms(pages: list[tuple[str, bytes, str | None]]) -> float | None:
+    """CPU ms per page of trafilatura.extract on the decoded pages; None without it."""
+    try:
+        import trafilatura
+    except ImportError:
+        return None
+    from crawler.extract.encoding import decode_html
+
+    decoded = [(url, decode_html(body, charset)) for url, body, charset in pages]
+    trafilatura.extract(decoded[0][1], url=decoded[0][0])  # its lazy set-up is not per page
+    t0 = time.process_time()
+    for url, html in decoded:
+        trafilatura.extract(html, url=url)
+    return (time.process_time() - t0) * 1000 / len(decoded)
+
+
+def peer_rows(cost: dict) -> list[dict]:
+    from bench.extract import fetch_pages
+    from bench.peers import newsplease
+
+    product = cost["value"]
+    rows = []
+    traf = trafilatura_ms(fetch_pages(PEER_PAGES))
+    rows.append({
+        "name": "cpu: trafilatura, extraction alone, CPU per page",
+        "value": traf, "unit": "ms",
+        "baseline_name": "the product, CPU per stored release end to end (row above)",
+        "baseline_value": product,
+        "ratio": traf / product if traf and product else None,
+        "target": None, "met": None,
+        "notes": (f"trafilatura.extract (default options) of {PEER_PAGES} replica story pages, decoded, "
+                  "in this process" if traf else "trafilatura is not installed (pip install -e '.[bench]')"),
+    })
+    np = newsplease.measure(PEER_PAGES)
+    value = np.get("ms_per_release")
+    rows.append({
+        "name": "cpu: news-please, fetch + extract + store, CPU per release",
+        "value": value, "unit": "ms",
+        "baseline_name": "the product, CPU per stored release end to end",
+        "baseline_value": product,
+        "ratio": value / product if value and product else None,
+        "target": f"ratio >= {TARGET_NEWSPLEASE_FACTOR:g}",
+        "met": None if value is None else value / product >= TARGET_NEWSPLEASE_FACTOR,
+        "notes": np["notes"],
+    })
+    return rows
+
+
+def run(profile_releases: int = PROFILE_RELEASES) -> list[dict]:
+    cost = cost_row(e2e_runs(), profile(profile_releases))
+    return [cost, *peer_rows(cost)]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.cpu", description=__doc__.splitlines()[0])
+    ap.add_argument("--profile-releases", type=int, default=PROFILE_RELEASES)
+    args = ap.parse_args(argv)
+    e2e.print_rows(run(args.profile_releases))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
