@@ -18,8 +18,8 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-MODULES = ["extract", "normalize", "store", "e2e", "incremental", "memory", "imports", "reextract", "replica",
-           "report"]
+MODULES = ["extract", "normalize", "store", "pipe", "e2e", "cpu", "incremental", "memory", "imports", "reextract",
+           "replica", "report"]
 RESULTS = Path(__file__).with_name("results.md")
 
 
@@ -46,7 +46,7 @@ def machine() -> str:
 
 
 def versions() -> str:
-    names = ["scrapy", "dateparser", "psycopg", "lxml", "ftfy", "aiohttp", "trafilatura"]
+    names = ["scrapy", "dateparser", "psycopg", "lxml", "ftfy", "aiohttp", "zstandard", "trafilatura", "py-spy"]
     found = []
     for name in names:
         try:

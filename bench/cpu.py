@@ -13,9 +13,10 @@ Scrapy spider's cost per page, with a profile of where the time goes, and two pe
 3. **Peers**: trafilatura's `extract` of the same story pages (CPU ms per page, in this
    process); news-please (`bench/peers/`, its own virtual environment) fed the same
    story URLs, extracting and storing each article into PostgreSQL with one INSERT and
-   commit, as its PostgreSQL storage does: CPU ms per release of its process. Neither is
+   commit, as its PostgreSQL storage does: CPU ms per release of its process (over 100
+   URLs less over 10: its start-up left out). Neither is
    a dependency of the product; `make bench` creates the news-please environment on its
-   first run (`bench/peers/newsplease.py --setup`), and says so when it cannot.
+   first run (`bench/peers/news_please.py --setup`), and says so when it cannot.
 
     python -m bench.cpu [--profile-releases 2000]
 """
@@ -37,6 +38,7 @@ from bench.e2e import BIN, PUBLISHER, crawler_env, presseportal, replica_process
 RELEASES = e2e.RELEASES
 PROFILE_RELEASES = 2000
 PEER_PAGES = 200
+NEWSPLEASE_PAGES = 100
 TARGET_RATIO = 1.5
 TARGET_NEWSPLEASE_FACTOR = 10.0
 
@@ -48,6 +50,7 @@ PARTS = [
     ("lxml parse", ("parse_html (", "document_fromstring", "lxml/html/__init__.py")),
     ("extraction (extract_story, grammar, decoding)", ("crawler/extract/", "crawler/grammar.py")),
     ("validation, field coverage, progress, run record", ("pipelines/validate.py", "crawler/extensions/")),
+    ("spider (navigation, decoding the body)", ("crawler/spiders/",)),
     ("HTTP (Twisted client, download handler)", ("twisted/web/", "scrapy/core/downloader/handlers",
                                                  "twisted/internet/tcp.py", "twisted/protocols/")),
     ("Scrapy engine, scheduler, middlewares, reactor", ("scrapy/", "twisted/", "asyncio/")),
@@ -93,9 +96,11 @@ def cost_row(m: dict, profile: dict | None) -> dict:
 # --- 2. the profile ---------------------------------------------------------------------------
 
 
-def part_of(stack: str) -> str:
+def part_of(stack: str) -> str | None:
+    """The part of PARTS a sampled stack belongs to; None for a stack without a Python
+    frame (a thread waiting in native code: not the crawler's CPU)."""
     if not stack.strip():
-        return "no Python frame (native code, garbage collection)"
+        return None
     for part, marks in PARTS:
         if any(mark in stack for mark in marks):
             return part
@@ -118,8 +123,9 @@ def profile(releases: int = PROFILE_RELEASES) -> dict | None:
             return {"summary": f"py-spy failed (exit {result['rc']}): {tail(result['stderr'], 200)}", "parts": {}}
         for line in raw.read_text(errors="replace").splitlines():
             stack, _, count = line.rpartition(" ")
-            if count.isdigit():
-                parts[part_of(stack)] += int(count)
+            part = part_of(stack)
+            if count.isdigit() and part is not None:
+                parts[part] += int(count)
     total = sum(parts.values()) or 1
     shares = {part: n / total for part, n in parts.most_common()}
     summary = ", ".join(f"{part} {share:.0%}" for part, share in shares.items())
@@ -147,7 +153,7 @@ def trafilatura_ms(pages: list[tuple[str, bytes, str | None]]) -> float | None:
 
 def peer_rows(cost: dict) -> list[dict]:
     from bench.extract import fetch_pages
-    from bench.peers import newsplease
+    from bench.peers import news_please
 
     product = cost["value"]
     rows = []
@@ -162,7 +168,7 @@ def peer_rows(cost: dict) -> list[dict]:
         "notes": (f"trafilatura.extract (default options) of {PEER_PAGES} replica story pages, decoded, "
                   "in this process" if traf else "trafilatura is not installed (pip install -e '.[bench]')"),
     })
-    np = newsplease.measure(PEER_PAGES)
+    np = news_please.measure(NEWSPLEASE_PAGES)
     value = np.get("ms_per_release")
     rows.append({
         "name": "cpu: news-please, fetch + extract + store, CPU per release",

@@ -40,7 +40,6 @@ from pathlib import Path
 RELEASES = 5000
 ROUNDS = 2
 PUBLISHER = 73811
-TARGET_RATIO = 0.8
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -345,8 +344,11 @@ def rows_from(m: dict) -> list[dict]:
         "baseline_name": "bare Scrapy spider, same URLs",
         "baseline_value": bare_rate,
         "ratio": ratio,
-        "target": "ratio >= 0.8",
-        "met": bool(ratio is not None and ratio >= TARGET_RATIO and complete and bare_ok),
+        # information only (issue 16): CPU-bound on loopback, on a 2-core machine shared with
+        # the replica and PostgreSQL, it measures what users never meet; bench.pipe
+        # measures the pipe under the live site's latency and bench.cpu the cost per release
+        "target": None,
+        "met": None if complete and bare_ok else False,
         "notes": notes,
     }]
 

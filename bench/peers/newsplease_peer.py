@@ -1,5 +1,5 @@
 """news-please as its users run it against our URLs: runs INSIDE the peer's own virtual
-environment (bench/peers/newsplease.py creates it and starts this script).
+environment (bench/peers/news_please.py creates it and starts this script).
 
 For each story URL of a file: the page fetched (urllib), `NewsPlease.from_html` (its
 whole extraction: newspaper, readability, its heuristics, the date extractor) and the

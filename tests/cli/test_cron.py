@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 import time
 
 import psycopg
 
 from crawler import exitcodes
-from tests.helpers import presseportal, start_presseportal
+from tests.helpers import BIN, ROOT, crawl_env, presseportal, start_presseportal
 
 PID = 73811
 
@@ -74,3 +76,21 @@ def test_two_ctrl_c_end_the_run_with_130(replica, database_url, tmp_path):
     assert code == exitcodes.INTERRUPTED, log[-3000:]
     assert "interrupted (second Ctrl-C)" in log
     assert "Traceback" not in log
+
+
+def test_a_cron_run_that_finds_nothing_imports_no_component_it_switched_off(replica, database_url):
+    # Scrapy imports every component listed in its _BASE settings before asking it
+    # whether it is enabled; the remote control (aiohttp) and the cookies middleware
+    # (tldextract, requests) were a quarter of the CPU of a run that ends with one 304
+    first = presseportal(replica, "crawl", database_url=database_url)
+    assert first.returncode == 0, first.stderr[-2000:]
+    replica.log.clear()
+    done = subprocess.run([sys.executable, "-X", "importtime", str(BIN / "presseportal"), "-q", "crawl"],
+                          cwd=ROOT, env=crawl_env(replica, database_url), capture_output=True, text=True,
+                          timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert [e.status for e in replica.log if e.path.startswith("/nr/")] == [304]
+    imported = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert "scrapy.core.engine" in imported, "the import log is read"
+    assert not imported & {"aiohttp", "aiohttp.web", "tldextract", "scrapy.extensions.remote_control",
+                           "scrapy.extensions.telnet", "scrapy.downloadermiddlewares.cookies"}
