@@ -151,36 +151,33 @@ def trafilatura_ms(pages: list[tuple[str, bytes, str | None]]) -> float | None:
     return (time.process_time() - t0) * 1000 / len(decoded)
 
 
+def peer_row(name: str, value: float | None, product: float, notes: str, target: float | None = None) -> dict:
+    """A peer's CPU ms per release beside the product's; `target`: the least factor."""
+    ratio = value / product if value and product else None
+    return {
+        "name": name, "value": value, "unit": "ms",
+        "baseline_name": "the product, CPU per stored release end to end (row above)",
+        "baseline_value": product, "ratio": ratio,
+        "target": f"ratio >= {target:g}" if target else None,
+        "met": None if target is None or ratio is None else ratio >= target,
+        "notes": notes,
+    }
+
+
 def peer_rows(cost: dict) -> list[dict]:
     from bench.extract import fetch_pages
     from bench.peers import news_please
 
     product = cost["value"]
-    rows = []
     traf = trafilatura_ms(fetch_pages(PEER_PAGES))
-    rows.append({
-        "name": "cpu: trafilatura, extraction alone, CPU per page",
-        "value": traf, "unit": "ms",
-        "baseline_name": "the product, CPU per stored release end to end (row above)",
-        "baseline_value": product,
-        "ratio": traf / product if traf and product else None,
-        "target": None, "met": None,
-        "notes": (f"trafilatura.extract (default options) of {PEER_PAGES} replica story pages, decoded, "
-                  "in this process" if traf else "trafilatura is not installed (pip install -e '.[bench]')"),
-    })
     np = news_please.measure(NEWSPLEASE_PAGES)
-    value = np.get("ms_per_release")
-    rows.append({
-        "name": "cpu: news-please, fetch + extract + store, CPU per release",
-        "value": value, "unit": "ms",
-        "baseline_name": "the product, CPU per stored release end to end",
-        "baseline_value": product,
-        "ratio": value / product if value and product else None,
-        "target": f"ratio >= {TARGET_NEWSPLEASE_FACTOR:g}",
-        "met": None if value is None else value / product >= TARGET_NEWSPLEASE_FACTOR,
-        "notes": np["notes"],
-    })
-    return rows
+    return [
+        peer_row("cpu: trafilatura, extraction alone, CPU per page", traf, product,
+                 f"trafilatura.extract (default options) of {PEER_PAGES} replica story pages, decoded, in this "
+                 "process" if traf else "trafilatura is not installed (pip install -e '.[bench]')"),
+        peer_row("cpu: news-please, fetch + extract + store, CPU per release", np.get("ms_per_release"), product,
+                 np["notes"], target=TARGET_NEWSPLEASE_FACTOR),
+    ]
 
 
 def run(profile_releases: int = PROFILE_RELEASES) -> list[dict]:

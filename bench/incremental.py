@@ -32,10 +32,11 @@ TARGET_REQUESTS = 2
 STARTUP_ROUNDS = 5
 TARGET_STARTUP_RATIO = 0.5
 # What a cron run that finds nothing loaded before issue 16 and no longer does: the
-# remote control and telnet extensions (off, but imported: aiohttp.web, twisted.conch)
-# and the cookies middleware (off, but imported: tldextract, requests, urllib3).
+# remote control and telnet extensions (off, but imported: aiohttp.web, twisted.conch),
+# the cookies middleware (off, but imported: tldextract, requests, urllib3) and the
+# normaliser (ftfy), now loaded with the first release.
 EAGER_BEFORE = ("aiohttp.web", "scrapy.extensions.remote_control", "scrapy.extensions.telnet",
-                "scrapy.downloadermiddlewares.cookies")
+                "scrapy.downloadermiddlewares.cookies", "crawler.normalize.release")
 
 
 def kind(path: str) -> str:
