@@ -91,6 +91,8 @@ def main(argv=None) -> int:
         for row in got:
             row.setdefault("module", name)
         rows.extend(got)
+        # each module's rows as soon as it ends: a run stopped later keeps them
+        print("\n".join(table(got)[2:]), file=sys.stderr)
         print(f"   {time.monotonic() - t0:.1f}s", file=sys.stderr, flush=True)
     lines = table(rows)
     print("\n".join(lines))
