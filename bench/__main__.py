@@ -92,7 +92,8 @@ def main(argv=None) -> int:
             row.setdefault("module", name)
         rows.extend(got)
         # each module's rows as soon as it ends: a run stopped later keeps them
-        print("\n".join(table(got)[2:]), file=sys.stderr)
+        print("\n".join(table(got)[2:] + [f"- {r['name']}: {r['notes']}" for r in got if r.get("notes")]),
+              file=sys.stderr)
         print(f"   {time.monotonic() - t0:.1f}s", file=sys.stderr, flush=True)
     lines = table(rows)
     print("\n".join(lines))
