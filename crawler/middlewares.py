@@ -108,3 +108,4 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
 
 
 _ONE_LINE = _NetworkErrorsOnOneLine()
+

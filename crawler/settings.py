@@ -60,6 +60,17 @@ TELNETCONSOLE_ENABLED = False
 # Scrapy 2.19 remote control: an HTTP port nobody asked for on a cron box
 REMOTE_CONTROL_ENABLED = False
 
+# One request budget per site, shared by every process on every machine through
+# PostgreSQL (crawler/budget.py SiteBudgetMiddleware, table site_budgets): requests
+# per second to the site in total, whatever the number of workers; 0 switches it off.
+# A 429 or Retry-After pushes every worker back. Unset (None), the profile's default
+# applies: 1 for the live site, none for the replica on loopback.
+PRESSEPORTAL_SITE_BUDGET = (float(os.environ["PRESSEPORTAL_SITE_BUDGET"])
+                            if os.environ.get("PRESSEPORTAL_SITE_BUDGET", "").strip() else None)
+SITE_BUDGET_DEFAULT = 1.0
+# a 429 without Retry-After holds every worker back this long (seconds)
+SITE_BUDGET_PUSH_SECONDS = 5.0
+
 # the replica profile switches the delays off (loopback only: crawler/profiles.py); an
 # unknown name is refused before the crawl starts
 globals().update(PROFILES.get(PRESSEPORTAL_PROFILE, {}))
@@ -77,6 +88,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,
+    # last before the download: every request (robots.txt, retries) takes a budget slot
+    "crawler.budget.SiteBudgetMiddleware": 950,
 }
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 300,
@@ -131,3 +144,13 @@ STORE_PAGES = True
 # takes the store out of ITEM_PIPELINES); how many changed releases to show field by field
 COMPARE_RELEASES = False
 COMPARE_EXAMPLES = 5
+
+# --- the job queue (crawler/queue; `presseportal worker`, `enqueue`, `schedule`) -------------
+# seconds without a worker's heartbeat before another worker takes its job over
+PRESSEPORTAL_LEASE_SECONDS = 30.0
+# seconds a running job may finish in after SIGTERM, before it goes back on the queue
+PRESSEPORTAL_WORKER_GRACE_SECONDS = 30.0
+# workers refresh the followed newsrooms from the site-wide feed on this cron line, and
+# sweep them all (a conditional GET each) on the second one; "" for none
+PRESSEPORTAL_REFRESH_CRON = "*/15 * * * *"
+PRESSEPORTAL_SWEEP_CRON = "30 3 * * *"

@@ -43,6 +43,15 @@ class CrawlPlan:
         return self.mode == "incremental"
 
     @property
+    def window(self) -> str:
+        """The date window this run covers, as the run lock names it ("2024-01-01..2024-03-31",
+        an open end left empty); "" for a run over the whole newsroom. Two runs over
+        different windows of one newsroom may run at once (crawler.db.runs)."""
+        if self.mode != "backfill" or not (self.since or self.until):
+            return ""
+        return f"{self.since or ''}..{self.until or ''}"
+
+    @property
     def locks_newsrooms(self) -> bool:
         """The run takes the per-publisher lock (crawler.extensions.run_lock). An import
         does not: it fetches nothing, and the store lets a page win over an import in

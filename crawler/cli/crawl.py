@@ -9,14 +9,12 @@ from typing import Any
 from crawler import db, exitcodes
 from crawler.cli.common import (
     UsageError,
+    checked_settings,
     database_url,
     err,
     non_negative_int,
-    project_settings,
     ratio,
 )
-from crawler.profiles import ProfileError
-from crawler.profiles import check as check_profile
 from crawler.spiders.presseportal import crawl_plan
 
 
@@ -68,12 +66,7 @@ def run_spider(args: argparse.Namespace, *, mode: str, **spider_args: Any) -> in
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     publishers = ",".join(map(str, plan.publishers))
-    overrides = dict(parse_setting(item) for item in args.set)
-    settings = project_settings(overrides)
-    try:
-        check_profile(settings.get("PRESSEPORTAL_PROFILE"), settings.get("PRESSEPORTAL_BASE_URL"))
-    except ProfileError as exc:
-        raise UsageError(str(exc)) from None
+    settings = checked_settings(dict(parse_setting(item) for item in args.set))
     # DatabaseUnavailable: exit 69 before anything is fetched
     url = database_url(settings)
     db.ensure_schema(url)

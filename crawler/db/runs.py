@@ -8,8 +8,12 @@ two-int form ``pg_try_advisory_lock(28784, publisher_id)``:
 - a run over some publishers takes ``(28784, 0)`` shared plus ``(28784, id)`` exclusively
   for each id, in ascending order (no deadlock), all or nothing.
 
-So two runs conflict exactly when they share a publisher or one of them is an
-all-publishers run. Locks live as long as the session: keep the connection that took
+A run over a date window of its publishers (two windows of one newsroom may run at once,
+issue 15) takes ``(28784, 0)`` shared, ``(28784, id)`` *shared* for each id, and
+``pg_try_advisory_lock(28786, window_lock_key(id, window))`` exclusively.
+
+So two runs conflict exactly when they share a publisher (unless both are window runs
+over different windows) or one of them is an all-publishers run. Locks live as long as the session: keep the connection that took
 them open for the whole run; `start_run` records that session's backend pid, which is
 how `current_lock_holder` names the run.
 
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import os
 import socket
+import zlib
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -49,53 +54,66 @@ def _ids(publisher_ids: Iterable[int] | None) -> list[int]:
 # --- locks ------------------------------------------------------------------------------------
 
 
-def acquire_publisher_lock(conn: psycopg.Connection, publisher_ids: Iterable[int] | None) -> bool:
-    """Take the run lock for these publishers (None or empty: all); False if another run holds it.
+def window_lock_key(publisher_id: int, window: str) -> int:
+    """The advisory lock key (namespace 28786) of one newsroom's date window: a stable
+    31-bit number of "publisher:window" (a collision only makes two windows take turns)."""
+    return zlib.crc32(f"{publisher_id}:{window}".encode()) & 0x7FFFFFFF
+
+
+def _lock_steps(publisher_ids: Iterable[int] | None, window: str) -> list[tuple[str, str, dict]]:
+    """The locks a run takes, in order (ascending ids: no deadlock): (try query, unlock
+    query, params)."""
+    ids = _ids(publisher_ids)
+    if not ids:
+        return [("try_lock_all", "unlock_all", {})]
+    steps = [("try_lock_all_shared", "unlock_all_shared", {})]
+    if not window:
+        return steps + [("try_lock_publisher", "unlock_publisher", {"publisher_id": pid}) for pid in ids]
+    steps += [("try_lock_publisher_shared", "unlock_publisher_shared", {"publisher_id": pid}) for pid in ids]
+    return steps + [("try_lock_window", "unlock_window", {"key": window_lock_key(pid, window)})
+                    for pid in ids]
+
+
+def acquire_publisher_lock(conn: psycopg.Connection, publisher_ids: Iterable[int] | None,
+                           window: str = "") -> bool:
+    """Take the run lock for these publishers (None or empty: all), over their whole
+    newsroom or, with `window` (e.g. "2024-01-01..2024-03-31"), over that date window
+    only; False if another run holds a conflicting lock.
 
     All or nothing: on False nothing stays locked. Held until `release_publisher_lock` or
     until the session ends (a killed run frees its lock with its connection).
     """
-    ids = _ids(publisher_ids)
-    if not ids:
-        ok = conn.execute(query("try_lock_all")).fetchone()[0]
-        _commit(conn)
-        return bool(ok)
-    taken: list[int] = []
-    if not conn.execute(query("try_lock_all_shared")).fetchone()[0]:
-        _commit(conn)
-        return False
-    for pid in ids:
-        if conn.execute(query("try_lock_publisher"), {"publisher_id": pid}).fetchone()[0]:
-            taken.append(pid)
+    taken: list[tuple[str, dict]] = []
+    for try_name, unlock_name, params in _lock_steps(publisher_ids, window):
+        if conn.execute(query(try_name), params).fetchone()[0]:
+            taken.append((unlock_name, params))
             continue
-        for t in taken:
-            conn.execute(query("unlock_publisher"), {"publisher_id": t})
-        conn.execute(query("unlock_all_shared"))
+        for unlock, unlock_params in reversed(taken):
+            conn.execute(query(unlock), unlock_params)
         _commit(conn)
         return False
     _commit(conn)
     return True
 
 
-def release_publisher_lock(conn: psycopg.Connection, publisher_ids: Iterable[int] | None) -> None:
-    ids = _ids(publisher_ids)
-    if not ids:
-        conn.execute(query("unlock_all"))
-    else:
-        for pid in ids:
-            conn.execute(query("unlock_publisher"), {"publisher_id": pid})
-        conn.execute(query("unlock_all_shared"))
+def release_publisher_lock(conn: psycopg.Connection, publisher_ids: Iterable[int] | None,
+                           window: str = "") -> None:
+    for _, unlock_name, params in reversed(_lock_steps(publisher_ids, window)):
+        conn.execute(query(unlock_name), params)
     _commit(conn)
 
 
-def current_lock_holder(conn: psycopg.Connection, publisher_ids: Iterable[int] | None) -> dict | None:
-    """The session holding a lock that conflicts with a run over `publisher_ids`, or None.
+def current_lock_holder(conn: psycopg.Connection, publisher_ids: Iterable[int] | None,
+                        window: str = "") -> dict | None:
+    """The session holding a lock that conflicts with a run over `publisher_ids` (and
+    `window`, see `acquire_publisher_lock`), or None.
 
     Returns a dict: run_id (None if that session started no run), run_mode, publishers,
     started_at, pid (OS pid of the crawler), host, backend_pid, lock_object (0 = all).
     """
     ids = _ids(publisher_ids)
-    params = {"all": not ids, "objids": [0, *ids]}
+    params = {"all": not ids, "objids": [0, *ids], "windowed": bool(window and ids),
+              "window_keys": [window_lock_key(pid, window) for pid in ids] if window else []}
     with conn.cursor(row_factory=dict_row) as cur:
         row = cur.execute(query("lock_holder"), params).fetchone()
     _commit(conn)

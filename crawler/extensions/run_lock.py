@@ -1,4 +1,5 @@
-"""RunLock: one run per publisher at a time, held from before the first request.
+"""RunLock: one run per publisher (or per publisher and date window) at a time, held
+from before the first request.
 
 The lock is a PostgreSQL advisory lock (`crawler.db.runs`), so it lives as long as the
 session that took it. A watchdog checks that session every
@@ -40,6 +41,7 @@ class RunLock:
         self.conninfo = ""
         self.conn = None
         self.publishers: tuple[int, ...] = ()
+        self.window = ""  # a backfill over a date window locks that window only
         self.locking = True  # the plan takes the newsroom lock (an import does not)
         self.watchdog: task.LoopingCall | None = None
 
@@ -66,10 +68,11 @@ class RunLock:
     def spider_opened(self, spider):
         plan = spider.crawl_state.plan
         self.publishers = plan.publishers
+        self.window = plan.window
         self.locking = plan.locks_newsrooms
         self.conninfo, conn = connect_or_close(self.crawler.settings)
-        if self.locking and not db.acquire_publisher_lock(conn, self.publishers):
-            holder = describe_holder(db.current_lock_holder(conn, self.publishers))
+        if self.locking and not db.acquire_publisher_lock(conn, self.publishers, self.window):
+            holder = describe_holder(db.current_lock_holder(conn, self.publishers, self.window))
             conn.close()
             self.stats.set_value("presseportal/locked_by", holder)
             logger.error("publisher(s) %s are locked by %s: not starting", list(self.publishers), holder)
@@ -88,12 +91,12 @@ class RunLock:
             logger.warning("database still unavailable (%s): will try again", exc)
             return
         self.conn.close()
-        if not self.locking or db.acquire_publisher_lock(conn, self.publishers):
+        if not self.locking or db.acquire_publisher_lock(conn, self.publishers, self.window):
             self.conn = conn
             logger.info("run session opened again after the reconnect")
             self.crawler.signals.send_catch_log(run_lock_moved, backend_pid=db.backend_pid(conn))
             return
-        holder = describe_holder(db.current_lock_holder(conn, self.publishers))
+        holder = describe_holder(db.current_lock_holder(conn, self.publishers, self.window))
         conn.close()
         self.conn = None
         self.stats.set_value("presseportal/locked_by", holder)

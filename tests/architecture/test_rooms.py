@@ -32,6 +32,10 @@ ALLOWED: dict[str, set[str]] = {
     "crawler.extract": BASE | {"crawler.grammar", "crawler.normalize"},
     "crawler.db": BASE,
     "crawler.middlewares": BASE,
+    # the site's request budget, shared through PostgreSQL by every worker
+    "crawler.budget": BASE | {"crawler.db", "crawler.middlewares"},
+    # the job queue: jobs, tasks, workers; a refresh reads the site-wide feed
+    "crawler.queue": BASE | {"crawler.db", "crawler.extract"},
     # releases from outside the site: dumps, API answers (read like the site's text)
     "crawler.imports": BASE | {"crawler.extract", "crawler.grammar", "crawler.normalize"},
     "crawler.spiders": BASE | {"crawler.extract", "crawler.grammar", "crawler.normalize", "crawler.imports"},

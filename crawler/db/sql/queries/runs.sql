@@ -21,6 +21,22 @@ SELECT pg_advisory_unlock(28784, 0);
 -- name: unlock_all_shared
 SELECT pg_advisory_unlock_shared(28784, 0);
 
+-- name: try_lock_publisher_shared
+-- A run over a date window of the publisher: shared on the publisher, so that windows of
+-- one newsroom run side by side while a run over the whole newsroom excludes them all.
+SELECT pg_try_advisory_lock_shared(28784, %(publisher_id)s) AS ok;
+
+-- name: unlock_publisher_shared
+SELECT pg_advisory_unlock_shared(28784, %(publisher_id)s);
+
+-- name: try_lock_window
+-- The window itself: exclusive in namespace 28786 on a key of (publisher, window)
+-- (crawler.db.runs.window_lock_key), so the same window never runs twice at once.
+SELECT pg_try_advisory_lock(28786, %(key)s) AS ok;
+
+-- name: unlock_window
+SELECT pg_advisory_unlock(28786, %(key)s);
+
 -- name: lock_holder
 -- Who holds a publisher lock that conflicts with ours: objects %(objids)s (0 = all
 -- publishers) of namespace 28784, granted to another session; the run row is the
@@ -35,10 +51,15 @@ LEFT JOIN LATERAL (
     WHERE c.backend_pid = l.pid AND c.finished_at IS NULL
     ORDER BY c.id DESC LIMIT 1
 ) r ON true
-WHERE l.locktype = 'advisory' AND l.classid = 28784 AND l.objsubid = 2
+WHERE l.locktype = 'advisory' AND l.objsubid = 2
   AND l.granted AND l.pid <> pg_backend_pid()
   AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-  AND (%(all)s OR l.objid::bigint = ANY(%(objids)s::bigint[]) AND (l.objid <> 0 OR l.mode = 'ExclusiveLock'))
+  AND (l.classid = 28784
+       AND (%(all)s OR l.objid::bigint = ANY(%(objids)s::bigint[])
+            -- a run over some publishers shares object 0; a window run shares its publishers
+            AND (l.objid <> 0 OR l.mode = 'ExclusiveLock')
+            AND (NOT %(windowed)s OR l.mode = 'ExclusiveLock'))
+       OR l.classid = 28786 AND l.objid::bigint = ANY(%(window_keys)s::bigint[]))
 ORDER BY r.started_at NULLS LAST
 LIMIT 1;
 

@@ -1,0 +1,105 @@
+"""The site's request budget: one rate for every worker on every machine (issue 15).
+
+`SiteBudgetMiddleware` (a downloader middleware, the last before the download) reserves
+each request's slot in PostgreSQL through `crawler.db.budget`; see its docstring.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from urllib.parse import urlsplit
+
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Request, Response
+
+from crawler import db
+from crawler.db import budget
+from crawler.middlewares import retry_after_seconds
+
+logger = logging.getLogger(__name__)
+
+
+def site_budget(settings) -> float:
+    """Requests per second for all workers together: PRESSEPORTAL_SITE_BUDGET when set,
+    else the profile's default (1 for the live site, 0 = none for the replica)."""
+    value = settings.get("PRESSEPORTAL_SITE_BUDGET")
+    if value is None or value == "":
+        value = settings.getfloat("SITE_BUDGET_DEFAULT", 1.0)
+    return max(0.0, float(value))
+
+
+class SiteBudgetMiddleware:
+    """One request budget per site for every worker on every machine (issue 15).
+
+    Before each request goes out, a slot is reserved in PostgreSQL (crawler/db/budget.py:
+    one atomic UPDATE of the site's row, slot = greatest(now, next_at), next_at = slot +
+    1/budget) and the request waits for it on the event loop (never blocking the
+    reactor). A 429, or a Retry-After on any answer, moves the site's next slot for
+    every worker. AutoThrottle and DOWNLOAD_DELAY still space this process's requests;
+    the budget is what holds the sum of all processes.
+
+    When the database cannot be reached the request waits one interval here instead:
+    slower, never faster than the budget.
+    """
+
+    def __init__(self, crawler, per_second: float):
+        self.crawler = crawler
+        self.per_second = per_second
+        self.push_seconds = crawler.settings.getfloat("SITE_BUDGET_PUSH_SECONDS", 5.0)
+        self.retry_after_max = crawler.settings.getfloat("RETRY_AFTER_MAX_SECONDS", 300.0)
+        self.conninfo = ""
+        self.conn = None
+        self.lock = asyncio.Lock()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        per_second = site_budget(crawler.settings)
+        if per_second <= 0:
+            raise NotConfigured("no site budget (PRESSEPORTAL_SITE_BUDGET=0, or the replica profile)")
+        if not crawler.settings.getbool("STORE_RELEASES"):
+            logger.warning("no store, so no shared site budget: this process keeps to "
+                           "%.2f requests/s on its own", per_second)
+        return cls(crawler, per_second)
+
+    async def _database(self):
+        if self.conn is None or self.conn.closed:
+            if not self.conninfo:
+                self.conninfo = db.resolve_database_url(self.crawler.settings)
+            self.conn = await budget.connect_async(self.conninfo)
+        return self.conn
+
+    async def _shared(self, call, *args) -> float | None:
+        if not self.crawler.settings.getbool("STORE_RELEASES"):
+            return None
+        try:
+            async with self.lock:
+                return await call(await self._database(), *args)
+        except (db.Error, db.DatabaseUnavailable) as exc:
+            logger.warning("site budget: the database is away (%s); spacing this process alone",
+                           db.first_line(exc) if isinstance(exc, db.Error) else exc)
+            if self.conn is not None:
+                await self.conn.close()
+                self.conn = None
+            return None
+
+    async def process_request(self, request: Request, spider=None):
+        host = urlsplit(request.url).netloc
+        wait = await self._shared(budget.reserve_slot, host, self.per_second)
+        if wait is None:
+            wait = 1.0 / self.per_second
+        if wait > 0:
+            self.crawler.stats.inc_value("site_budget/waited_ms", int(wait * 1000))
+            await asyncio.sleep(wait)
+        self.crawler.stats.inc_value("site_budget/requests")
+        return None
+
+    async def process_response(self, request: Request, response: Response, spider=None):
+        wait = retry_after_seconds(response.headers.get(b"Retry-After"))
+        if response.status == 429 and wait is None:
+            wait = self.push_seconds
+        if wait:
+            wait = min(wait, self.retry_after_max)
+            self.crawler.stats.inc_value("site_budget/pushed_back")
+            await self._shared(budget.push_back, urlsplit(request.url).netloc, wait)
+        return response

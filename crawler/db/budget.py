@@ -1,0 +1,41 @@
+"""One request budget per site, shared by every worker through PostgreSQL (site_budgets).
+
+A site (its host[:port]) has one row: `next_at`, the first instant at which the next
+request may go out. Reserving a slot is one atomic statement (queries/budget.sql
+`reserve_slot`): whoever reserves, on whatever machine, gets the slot
+greatest(now, next_at) and moves next_at one interval (1/budget seconds) past it. The
+wait is computed on the database's clock, so the workers' clocks need not agree.
+
+These are asyncio functions: the crawler's downloader middleware awaits them on the
+reactor's event loop (crawler/budget.py) and never blocks it.
+"""
+
+from __future__ import annotations
+
+import psycopg
+
+from crawler.db.connection import DatabaseUnavailable, describe, first_line
+from crawler.db.sql_files import query
+
+
+async def connect_async(conninfo: str, *, connect_timeout: int = 10) -> psycopg.AsyncConnection:
+    """An autocommit asyncio connection, or `DatabaseUnavailable` (no password in it)."""
+    try:
+        return await psycopg.AsyncConnection.connect(conninfo, autocommit=True,
+                                                     connect_timeout=connect_timeout)
+    except psycopg.Error as exc:
+        raise DatabaseUnavailable(
+            f"cannot connect to PostgreSQL at {describe(conninfo)}: {first_line(exc, conninfo)}"
+        ) from None
+
+
+async def reserve_slot(conn: psycopg.AsyncConnection, host: str, per_second: float) -> float:
+    """Reserve the next request slot of `host` under a budget of `per_second` requests per
+    second (> 0) for all workers together; the seconds to wait until it (>= 0)."""
+    cur = await conn.execute(query("reserve_slot"), {"host": host, "interval": 1.0 / per_second})
+    return float((await cur.fetchone())[0])
+
+
+async def push_back(conn: psycopg.AsyncConnection, host: str, seconds: float) -> None:
+    """No worker sends to `host` before `seconds` from now (a 429 or a Retry-After)."""
+    await conn.execute(query("push_back"), {"host": host, "seconds": float(seconds)})
