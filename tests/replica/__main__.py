@@ -1,6 +1,8 @@
 """python -m tests.replica --port 8000 --releases 300 --seed 1 [--page-size 30] [--latency-ms 0]
+[--publishers N] [--request-log FILE]
 
-Prints the base URL as the first line of stdout, then serves until SIGINT/SIGTERM.
+Prints the base URL as the first line of stdout and the ids of the newsrooms it serves,
+comma separated, as the second; then serves until SIGINT/SIGTERM.
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--page-size", type=int, default=30)
     ap.add_argument("--latency-ms", type=float, default=0.0,
                     help="milliseconds the replica waits before each response (the live site's latency)")
+    ap.add_argument("--publishers", type=int, default=3,
+                    help="newsrooms served (at least 3); with more, the releases are spread over all")
+    ap.add_argument("--request-log", metavar="FILE",
+                    help="append one line per request: arrival time (s), status, path")
     args = ap.parse_args(argv)
 
     stop = threading.Event()
@@ -29,9 +35,10 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(sig, lambda *_: stop.set())
     replica = Replica(
         releases=args.releases, seed=args.seed, page_size=args.page_size, host=args.host, port=args.port,
-        latency_ms=args.latency_ms,
+        latency_ms=args.latency_ms, publishers=args.publishers, request_log=args.request_log,
     ).start()
     print(replica.base_url, flush=True)
+    print(",".join(map(str, replica.corpus.publishers)), flush=True)
     try:
         while not stop.wait(0.5):
             pass

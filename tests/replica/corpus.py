@@ -245,15 +245,34 @@ class Card:
     pdate_text = property(lambda self: self.entry.pdate_text)
 
 
+# the newsrooms a replica with more than the three above serves (`publishers=N`)
+EXTRA_PUBLISHER0 = 300000
+EXTRA_CITIES = ("Berlin", "Bremen", "Dresden", "Erfurt", "Kiel", "Leipzig", "Mainz", "Stuttgart")
+
+
+def extra_publisher(i: int) -> tuple[int, str, str, str, str]:
+    """The i-th newsroom after the three of PUBLISHERS (ids 300000, 300001, ...)."""
+    pid = EXTRA_PUBLISHER0 + i
+    return (pid, f"Beispiel Werke {i} GmbH", EXTRA_CITIES[i % len(EXTRA_CITIES)],
+            f"die Beispiel Werke {i}", f"beispiel-werke-{i}.de")
+
+
 class Corpus:
-    def __init__(self, releases: int = 300, seed: int = 1, base_url: str = "http://127.0.0.1") -> None:
+    def __init__(self, releases: int = 300, seed: int = 1, base_url: str = "http://127.0.0.1",
+                 publishers: int = 3) -> None:
+        """`publishers`: how many newsrooms (at least the three of PUBLISHERS). With more
+        than three, the `releases` are spread evenly over all of them (at least one each)."""
         if releases < 1:
             raise ValueError("releases must be >= 1")
+        if publishers < len(PUBLISHERS):
+            raise ValueError(f"publishers must be >= {len(PUBLISHERS)}")
         self.seed = seed
         self.releases = releases
         self.base_url = base_url.rstrip("/")
         self.publisher_id = MAIN_PUBLISHER
-        self.publishers = {p[0]: Publisher(*p) for p in PUBLISHERS}
+        self.spread = publishers > len(PUBLISHERS)
+        self.publishers = {p[0]: Publisher(*p) for p in
+                           PUBLISHERS + [extra_publisher(i) for i in range(publishers - len(PUBLISHERS))]}
         self.lock = threading.RLock()
         self.version = 0  # bumped on every publish/edit/delete (page caches key on it)
         self._entries: dict[int, Entry] = {}
@@ -268,6 +287,8 @@ class Corpus:
     # ---- index -----------------------------------------------------------------------------
 
     def _count(self, pid: int) -> int:
+        if self.spread:
+            return max(1, self.releases // len(self.publishers))
         return self.releases if pid == MAIN_PUBLISHER else max(12, self.releases // 5)
 
     def _kinds_for(self, pid: int, gen: int, dated: bool = True) -> frozenset[str]:
@@ -354,6 +375,12 @@ class Corpus:
             if end is not None:
                 hi = bisect_right(asc, end, key=key)
             return asc[lo:hi][::-1]
+
+    def newest(self, n: int) -> list[int]:
+        """The n newest live stories of all newsrooms, newest first (the site-wide feed)."""
+        with self.lock:
+            live = [sid for sid, e in self._entries.items() if not e.deleted]
+            return sorted(live, reverse=True)[:n]
 
     def older_than(self, publisher_id: int, sid: int, n: int) -> list[int]:
         """Up to n live stories of a publisher published before story ``sid``, newest first."""

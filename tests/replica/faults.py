@@ -128,10 +128,23 @@ class LogEntry:
 
 
 class RequestLog(list):
-    """Every request the replica answered, in arrival order (a list of LogEntry)."""
+    """Every request the replica answered, in arrival order (a list of LogEntry); with a
+    `path`, also one line per request in that file: its arrival time in seconds (Unix
+    time), the status and the path, separated by spaces."""
+
+    def __init__(self, path=None) -> None:
+        super().__init__()
+        self.file = open(path, "a", encoding="utf-8", buffering=1) if path else None
 
     def record(self, entry: LogEntry) -> None:
         self.append(entry)
+        if self.file is not None:
+            self.file.write(f"{entry.time:.6f} {entry.status} {entry.path}\n")
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
 
     def paths(self) -> list[str]:
         return [e.path for e in self]

@@ -15,7 +15,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from email.utils import format_datetime
 from html.entities import codepoint2name
 from urllib.parse import quote
@@ -474,29 +474,47 @@ def listing_page(
 # ---- RSS and robots ---------------------------------------------------------------------------
 
 
-def rss(corpus: Corpus, pid: int, sids: list[int]) -> str:
+def rss_items(corpus: Corpus, sids: list[int]) -> str:
     base = corpus.base_url
-    pub = corpus.publishers[pid]
     items = []
     for sid in sids:
         d = corpus.card(sid)
-        link = f"{base}/pm/{pid}/{sid}"
+        link = f"{base}/pm/{d.entry.pid}/{sid}"
         items.append(
             f"<item><title>{esc(d.title)}</title><link>{link}</link>"
             f"<description>{esc(f'{d.city} (ots) - {d.teaser}')}</description>"
             f"<pubDate>{format_datetime(d.entry.instant.astimezone(BERLIN))}</pubDate>"
             f'<guid isPermaLink="true">{link}</guid><category>{esc(d.category)}</category></item>'
         )
+    return "".join(items)
+
+
+def rss_channel(corpus: Corpus, title: str, link: str, description: str, self_path: str,
+                built: datetime, sids: list[int]) -> str:
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n'
         '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel>'
-        f"<title>{esc(pub.name)} - Presseportal</title><link>{base}/nr/{pid}</link>"
-        f"<description>Pressemitteilungen von {esc(pub.name)}</description><language>de</language>"
-        f"<lastBuildDate>{format_datetime(corpus.mtime(pid))}</lastBuildDate>"
-        f'<atom:link href="{base}/rss/pm_{pid}.rss2" rel="self" type="application/rss+xml"/>'
-        + "".join(items)
+        f"<title>{esc(title)}</title><link>{link}</link>"
+        f"<description>{esc(description)}</description><language>de</language>"
+        f"<lastBuildDate>{format_datetime(built)}</lastBuildDate>"
+        f'<atom:link href="{corpus.base_url}{self_path}" rel="self" type="application/rss+xml"/>'
+        + rss_items(corpus, sids)
         + "</channel></rss>\n"
     )
+
+
+def rss(corpus: Corpus, pid: int, sids: list[int]) -> str:
+    """A newsroom's feed (`/rss/pm_{pid}.rss2`)."""
+    pub = corpus.publishers[pid]
+    return rss_channel(corpus, f"{pub.name} - Presseportal", f"{corpus.base_url}/nr/{pid}",
+                       f"Pressemitteilungen von {pub.name}", f"/rss/pm_{pid}.rss2", corpus.mtime(pid), sids)
+
+
+def site_rss(corpus: Corpus, sids: list[int]) -> str:
+    """The site-wide feed (`/rss/presseportal.rss2`): the newest stories of every newsroom."""
+    built = max(corpus.mtime(pid) for pid in corpus.publishers)
+    return rss_channel(corpus, "Presseportal - alle Meldungen", corpus.base_url,
+                       "Die neuesten Pressemitteilungen", "/rss/presseportal.rss2", built, sids)
 
 
 def robots(base_url: str) -> str:

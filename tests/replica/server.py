@@ -28,6 +28,8 @@ from .faults import Fault, Faults, LogEntry, RequestLog
 RE_STORY = re.compile(r"^/pm/(\d+)/(\d+)(?:/[^/]+)?/?$")
 RE_NEWSROOM = re.compile(r"^/nr/(\d+)(?:/(\d+))?/?$")
 RE_RSS = re.compile(r"^/rss/pm_(\d+)\.rss2$")
+SITE_FEED = "/rss/presseportal.rss2"
+SITE_FEED_ITEMS = 50  # stories in the site-wide feed, newest first
 
 HTML = "text/html; charset=utf-8"
 
@@ -55,6 +57,8 @@ class Site:
     def classify(path: str) -> tuple[str, tuple]:
         if path == "/robots.txt":
             return "robots", ()
+        if path == SITE_FEED:
+            return "site_rss", ()
         m = RE_STORY.match(path)
         if m:
             return "story", (int(m[1]), int(m[2]))
@@ -87,8 +91,9 @@ class Site:
     def _not_found(self) -> Page:
         return Page(404, render.NOT_FOUND.encode(), HTML)
 
-    def _conditional(self, pid: int, body: bytes) -> tuple[str, str]:
-        mtime = self.corpus.mtime(pid)
+    def _conditional(self, pid: int | None, body: bytes) -> tuple[str, str]:
+        # pid None: the whole site (its newest change)
+        mtime = self.corpus.mtime(pid) if pid is not None else max(map(self.corpus.mtime, self.corpus.publishers))
         digest = hashlib.blake2b(body + mtime.isoformat().encode(), digest_size=10).hexdigest()
         return f'"{digest}"', format_datetime(mtime, usegmt=True)
 
@@ -129,6 +134,10 @@ class Site:
             with c.lock:
                 body = render.rss(c, pid, c.story_ids(pid)[:30]).encode()
             return Page(200, body, "application/rss+xml; charset=utf-8", *self._conditional(pid, body))
+        if kind == "site_rss":
+            with c.lock:
+                body = render.site_rss(c, c.newest(SITE_FEED_ITEMS)).encode()
+            return Page(200, body, "application/rss+xml; charset=utf-8", *self._conditional(None, body))
         return self._not_found()
 
 
@@ -250,14 +259,16 @@ class Replica:
         host: str = "127.0.0.1",
         port: int = 0,
         latency_ms: float = 0.0,
+        publishers: int = 3,
+        request_log: str | None = None,
     ) -> None:
         self.host = host
         self.latency_s = latency_ms / 1000.0
         self.port = port
         self.page_size = page_size
-        self.corpus = Corpus(releases=releases, seed=seed)
+        self.corpus = Corpus(releases=releases, seed=seed, publishers=publishers)
         self.faults = Faults(seed)
-        self.log = RequestLog()
+        self.log = RequestLog(request_log)
         self.site = Site(self.corpus, page_size)
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -323,6 +334,7 @@ class Replica:
         self._thread = None
         if self._sock is not None:
             self._sock.close()
+        self.log.close()
 
     def __enter__(self) -> "Replica":
         return self.start()
