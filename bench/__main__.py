@@ -19,7 +19,7 @@ from importlib import metadata
 from pathlib import Path
 
 MODULES = ["extract", "normalize", "store", "e2e", "incremental", "memory", "imports", "reextract", "replica",
-           "report"]
+           "report", "scale"]
 RESULTS = Path(__file__).with_name("results.md")
 
 
@@ -46,7 +46,7 @@ def machine() -> str:
 
 
 def versions() -> str:
-    names = ["scrapy", "dateparser", "psycopg", "lxml", "ftfy", "aiohttp", "trafilatura"]
+    names = ["scrapy", "dateparser", "psycopg", "lxml", "ftfy", "aiohttp", "trafilatura", "procrastinate"]
     found = []
     for name in names:
         try:

@@ -55,7 +55,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     for run in runs:
         run["duration_seconds"] = duration_seconds(run["started_at"], run["finished_at"] or now)
     if args.json:
-        json.dump({**status_document(runs, publishers, newest), "queue": jobs}, sys.stdout, ensure_ascii=False, indent=2,
+        document = {**status_document(runs, publishers, newest), "queue": jobs}
+        json.dump(document, sys.stdout, ensure_ascii=False, indent=2,
                   default=_json_default)
         sys.stdout.write("\n")
         return exitcodes.OK

@@ -24,7 +24,8 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from crawler import db
-from crawler.db import budget, queue as queue_db
+from crawler.db import budget
+from crawler.db import queue as queue_db
 from crawler.extract.feed import FeedEntry, extract_feed
 
 SITE_FEED_PATH = "/rss/presseportal.rss2"

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from crawler import db
-from crawler.db import queue as queue_db
 from tests.helpers import presseportal, start_presseportal
 
 pytestmark = pytest.mark.slow

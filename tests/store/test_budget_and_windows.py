@@ -4,7 +4,6 @@ schema and job attempts, on a real PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
-import time
 
 from procrastinate.schema import SchemaManager
 

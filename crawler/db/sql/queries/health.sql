@@ -134,10 +134,6 @@ WHERE (%(since)s::date IS NULL OR e.at >= (%(since)s::date::timestamp AT TIME ZO
 ORDER BY e.id DESC
 LIMIT %(limit)s;
 
--- name: health_queue_exists
--- The job queue's table (procrastinate's), once workers are set up.
-SELECT to_regclass('procrastinate_jobs') IS NOT NULL AS present;
-
 -- name: health_queue
 SELECT queue_name, status::text AS status, count(*) AS jobs
 FROM procrastinate_jobs
