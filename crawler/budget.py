@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from urllib.parse import urlsplit
 
 from scrapy.exceptions import NotConfigured
@@ -39,8 +40,9 @@ class SiteBudgetMiddleware:
     every worker. AutoThrottle and DOWNLOAD_DELAY still space this process's requests;
     the budget is what holds the sum of all processes.
 
-    When the database cannot be reached the request waits one interval here instead:
-    slower, never faster than the budget.
+    Without the database (away for a moment, or a run that stores nothing) the same
+    reservation is made in this process alone: this process keeps to the budget, the sum
+    of all of them no longer.
     """
 
     def __init__(self, crawler, per_second: float):
@@ -51,6 +53,7 @@ class SiteBudgetMiddleware:
         self.conninfo = ""
         self.conn = None
         self.lock = asyncio.Lock()
+        self.local_next: dict[str, float] = {}  # host -> next slot, when the database is away
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -83,11 +86,18 @@ class SiteBudgetMiddleware:
                 self.conn = None
             return None
 
+    def _reserve_here(self, host: str) -> float:
+        """The same reservation as the database's, for this process alone (monotonic clock)."""
+        now = time.monotonic()
+        slot = max(now, self.local_next.get(host, now))
+        self.local_next[host] = slot + 1.0 / self.per_second
+        return slot - now
+
     async def process_request(self, request: Request, spider=None):
         host = urlsplit(request.url).netloc
         wait = await self._shared(budget.reserve_slot, host, self.per_second)
         if wait is None:
-            wait = 1.0 / self.per_second
+            wait = self._reserve_here(host)
         if wait > 0:
             self.crawler.stats.inc_value("site_budget/waited_ms", int(wait * 1000))
             await asyncio.sleep(wait)
@@ -100,6 +110,8 @@ class SiteBudgetMiddleware:
             wait = self.push_seconds
         if wait:
             wait = min(wait, self.retry_after_max)
+            host = urlsplit(request.url).netloc
             self.crawler.stats.inc_value("site_budget/pushed_back")
-            await self._shared(budget.push_back, urlsplit(request.url).netloc, wait)
+            self.local_next[host] = max(self.local_next.get(host, 0.0), time.monotonic() + wait)
+            await self._shared(budget.push_back, host, wait)
         return response
