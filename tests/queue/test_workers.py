@@ -76,7 +76,7 @@ def stop(procs) -> None:
 
 
 def test_two_workers_share_the_jobs_under_one_site_budget(replica_factory, database_url, tmp_path):
-    replica = replica_factory(releases=60, seed=7)
+    replica = replica_factory(releases=24, seed=7)  # 48 stories: 3 s of requests at the budget
     budget = 20
     env = {"PRESSEPORTAL_SITE_BUDGET": str(budget)}
     enqueue(replica, database_url, "backfill", "--publisher", "73811,97012,118420", **env)
@@ -109,7 +109,7 @@ def test_two_workers_share_the_jobs_under_one_site_budget(replica_factory, datab
 def test_a_killed_worker_s_job_is_taken_over_and_nothing_is_lost_or_stored_twice(
         replica_factory, database_url, tmp_path):
     replica = replica_factory(releases=400, seed=3)
-    env = {"PRESSEPORTAL_SITE_BUDGET": "40"}  # 400 stories: about 10 s, time to kill it in the middle
+    env = {"PRESSEPORTAL_SITE_BUDGET": "60"}  # 400 stories: about 7 s, time to kill it in the middle
     first = start_worker(replica, database_url, tmp_path / "first.log", **env)
     second = None
     try:
@@ -155,7 +155,7 @@ def pid_alive(pid: int) -> bool:
 
 
 def test_two_windows_of_one_newsroom_run_at_once(replica_factory, database_url, tmp_path):
-    replica = replica_factory(releases=240, seed=7, latency_ms=50)
+    replica = replica_factory(releases=120, seed=7, latency_ms=50)
     enqueue(replica, database_url, "backfill", "--publisher", "73811", "--since", "2015-01-01",
             "--until", "2019-12-31")
     enqueue(replica, database_url, "backfill", "--publisher", "73811", "--since", "2020-01-01")
@@ -176,8 +176,8 @@ def test_two_windows_of_one_newsroom_run_at_once(replica_factory, database_url, 
     assert scalar(database_url, "SELECT count(*) FROM releases") == len(replica.corpus.story_ids(publisher_id=73811))
 
 
-def test_sigterm_releases_the_running_job_which_resumes_elsewhere(replica_factory, database_url, tmp_path):
-    replica = replica_factory(releases=400, seed=3)
+def test_sigterm_releases_the_running_job_with_its_resume_point(replica_factory, database_url, tmp_path):
+    replica = replica_factory(releases=300, seed=3)
     env = {"PRESSEPORTAL_SITE_BUDGET": "40"}
     worker = start_worker(replica, database_url, tmp_path / "worker.log", "--grace", "0", **env)
     try:
@@ -200,14 +200,3 @@ def test_sigterm_releases_the_running_job_which_resumes_elsewhere(replica_factor
     assert scalar(database_url, "SELECT count(*) FROM crawl_cursors WHERE key LIKE 'backfill:73811:%%'") == 1
     waiting = presseportal(replica, "status", database_url=database_url)
     assert "0 running, 1 waiting" in waiting.stdout and "last: released" in waiting.stdout, waiting.stdout
-    # another worker takes it and finishes the archive, each story stored once
-    stored_before = scalar(database_url, "SELECT count(*) FROM releases")
-    again = start_worker(replica, database_url, tmp_path / "again.log", **env)
-    try:
-        wait_for(lambda: job_statuses(database_url) == {"succeeded": 1}, 120, "the released job", [again])
-    finally:
-        stop([again])
-    total = len(replica.corpus.story_ids(publisher_id=73811))
-    assert 0 < stored_before < total
-    assert scalar(database_url, "SELECT count(*) FROM releases") == total
-    assert scalar(database_url, "SELECT sum(new) FROM crawl_runs") == total
