@@ -34,6 +34,7 @@ from collections import Counter
 from pathlib import Path
 
 from bench.e2e import ROOT, crawler_env, presseportal, throwaway_database
+from tests.helpers import stop_processes
 
 RELEASES = 5000
 NEWSROOMS = 50
@@ -87,18 +88,6 @@ def start_workers(replica, database_url: str, n: int, logs: Path, *args: str, **
     return procs
 
 
-def stop_workers(procs) -> None:
-    for proc in procs:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-    for proc in procs:
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 def wait_queue_empty(database_url: str, procs, timeout: float = 3600) -> None:
     deadline = time.monotonic() + timeout
     while sql(database_url, "SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing')"):
@@ -107,17 +96,6 @@ def wait_queue_empty(database_url: str, procs, timeout: float = 3600) -> None:
         if time.monotonic() > deadline:
             raise RuntimeError("the queue did not empty in time")
         time.sleep(0.2)
-
-
-def busiest_second(times: list[float]) -> int:
-    """The most requests in any 1 s window (each window opens at a request)."""
-    times = sorted(times)
-    best, j = 0, 0
-    for i, start in enumerate(times):
-        while j < len(times) and times[j] < start + 1.0:
-            j += 1
-        best = max(best, j - i)
-    return best
 
 
 def measure_workers(server_url: str, replica, n: int, budget: float | None, logs: Path) -> dict:
@@ -132,12 +110,11 @@ def measure_workers(server_url: str, replica, n: int, budget: float | None, logs
             wait_queue_empty(url, procs)
             wall = time.monotonic() - t0
         finally:
-            stop_workers(procs)
+            stop_processes(procs)
         stored = sql(url, "SELECT count(*) FROM releases")
         failed = sql(url, "SELECT count(*) FROM procrastinate_jobs WHERE status = 'failed'")
-    times = [e.time for e in replica.log]
     return {"workers": n, "budget": budget, "wall": wall, "stored": stored, "failed": failed,
-            "requests": len(times), "busiest": busiest_second(times)}
+            "requests": len(replica.log), "busiest": replica.log.busiest_second()}
 
 
 def measure_takeover(server_url: str, releases: int, latency_ms: float, logs: Path) -> dict:
@@ -158,7 +135,7 @@ def measure_takeover(server_url: str, releases: int, latency_ms: float, logs: Pa
             victim.wait()
             wait_queue_empty(url, [p for p in procs if p is not victim])
         finally:
-            stop_workers(procs)
+            stop_processes(procs)
         took_over = sql(url, "SELECT extract(epoch FROM max(started_at)) FROM job_attempts")
         stored = sql(url, "SELECT count(*) FROM releases WHERE publisher_id = 73811")
         new = sql(url, "SELECT sum(new) FROM crawl_runs")
@@ -196,7 +173,7 @@ def measure_refresh(server_url: str, followed: int, latency_ms: float, logs: Pat
             try:
                 wait_queue_empty(url, procs)
             finally:
-                stop_workers(procs)
+                stop_processes(procs)
             kinds = Counter(e.path.split("/")[1] for e in replica.log)
             got[label] = {"requests": len(replica.log), "jobs": jobs, "kinds": dict(kinds)}
     return got

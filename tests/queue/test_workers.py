@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from crawler import db
-from tests.helpers import presseportal, start_presseportal
+from tests.helpers import presseportal, start_presseportal, stop_processes
 
 pytestmark = pytest.mark.slow
 
@@ -53,28 +53,6 @@ def job_statuses(database_url: str) -> dict[str, int]:
     return dict(rows)
 
 
-def busiest_second(times: list[float]) -> int:
-    """The most requests in any window of 1 s (each window opens at a request)."""
-    times = sorted(times)
-    best, j = 0, 0
-    for i, start in enumerate(times):
-        while j < len(times) and times[j] < start + 1.0:
-            j += 1
-        best = max(best, j - i)
-    return best
-
-
-def stop(procs) -> None:
-    for proc in procs:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-    for proc in procs:
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
 def test_two_workers_share_the_jobs_under_one_site_budget(replica_factory, database_url, tmp_path):
     replica = replica_factory(releases=24, seed=7)  # 48 stories: 3 s of requests at the budget
     budget = 20
@@ -87,7 +65,7 @@ def test_two_workers_share_the_jobs_under_one_site_budget(replica_factory, datab
                  "every job to end", workers)
         status = presseportal(replica, "status", database_url=database_url)
     finally:
-        stop(workers)
+        stop_processes(workers)
     assert [w.returncode for w in workers] == [0, 0]
     assert job_statuses(database_url) == {"succeeded": 3, "failed": 1}
     # every release of the three newsrooms stored, each once (the runs' new counts add up)
@@ -97,9 +75,8 @@ def test_two_workers_share_the_jobs_under_one_site_budget(replica_factory, datab
     # both workers took jobs
     assert scalar(database_url, "SELECT count(DISTINCT worker) FROM job_attempts") == 2
     # the budget held for the two together: never more than budget + 10 % in any second
-    times = [entry.time for entry in replica.log]
-    assert len(times) > expected
-    assert busiest_second(times) <= budget * 1.1, busiest_second(times)
+    assert len(replica.log) > expected
+    assert replica.log.busiest_second() <= budget * 1.1, replica.log.busiest_second()
     # status shows the failed job with its reason
     assert status.returncode == 0, status.stderr
     failed = [line for line in status.stdout.splitlines() if "failed" in line and "999999" in line]
@@ -129,7 +106,7 @@ def test_a_killed_worker_s_job_is_taken_over_and_nothing_is_lost_or_stored_twice
         took_over = scalar(database_url, "SELECT max(started_at) FROM job_attempts")
         finished = time.monotonic()
     finally:
-        stop([w for w in (first, second) if w is not None])
+        stop_processes([w for w in (first, second) if w is not None])
     expected = replica.corpus.story_ids(publisher_id=73811)
     assert 0 < stored_at_kill < len(expected)
     assert scalar(database_url, "SELECT count(*) FROM releases") == len(expected)
@@ -167,7 +144,7 @@ def test_two_windows_of_one_newsroom_run_at_once(replica_factory, database_url, 
     try:
         wait_for(lambda: job_statuses(database_url) == {"succeeded": 2}, 120, "both windows", [worker])
     finally:
-        stop([worker])
+        stop_processes([worker])
     with db.connect(database_url) as conn:
         runs = conn.execute("SELECT started_at, finished_at, status FROM crawl_runs ORDER BY id").fetchall()
     assert len(runs) == 2 and all(r[2] == "success" for r in runs), runs
@@ -188,7 +165,7 @@ def test_sigterm_releases_the_running_job_with_its_resume_point(replica_factory,
         worker.send_signal(signal.SIGTERM)
         code = worker.wait(timeout=60)
     finally:
-        stop([worker])
+        stop_processes([worker])
     assert code == 0, (tmp_path / "worker.log").read_text()
     # while it ran, status named the job, its worker (host:pid) and since when
     line = next(line for line in running.stdout.splitlines() if "running" in line and "backfill of 73811" in line)

@@ -149,6 +149,17 @@ class RequestLog(list):
     def paths(self) -> list[str]:
         return [e.path for e in self]
 
+    def busiest_second(self) -> int:
+        """The most requests that arrived in any window of 1 s (each window opens at a
+        request): what a request budget per second is held to."""
+        times = sorted(e.time for e in list(self))
+        best, j = 0, 0
+        for i, start in enumerate(times):
+            while j < len(times) and times[j] < start + 1.0:
+                j += 1
+            best = max(best, j - i)
+        return best
+
     def count(self, prefix: str = "", status: int | None = None) -> int:
         return sum(1 for e in list(self) if e.path.startswith(prefix) and (status is None or e.status == status))
 
