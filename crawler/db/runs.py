@@ -10,7 +10,7 @@ two-int form ``pg_try_advisory_lock(28784, publisher_id)``:
 
 A run over a date window of its publishers (two windows of one newsroom may run at once,
 issue 15) takes ``(28784, 0)`` shared, ``(28784, id)`` *shared* for each id, and
-``pg_try_advisory_lock(28786, window_lock_key(id, window))`` exclusively.
+``pg_try_advisory_lock(28787, window_lock_key(id, window))`` exclusively.
 
 So two runs conflict exactly when they share a publisher (unless both are window runs
 over different windows) or one of them is an all-publishers run. Locks live as long as the session: keep the connection that took
@@ -55,7 +55,7 @@ def _ids(publisher_ids: Iterable[int] | None) -> list[int]:
 
 
 def window_lock_key(publisher_id: int, window: str) -> int:
-    """The advisory lock key (namespace 28786) of one newsroom's date window: a stable
+    """The advisory lock key (namespace 28787) of one newsroom's date window: a stable
     31-bit number of "publisher:window" (a collision only makes two windows take turns)."""
     return zlib.crc32(f"{publisher_id}:{window}".encode()) & 0x7FFFFFFF
 

@@ -30,12 +30,12 @@ SELECT pg_try_advisory_lock_shared(28784, %(publisher_id)s) AS ok;
 SELECT pg_advisory_unlock_shared(28784, %(publisher_id)s);
 
 -- name: try_lock_window
--- The window itself: exclusive in namespace 28786 on a key of (publisher, window)
+-- The window itself: exclusive in namespace 28787 on a key of (publisher, window)
 -- (crawler.db.runs.window_lock_key), so the same window never runs twice at once.
-SELECT pg_try_advisory_lock(28786, %(key)s) AS ok;
+SELECT pg_try_advisory_lock(28787, %(key)s) AS ok;
 
 -- name: unlock_window
-SELECT pg_advisory_unlock(28786, %(key)s);
+SELECT pg_advisory_unlock(28787, %(key)s);
 
 -- name: lock_holder
 -- Who holds a publisher lock that conflicts with ours: objects %(objids)s (0 = all
@@ -59,7 +59,7 @@ WHERE l.locktype = 'advisory' AND l.objsubid = 2
             -- a run over some publishers shares object 0; a window run shares its publishers
             AND (l.objid <> 0 OR l.mode = 'ExclusiveLock')
             AND (NOT %(windowed)s OR l.mode = 'ExclusiveLock'))
-       OR l.classid = 28786 AND l.objid::bigint = ANY(%(window_keys)s::bigint[]))
+       OR l.classid = 28787 AND l.objid::bigint = ANY(%(window_keys)s::bigint[]))
 ORDER BY r.started_at NULLS LAST
 LIMIT 1;
 
