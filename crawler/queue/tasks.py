@@ -87,8 +87,13 @@ async def defer_crawl(queue_app, job: CrawlJob) -> int | None:
 
 
 def _with_store(url: str, call, *args: Any) -> Any:
-    with db.connect(url) as conn:
-        return call(conn, *args)
+    """`call(conn, *args)` on a fresh connection; the database away is `DatabaseAway`
+    (the job is tried again later)."""
+    try:
+        with db.connect(url) as conn:
+            return call(conn, *args)
+    except (db.Error, db.DatabaseUnavailable) as exc:
+        raise DatabaseAway(str(exc)) from None
 
 
 @app.task(name="crawl_newsroom", pass_context=True, retry=CrawlRetry())
@@ -119,7 +124,10 @@ async def crawl_newsroom(context: JobContext, **job_args: Any) -> str:
         outcome, reason = "released", "the worker stopped; the job went back on the queue"
         raise Released(reason) from None
     finally:
-        await asyncio.to_thread(_with_store, url, queue_db.finish_attempt, attempt, outcome, reason)
+        try:
+            await asyncio.to_thread(_with_store, url, queue_db.finish_attempt, attempt, outcome, reason)
+        except DatabaseAway as exc:  # the job's own outcome matters more than its note
+            logger.warning("could not record how job %s ended: %s", context.job.id, exc)
 
 
 async def refresh_followed(queue_app, url: str, site, *, sweep: bool = False) -> tuple[object, list[int]]:
