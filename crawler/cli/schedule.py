@@ -25,12 +25,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
-    from crawler.queue.app import open_queue
-    from crawler.queue.tasks import refresh_followed
-
     settings = checked_settings()
     url = database_url(settings)
     db.ensure_schema(url)
+    from crawler.queue import quiet_queue_logs
+
+    quiet_queue_logs()  # before the queue is loaded: it logs as it registers its tasks
+    from crawler.queue.app import open_queue
+    from crawler.queue.tasks import refresh_followed
+
     site = site_access(settings)
 
     async def cycle():

@@ -37,8 +37,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from crawler.queue.worker import WorkerOptions, run_worker
-
     settings = checked_settings()
     lease = settings.getfloat("PRESSEPORTAL_LEASE_SECONDS") if args.lease is None else args.lease
     grace = settings.getfloat("PRESSEPORTAL_WORKER_GRACE_SECONDS") if args.grace is None else args.grace
@@ -46,6 +44,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
         raise UsageError("--lease is 3 seconds or more, --grace 0 or more")
     url = database_url(settings)
     db.ensure_schema(url)
+    # imported once the store answers: loading the queue is the worker's business
+    from crawler.queue.worker import WorkerOptions, run_worker
+
     options = WorkerOptions(
         concurrency=args.concurrency, lease=lease, grace=grace,
         env={**os.environ, "DATABASE_URL": url},
