@@ -95,12 +95,17 @@ class SiteBudgetMiddleware:
 
     async def process_request(self, request: Request, spider=None):
         host = urlsplit(request.url).netloc
-        wait = await self._shared(budget.reserve_slot, host, self.per_second)
-        if wait is None:
-            wait = self._reserve_here(host)
-        if wait > 0:
-            self.crawler.stats.inc_value("site_budget/waited_ms", int(wait * 1000))
-            await asyncio.sleep(wait)
+        while True:
+            slot = await self._shared(budget.reserve_slot, host, self.per_second)
+            wait = slot.wait if slot is not None else self._reserve_here(host)
+            if wait > 0:
+                self.crawler.stats.inc_value("site_budget/waited_ms", int(wait * 1000))
+                await asyncio.sleep(wait)
+            # a 429 while this request waited (seen by any worker) voids its slot: the
+            # site asked everyone to wait, requests already in line too
+            if slot is None or wait < 0.05 or not await self._shared(budget.pushed_since, host, slot.reserved_at):
+                break
+            self.crawler.stats.inc_value("site_budget/slot_voided")
         self.crawler.stats.inc_value("site_budget/requests")
         return None
 

@@ -12,6 +12,9 @@ reactor's event loop (crawler/budget.py) and never blocks it.
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import NamedTuple
+
 import psycopg
 
 from crawler.db.connection import DatabaseUnavailable, describe, first_line
@@ -29,11 +32,25 @@ async def connect_async(conninfo: str, *, connect_timeout: int = 10) -> psycopg.
         ) from None
 
 
-async def reserve_slot(conn: psycopg.AsyncConnection, host: str, per_second: float) -> float:
+class Slot(NamedTuple):
+    wait: float  # seconds until the slot (>= 0)
+    reserved_at: datetime  # when it was reserved, on the database's clock
+
+
+async def reserve_slot(conn: psycopg.AsyncConnection, host: str, per_second: float) -> Slot:
     """Reserve the next request slot of `host` under a budget of `per_second` requests per
-    second (> 0) for all workers together; the seconds to wait until it (>= 0)."""
+    second (> 0) for all workers together."""
     cur = await conn.execute(query("reserve_slot"), {"host": host, "interval": 1.0 / per_second})
-    return float((await cur.fetchone())[0])
+    wait, reserved_at = await cur.fetchone()
+    return Slot(float(wait), reserved_at)
+
+
+async def pushed_since(conn: psycopg.AsyncConnection, host: str, reserved_at: datetime) -> bool:
+    """The site said "slow down" (`push_back`) after `reserved_at`: a slot reserved then
+    is void, reserve again."""
+    cur = await conn.execute(query("pushed_since"), {"host": host, "reserved_at": reserved_at})
+    row = await cur.fetchone()
+    return bool(row and row[0])
 
 
 async def push_back(conn: psycopg.AsyncConnection, host: str, seconds: float) -> None:

@@ -42,11 +42,16 @@ def test_site_budget_slots_are_spaced_for_every_connection_and_a_push_moves_them
         try:
             waits = []
             for i in range(10):  # two "workers" reserving in turn, 10 requests/s
-                waits.append(await budget.reserve_slot(one if i % 2 else two, "site:1", 10.0))
+                waits.append((await budget.reserve_slot(one if i % 2 else two, "site:1", 10.0)).wait)
+            before_push = await budget.reserve_slot(one, "site:1", 10.0)
+            assert not await budget.pushed_since(two, "site:1", before_push.reserved_at)
             await budget.push_back(one, "site:1", 3.0)
+            # a slot reserved before the push is void: its holder sees so and reserves again
+            assert await budget.pushed_since(two, "site:1", before_push.reserved_at)
             after_push = await budget.reserve_slot(two, "site:1", 10.0)
+            assert not await budget.pushed_since(one, "site:1", after_push.reserved_at)
             other_site = await budget.reserve_slot(two, "site:2", 10.0)
-            return waits, after_push, other_site
+            return waits, after_push.wait, other_site.wait
         finally:
             await one.close()
             await two.close()
