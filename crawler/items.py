@@ -19,9 +19,11 @@ of field names elsewhere is derived from it; a test holds the store's columns to
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 
 def iso(value: datetime | None) -> str | None:
@@ -137,9 +139,84 @@ class Release:
     raw_html: str = field(default="", repr=False)
 
 
-def canonical_story_url(base_url: str, publisher_id: int, story_id: int) -> str:
-    """`{base}/pm/{publisher_id}/{story_id}`: the story's address without a slug."""
-    return f"{base_url.rstrip('/')}/pm/{publisher_id}/{story_id}"
+# --- newsrooms and story addresses (SITE.md "URLs") ------------------------------------------
+
+# The kinds of newsroom: a company's ("publisher", /nr/{id}, stories /pm/{id}/{sid}) and a
+# police or fire office's ("office", /blaulicht/nr/{id}, stories /blaulicht/pm/{id}/{sid}).
+# Story ids share one sequence across both; newsroom ids may repeat across kinds (the
+# site does not say), so a newsroom is always (kind, id).
+PUBLISHER = "publisher"
+OFFICE = "office"
+NEWSROOM_KINDS: tuple[str, ...] = (PUBLISHER, OFFICE)
+_PATH_PREFIX = {PUBLISHER: "", OFFICE: "/blaulicht"}
+
+
+@dataclass(frozen=True, order=True)
+class Newsroom:
+    """A newsroom: (kind, id). `str()` gives "publisher 73811" / "office 99001"."""
+
+    kind: str
+    id: int
+
+    def __post_init__(self) -> None:
+        if self.kind not in NEWSROOM_KINDS:
+            raise ValueError(f"a newsroom is one of {', '.join(NEWSROOM_KINDS)}, not {self.kind!r}")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.id}"
+
+    @property
+    def key(self) -> str:
+        """"publisher:73811": the newsroom in keys (crawl_cursors) and logs."""
+        return f"{self.kind}:{self.id}"
+
+    def listing_path(self, offset: int = 0) -> str:
+        """`/nr/{id}` or `/blaulicht/nr/{id}`, with `/{offset}` after the first page."""
+        path = f"{_PATH_PREFIX[self.kind]}/nr/{self.id}"
+        return f"{path}/{offset}" if offset else path
+
+    def story_path(self, story_id: int) -> str:
+        """`/pm/{id}/{sid}` or `/blaulicht/pm/{id}/{sid}` (canonical: no slug)."""
+        return f"{_PATH_PREFIX[self.kind]}/pm/{self.id}/{story_id}"
+
+
+# /pm/{id}/{sid}, /pm/{id}/{sid}/{slug}, /pm/amp/{id}/{sid}, /blaulicht/pm/{id}/{sid}[/{slug}]
+_STORY_PATH = re.compile(r"(?P<office>/blaulicht)?/pm/(?:amp/)?(?P<nid>\d+)/(?P<sid>\d+)(?:[/?#]|$)")
+
+
+@dataclass(frozen=True)
+class StoryRef:
+    """Which story a URL names: its newsroom, its id, and the site it is on."""
+
+    newsroom: Newsroom
+    story_id: int
+    site: str = "https://www.presseportal.de"
+
+    @property
+    def url(self) -> str:
+        """The canonical address on that site: `{site}/pm/{id}/{sid}` or `.../blaulicht/pm/...`."""
+        return self.site.rstrip("/") + self.newsroom.story_path(self.story_id)
+
+
+def story_ref(url: str | None) -> StoryRef | None:
+    """The story a URL names (any story URL shape, absolute or a path), or None.
+
+    The site is the URL's scheme and host ("https://www.presseportal.de" for a path)."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    m = _STORY_PATH.search(parts.path)
+    if m is None:
+        return None
+    kind = OFFICE if m["office"] else PUBLISHER
+    site = f"{parts.scheme or 'https'}://{parts.netloc}" if parts.netloc else "https://www.presseportal.de"
+    return StoryRef(Newsroom(kind, int(m["nid"])), int(m["sid"]), site)
+
+
+def canonical_story_url(base_url: str, publisher_id: int, story_id: int, kind: str = PUBLISHER) -> str:
+    """`{base}/pm/{publisher_id}/{story_id}` (an office's: `{base}/blaulicht/pm/...`): the
+    story's address without a slug."""
+    return base_url.rstrip("/") + Newsroom(kind, publisher_id).story_path(story_id)
 
 
 def exported(release: Release) -> dict[str, Any]:
