@@ -44,10 +44,14 @@ class FieldSpec:
 FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("story_id", content=False),
     FieldSpec("publisher_id"),
+    # the kind of newsroom publisher_id names: "publisher" (/nr/) or "office" (/blaulicht/nr/)
+    FieldSpec("newsroom_kind", content=False),
     # the newsroom's display name lives in the publishers table, not in each release
     FieldSpec("publisher", content=False, watched=True, column=False),
     FieldSpec("url", content=False),
     FieldSpec("title", watched=True),
+    # an office's code, as its title opens with it ("POL-XY"); "" for a company's release
+    FieldSpec("office_code"),
     FieldSpec("published_at", watched=True),
     FieldSpec("published_raw"),
     FieldSpec("published_ambiguous"),
@@ -76,67 +80,6 @@ CONTENT_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.content)
 WATCHED_FIELDS: list[str] = [f.name for f in FIELDS if f.watched]
 # The releases table's columns that hold a field (the store adds content_hash and times).
 RELEASE_COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.column)
-
-
-@dataclass
-class RawRelease:
-    """One story page as the page says it; the spider's item. See the module docstring."""
-
-    story_id: int
-    publisher_id: int
-    url: str  # canonical: {base}/pm/{publisher_id}/{story_id}, no slug
-    title: str
-    published_raw: str  # the date string as shown (p.date), else JSON-LD / meta / the card's
-    publisher: str = ""
-    dateline: str = ""  # the place before "(ots)"
-    teaser: str = ""
-    body: list[str] = field(default_factory=list)  # body paragraphs; a <br> inside one is "\n"
-    about: list[str] = field(default_factory=list)  # the "Über X:" heading and its paragraphs
-    contact: list[str] = field(default_factory=list)  # contact lines, without their heading
-    originator: str = ""  # X of "Original-Content von: X, übermittelt durch news aktuell"
-    keywords: list[str] = field(default_factory=list)
-    places: list[str] = field(default_factory=list)
-    images: list[dict[str, str]] = field(default_factory=list)  # {"url": hi-res, "caption"}
-    links: list[dict[str, str]] = field(default_factory=list)  # {"url": absolute, "text"}
-    language: str = ""
-    # which extraction layer gave each field ("jsonld", "meta", "dom", "text", "url", "listing")
-    sources: dict[str, str] = field(default_factory=dict)
-    # the fetch (set by the spider; empty in pure extraction)
-    fetched_at: datetime | None = None
-    http_status: int = 200
-    raw_html: str = field(default="", repr=False)
-
-
-@dataclass
-class Release:
-    """A clean release: what validate checks and the store writes. Fields: see `FIELDS`."""
-
-    story_id: int
-    publisher_id: int
-    url: str  # canonical: {base}/pm/{publisher_id}/{story_id}, no slug
-    publisher: str = ""
-    title: str = ""
-    # aware, UTC; the exact string the page showed stays beside it
-    published_at: datetime | None = field(default=None, metadata={"serializer": iso})
-    published_raw: str = ""
-    # the local time was ambiguous (fall back) or did not exist (spring forward)
-    published_ambiguous: bool = False
-    dateline: str = ""  # the city before "(ots)", e.g. "Hamburg"
-    teaser: str = ""
-    body: str = ""  # paragraphs separated by exactly one blank line
-    about: str = ""  # the "Über X:" section, paragraphs separated by a blank line
-    contact: str = ""  # lines separated by "\n"
-    originator: str = ""
-    keywords: list[str] = field(default_factory=list)  # topic tags; places are not keywords
-    places: list[str] = field(default_factory=list)
-    images: list[dict[str, str]] = field(default_factory=list)
-    links: list[dict[str, str]] = field(default_factory=list)
-    language: str = "de"
-    fetched_at: datetime | None = field(default=None, metadata={"serializer": iso})
-    # not exported: the fetch's status, the layers, the page for release_pages
-    http_status: int = 200
-    field_sources: dict[str, str] = field(default_factory=dict)
-    raw_html: str = field(default="", repr=False)
 
 
 # --- newsrooms and story addresses (SITE.md "URLs") ------------------------------------------
@@ -217,6 +160,73 @@ def canonical_story_url(base_url: str, publisher_id: int, story_id: int, kind: s
     """`{base}/pm/{publisher_id}/{story_id}` (an office's: `{base}/blaulicht/pm/...`): the
     story's address without a slug."""
     return base_url.rstrip("/") + Newsroom(kind, publisher_id).story_path(story_id)
+
+
+@dataclass
+class RawRelease:
+    """One story page as the page says it; the spider's item. See the module docstring."""
+
+    story_id: int
+    publisher_id: int  # the newsroom's id (a publisher's or an office's: newsroom_kind)
+    url: str  # canonical: {base}/pm/{publisher_id}/{story_id} ({base}/blaulicht/pm/... for an office), no slug
+    title: str
+    published_raw: str  # the date string as shown (p.date), else JSON-LD / meta / the card's
+    newsroom_kind: str = PUBLISHER  # "publisher" or "office"
+    office_code: str = ""  # "POL-XY" of an office's title "POL-XY: ..."
+    publisher: str = ""
+    dateline: str = ""  # the place before "(ots)"
+    teaser: str = ""
+    body: list[str] = field(default_factory=list)  # body paragraphs; a <br> inside one is "\n"
+    about: list[str] = field(default_factory=list)  # the "Über X:" heading and its paragraphs
+    contact: list[str] = field(default_factory=list)  # contact lines, without their heading
+    originator: str = ""  # X of "Original-Content von: X, übermittelt durch news aktuell"
+    keywords: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
+    images: list[dict[str, str]] = field(default_factory=list)  # {"url": hi-res, "caption"}
+    links: list[dict[str, str]] = field(default_factory=list)  # {"url": absolute, "text"}
+    language: str = ""
+    # which extraction layer gave each field ("jsonld", "meta", "dom", "text", "url", "listing")
+    sources: dict[str, str] = field(default_factory=dict)
+    # the fetch (set by the spider; empty in pure extraction)
+    fetched_at: datetime | None = None
+    http_status: int = 200
+    raw_html: str = field(default="", repr=False)
+
+
+@dataclass
+class Release:
+    """A clean release: what validate checks and the store writes. Fields: see `FIELDS`."""
+
+    story_id: int
+    publisher_id: int  # the newsroom's id (a publisher's or an office's: newsroom_kind)
+    url: str  # canonical: {base}/pm/{publisher_id}/{story_id} ({base}/blaulicht/pm/... for an office), no slug
+    newsroom_kind: str = PUBLISHER  # "publisher" or "office"
+    publisher: str = ""
+    title: str = ""
+    office_code: str = ""  # "POL-XY" of an office's title "POL-XY: ..."
+    # aware, UTC; the exact string the page showed stays beside it
+    published_at: datetime | None = field(default=None, metadata={"serializer": iso})
+    published_raw: str = ""
+    # the local time was ambiguous (fall back) or did not exist (spring forward)
+    published_ambiguous: bool = False
+    dateline: str = ""  # the city before "(ots)", e.g. "Hamburg"
+    teaser: str = ""
+    # paragraphs separated by exactly one blank line; the items of a list and the rows of
+    # a table are lines ("\n") of one paragraph
+    body: str = ""
+    about: str = ""  # the "Über X:" section, paragraphs separated by a blank line
+    contact: str = ""  # lines separated by "\n"
+    originator: str = ""
+    keywords: list[str] = field(default_factory=list)  # topic tags; places are not keywords
+    places: list[str] = field(default_factory=list)
+    images: list[dict[str, str]] = field(default_factory=list)
+    links: list[dict[str, str]] = field(default_factory=list)
+    language: str = "de"
+    fetched_at: datetime | None = field(default=None, metadata={"serializer": iso})
+    # not exported: the fetch's status, the layers, the page for release_pages
+    http_status: int = 200
+    field_sources: dict[str, str] = field(default_factory=dict)
+    raw_html: str = field(default="", repr=False)
 
 
 def exported(release: Release) -> dict[str, Any]:

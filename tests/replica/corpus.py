@@ -631,9 +631,11 @@ class Corpus:
         record = {
             "story_id": e.sid,
             "publisher_id": e.pid,
+            "newsroom_kind": "publisher",
             "publisher": d.publisher.name,
             "url": f"{self.base_url}/pm/{e.pid}/{e.sid}",
             "title": d.title,
+            "office_code": "",
             "published_at": e.instant.isoformat(),
             "published_raw": d.jsonld_date if "no_pdate" in d.kinds else d.pdate_text,
             "published_ambiguous": e.ambiguous,

@@ -128,9 +128,11 @@ def read_story(html: str, url: str) -> dict:
     return {
         "story_id": sid,
         "publisher_id": pid,
+        "newsroom_kind": "publisher",
         "publisher": publisher,
         "url": f"{base}/pm/{pid}/{sid}",
         "title": clean(_text(card.css("h1"))),
+        "office_code": "",
         "published_at": first.astimezone(UTC).isoformat(),
         "published_raw": raw,
         "published_ambiguous": ambiguous,
