@@ -50,8 +50,10 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("publisher", content=False, watched=True, column=False),
     FieldSpec("url", content=False),
     FieldSpec("title", watched=True),
-    # an office's code, as its title opens with it ("POL-XY"); "" for a company's release
-    FieldSpec("office_code"),
+    # an office's code, as its title opens with it ("POL-XY"); "" for a company's release.
+    # Not hashed: the title is (and a new hashed field would turn every stored release
+    # into a revision)
+    FieldSpec("office_code", content=False),
     FieldSpec("published_at", watched=True),
     FieldSpec("published_raw"),
     FieldSpec("published_ambiguous"),

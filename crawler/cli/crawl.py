@@ -8,7 +8,7 @@ from typing import Any
 
 from crawler import db, exitcodes
 from crawler.cli.common import UsageError, database_url, err, project_settings
-from crawler.spiders.presseportal import parse_publishers, parse_window
+from crawler.spiders.presseportal import parse_newsrooms, parse_window
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=cmd_crawl)
 
     p = sub.add_parser("backfill", help="the whole archive, or a date window",
-                       description="Backfill a publisher's archive, newest first. Crash-safe: rerun the "
+                       description="Backfill a newsroom's archive, newest first. Crash-safe: rerun the "
                        "same command after an interruption and it continues with what is missing.")
     _crawl_options(p)
     p.add_argument("--since", help="first day, YYYY-MM-DD")
@@ -30,8 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _crawl_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--publisher", default="73811",
-                   help="publisher id(s), comma separated (default: 73811, Public Marketing)")
+    p.add_argument("--publisher", default=None,
+                   help="publisher id(s), comma separated (default without --office: 73811, Public Marketing)")
+    p.add_argument("--office", default=None,
+                   help="police or fire office id(s) (/blaulicht/nr/{id}), comma separated; with --publisher "
+                   "both kinds are crawled in one run")
     p.add_argument("--max-errors", type=int, default=0,
                    help="failed pages tolerated before the exit status is 1 (default: 0)")
     p.add_argument("--min-coverage", type=float, default=None,
@@ -52,7 +55,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 def run_spider(args: argparse.Namespace, *, mode: str, **spider_args: Any) -> int:
     """Check the arguments and the database, crawl, print the run's summary; the exit status."""
     try:
-        publishers = parse_publishers(args.publisher)
+        newsrooms = parse_newsrooms(args.publisher, args.office)
         parse_window(spider_args.get("since"), spider_args.get("until"))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
@@ -68,10 +71,10 @@ def run_spider(args: argparse.Namespace, *, mode: str, **spider_args: Any) -> in
     settings.set("PRESSEPORTAL_MAX_ERRORS", args.max_errors, priority="cmdline")
     # the run's lock and crawl_runs row are the extensions' (crawler/extensions), taken
     # before any request: the same for `scrapy crawl` and for this command
-    stats = crawl(settings, publisher=",".join(map(str, publishers)), mode=mode, **spider_args)
+    stats = crawl(settings, publisher=args.publisher, office=args.office, mode=mode, **spider_args)
     code = exitcodes.for_crawl(stats)
     if code == exitcodes.LOCKED:
-        err(f"publisher(s) {','.join(map(str, publishers))} are locked by "
+        err(f"newsroom(s) {', '.join(map(str, newsrooms))} are locked by "
             f"{stats.get('presseportal/locked_by', 'another run')}; not starting")
     elif code == exitcodes.UNAVAILABLE:
         err("database unavailable; see the log above")

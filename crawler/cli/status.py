@@ -32,12 +32,15 @@ def cmd_status(args: argparse.Namespace) -> int:
         out.write(
             f"  #{run['id']} {run['mode']:<11} {run['status'] or 'running':<9} "
             f"{fmt_time(run['started_at'])}  publishers {','.join(map(str, run['publishers'] or []))}  "
+            + (f"offices {','.join(map(str, run['offices']))}  " if run["offices"] else "") +
             f"pages {run['pages']} new {run['new']} changed {run['changed']} "
             f"unchanged {run['unchanged']} errors {run['errors']}\n"
         )
-    out.write("\nReleases per publisher\n")
+    out.write("\nReleases per newsroom\n")
     for row in publishers:
-        out.write(f"  {row['publisher_id']:>8}  {row['releases']:>6}  {row['name']}  "
+        # an office may have the same number as a publisher: its kind is shown
+        office = "office " if row["kind"] == "office" else ""
+        out.write(f"  {office + str(row['publisher_id']):>15}  {row['releases']:>6}  {row['name']}  "
                   f"(newest {fmt_time(row['newest'])})\n")
     if newest:
         top = newest[0]

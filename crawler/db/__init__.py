@@ -30,6 +30,7 @@ from crawler.db.connection import (
 from crawler.db.migrations import SchemaStatus, ensure_schema, migrate, schema_status
 from crawler.db.runs import (
     LOCK_NAMESPACE,
+    LOCK_NAMESPACES,
     SNIPPET_MAX,
     abandon_stale_runs,
     acquire_publisher_lock,
@@ -50,6 +51,7 @@ from crawler.db.sql_files import migration_versions, query, query_names
 
 __all__ = [
     "LOCK_NAMESPACE",
+    "LOCK_NAMESPACES",
     "SNIPPET_MAX",
     "PG_ENV_VARS",
     "RETRYABLE",

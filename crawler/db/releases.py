@@ -3,7 +3,8 @@
 `prepare_batch` is pure (it runs in a worker thread): from release dicts to what the
 statements bind. `write_batch` writes one prepared batch in one transaction:
 
-- new publishers inserted (`insert_publisher`, `touch_publisher`);
+- new newsrooms inserted (`insert_publisher`, `touch_publisher`; a newsroom is (kind, id):
+  a publisher's or an office's);
 - per group of unique story ids, ONE set-based `upsert_releases` statement (the group
   sent as one JSON document) that tells *new* / *changed* / *unchanged*, keeps the
   previous content in `release_revisions` when the content hash changed, and leaves an
@@ -36,7 +37,7 @@ from itemadapter import ItemAdapter
 from psycopg.types.json import Jsonb
 
 from crawler.db.sql_files import query
-from crawler.items import CONTENT_FIELDS, iso
+from crawler.items import CONTENT_FIELDS, PUBLISHER, iso
 
 ZLIB_LEVEL = 3  # ~0.15 ms for a 20 kB page, 26% of its size (6: 0.25 ms, 24%)
 
@@ -107,6 +108,8 @@ def release_row(record: dict[str, Any], seen_at: datetime) -> dict[str, Any]:
     row = dict(content)
     row["content_hash"] = content_hash(content)
     row["story_id"] = int(record["story_id"])
+    row["newsroom_kind"] = record.get("newsroom_kind") or PUBLISHER
+    row["office_code"] = strip_nul(record.get("office_code") or "")
     row["url"] = strip_nul(record.get("url") or "")
     row["published_at"] = iso(content["published_at"])
     row["fetched_at"] = iso(_aware_utc(record.get("fetched_at")))
@@ -169,15 +172,15 @@ def prepare_batch(records: list[dict[str, Any]], *, store_pages: bool = True) ->
     """Everything one batch transaction binds: publishers, then per group of unique
     story_ids the releases as one JSON document and the pages as arrays."""
     seen_at = datetime.now(UTC)
-    publishers: dict[int, str] = {}
+    publishers: dict[tuple[str, int], str] = {}  # (kind, id) -> name
     groups = []
     for group in split_unique(records):
         rows, pages = [], []
         for record in group:
-            pid = int(record["publisher_id"])
+            newsroom = (record.get("newsroom_kind") or PUBLISHER, int(record["publisher_id"]))
             name = strip_nul(record.get("publisher") or "")
-            if name or pid not in publishers:
-                publishers[pid] = name
+            if name or newsroom not in publishers:
+                publishers[newsroom] = name
             rows.append(release_row(record, seen_at))
             if store_pages and (page := page_row(record)) is not None:
                 pages.append(page)
@@ -189,7 +192,8 @@ def prepare_batch(records: list[dict[str, Any]], *, store_pages: bool = True) ->
         })
     return {
         "publishers": [
-            {"id": pid, "name": name, "seen_at": seen_at} for pid, name in sorted(publishers.items())
+            {"kind": kind, "id": pid, "name": name, "seen_at": seen_at}
+            for (kind, pid), name in sorted(publishers.items())
         ],
         "groups": groups,
         "seen_at": seen_at,
@@ -251,5 +255,7 @@ def insert_release_plain(conn: psycopg.Connection, record: dict[str, Any]) -> No
     conn.commit()
 
 
-def insert_publisher(conn: psycopg.Connection, publisher_id: int, name: str) -> None:
-    conn.execute(query("insert_publisher"), {"id": publisher_id, "name": name, "seen_at": datetime.now(UTC)})
+def insert_publisher(conn: psycopg.Connection, publisher_id: int, name: str, kind: str = PUBLISHER) -> None:
+    """A newsroom's row (a publisher's, or with kind "office" an office's), when new."""
+    conn.execute(query("insert_publisher"),
+                 {"kind": kind, "id": publisher_id, "name": name, "seen_at": datetime.now(UTC)})

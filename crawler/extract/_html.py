@@ -13,13 +13,13 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from crawler.items import story_ref
+
 # ASCII whitespace only: `\s` would also eat U+00A0, which must survive to the normaliser.
 _SOURCE_WS = re.compile(r"[ \t\n\r\f\v]+")
 _AROUND_NL = re.compile(r" *\n *")
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
 
-# /pm/{pid}/{sid}, /pm/{pid}/{sid}/{slug}, /pm/amp/{pid}/{sid}, /blaulicht/pm/{pid}/{sid}
-STORY_PATH = re.compile(r"/pm/(?:amp/)?(\d+)/(\d+)(?:[/?#]|$)")
 
 
 def parse_html(html: str) -> etree._Element:
@@ -130,13 +130,10 @@ def site_of(url: str) -> str:
 
 
 def story_ids(url: str | None) -> tuple[int, int] | None:
-    """(publisher_id, story_id) from any story URL shape, or None."""
-    if not url:
-        return None
-    m = STORY_PATH.search(urlsplit(url.strip()).path)
-    if not m:
-        return None
-    return int(m.group(1)), int(m.group(2))
+    """(newsroom id, story_id) from any story URL shape, or None (`crawler.items.story_ref`
+    tells the newsroom's kind too)."""
+    ref = story_ref(url)
+    return (ref.newsroom.id, ref.story_id) if ref is not None else None
 
 
 def has_class(name: str) -> str:

@@ -78,9 +78,10 @@ def test_run_status():
 
 
 def walk_state(since=None, newest=None, oldest=None):
+    from crawler.items import Newsroom
     from crawler.state import CrawlPlan, CrawlState
 
-    state = CrawlState(CrawlPlan(mode="backfill", publishers=(73811,), since=since))
+    state = CrawlState(CrawlPlan(mode="backfill", newsrooms=(Newsroom("publisher", 73811),), since=since))
     state.newest_day, state.oldest_day = newest, oldest
     return state
 

@@ -3,11 +3,12 @@
 -- touch_unchanged, upsert_pages (arrays), add_run_counts.
 
 -- name: insert_publisher
--- New publishers only: DO NOTHING takes no row lock on a known one, so concurrent batch
--- writers of one publisher do not queue behind each other here.
-INSERT INTO publishers (id, name, first_seen_at, last_seen_at)
-VALUES (%(id)s, %(name)s, %(seen_at)s, %(seen_at)s)
-ON CONFLICT (id) DO NOTHING;
+-- New newsrooms only (a publisher's or an office's: (kind, id)): DO NOTHING takes no row
+-- lock on a known one, so concurrent batch writers of one newsroom do not queue behind
+-- each other here.
+INSERT INTO publishers (kind, id, name, first_seen_at, last_seen_at)
+VALUES (%(kind)s, %(id)s, %(name)s, %(seen_at)s, %(seen_at)s)
+ON CONFLICT (kind, id) DO NOTHING;
 
 -- name: touch_publisher
 -- A new name (never an empty one), or last_seen_at more than a minute old: only then is
@@ -15,7 +16,7 @@ ON CONFLICT (id) DO NOTHING;
 UPDATE publishers SET
     name = CASE WHEN %(name)s <> '' THEN %(name)s ELSE name END,
     last_seen_at = GREATEST(last_seen_at, %(seen_at)s)
-WHERE id = %(id)s
+WHERE kind = %(kind)s AND id = %(id)s
   AND ((%(name)s <> '' AND name IS DISTINCT FROM %(name)s)
        OR last_seen_at < %(seen_at)s::timestamptz - interval '1 minute');
 
@@ -27,7 +28,7 @@ WHERE id = %(id)s
 -- is not rewritten and keeps its changed_at. Returns each story's outcome.
 WITH incoming AS (
     SELECT * FROM jsonb_to_recordset(%(batch)s::jsonb) AS x(
-        story_id integer, publisher_id integer, url text, title text,
+        story_id integer, publisher_id integer, newsroom_kind text, url text, title text, office_code text,
         published_at timestamptz, published_raw text, published_ambiguous boolean,
         dateline text, teaser text, body text, about text, contact text, originator text,
         keywords text[], places text[], images jsonb, links jsonb, language text,
@@ -46,19 +47,21 @@ WITH incoming AS (
     ORDER BY o.story_id
 ), up AS (
     INSERT INTO releases AS r (
-        story_id, publisher_id, url, title, published_at, published_raw, published_ambiguous,
-        dateline, teaser, body, about, contact, originator, keywords, places, images, links,
-        language, content_hash, first_seen_at, last_seen_at, changed_at, fetched_at
+        story_id, publisher_id, newsroom_kind, url, title, office_code, published_at, published_raw,
+        published_ambiguous, dateline, teaser, body, about, contact, originator, keywords, places, images,
+        links, language, content_hash, first_seen_at, last_seen_at, changed_at, fetched_at
     )
-    SELECT story_id, publisher_id, url, title, published_at, published_raw, published_ambiguous,
-           dateline, teaser, body, about, contact, originator, keywords, places, images, links,
-           language, content_hash, seen_at, seen_at, seen_at, fetched_at
+    SELECT story_id, publisher_id, newsroom_kind, url, title, office_code, published_at, published_raw,
+           published_ambiguous, dateline, teaser, body, about, contact, originator, keywords, places, images,
+           links, language, content_hash, seen_at, seen_at, seen_at, fetched_at
     FROM incoming
     ORDER BY story_id
     ON CONFLICT (story_id) DO UPDATE SET
         publisher_id = excluded.publisher_id,
+        newsroom_kind = excluded.newsroom_kind,
         url = excluded.url,
         title = excluded.title,
+        office_code = excluded.office_code,
         published_at = excluded.published_at,
         published_raw = excluded.published_raw,
         published_ambiguous = excluded.published_ambiguous,
@@ -113,11 +116,12 @@ WHERE p.html_sha256 IS DISTINCT FROM excluded.html_sha256;
 -- name: insert_release_plain
 -- The naive path for the benchmark baseline (news-please style: one INSERT, one commit).
 INSERT INTO releases (
-    story_id, publisher_id, url, title, published_at, published_raw, published_ambiguous,
-    dateline, teaser, body, about, contact, originator, keywords, places, images, links,
-    language, content_hash, first_seen_at, last_seen_at, changed_at, fetched_at
+    story_id, publisher_id, newsroom_kind, url, title, office_code, published_at, published_raw,
+    published_ambiguous, dateline, teaser, body, about, contact, originator, keywords, places, images,
+    links, language, content_hash, first_seen_at, last_seen_at, changed_at, fetched_at
 ) VALUES (
-    %(story_id)s, %(publisher_id)s, %(url)s, %(title)s, %(published_at)s, %(published_raw)s,
+    %(story_id)s, %(publisher_id)s, %(newsroom_kind)s, %(url)s, %(title)s, %(office_code)s,
+    %(published_at)s, %(published_raw)s,
     %(published_ambiguous)s, %(dateline)s, %(teaser)s, %(body)s, %(about)s, %(contact)s,
     %(originator)s, %(keywords)s, %(places)s, %(images)s, %(links)s, %(language)s,
     %(content_hash)s, %(seen_at)s, %(seen_at)s, %(seen_at)s, %(fetched_at)s
