@@ -273,7 +273,10 @@ _ORIGINATOR_RE = (
 _ORIGINATOR = re.compile(_ORIGINATOR_RE, re.IGNORECASE)
 
 # "{publisher} - {City} (ots) - " or "{City} (ots) - " opening a description or teaser
-_DESCRIPTION_PREFIX = re.compile(rf"^(?P<head>[^\n]{{0,250}}?)\s*{OTS}\s*[-\u2013\u2014:]?\s*", re.S | re.IGNORECASE)
+_DESCRIPTION_PREFIX = re.compile(
+    rf"^(?P<head>[^\n]{{0,250}}?)\s*:?\s*{OTS}\s*[-\u2013\u2014:]?\s*(?:{INITIALS}\s*[-\u2013\u2014:]?\s*)?",
+    re.S | re.IGNORECASE,
+)
 
 _ORIGINAL_LINK = re.compile(
     rf"{_alt(ORIGINAL_LINK_HEADS)}\s*:\s*(?P<url>\S*(?:https?://|www\.)\S*)?\s*$", re.IGNORECASE
@@ -418,14 +421,17 @@ class _Para:
     them). `marked`: the page's markup marks it as the contact heading (p.contact-headline),
     whatever its words."""
 
-    __slots__ = ("raw", "_key", "joined", "items", "marked", "_plain", "_head", "_contact", "_originator", "_item")
+    __slots__ = ("raw", "_key", "joined", "items", "marked", "block", "_plain", "_head", "_contact", "_originator",
+                 "_item")
 
-    def __init__(self, raw: str, key_: str | None = None, joined: bool = False, items: str | None = None) -> None:
+    def __init__(self, raw: str, key_: str | None = None, joined: bool = False, items: str | None = None,
+                 block: int = 0) -> None:
         self.raw = raw
         self._key = key_
         self.joined = joined
         self.items = items
         self.marked = False
+        self.block = block  # the index of the input paragraph it comes from
         self._plain: bool | None = None
         self._head: bool | None = None
         self._contact: object = _UNSET
@@ -567,6 +573,10 @@ class ReleaseParts:
     # (newsroom, story id, canonical URL: `original.url`), None when it names none
     original_url: str = ""
     original: StoryRef | None = None
+    # the index of the first input paragraph that holds the contact, the originator or page
+    # furniture: body and about come from the paragraphs before it (their links too); None
+    # when there is none
+    sections_from: int | None = field(default=None, compare=False)
 
 
 def parse_dateline(text: str) -> tuple[str, str] | None:
@@ -680,13 +690,13 @@ def _joined(lines: list[_Para], whole: str | None) -> _Para:
     if len(lines) == 1:
         return lines[0]
     raw = whole if whole is not None else "\n".join(line.raw for line in lines)
-    return _Para(raw, " ".join(line.key for line in lines), joined=True)
+    return _Para(raw, " ".join(line.key for line in lines), joined=True, block=lines[0].block)
 
 
 def _itemised(lines: list[_Para], kind: str) -> _Para:
     """Lines of a list or table as one paragraph, HARD_BREAK between them."""
     return _Para(HARD_BREAK.join(line.raw for line in lines), HARD_BREAK.join(line.key for line in lines),
-                 items=kind)
+                 items=kind, block=lines[0].block)
 
 
 def _item_runs(lines: list[_Para], whole: str | None) -> list[_Para]:
@@ -729,12 +739,12 @@ def _pieces(groups: Iterable[tuple[list[_Para], str | None]], *, join_items: boo
     for lines, whole in groups:
         for para in _item_runs(lines, whole):
             if para.may_split() and len(cut := _split_glued(para.key)) > 1:
-                parts = [_Para(piece, piece) for piece in cut]
+                parts = [_Para(piece, piece, block=para.block) for piece in cut]
             else:
                 parts = [para]
             for part in parts:
                 if in_contact and len(glued := _CONTACT_GLUE.split(part.key)) > 1:
-                    found = [_Para(g, g) for g in glued]
+                    found = [_Para(g, g, block=part.block) for g in glued]
                 else:
                     found = [part]
                 for line in found:
@@ -768,6 +778,8 @@ def _split_blocks(blocks: list[str], marked: int | None = None) -> list[_Para]:
     line of block `marked` is a contact heading whatever its words."""
     def lines_of(i: int, block: str) -> list[_Para]:
         lines = _lines(block)
+        for line in lines:
+            line.block = i
         if i == marked:
             lines[0].marked = True
         return lines
@@ -900,7 +912,7 @@ def _split_release(paras: list[_Para]) -> ReleaseParts:
         found = _dateline(paras[0].key)
         if found is not None:
             parts.dateline, rest = found
-            paras = ([_Para(rest, rest)] if rest else []) + paras[1:]
+            paras = ([_Para(rest, rest, block=paras[0].block)] if rest else []) + paras[1:]
 
     # the originator line ends the release (the next stories' teasers, "Weitere Storys"
     # follow it in flattened text), and so does page furniture; "Originalmeldung: URL"
@@ -913,6 +925,8 @@ def _split_release(paras: list[_Para]) -> ReleaseParts:
             if name is not None:
                 if not parts.originator:
                     parts.originator = name
+                if not ended:
+                    parts.sections_from = p.block
                 ended = True
                 continue
             url = p.original_link()
@@ -920,7 +934,8 @@ def _split_release(paras: list[_Para]) -> ReleaseParts:
                 if url and not parts.original_url:
                     parts.original_url, parts.original = url, story_ref(url)
                 continue
-            if p.ends_release():
+            if p.ends_release() and not ended:
+                parts.sections_from = p.block
                 ended = True
         if not ended:
             kept.append(p)
@@ -929,6 +944,8 @@ def _split_release(paras: list[_Para]) -> ReleaseParts:
     headings = [(i, h) for i, p in enumerate(kept) if (h := p.heading()) is not None]
     contact = next(((i, h) for i, h in headings if h[0]), headings[-1] if headings else None)
     end = contact[0] if contact is not None else len(kept)
+    if contact is not None:
+        parts.sections_from = kept[end].block
 
     # where the about section starts (only before the contact; never paragraph one)
     kinds = {i: kept[i].about_kind() for i in range(1, end)}  # each paragraph matched once
@@ -983,7 +1000,7 @@ def split_release(paragraphs: list[str]) -> ReleaseParts:
     heading after a ``<br>``), see `split_paragraphs` / `split_flat_text`, or
     `read_release` for both.
     """
-    return _split_release([_Para(p) for p in paragraphs if p])
+    return _split_release([_Para(p, block=i) for i, p in enumerate(paragraphs) if p])
 
 
 def read_release(paragraphs: list[str], *, contact_heading: int | None = None) -> ReleaseParts:

@@ -343,6 +343,21 @@ def _card_paragraphs(card: etree._Element) -> list[_Block]:
             blocks.append(_Block(None, frozenset(), state["h1"], "run", list(run)))
         run.clear()
 
+    def line_break(br: etree._Element) -> None:
+        # two <br>s in a row end a paragraph of the run: each is a block of its own
+        for node in reversed(run):
+            if isinstance(node, str) and node.isspace():
+                continue
+            if not isinstance(node, str) and node.tag == "br":
+                while run and (isinstance(run[-1], str) or run[-1].tag == "br"):
+                    if isinstance(run[-1], str) and not run[-1].isspace():
+                        break
+                    run.pop()
+                flush()
+                return
+            break
+        run.append(br)
+
     def walk(container: etree._Element) -> None:
         if container.text and (run or not container.text.isspace()):
             run.append(container.text)
@@ -353,7 +368,9 @@ def _card_paragraphs(card: etree._Element) -> list[_Block]:
             elif tag == "h1":
                 flush()
                 state["h1"] = True
-            elif tag in _INLINE_TAGS or tag == "br":
+            elif tag == "br":
+                line_break(child)
+            elif tag in _INLINE_TAGS:
                 run.append(child)
             elif tag in _BLOCK_TAGS:
                 flush()
@@ -574,10 +591,11 @@ def _paragraph_blocks(doc: _Doc) -> list[_Block]:
     return out
 
 
-def _paragraphs(blocks: list[_Block]) -> tuple[list[str], int | None]:
+def _paragraphs(blocks: list[_Block]) -> tuple[list[str], list[_Block], int | None]:
     """The raw text of each non-blank block (a `<br>` inside one is "\\n", the lines of a
-    list or table HARD_BREAK), and the index of the p.contact-headline among them."""
+    list or table HARD_BREAK), those blocks, and the index of the p.contact-headline among them."""
     paragraphs = []
+    kept = []
     headline = None
     for b in blocks:
         text = b.text()
@@ -585,7 +603,8 @@ def _paragraphs(blocks: list[_Block]) -> tuple[list[str], int | None]:
             if headline is None and "contact-headline" in b.classes:
                 headline = len(paragraphs)
             paragraphs.append(text)
-    return paragraphs, headline
+            kept.append(b)
+    return paragraphs, kept, headline
 
 
 def _links(doc: _Doc, blocks: list[_Block]) -> tuple[list[dict[str, str]], Layer | None]:
@@ -778,9 +797,11 @@ def extract_story(html: str, url: str, *, listing_date: str = "") -> RawRelease:
     if not published_raw:
         raise ExtractionError(f"no date in any layer (p.date, JSON-LD datePublished, meta, text, listing): {url}")
     blocks = _paragraph_blocks(doc)
-    paragraphs, headline = _paragraphs(blocks)
+    paragraphs, blocks, headline = _paragraphs(blocks)
     # the grammar finds what the markup does not mark; the DOM's sections win below
     parts = read_release(paragraphs, contact_heading=headline)
+    # links of the body and about only: not of a contact in plain paragraphs (its mailto)
+    text_blocks = blocks[: parts.sections_from] if parts.sections_from is not None else blocks
     # an office's title opens with its code ("POL-XY: ..."); a company's colon is no code
     office_code = take("office_code", (code, "text") if newsroom.kind == OFFICE
                        and (code := parse_office_code(title)) else ("", None))
@@ -809,7 +830,7 @@ def extract_story(html: str, url: str, *, listing_date: str = "") -> RawRelease:
         keywords=take("keywords", _keywords(doc, topics)),
         places=take("places", _places(doc, tag_places)),
         images=take("images", _images(doc)),
-        links=take("links", _links(doc, blocks)),
+        links=take("links", _links(doc, text_blocks)),
         language=take("language", _language(doc)),
         sources=sources,
     )
