@@ -278,8 +278,10 @@ _DESCRIPTION_PREFIX = re.compile(
     re.S | re.IGNORECASE,
 )
 
+# the URL is the first word after the colon; what a dump glued on after it (with a space:
+# the next story's teaser) does not keep the line from being one
 _ORIGINAL_LINK = re.compile(
-    rf"{_alt(ORIGINAL_LINK_HEADS)}\s*:\s*(?P<url>\S*(?:https?://|www\.)\S*)?\s*$", re.IGNORECASE
+    rf"{_alt(ORIGINAL_LINK_HEADS)}\s*:\s*(?P<url>\S*(?:https?://|www\.)\S*)?(?:\s.*)?$", re.IGNORECASE
 )
 _END = re.compile(rf"(?:{'|'.join(END_HEADINGS)})(?:\s*:.*)?$")
 _LIST_ITEM = re.compile(rf"(?:{'|'.join(LIST_MARKERS)})\s+\S")
