@@ -312,6 +312,20 @@ _CONTACT_GLUE = re.compile(
     rf"|{'|'.join(CONTACT_LINE_LABELS_ANYWHERE)})"
     + "".join(f"|{_AFTER_LABEL}{glue}" for glue in CONTACT_GLUES)
 )
+# a cheap necessary condition for a _CONTACT_GLUE split (its lookbehinds are tried at every
+# position, so it is slow on the many lines that hold none): a letter or a digit running
+# into a capital, "+" or "(", a letter into a "0", a digit into a letter, or a letter or
+# digit into "www.", "http" or "Mail:"
+_CONTACT_GLUE_HINT = re.compile(
+    r"[^\W_][A-ZÄÖÜ+(]|[^\W\d_]0|\d[^\W\d_]|[^\W_](?:www\.|https?:|Mail:)"
+)
+
+
+def _contact_glued(text: str) -> list[str]:
+    """`text` cut where contact lines were glued (CONTACT_LINE_LABELS, CONTACT_GLUES)."""
+    if _CONTACT_GLUE_HINT.search(text) is None:
+        return [text]
+    return _CONTACT_GLUE.split(text)
 
 
 def _initials(fragments: Iterable[str]) -> set[str] | None:
@@ -624,12 +638,12 @@ def contact_lines(lines: list[str]) -> list[str]:
     and without a heading line opening it ("Pressekontakt:<br>Max ..."); lines glued
     together ("Erika Musterfrau+49 40 1234erika@example.de") are cut apart. Raw lines; the
     pieces of a cut one in key form."""
-    out = [line for line in lines if key(line)]
-    if out and is_contact_heading(out[0]):
+    out = [(line, k) for line in lines if (k := key(line))]
+    if out and is_contact_heading(out[0][0]):
         out = out[1:]
     cut: list[str] = []
-    for line in out:
-        pieces = _CONTACT_GLUE.split(key(line))
+    for line, k in out:
+        pieces = _contact_glued(k)
         cut.extend(pieces if len(pieces) > 1 else [line])
     return cut
 
@@ -745,7 +759,7 @@ def _pieces(groups: Iterable[tuple[list[_Para], str | None]], *, join_items: boo
             else:
                 parts = [para]
             for part in parts:
-                if in_contact and len(glued := _CONTACT_GLUE.split(part.key)) > 1:
+                if in_contact and len(glued := _contact_glued(part.key)) > 1:
                     found = [_Para(g, g, block=part.block) for g in glued]
                 else:
                     found = [part]
