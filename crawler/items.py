@@ -44,16 +44,10 @@ class FieldSpec:
 FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("story_id", content=False),
     FieldSpec("publisher_id"),
-    # the kind of newsroom publisher_id names: "publisher" (/nr/) or "office" (/blaulicht/nr/)
-    FieldSpec("newsroom_kind", content=False),
     # the newsroom's display name lives in the publishers table, not in each release
     FieldSpec("publisher", content=False, watched=True, column=False),
     FieldSpec("url", content=False),
     FieldSpec("title", watched=True),
-    # an office's code, as its title opens with it ("POL-XY"); "" for a company's release.
-    # Not hashed: the title is (and a new hashed field would turn every stored release
-    # into a revision)
-    FieldSpec("office_code", content=False),
     FieldSpec("published_at", watched=True),
     FieldSpec("published_raw"),
     FieldSpec("published_ambiguous"),
@@ -70,6 +64,13 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("language", watched=True),
     # when this copy was fetched: a crawl's fact, not the release's content
     FieldSpec("fetched_at", content=False),
+    # Added later (issue 13), so last: the columns of an export keep their places.
+    # The kind of newsroom publisher_id names: "publisher" (/nr/) or "office" (/blaulicht/nr/)
+    FieldSpec("newsroom_kind", content=False),
+    # an office's code, as its title opens with it ("POL-XY"); "" for a company's release.
+    # Not hashed: the title is (and a new hashed field would turn every stored release
+    # into a revision)
+    FieldSpec("office_code", content=False),
 )
 
 # What feed exports write, in this order (raw_html, http_status and field_sources stay inside).
@@ -202,10 +203,8 @@ class Release:
     story_id: int
     publisher_id: int  # the newsroom's id (a publisher's or an office's: newsroom_kind)
     url: str  # canonical: {base}/pm/{publisher_id}/{story_id} ({base}/blaulicht/pm/... for an office), no slug
-    newsroom_kind: str = PUBLISHER  # "publisher" or "office"
     publisher: str = ""
     title: str = ""
-    office_code: str = ""  # "POL-XY" of an office's title "POL-XY: ..."
     # aware, UTC; the exact string the page showed stays beside it
     published_at: datetime | None = field(default=None, metadata={"serializer": iso})
     published_raw: str = ""
@@ -225,6 +224,8 @@ class Release:
     links: list[dict[str, str]] = field(default_factory=list)
     language: str = "de"
     fetched_at: datetime | None = field(default=None, metadata={"serializer": iso})
+    newsroom_kind: str = PUBLISHER  # "publisher" or "office"
+    office_code: str = ""  # "POL-XY" of an office's title "POL-XY: ..."
     # not exported: the fetch's status, the layers, the page for release_pages
     http_status: int = 200
     field_sources: dict[str, str] = field(default_factory=dict)

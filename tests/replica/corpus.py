@@ -912,11 +912,9 @@ class Corpus:
         record = {
             "story_id": e.sid,
             "publisher_id": e.pid,
-            "newsroom_kind": e.kind,
             "publisher": d.publisher.name,
             "url": self.base_url + e.newsroom.story_path(e.sid),
             "title": d.title,
-            "office_code": d.publisher.code,
             "published_at": e.instant.isoformat(),
             "published_raw": d.jsonld_date if "no_pdate" in d.kinds else d.pdate_text,
             "published_ambiguous": e.ambiguous,
@@ -931,6 +929,8 @@ class Corpus:
             "images": [{"url": i.hires, "caption": i.caption} for i in d.images],
             "links": links,
             "language": d.language,
+            "newsroom_kind": e.kind,
+            "office_code": d.publisher.code,
         }
         assert list(record) == [f for f in EXPORT_FIELDS if f != "fetched_at"]
         return record

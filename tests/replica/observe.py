@@ -182,11 +182,9 @@ def read_story(html: str, url: str) -> dict:
     return {
         "story_id": sid,
         "publisher_id": pid,
-        "newsroom_kind": kind,
         "publisher": publisher,
         "url": f"{base}{'/blaulicht' if kind == 'office' else ''}/pm/{pid}/{sid}",
         "title": title,
-        "office_code": code[1] if code else "",
         "published_at": first.astimezone(UTC).isoformat(),
         "published_raw": raw,
         "published_ambiguous": ambiguous,
@@ -201,6 +199,8 @@ def read_story(html: str, url: str) -> dict:
         "images": images,
         "links": links,
         "language": card.attrib.get("lang", ""),
+        "newsroom_kind": kind,
+        "office_code": code[1] if code else "",
     }
 
 

@@ -34,9 +34,10 @@ LIMIT %(limit)s;
 
 -- name: export
 -- %(publishers)s: publishers' ids (their newsrooms, not offices of the same number), NULL: all
-SELECT r.story_id, r.publisher_id, r.newsroom_kind, p.name AS publisher, r.url, r.title, r.office_code,
-       r.published_at, r.published_raw, r.published_ambiguous, r.dateline, r.teaser, r.body, r.about,
-       r.contact, r.originator, r.keywords, r.places, r.images, r.links, r.language
+SELECT r.story_id, r.publisher_id, p.name AS publisher, r.url, r.title, r.published_at,
+       r.published_raw, r.published_ambiguous, r.dateline, r.teaser, r.body, r.about,
+       r.contact, r.originator, r.keywords, r.places, r.images, r.links, r.language,
+       r.newsroom_kind, r.office_code
 FROM releases r
 JOIN publishers p ON p.kind = r.newsroom_kind AND p.id = r.publisher_id
 WHERE (%(since)s::date IS NULL OR r.published_at >= (%(since)s::date::timestamp AT TIME ZONE 'Europe/Berlin'))
