@@ -18,7 +18,8 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-MODULES = ["extract", "normalize", "store", "e2e", "incremental", "memory", "replica"]
+MODULES = ["extract", "normalize", "store", "e2e", "incremental", "memory", "imports", "reextract", "replica",
+           "report"]
 RESULTS = Path(__file__).with_name("results.md")
 
 

@@ -9,6 +9,7 @@ import time
 from time import monotonic
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
 from scrapy.http import Request, Response
 from scrapy.utils.response import response_status_message
 
@@ -74,3 +75,36 @@ class RetryAfterMiddleware(RetryMiddleware):
         slot = downloader.slots.get(key)
         if slot is not None:
             slot.lastseen = max(slot.lastseen, monotonic() + wait)
+
+
+class _NetworkErrorsOnOneLine(logging.Filter):
+    """Drop the traceback from a log record about a network failure: the message already
+    names it ("Connection was refused ..."), and a dead site is not a bug to debug."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and _is_network_error(exc):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def _is_network_error(exc: BaseException) -> bool:
+    # Scrapy 2.14+ wraps Twisted's connection errors in its own Download*Error types
+    kind = type(exc)
+    return isinstance(exc, (OSError, TimeoutError)) or kind.__module__.startswith(
+        ("twisted.internet.error", "twisted.web._newclient")) or (
+        kind.__module__ == "scrapy.exceptions" and kind.__name__.startswith("Download"))
+
+
+class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, whose failure to fetch robots.txt (a dead site, a
+    refused connection) is logged in one line instead of a chain of tracebacks."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        logging.getLogger(ScrapyRobotsTxtMiddleware.__module__).addFilter(_ONE_LINE)
+        return super().from_crawler(crawler)
+
+
+_ONE_LINE = _NetworkErrorsOnOneLine()

@@ -10,12 +10,18 @@
   template (so it costs a file copy, not a migration), dropped afterwards;
   ``empty_database_url``: the same without any schema.
 - ``pg_template_url``: the migrated template's URL (read it, never write to it).
+- ``reachable_tmp`` (function): a fresh temp dir the postgres user can enter (as root the
+  embedded server runs as postgres, and pytest's tmp_path sits under a 0700 dir), for an
+  embedded cluster's data dir (PRESSEPORTAL_DATA_DIR).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -119,3 +125,11 @@ def database_url(pg_server, pg_template_url) -> str:
 def empty_database_url(pg_server) -> str:
     """A fresh database without any schema, for this test only (migrations from scratch)."""
     yield from _scratch_database(pg_server)
+
+
+@pytest.fixture
+def reachable_tmp():
+    path = Path(tempfile.mkdtemp(prefix="pp-embedded-"))
+    os.chmod(path, 0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)

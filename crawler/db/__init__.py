@@ -5,8 +5,10 @@
 - `migrations`: the schema (`ensure_schema` for commands that write, `schema_status`
   for those that only read);
 - `runs`: run locks, `crawl_runs` rows, failed pages, resume points, stored story ids;
-- `releases`: batch rows and the batch transaction of the store;
+- `releases`: batch rows and the batch transaction of the store; the kept raw pages
+  streamed back (`stored_pages`, for a re-extraction);
 - `reads`: status, search, export;
+- `health`: what the report and the metrics read (aggregated in SQL);
 - `embedded`: the embedded PostgreSQL server;
 - `sql_files`: the `.sql` files (migrations and named queries), read as package resources.
 
@@ -20,19 +22,24 @@ from crawler.db.connection import (
     Error,
     connect,
     describe,
+    embedded_settings,
+    embedded_url,
     first_line,
     is_alive,
     open_pool,
     redact,
     resolve_database_url,
     scrub,
+    without_password,
 )
 from crawler.db.migrations import SchemaStatus, ensure_schema, migrate, schema_status
+from crawler.db.releases import StoredPage, stored_pages
 from crawler.db.runs import (
     LOCK_NAMESPACE,
     LOCK_NAMESPACES,
     SNIPPET_MAX,
     abandon_stale_runs,
+    abandon_stale_runs_of_mode,
     acquire_publisher_lock,
     backend_pid,
     current_lock_holder,
@@ -58,13 +65,17 @@ __all__ = [
     "DatabaseUnavailable",
     "Error",
     "SchemaStatus",
+    "StoredPage",
     "abandon_stale_runs",
+    "abandon_stale_runs_of_mode",
     "acquire_publisher_lock",
     "backend_pid",
     "connect",
     "current_lock_holder",
     "delete_cursor",
     "describe",
+    "embedded_settings",
+    "embedded_url",
     "ensure_schema",
     "finish_run",
     "first_line",
@@ -85,5 +96,7 @@ __all__ = [
     "scrub",
     "set_cursor",
     "start_run",
+    "stored_pages",
     "stored_since",
+    "without_password",
 ]

@@ -1,4 +1,5 @@
-"""What the commands read from the store: status, search, export. Never writes.
+"""What the commands read from the store: status, search, export, a dry run's comparison.
+Never writes.
 
 Every function takes a connection (see `crawler.db.connect`) and returns plain dicts.
 """
@@ -15,7 +16,8 @@ from psycopg.rows import dict_row
 from crawler.db.sql_files import query
 
 
-def _rows(conn: psycopg.Connection, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def fetch_rows(conn: psycopg.Connection, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Every row of the named query (crawler/db/sql/queries/*.sql) as a dict."""
     with conn.cursor(row_factory=dict_row) as cur:
         return cur.execute(query(name), params or {}).fetchall()
 
@@ -23,32 +25,53 @@ def _rows(conn: psycopg.Connection, name: str, params: dict[str, Any] | None = N
 def last_runs(conn: psycopg.Connection, limit: int) -> list[dict[str, Any]]:
     """The newest `limit` crawl_runs rows, newest first (id, mode, publishers, offices,
     started_at, finished_at, status, pages, new, changed, unchanged, errors, coverage)."""
-    return _rows(conn, "status_runs", {"limit": limit})
+    return fetch_rows(conn, "status_runs", {"limit": limit})
+
+
+def run_errors(conn: psycopg.Connection, run_id: int) -> list[dict[str, Any]]:
+    """The failed pages of run `run_id` in the order they were recorded: url, stage
+    (fetch, listing, extract, pipeline, spider), reason, at."""
+    return fetch_rows(conn, "run_errors", {"run_id": run_id})
+
+
+def run_exists(conn: psycopg.Connection, run_id: int) -> bool:
+    return bool(fetch_rows(conn, "run_exists", {"run_id": run_id}))
+
+
+def newest_run_id(conn: psycopg.Connection) -> int | None:
+    """The id of the newest crawl_runs row; None when no run was recorded."""
+    return fetch_rows(conn, "newest_run_id")[0]["max"]
 
 
 def releases_per_publisher(conn: psycopg.Connection) -> list[dict[str, Any]]:
     """Per newsroom (a publisher's or an office's): kind, publisher_id (its id), name,
     releases (count), newest (published_at)."""
-    return _rows(conn, "status_publishers")
+    return fetch_rows(conn, "status_publishers")
 
 
 def newest_releases(conn: psycopg.Connection, limit: int) -> list[dict[str, Any]]:
     """The newest `limit` releases: story_id, title, url, published_at."""
-    return _rows(conn, "newest_releases", {"limit": limit})
+    return fetch_rows(conn, "newest_releases", {"limit": limit})
 
 
 def search(conn: psycopg.Connection, text: str, limit: int) -> list[dict[str, Any]]:
     """Releases matching a websearch query (German full text), best first: story_id,
     title, url, published_at, rank, snippet."""
-    return _rows(conn, "search", {"query": text, "limit": limit})
+    return fetch_rows(conn, "search", {"query": text, "limit": limit})
+
+
+def stored_releases(conn: psycopg.Connection, story_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """{story_id: the stored content fields and url} of those stored among `story_ids`."""
+    return {row["story_id"]: row for row in fetch_rows(conn, "stored_releases", {"story_ids": story_ids})}
 
 
 def export(conn: psycopg.Connection, *, since: date | None, publishers: list[int] | None,
-           batch: int = 500) -> Iterator[dict[str, Any]]:
-    """Every stored release (newest first) as a dict of the export columns, streamed
+           until: date | None = None, batch: int = 500) -> Iterator[dict[str, Any]]:
+    """Every stored release (newest first) published in the Berlin days `since`..`until`
+    (both included, either open) as a dict of the export columns, streamed
     through a server-side cursor: memory stays flat whatever the table's size.
     `publishers`: only the releases of these publishers' newsrooms (None: all newsrooms)."""
     with conn.transaction(), conn.cursor(name="export", row_factory=dict_row) as cursor:
         cursor.itersize = batch
-        cursor.execute(query("export"), {"since": since, "publishers": publishers})
+        cursor.execute(query("export"), {"since": since, "until": until, "publishers": publishers})
         yield from cursor

@@ -187,6 +187,14 @@ def abandon_stale_runs(conn: psycopg.Connection, newsrooms: Iterable[Newsroom | 
     return [int(r[0]) for r in rows]
 
 
+def abandon_stale_runs_of_mode(conn: psycopg.Connection, mode: str) -> list[int]:
+    """Mark unfinished runs of `mode` whose session is gone as 'abandoned' (for runs that
+    take no newsroom lock, such as imports: their session is the only sign of life)."""
+    rows = conn.execute(query("abandon_stale_runs_of_mode"), {"mode": mode}).fetchall()
+    _commit(conn)
+    return [int(r[0]) for r in rows]
+
+
 def reattach_run(conn: psycopg.Connection, run_id: int, lock_backend_pid: int) -> None:
     """Record that another session (after a reconnect) now holds the run's lock."""
     conn.execute(query("reattach_run"), {"run_id": run_id, "backend_pid": lock_backend_pid})
@@ -228,13 +236,16 @@ def record_error(
 # --- what is stored ---------------------------------------------------------------------------
 
 
-def known_story_ids(conn: psycopg.Connection, newsrooms: Iterable[Newsroom | int] | None) -> set[int]:
-    """Story ids already stored for these newsrooms (None or empty: all newsrooms)."""
+def known_story_ids(conn: psycopg.Connection, newsrooms: Iterable[Newsroom | int] | None,
+                    *, imports: bool = True) -> set[int]:
+    """Story ids already stored for these newsrooms (None or empty: all newsrooms); with
+    imports=False only those stored from a page (an imported release's page is still to
+    be fetched)."""
     if _newsrooms(newsrooms):
-        params = {"publishers": _ids(newsrooms), "offices": _ids(newsrooms, OFFICE)}
+        params = {"publishers": _ids(newsrooms), "offices": _ids(newsrooms, OFFICE), "imports": imports}
         rows = conn.execute(query("known_story_ids"), params).fetchall()
     else:
-        rows = conn.execute(query("known_story_ids_all")).fetchall()
+        rows = conn.execute(query("known_story_ids_all"), {"imports": imports}).fetchall()
     _commit(conn)
     return {int(r[0]) for r in rows}
 

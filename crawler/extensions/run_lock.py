@@ -10,6 +10,10 @@ with reason ``lock_lost`` rather than run side by side.
 The lock is released when the engine stops, after every spider_closed handler: the run
 row is finished while the lock is still held, so no new run can take the publisher and
 call this one abandoned in between.
+
+A run whose plan takes no newsroom lock (`CrawlPlan.locks_newsrooms`: an import) still
+gets its session here, held open for the whole run and watched the same way: the run
+row names that session, which is how a dead run is told from a live one.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ class RunLock:
         self.conninfo = ""
         self.conn = None
         self.newsrooms: tuple[Newsroom, ...] = ()
+        self.locking = True  # the plan takes the newsroom lock (an import does not)
         self.watchdog: task.LoopingCall | None = None
 
     @classmethod
@@ -51,6 +56,7 @@ class RunLock:
 
     @property
     def held(self) -> bool:
+        """The run may go on: its session is open and holds the lock its plan takes."""
         return self.conn is not None
 
     @property
@@ -59,9 +65,11 @@ class RunLock:
         return db.backend_pid(self.conn) if self.conn is not None else None
 
     def spider_opened(self, spider):
-        self.newsrooms = spider.crawl_state.plan.newsrooms
+        plan = spider.crawl_state.plan
+        self.newsrooms = plan.newsrooms
+        self.locking = plan.locks_newsrooms
         self.conninfo, conn = connect_or_close(self.crawler.settings)
-        if not db.acquire_publisher_lock(conn, self.newsrooms):
+        if self.locking and not db.acquire_publisher_lock(conn, self.newsrooms):
             holder = describe_holder(db.current_lock_holder(conn, self.newsrooms))
             conn.close()
             self.stats.set_value("presseportal/locked_by", holder)
@@ -81,9 +89,9 @@ class RunLock:
             logger.warning("database still unavailable (%s): will try again", exc)
             return
         self.conn.close()
-        if db.acquire_publisher_lock(conn, self.newsrooms):
+        if not self.locking or db.acquire_publisher_lock(conn, self.newsrooms):
             self.conn = conn
-            logger.info("run lock taken again after the reconnect")
+            logger.info("run session opened again after the reconnect")
             self.crawler.signals.send_catch_log(run_lock_moved, backend_pid=db.backend_pid(conn))
             return
         holder = describe_holder(db.current_lock_holder(conn, self.newsrooms))

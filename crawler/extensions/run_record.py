@@ -77,12 +77,18 @@ class RunRecord:
         plan = state.plan
         self.conninfo = lock.conninfo
         with db.connect(self.conninfo) as conn:
-            for run_id in db.abandon_stale_runs(conn, plan.newsrooms):
+            # holding the newsroom lock, no live run of these newsrooms can be unfinished;
+            # a run without the lock (an import) looks at unfinished runs of its own mode
+            stale = (db.abandon_stale_runs(conn, plan.newsrooms) if plan.locks_newsrooms
+                     else db.abandon_stale_runs_of_mode(conn, plan.mode))
+            for run_id in stale:
                 logger.warning("run #%d was left unfinished by a process that is gone: marked abandoned", run_id)
             self.run_id = db.start_run(conn, plan.mode, plan.newsrooms, lock_backend_pid=lock.backend_pid)
             self.stats.set_value("presseportal/run_id", self.run_id)
-            state.known_story_ids = db.known_story_ids(conn, plan.newsrooms)
-            logger.info("%d stories of %s already stored", len(state.known_story_ids), named(plan.newsrooms))
+            if plan.skips_known:
+                state.known_story_ids = db.known_story_ids(
+                    conn, plan.newsrooms, imports=plan.imports_count_as_stored)
+                logger.info("%d stories of %s already stored", len(state.known_story_ids), named(plan.newsrooms))
             for newsroom in plan.newsrooms:
                 validators = Validators.from_dict(db.get_cursor(conn, newsroom_key(newsroom)))
                 if validators:
@@ -105,13 +111,11 @@ class RunRecord:
         self.stats.inc_value("presseportal/errors")
 
     def item_dropped(self, item, response, exception, spider=None):
-        url = getattr(item, "url", "") or (response.url if response is not None else "")
-        self.page_failed(url, "pipeline", str(exception), "")
+        self.page_failed(where(item, response), "pipeline", str(exception), "")
 
     def item_error(self, item, response, spider=None, failure=None):
         # a pipeline raised something else than DropItem: the release is lost, say so
-        url = getattr(item, "url", "") or (response.url if response is not None else "")
-        self.page_failed(url, "pipeline", failure_reason(failure), "")
+        self.page_failed(where(item, response), "pipeline", failure_reason(failure), "")
 
     def spider_error(self, failure, response, spider=None):
         # a bug met a page the spider did not expect: count it, never end as a success
@@ -144,6 +148,13 @@ class RunRecord:
                     if validators:
                         db.set_cursor(conn, newsroom_key(newsroom), validators.as_dict())
             db.finish_run(conn, self.run_id, status, run_counts(self.stats))
+
+
+def where(item: Any, response) -> str:
+    """What a failed item's crawl_errors row names: an import's file and line, else its
+    page's URL."""
+    return (getattr(item, "location", "") or getattr(item, "url", "")
+            or (response.url if response is not None else ""))
 
 
 def run_counts(stats) -> dict[str, Any]:

@@ -918,6 +918,7 @@ class Corpus:
             "published_at": e.instant.isoformat(),
             "published_raw": d.jsonld_date if "no_pdate" in d.kinds else d.pdate_text,
             "published_ambiguous": e.ambiguous,
+            "published_precision": "minute",
             "dateline": d.dateline,
             "teaser": d.teaser,
             "body": "\n\n".join(text for p in d.body for text in p.paragraphs()),
@@ -929,6 +930,8 @@ class Corpus:
             "images": [{"url": i.hires, "caption": i.caption} for i in d.images],
             "links": links,
             "language": d.language,
+            "origin": "page",
+            "story_id_derived": False,
             "newsroom_kind": e.kind,
             "office_code": d.publisher.code,
         }

@@ -84,12 +84,14 @@ VALUES (%(run_id)s, %(url)s, %(stage)s, %(reason)s, %(snippet)s);
 UPDATE crawl_runs SET errors = errors + 1 WHERE id = %(run_id)s;
 
 -- name: known_story_ids
+-- %(imports)s false: only releases stored from a page (a backfill fetches imported ones)
 SELECT story_id FROM releases
-WHERE newsroom_kind = 'publisher' AND publisher_id = ANY(%(publishers)s)
-   OR newsroom_kind = 'office' AND publisher_id = ANY(%(offices)s);
+WHERE (newsroom_kind = 'publisher' AND publisher_id = ANY(%(publishers)s)
+       OR newsroom_kind = 'office' AND publisher_id = ANY(%(offices)s))
+  AND (%(imports)s OR origin = 'page');
 
 -- name: known_story_ids_all
-SELECT story_id FROM releases;
+SELECT story_id FROM releases WHERE %(imports)s OR origin = 'page';
 
 -- name: get_cursor
 SELECT state FROM crawl_cursors WHERE key = %(key)s;
@@ -107,6 +109,15 @@ DELETE FROM crawl_cursors WHERE key = %(key)s;
 UPDATE crawl_runs SET status = 'abandoned', finished_at = now()
 WHERE finished_at IS NULL
   AND (publishers && %(publishers)s::integer[] OR offices && %(offices)s::integer[])
+  AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = crawl_runs.backend_pid)
+RETURNING id;
+
+-- name: abandon_stale_runs_of_mode
+-- The same for runs that take no publisher lock (imports): unfinished runs of this mode
+-- whose session is gone.
+UPDATE crawl_runs SET status = 'abandoned', finished_at = now()
+WHERE finished_at IS NULL
+  AND mode = %(mode)s
   AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = crawl_runs.backend_pid)
 RETURNING id;
 
