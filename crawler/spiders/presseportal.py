@@ -303,9 +303,10 @@ class PresseportalSpider(scrapy.Spider):
             return
         reason = failure_reason(failure)
         if response is not None and response.status == 404 and request.cb_kwargs.get("offset") == 0:
-            # the site answers 404 for a publisher id it does not know
-            reason = (f"newsroom {request.cb_kwargs['publisher_id']} does not exist on "
-                      f"{self.base_url} (HTTP 404): check the publisher id")
+            # the site answers 404 for a newsroom id it does not know
+            newsroom = request.cb_kwargs["newsroom"]
+            reason = (f"{newsroom.kind} newsroom {newsroom.id} does not exist on "
+                      f"{self.base_url} (HTTP 404): check the {newsroom.kind} id")
         self.fail_page(request.url, "listing", reason)
 
     # --- stories published while the crawl pages --------------------------------------
