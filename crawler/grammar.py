@@ -321,11 +321,19 @@ _CONTACT_GLUE_HINT = re.compile(
 )
 
 
-def _contact_glued(text: str) -> list[str]:
-    """`text` cut where contact lines were glued (CONTACT_LINE_LABELS, CONTACT_GLUES)."""
+# flattened text only: a word running into a capitalised one ("Public MarketingRedaktion",
+# "RedaktionJana Groß"): the lines of a contact lost their breaks. Not on a page, whose
+# lines are its own and where "HanseMerkur" or "PreussenElektra" is one name
+_CONTACT_WORD_GLUE = re.compile(r"(?<=[a-zäöüß]{2})(?=[A-ZÄÖÜ][a-zäöüß])")
+
+
+def _contact_glued(text: str, *, words: bool = False) -> list[str]:
+    """`text` cut where contact lines were glued (CONTACT_LINE_LABELS, CONTACT_GLUES; with
+    `words`, also where a word runs into a capitalised one)."""
     if _CONTACT_GLUE_HINT.search(text) is None:
         return [text]
-    return _CONTACT_GLUE.split(text)
+    pieces = _CONTACT_GLUE.split(text)
+    return [w for piece in pieces for w in _CONTACT_WORD_GLUE.split(piece)] if words else pieces
 
 
 def _initials(fragments: Iterable[str]) -> set[str] | None:
@@ -745,11 +753,13 @@ def _item_runs(lines: list[_Para], whole: str | None) -> list[_Para]:
     return out
 
 
-def _pieces(groups: Iterable[tuple[list[_Para], str | None]], *, join_items: bool = False) -> list[_Para]:
+def _pieces(groups: Iterable[tuple[list[_Para], str | None]], *, join_items: bool = False,
+            flat: bool = False) -> list[_Para]:
     """Each group of lines as its paragraph(s) (`_item_runs`), cut where paragraphs were
     glued, and inside a contact also where contact lines were glued; empty pieces dropped.
     `join_items` (flattened text, one paragraph per line): consecutive list items (or
-    table rows) outside the contact join into one paragraph."""
+    table rows) outside the contact join into one paragraph. `flat` (flattened text): a
+    contact's words glued into capitalised ones are cut too (`_contact_glued`)."""
     out: list[_Para] = []
     in_contact = False
     for lines, whole in groups:
@@ -759,7 +769,7 @@ def _pieces(groups: Iterable[tuple[list[_Para], str | None]], *, join_items: boo
             else:
                 parts = [para]
             for part in parts:
-                if in_contact and len(glued := _contact_glued(part.key)) > 1:
+                if in_contact and len(glued := _contact_glued(part.key, words=flat)) > 1:
                     found = [_Para(g, g, block=part.block) for g in glued]
                 else:
                     found = [part]
@@ -909,7 +919,7 @@ def split_flat_text(text: str, *, single_newlines: bool | None = None) -> list[s
         lines = _lines(text)
         per_line = single_newlines if single_newlines is not None else _one_paragraph_per_line(lines)
     blocks = [(None, [line]) for line in lines] if per_line else [(None, lines)]
-    return [p.key for p in _pieces(_units(blocks), join_items=per_line)]
+    return [p.key for p in _pieces(_units(blocks), join_items=per_line, flat=True)]
 
 
 def _dateline(k: str) -> tuple[str, str] | None:

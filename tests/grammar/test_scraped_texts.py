@@ -206,6 +206,16 @@ def test_glued_contact_lines_in_the_markup() -> None:
     assert read_release(["Text.", "Pressekontakt:", GLUED]).contact == SIX  # plain paragraphs
 
 
+def test_contact_words_glued_into_capitalised_ones_in_flattened_text() -> None:
+    # a dump's contact lost its line breaks between name, department and person
+    text = "Text.⏎Pressekontakt:⏎Public MarketingRedaktionJana GroßTelefon: +49 (0)40 609 009-49".replace("⏎", "\n")
+    assert split_release(split_flat_text(text)).contact == [
+        "Public Marketing", "Redaktion", "Jana Groß", "Telefon: +49 (0)40 609 009-49"]
+    # on a page a line is the page's: a name like "HanseMerkur" stays whole
+    assert contact_lines(["HanseMerkur Versicherung"]) == ["HanseMerkur Versicherung"]
+    assert read_release(["Text.", "Pressekontakt:", "HanseMerkur Versicherung"]).contact == ["HanseMerkur Versicherung"]
+
+
 @pytest.mark.parametrize(
     ("glued", "lines"),
     [
