@@ -1,4 +1,4 @@
-"""RunLock: one run per publisher at a time, held from before the first request.
+"""RunLock: one run per newsroom at a time, held from before the first request.
 
 The lock is a PostgreSQL advisory lock (`crawler.db.runs`), so it lives as long as the
 session that took it. A watchdog checks that session every
@@ -27,6 +27,7 @@ from twisted.internet import task
 
 from crawler import db
 from crawler.extensions._session import connect_or_close
+from crawler.items import Newsroom
 from crawler.signals import run_lock_moved
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ class RunLock:
         self.check_seconds = check_seconds
         self.conninfo = ""
         self.conn = None
-        self.publishers: tuple[int, ...] = ()
+        self.newsrooms: tuple[Newsroom, ...] = ()
         self.locking = True  # the plan takes the newsroom lock (an import does not)
         self.watchdog: task.LoopingCall | None = None
 
@@ -65,14 +66,14 @@ class RunLock:
 
     def spider_opened(self, spider):
         plan = spider.crawl_state.plan
-        self.publishers = plan.publishers
+        self.newsrooms = plan.newsrooms
         self.locking = plan.locks_newsrooms
         self.conninfo, conn = connect_or_close(self.crawler.settings)
-        if self.locking and not db.acquire_publisher_lock(conn, self.publishers):
-            holder = describe_holder(db.current_lock_holder(conn, self.publishers))
+        if self.locking and not db.acquire_publisher_lock(conn, self.newsrooms):
+            holder = describe_holder(db.current_lock_holder(conn, self.newsrooms))
             conn.close()
             self.stats.set_value("presseportal/locked_by", holder)
-            logger.error("publisher(s) %s are locked by %s: not starting", list(self.publishers), holder)
+            logger.error("newsroom(s) %s are locked by %s: not starting", named(self.newsrooms), holder)
             raise CloseSpider("locked")
         self.conn = conn
         self.watchdog = task.LoopingCall(self.keep_lock)
@@ -88,17 +89,17 @@ class RunLock:
             logger.warning("database still unavailable (%s): will try again", exc)
             return
         self.conn.close()
-        if not self.locking or db.acquire_publisher_lock(conn, self.publishers):
+        if not self.locking or db.acquire_publisher_lock(conn, self.newsrooms):
             self.conn = conn
             logger.info("run session opened again after the reconnect")
             self.crawler.signals.send_catch_log(run_lock_moved, backend_pid=db.backend_pid(conn))
             return
-        holder = describe_holder(db.current_lock_holder(conn, self.publishers))
+        holder = describe_holder(db.current_lock_holder(conn, self.newsrooms))
         conn.close()
         self.conn = None
         self.stats.set_value("presseportal/locked_by", holder)
         logger.error("while the database was away, %s took the lock on %s: stopping this run",
-                     holder, list(self.publishers))
+                     holder, named(self.newsrooms))
         deferred_from_coro(self.crawler.engine.close_spider_async(reason="lock_lost"))
 
     def spider_closed(self, spider, reason):
@@ -109,6 +110,11 @@ class RunLock:
         conn, self.conn = self.conn, None
         if conn is not None:
             conn.close()  # the session ends: its advisory locks go with it
+
+
+def named(newsrooms) -> str:
+    """"publisher 73811, office 99001": newsrooms for people."""
+    return ", ".join(map(str, newsrooms)) or "all newsrooms"
 
 
 def describe_holder(holder: dict | None) -> str:
