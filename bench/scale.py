@@ -4,8 +4,8 @@ A replica in this process (its request log is what we count) answers every reque
 after `--latency-ms` (100: the live site's answer time), a throwaway PostgreSQL holds
 the store and the queue, and real `presseportal worker` processes do the work.
 
-1. Workers: 50 newsrooms, 5,000 releases spread over them; one backfill job per
-   newsroom (`presseportal enqueue backfill`), then 1, 2 and 4 workers (concurrency 1
+1. Workers: 50 company newsrooms and the replica's 3 offices, 5,000 releases spread
+   over them; one backfill job per newsroom (`presseportal enqueue backfill`), then 1, 2 and 4 workers (concurrency 1
    each) until the queue is empty; with no budget (the speed-up against 1 worker) and
    with a budget of 20 requests/s (the most requests the replica saw in any 1 s window:
    target <= budget + 10 %).
@@ -101,8 +101,8 @@ def wait_queue_empty(database_url: str, procs, timeout: float = 3600) -> None:
 def measure_workers(server_url: str, replica, n: int, budget: float | None, logs: Path) -> dict:
     env = {"PRESSEPORTAL_SITE_BUDGET": str(budget)} if budget else {}
     with fresh_database(server_url) as url:
-        ids = ",".join(map(str, replica.corpus.publishers))
-        run_cli(replica, url, "enqueue", "backfill", "--publisher", ids)
+        run_cli(replica, url, "enqueue", "backfill", "--publisher", ",".join(map(str, replica.corpus.publishers)),
+                "--office", ",".join(map(str, replica.corpus.offices)))
         replica.log.clear()
         t0 = time.monotonic()
         procs = start_workers(replica, url, n, logs, **env)
@@ -151,12 +151,13 @@ def measure_refresh(server_url: str, followed: int, latency_ms: float, logs: Pat
     from tests.replica.server import Replica
 
     got = {}
-    with Replica(releases=2 * followed, seed=5, publishers=followed, latency_ms=latency_ms) as replica, \
+    # `followed` newsrooms: the replica's 3 offices and publishers for the rest
+    with Replica(releases=2 * followed, seed=5, publishers=followed - 3, latency_ms=latency_ms) as replica, \
             fresh_database(server_url) as url:
-        newsrooms = list(replica.corpus.publishers)
+        newsrooms = list(replica.corpus.newsrooms)
         with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as dump:
-            for pid in newsrooms:
-                for t in replica.corpus.all_truth(pid):
+            for room in newsrooms:
+                for t in map(replica.corpus.truth, replica.corpus.stories(room)):
                     dump.write(json.dumps({"text": dumps.plain_text(t), "url": t["url"],
                                            "date": f"{dumps.local(t):%Y-%m-%d %H:%M}"}) + "\n")
         run_cli(replica, url, "import", dump.name)
@@ -164,8 +165,11 @@ def measure_refresh(server_url: str, followed: int, latency_ms: float, logs: Pat
         run_cli(replica, url, "schedule")  # the first cycle sweeps (no earlier cycle): not measured
         sql(url, "WITH gone AS (DELETE FROM procrastinate_jobs RETURNING 1) SELECT count(*) FROM gone")
         for label, news in (("0 new", 0), ("20 new", 20)):
-            for pid in newsrooms[1:1 + news]:
-                replica.publish(1, publisher_id=pid)
+            for room in newsrooms[1:1 + news]:
+                if room.kind == "office":
+                    replica.publish(1, office_id=room.id)
+                else:
+                    replica.publish(1, publisher_id=room.id)
             replica.log.clear()
             run_cli(replica, url, "schedule")
             jobs = sql(url, "SELECT count(*) FROM procrastinate_jobs WHERE status = 'todo'")

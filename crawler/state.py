@@ -7,12 +7,17 @@ these fields:
   record, from PostgreSQL), `resume_offsets` (the backfill cursor);
 - out, as the walk goes: `walks` (pages walked per newsroom), `seen_validators`,
   `newest_day` / `oldest_day` (progress).
+
+A newsroom is a `crawler.items.Newsroom`, (kind, id): a publisher's and a police or fire
+office's may share an id number, so every per-newsroom map is keyed by both.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+
+from crawler.items import OFFICE, PUBLISHER, Newsroom
 
 
 @dataclass(frozen=True)
@@ -21,15 +26,26 @@ class CrawlPlan:
 
     Modes: "full", "incremental" (cron), "backfill" walk newsrooms; "import" reads
     releases from files (crawler.spiders.imports), "reextract" from the stored pages
-    (crawler.spiders.reextract). `publishers`: the newsrooms walked, an import's default
-    publisher, or the releases re-extracted; () is all of them.
+    (crawler.spiders.reextract). `newsrooms`: publishers and offices in the order asked
+    for: the newsrooms walked, an import's default publisher, or the releases
+    re-extracted; () is all of them.
     """
 
     mode: str
-    publishers: tuple[int, ...]
+    newsrooms: tuple[Newsroom, ...]
     since: date | None = None
     until: date | None = None
     refresh: bool = False  # backfill: fetch stored stories again
+
+    @property
+    def publishers(self) -> tuple[int, ...]:
+        """The ids of the publishers' newsrooms asked for."""
+        return tuple(n.id for n in self.newsrooms if n.kind == PUBLISHER)
+
+    @property
+    def offices(self) -> tuple[int, ...]:
+        """The ids of the offices' newsrooms asked for."""
+        return tuple(n.id for n in self.newsrooms if n.kind == OFFICE)
 
     @property
     def skips_known(self) -> bool:
@@ -53,7 +69,7 @@ class CrawlPlan:
 
     @property
     def locks_newsrooms(self) -> bool:
-        """The run takes the per-publisher lock (crawler.extensions.run_lock). An import
+        """The run takes the per-newsroom lock (crawler.extensions.run_lock). An import
         does not: it fetches nothing, and the store lets a page win over an import in
         whichever order they come (crawler/db/sql/queries/store.sql), so it may run beside
         a crawl; a re-extraction does, as it rewrites releases from their pages."""
@@ -80,7 +96,7 @@ class ListingPage:
 class NewsroomWalk:
     """Where the walk through one newsroom stands."""
 
-    publisher_id: int
+    newsroom: Newsroom
     page_size: int = 0  # this newsroom's cards on the first page (see looks_full)
     found_new: bool = False  # stories to fetch turned up: look at the top once more at the end
     rechecks: int = 0
@@ -113,19 +129,19 @@ class Validators:
 class CrawlState:
     plan: CrawlPlan
     # in (filled before the first request)
-    known_story_ids: set[int] = field(default_factory=set)
-    listing_validators: dict[int, Validators] = field(default_factory=dict)
-    resume_offsets: dict[int, int] = field(default_factory=dict)
+    known_story_ids: set[int] = field(default_factory=set)  # story ids: one sequence for all
+    listing_validators: dict[Newsroom, Validators] = field(default_factory=dict)
+    resume_offsets: dict[Newsroom, int] = field(default_factory=dict)
     # out (filled by the walk)
-    walks: dict[int, NewsroomWalk] = field(default_factory=dict)
+    walks: dict[Newsroom, NewsroomWalk] = field(default_factory=dict)
     seen_story_ids: set[int] = field(default_factory=set)
-    seen_validators: dict[int, Validators] = field(default_factory=dict)
+    seen_validators: dict[Newsroom, Validators] = field(default_factory=dict)
     newest_day: date | None = None
     oldest_day: date | None = None
 
     def __post_init__(self) -> None:
-        for pid in self.plan.publishers:
-            self.walks.setdefault(pid, NewsroomWalk(pid))
+        for newsroom in self.plan.newsrooms:
+            self.walks.setdefault(newsroom, NewsroomWalk(newsroom))
 
     def note_day(self, when: date | None) -> None:
         """Widen the span of listing days seen (for the progress estimate)."""

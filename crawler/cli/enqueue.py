@@ -1,7 +1,7 @@
 """`presseportal enqueue crawl|backfill`: put crawl jobs on the queue for the workers.
 
-One job per newsroom (and window): `--publisher 1,2,3` or `--all-known` (every newsroom
-the store has met). A job that already waits is not queued twice (the queue's queueing
+One job per newsroom (and window): `--publisher 1,2,3`, `--office 99001` (police and fire
+offices), or `--all-known` (every newsroom the store has met). A job that already waits is not queued twice (the queue's queueing
 lock); the same job may wait while one runs (a refresh queued during a crawl).
 """
 
@@ -14,6 +14,7 @@ import sys
 from crawler import db, exitcodes
 from crawler.cli.common import UsageError, database_url, project_settings, window_and_publishers
 from crawler.db import queue as queue_db
+from crawler.spiders.presseportal import parse_newsrooms
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,6 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("mode", choices=("crawl", "backfill"),
                    help="crawl: what is new (the cron job); backfill: the archive or a window")
     p.add_argument("--publisher", help="publisher id(s), comma separated")
+    p.add_argument("--office", help="police or fire office id(s) (/blaulicht/nr/{id}), comma separated")
     p.add_argument("--all-known", action="store_true",
                    help="every newsroom the store has met (instead of --publisher)")
     p.add_argument("--since", help="backfill: first day, YYYY-MM-DD")
@@ -32,18 +34,25 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_enqueue(args: argparse.Namespace) -> int:
     from crawler.queue.jobs import CrawlJob
 
-    if bool(args.publisher) == bool(args.all_known):
-        raise UsageError("name the newsrooms: --publisher ID[,ID...] or --all-known")
-    since, until, publishers = window_and_publishers(args)
+    named = bool(args.publisher or args.office)
+    if named == bool(args.all_known):
+        raise UsageError("name the newsrooms: --publisher ID[,ID...] and/or --office ID[,ID...], or --all-known")
+    since, until, _ = window_and_publishers(args)
     if (since or until) and args.mode != "backfill":
         raise UsageError("--since and --until are for backfill jobs")
+    newsrooms = []
+    if named:
+        try:
+            newsrooms = parse_newsrooms(args.publisher, args.office)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
     url = database_url(project_settings())
     db.ensure_schema(url)
     if args.all_known:
         with db.connect(url) as conn:
-            publishers = queue_db.followed_newsrooms(conn)
-    jobs = [CrawlJob(args.mode, pid, since=since.isoformat() if since else "",
-                     until=until.isoformat() if until else "") for pid in publishers]
+            newsrooms = queue_db.followed_newsrooms(conn)
+    jobs = [CrawlJob(args.mode, room.id, kind=room.kind, since=since.isoformat() if since else "",
+                     until=until.isoformat() if until else "") for room in newsrooms]
     queued = asyncio.run(defer_all(url, jobs))
     waiting = len(jobs) - len(queued)
     if not args.quiet:

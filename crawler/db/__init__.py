@@ -36,6 +36,7 @@ from crawler.db.migrations import SchemaStatus, ensure_schema, migrate, schema_s
 from crawler.db.releases import StoredPage, stored_pages
 from crawler.db.runs import (
     LOCK_NAMESPACE,
+    LOCK_NAMESPACES,
     SNIPPET_MAX,
     abandon_stale_runs,
     abandon_stale_runs_of_mode,
@@ -57,6 +58,7 @@ from crawler.db.sql_files import migration_versions, query, query_names
 
 __all__ = [
     "LOCK_NAMESPACE",
+    "LOCK_NAMESPACES",
     "SNIPPET_MAX",
     "PG_ENV_VARS",
     "RETRYABLE",

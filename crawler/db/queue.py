@@ -15,6 +15,7 @@ import psycopg
 
 from crawler.db.reads import fetch_rows
 from crawler.db.sql_files import query
+from crawler.items import Newsroom
 
 
 def queue_schema_present(conn: psycopg.Connection) -> bool:
@@ -68,9 +69,9 @@ def job_attempts(conn: psycopg.Connection, job_id: int) -> list[dict[str, Any]]:
     return fetch_rows(conn, "job_attempts", {"job_id": job_id})
 
 
-def followed_newsrooms(conn: psycopg.Connection) -> list[int]:
-    """The ids of every newsroom the store has met (publishers), ascending."""
-    return [int(r[0]) for r in conn.execute(query("followed_newsrooms")).fetchall()]
+def followed_newsrooms(conn: psycopg.Connection) -> list[Newsroom]:
+    """Every newsroom the store has met: publishers, then offices, ascending ids."""
+    return [Newsroom(kind, int(nid)) for kind, nid in conn.execute(query("followed_newsrooms")).fetchall()]
 
 
 def stored_among(conn: psycopg.Connection, story_ids: Iterable[int]) -> set[int]:

@@ -1,19 +1,23 @@
 """Runs, their locks, failed pages and resume points: named functions over runs.sql.
 
-Publisher locks (cron and backfill never overlap on a publisher) are session-level
-PostgreSQL advisory locks in namespace ``LOCK_NAMESPACE = 28784`` (0x7070, "pp"), in the
-two-int form ``pg_try_advisory_lock(28784, publisher_id)``:
+Newsroom locks (cron and backfill never overlap on a newsroom) are session-level
+PostgreSQL advisory locks in the two-int form ``pg_try_advisory_lock(namespace, id)``. A
+newsroom is (kind, id) (`crawler.items.Newsroom`): a publisher's lives in namespace
+``LOCK_NAMESPACES["publisher"] = 28784`` (0x7070, "pp"), an office's in 28786 (its id may
+be a publisher's number too; 28785 is the migrations' lock):
 
-- a run over *all* publishers takes ``(28784, 0)`` exclusively;
-- a run over some publishers takes ``(28784, 0)`` shared plus ``(28784, id)`` exclusively
-  for each id, in ascending order (no deadlock), all or nothing.
+- a run over *all* newsrooms takes ``(28784, 0)`` exclusively;
+- a run over some newsrooms takes ``(28784, 0)`` shared plus ``(namespace, id)``
+  exclusively for each, in ascending order (no deadlock), all or nothing.
 
-A run over a date window of its publishers (two windows of one newsroom may run at once,
-issue 15) takes ``(28784, 0)`` shared, ``(28784, id)`` *shared* for each id, and
-``pg_try_advisory_lock(28787, window_lock_key(id, window))`` exclusively.
+A run over a date window of its newsrooms (two windows of one newsroom may run at once,
+issue 15) takes ``(28784, 0)`` shared, ``(namespace, id)`` *shared* for each, and
+``pg_try_advisory_lock(28787, window_lock_key(newsroom, window))`` exclusively.
 
-So two runs conflict exactly when they share a publisher (unless both are window runs
-over different windows) or one of them is an all-publishers run. Locks live as long as the session: keep the connection that took
+So two runs conflict exactly when they share a newsroom (unless both are window runs over
+different windows) or one of them is an all-newsrooms run. Where a function takes
+`newsrooms`, an int stands for a publisher's newsroom (the common case; a `Newsroom` says
+which kind). Locks live as long as the session: keep the connection that took
 them open for the whole run; `start_run` records that session's backend pid, which is
 how `current_lock_holder` names the run.
 
@@ -36,8 +40,10 @@ from psycopg.types.json import Jsonb
 
 from crawler.db.releases import strip_nul
 from crawler.db.sql_files import query
+from crawler.items import OFFICE, PUBLISHER, Newsroom
 
-LOCK_NAMESPACE = 28784
+LOCK_NAMESPACE = 28784  # publishers, and object 0: all newsrooms
+LOCK_NAMESPACES = {PUBLISHER: LOCK_NAMESPACE, OFFICE: 28786}
 SNIPPET_MAX = 2000
 
 
@@ -47,44 +53,53 @@ def _commit(conn: psycopg.Connection) -> None:
         conn.commit()
 
 
-def _ids(publisher_ids: Iterable[int] | None) -> list[int]:
-    return sorted({int(i) for i in publisher_ids or ()})
+def _newsrooms(newsrooms: Iterable[Newsroom | int] | None) -> list[Newsroom]:
+    """Sorted and unique; an int is a publisher's newsroom."""
+    return sorted({n if isinstance(n, Newsroom) else Newsroom(PUBLISHER, int(n)) for n in newsrooms or ()})
+
+
+def _ids(newsrooms: Iterable[Newsroom | int] | None, kind: str = PUBLISHER) -> list[int]:
+    """The ids of the newsrooms of one kind, sorted."""
+    return [n.id for n in _newsrooms(newsrooms) if n.kind == kind]
+
+
+def _lock_key(newsroom: Newsroom) -> dict[str, int]:
+    return {"namespace": LOCK_NAMESPACES[newsroom.kind], "id": newsroom.id}
 
 
 # --- locks ------------------------------------------------------------------------------------
 
 
-def window_lock_key(publisher_id: int, window: str) -> int:
+def window_lock_key(newsroom: Newsroom, window: str) -> int:
     """The advisory lock key (namespace 28787) of one newsroom's date window: a stable
-    31-bit number of "publisher:window" (a collision only makes two windows take turns)."""
-    return zlib.crc32(f"{publisher_id}:{window}".encode()) & 0x7FFFFFFF
+    31-bit number of "kind:id:window" (a collision only makes two windows take turns)."""
+    return zlib.crc32(f"{newsroom.kind}:{newsroom.id}:{window}".encode()) & 0x7FFFFFFF
 
 
-def _lock_steps(publisher_ids: Iterable[int] | None, window: str) -> list[tuple[str, str, dict]]:
-    """The locks a run takes, in order (ascending ids: no deadlock): (try query, unlock
-    query, params)."""
-    ids = _ids(publisher_ids)
-    if not ids:
+def _lock_steps(newsrooms: Iterable[Newsroom | int] | None, window: str) -> list[tuple[str, str, dict]]:
+    """The locks a run takes, in order (ascending newsrooms: no deadlock): (try query,
+    unlock query, params)."""
+    rooms = _newsrooms(newsrooms)
+    if not rooms:
         return [("try_lock_all", "unlock_all", {})]
     steps = [("try_lock_all_shared", "unlock_all_shared", {})]
     if not window:
-        return steps + [("try_lock_publisher", "unlock_publisher", {"publisher_id": pid}) for pid in ids]
-    steps += [("try_lock_publisher_shared", "unlock_publisher_shared", {"publisher_id": pid}) for pid in ids]
-    return steps + [("try_lock_window", "unlock_window", {"key": window_lock_key(pid, window)})
-                    for pid in ids]
+        return steps + [("try_lock_newsroom", "unlock_newsroom", _lock_key(n)) for n in rooms]
+    steps += [("try_lock_newsroom_shared", "unlock_newsroom_shared", _lock_key(n)) for n in rooms]
+    return steps + [("try_lock_window", "unlock_window", {"key": window_lock_key(n, window)}) for n in rooms]
 
 
-def acquire_publisher_lock(conn: psycopg.Connection, publisher_ids: Iterable[int] | None,
+def acquire_publisher_lock(conn: psycopg.Connection, newsrooms: Iterable[Newsroom | int] | None,
                            window: str = "") -> bool:
-    """Take the run lock for these publishers (None or empty: all), over their whole
-    newsroom or, with `window` (e.g. "2024-01-01..2024-03-31"), over that date window
+    """Take the run lock for these newsrooms (None or empty: all), over their whole
+    archive or, with `window` (e.g. "2024-01-01..2024-03-31"), over that date window
     only; False if another run holds a conflicting lock.
 
     All or nothing: on False nothing stays locked. Held until `release_publisher_lock` or
     until the session ends (a killed run frees its lock with its connection).
     """
     taken: list[tuple[str, dict]] = []
-    for try_name, unlock_name, params in _lock_steps(publisher_ids, window):
+    for try_name, unlock_name, params in _lock_steps(newsrooms, window):
         if conn.execute(query(try_name), params).fetchone()[0]:
             taken.append((unlock_name, params))
             continue
@@ -96,24 +111,29 @@ def acquire_publisher_lock(conn: psycopg.Connection, publisher_ids: Iterable[int
     return True
 
 
-def release_publisher_lock(conn: psycopg.Connection, publisher_ids: Iterable[int] | None,
+def release_publisher_lock(conn: psycopg.Connection, newsrooms: Iterable[Newsroom | int] | None,
                            window: str = "") -> None:
-    for _, unlock_name, params in reversed(_lock_steps(publisher_ids, window)):
+    for _, unlock_name, params in reversed(_lock_steps(newsrooms, window)):
         conn.execute(query(unlock_name), params)
     _commit(conn)
 
 
-def current_lock_holder(conn: psycopg.Connection, publisher_ids: Iterable[int] | None,
+def current_lock_holder(conn: psycopg.Connection, newsrooms: Iterable[Newsroom | int] | None,
                         window: str = "") -> dict | None:
-    """The session holding a lock that conflicts with a run over `publisher_ids` (and
+    """The session holding a lock that conflicts with a run over `newsrooms` (and
     `window`, see `acquire_publisher_lock`), or None.
 
     Returns a dict: run_id (None if that session started no run), run_mode, publishers,
-    started_at, pid (OS pid of the crawler), host, backend_pid, lock_object (0 = all).
+    offices, started_at, pid (OS pid of the crawler), host, backend_pid, lock_namespace,
+    lock_object ((28784, 0) = all).
     """
-    ids = _ids(publisher_ids)
-    params = {"all": not ids, "objids": [0, *ids], "windowed": bool(window and ids),
-              "window_keys": [window_lock_key(pid, window) for pid in ids] if window else []}
+    rooms = _newsrooms(newsrooms)
+    keys = [_lock_key(n) for n in rooms]
+    params = {"all": not keys,
+              "namespaces": [LOCK_NAMESPACE, *(k["namespace"] for k in keys)],
+              "objids": [0, *(k["id"] for k in keys)],
+              "windowed": bool(window and keys),
+              "window_keys": [window_lock_key(n, window) for n in rooms] if window else []}
     with conn.cursor(row_factory=dict_row) as cur:
         row = cur.execute(query("lock_holder"), params).fetchone()
     _commit(conn)
@@ -128,9 +148,10 @@ def backend_pid(conn: psycopg.Connection) -> int:
 # --- runs -------------------------------------------------------------------------------------
 
 
-def start_run(conn: psycopg.Connection, mode: str, publishers: Iterable[int] | None,
+def start_run(conn: psycopg.Connection, mode: str, newsrooms: Iterable[Newsroom | int] | None,
               *, lock_backend_pid: int | None = None) -> int:
-    """Insert a crawl_runs row (status 'running') and return its id.
+    """Insert a crawl_runs row (status 'running') for these newsrooms (publishers and
+    offices; none: all) and return its id.
 
     `lock_backend_pid`: the backend pid of the session that holds the run's lock (default:
     this connection's), which is how `current_lock_holder` names the run.
@@ -139,7 +160,8 @@ def start_run(conn: psycopg.Connection, mode: str, publishers: Iterable[int] | N
         query("start_run"),
         {
             "mode": mode,
-            "publishers": _ids(publishers),
+            "publishers": _ids(newsrooms),
+            "offices": _ids(newsrooms, OFFICE),
             "pid": os.getpid(),
             "host": socket.gethostname(),
             "backend_pid": lock_backend_pid if lock_backend_pid is not None else backend_pid(conn),
@@ -174,12 +196,13 @@ def finish_run(conn: psycopg.Connection, run_id: int, status: str, counts: Mappi
     _commit(conn)
 
 
-def abandon_stale_runs(conn: psycopg.Connection, publisher_ids: Iterable[int]) -> list[int]:
-    """Mark unfinished runs of these publishers whose session is gone as 'abandoned'.
+def abandon_stale_runs(conn: psycopg.Connection, newsrooms: Iterable[Newsroom | int]) -> list[int]:
+    """Mark unfinished runs of these newsrooms whose session is gone as 'abandoned'.
 
-    Call it while holding the publishers' lock: no live run of theirs can be unfinished then.
+    Call it while holding the newsrooms' lock: no live run of theirs can be unfinished then.
     """
-    rows = conn.execute(query("abandon_stale_runs"), {"publishers": _ids(publisher_ids)}).fetchall()
+    params = {"publishers": _ids(newsrooms), "offices": _ids(newsrooms, OFFICE)}
+    rows = conn.execute(query("abandon_stale_runs"), params).fetchall()
     _commit(conn)
     return [int(r[0]) for r in rows]
 
@@ -233,14 +256,14 @@ def record_error(
 # --- what is stored ---------------------------------------------------------------------------
 
 
-def known_story_ids(conn: psycopg.Connection, publisher_ids: Iterable[int] | None,
+def known_story_ids(conn: psycopg.Connection, newsrooms: Iterable[Newsroom | int] | None,
                     *, imports: bool = True) -> set[int]:
-    """Story ids already stored for these publishers (None or empty: all publishers);
-    with imports=False only those stored from a page (an imported release's page is
-    still to be fetched)."""
-    ids = _ids(publisher_ids)
-    if ids:
-        rows = conn.execute(query("known_story_ids"), {"publisher_ids": ids, "imports": imports}).fetchall()
+    """Story ids already stored for these newsrooms (None or empty: all newsrooms); with
+    imports=False only those stored from a page (an imported release's page is still to
+    be fetched)."""
+    if _newsrooms(newsrooms):
+        params = {"publishers": _ids(newsrooms), "offices": _ids(newsrooms, OFFICE), "imports": imports}
+        rows = conn.execute(query("known_story_ids"), params).fetchall()
     else:
         rows = conn.execute(query("known_story_ids_all"), {"imports": imports}).fetchall()
     _commit(conn)

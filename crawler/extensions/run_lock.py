@@ -1,5 +1,5 @@
-"""RunLock: one run per publisher (or per publisher and date window) at a time, held
-from before the first request.
+"""RunLock: one run per newsroom (or per newsroom and date window) at a time, held from
+before the first request.
 
 The lock is a PostgreSQL advisory lock (`crawler.db.runs`), so it lives as long as the
 session that took it. A watchdog checks that session every
@@ -28,6 +28,7 @@ from twisted.internet import task
 
 from crawler import db
 from crawler.extensions._session import connect_or_close
+from crawler.items import Newsroom
 from crawler.signals import run_lock_moved
 
 logger = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ class RunLock:
         self.check_seconds = check_seconds
         self.conninfo = ""
         self.conn = None
-        self.publishers: tuple[int, ...] = ()
+        self.newsrooms: tuple[Newsroom, ...] = ()
         self.window = ""  # a backfill over a date window locks that window only
         self.locking = True  # the plan takes the newsroom lock (an import does not)
         self.watchdog: task.LoopingCall | None = None
@@ -67,15 +68,15 @@ class RunLock:
 
     def spider_opened(self, spider):
         plan = spider.crawl_state.plan
-        self.publishers = plan.publishers
+        self.newsrooms = plan.newsrooms
         self.window = plan.window
         self.locking = plan.locks_newsrooms
         self.conninfo, conn = connect_or_close(self.crawler.settings)
-        if self.locking and not db.acquire_publisher_lock(conn, self.publishers, self.window):
-            holder = describe_holder(db.current_lock_holder(conn, self.publishers, self.window))
+        if self.locking and not db.acquire_publisher_lock(conn, self.newsrooms, self.window):
+            holder = describe_holder(db.current_lock_holder(conn, self.newsrooms, self.window))
             conn.close()
             self.stats.set_value("presseportal/locked_by", holder)
-            logger.error("publisher(s) %s are locked by %s: not starting", list(self.publishers), holder)
+            logger.error("newsroom(s) %s are locked by %s: not starting", named(self.newsrooms), holder)
             raise CloseSpider("locked")
         self.conn = conn
         self.watchdog = task.LoopingCall(self.keep_lock)
@@ -91,17 +92,17 @@ class RunLock:
             logger.warning("database still unavailable (%s): will try again", exc)
             return
         self.conn.close()
-        if not self.locking or db.acquire_publisher_lock(conn, self.publishers, self.window):
+        if not self.locking or db.acquire_publisher_lock(conn, self.newsrooms, self.window):
             self.conn = conn
             logger.info("run session opened again after the reconnect")
             self.crawler.signals.send_catch_log(run_lock_moved, backend_pid=db.backend_pid(conn))
             return
-        holder = describe_holder(db.current_lock_holder(conn, self.publishers, self.window))
+        holder = describe_holder(db.current_lock_holder(conn, self.newsrooms, self.window))
         conn.close()
         self.conn = None
         self.stats.set_value("presseportal/locked_by", holder)
         logger.error("while the database was away, %s took the lock on %s: stopping this run",
-                     holder, list(self.publishers))
+                     holder, named(self.newsrooms))
         deferred_from_coro(self.crawler.engine.close_spider_async(reason="lock_lost"))
 
     def spider_closed(self, spider, reason):
@@ -112,6 +113,11 @@ class RunLock:
         conn, self.conn = self.conn, None
         if conn is not None:
             conn.close()  # the session ends: its advisory locks go with it
+
+
+def named(newsrooms) -> str:
+    """"publisher 73811, office 99001": newsrooms for people."""
+    return ", ".join(map(str, newsrooms)) or "all newsrooms"
 
 
 def describe_holder(holder: dict | None) -> str:

@@ -1,7 +1,7 @@
 """RunRecord: the crawl's own row in `crawl_runs`, its failed pages, and its verdict.
 
 When the spider opens (after `RunLock` took the lock), it marks runs of the same
-publishers left unfinished by dead processes `abandoned`, starts this run's row, and
+newsrooms left unfinished by dead processes `abandoned`, starts this run's row, and
 tells the spider (`crawl_state`) which stories are already stored and the newsroom
 first pages' validators of the last successful run. During the crawl it collects failed
 pages (`crawler.signals.page_failed`, dropped items, pipeline and spider exceptions).
@@ -21,7 +21,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawler import db
-from crawler.extensions.run_lock import RunLock
+from crawler.extensions.run_lock import RunLock, named
+from crawler.items import Newsroom
 from crawler.signals import failure_reason, page_failed, run_lock_moved
 from crawler.state import Validators
 
@@ -38,9 +39,10 @@ class FailedPage:
     snippet: str = ""
 
 
-def newsroom_key(publisher_id: int) -> str:
-    """The crawl_cursors key under which a newsroom's validators are kept."""
-    return f"newsroom:{publisher_id}"
+def newsroom_key(newsroom: Newsroom) -> str:
+    """The crawl_cursors key under which a newsroom's validators are kept
+    ("newsroom:publisher:73811", "newsroom:office:99001")."""
+    return f"newsroom:{newsroom.key}"
 
 
 class RunRecord:
@@ -75,22 +77,22 @@ class RunRecord:
         plan = state.plan
         self.conninfo = lock.conninfo
         with db.connect(self.conninfo) as conn:
-            # holding the newsroom lock, no live run of these publishers can be unfinished;
+            # holding the newsroom lock, no live run of these newsrooms can be unfinished;
             # a run without the lock (an import) looks at unfinished runs of its own mode
-            stale = (db.abandon_stale_runs(conn, plan.publishers) if plan.locks_newsrooms
+            stale = (db.abandon_stale_runs(conn, plan.newsrooms) if plan.locks_newsrooms
                      else db.abandon_stale_runs_of_mode(conn, plan.mode))
             for run_id in stale:
                 logger.warning("run #%d was left unfinished by a process that is gone: marked abandoned", run_id)
-            self.run_id = db.start_run(conn, plan.mode, plan.publishers, lock_backend_pid=lock.backend_pid)
+            self.run_id = db.start_run(conn, plan.mode, plan.newsrooms, lock_backend_pid=lock.backend_pid)
             self.stats.set_value("presseportal/run_id", self.run_id)
             if plan.skips_known:
                 state.known_story_ids = db.known_story_ids(
-                    conn, plan.publishers, imports=plan.imports_count_as_stored)
-                logger.info("%d stories of %s already stored", len(state.known_story_ids), list(plan.publishers))
-            for pid in plan.publishers:
-                validators = Validators.from_dict(db.get_cursor(conn, newsroom_key(pid)))
+                    conn, plan.newsrooms, imports=plan.imports_count_as_stored)
+                logger.info("%d stories of %s already stored", len(state.known_story_ids), named(plan.newsrooms))
+            for newsroom in plan.newsrooms:
+                validators = Validators.from_dict(db.get_cursor(conn, newsroom_key(newsroom)))
                 if validators:
-                    state.listing_validators[pid] = validators
+                    state.listing_validators[newsroom] = validators
 
     def lock_moved(self, backend_pid: int):
         if self.run_id is None:
@@ -142,9 +144,9 @@ class RunRecord:
             if status == "success":
                 # only a good run may tell the next one "unchanged since": after a failed
                 # run, the next must look at the newsroom again
-                for pid, validators in spider.crawl_state.seen_validators.items():
+                for newsroom, validators in spider.crawl_state.seen_validators.items():
                     if validators:
-                        db.set_cursor(conn, newsroom_key(pid), validators.as_dict())
+                        db.set_cursor(conn, newsroom_key(newsroom), validators.as_dict())
             db.finish_run(conn, self.run_id, status, run_counts(self.stats))
 
 

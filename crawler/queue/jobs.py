@@ -13,6 +13,8 @@ from datetime import date
 from typing import Any
 
 MODES = ("crawl", "backfill")
+KINDS = ("publisher", "office")  # crawler.items.NEWSROOM_KINDS
+OPTION_OF_KIND = {"publisher": "--publisher", "office": "--office"}
 # where the jobs wait: cron refreshes never queue behind a long backfill
 QUEUE_OF_MODE = {"crawl": "refresh", "backfill": "backfill"}
 
@@ -22,7 +24,8 @@ class CrawlJob:
     """One unit of work: `mode` crawl (the cron job: what is new) or backfill (the archive,
     or the `since`..`until` window, days inclusive) of one newsroom.
 
-    `kind` is "publisher" (a company newsroom, /nr/{id}).
+    `kind` is "publisher" (a company newsroom, /nr/{id}) or "office" (a police or fire
+    office, /blaulicht/nr/{id}); the two kinds' ids may be the same number.
     """
 
     mode: str
@@ -34,8 +37,8 @@ class CrawlJob:
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ValueError(f"a job's mode is one of {', '.join(MODES)}, not {self.mode!r}")
-        if self.kind != "publisher":
-            raise ValueError(f"a job's newsroom kind is 'publisher', not {self.kind!r}")
+        if self.kind not in KINDS:
+            raise ValueError(f"a job's newsroom kind is one of {', '.join(KINDS)}, not {self.kind!r}")
         for name in ("since", "until"):
             value = getattr(self, name)
             if value:
@@ -56,7 +59,7 @@ class CrawlJob:
 
     def argv(self) -> list[str]:
         """The `presseportal` arguments that run this job (after the program name)."""
-        args = [self.mode, "--publisher", str(self.newsroom)]
+        args = [self.mode, OPTION_OF_KIND[self.kind], str(self.newsroom)]
         if self.since:
             args += ["--since", self.since]
         if self.until:

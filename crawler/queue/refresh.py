@@ -27,6 +27,7 @@ from crawler import db
 from crawler.db import budget
 from crawler.db import queue as queue_db
 from crawler.extract.feed import FeedEntry, extract_feed
+from crawler.items import Newsroom
 
 SITE_FEED_PATH = "/rss/presseportal.rss2"
 CURSOR_KEY = "refresh:site-feed"
@@ -55,13 +56,13 @@ class SiteAccess:
 class RefreshPlan:
     """What one cycle decided: the newsrooms to crawl, and why."""
 
-    newsrooms: list[int]
+    newsrooms: list[Newsroom]
     new_stories: int  # feed stories of followed newsrooms the store lacks
     swept: bool  # every followed newsroom (a gap in the feed, the first cycle, or asked)
     newest_story_id: int | None
 
 
-def plan_refresh(entries: list[FeedEntry], followed: list[int], stored: set[int],
+def plan_refresh(entries: list[FeedEntry], followed: list[Newsroom], stored: set[int],
                  last_newest: int | None, *, sweep: bool = False) -> RefreshPlan:
     """Which followed newsrooms to crawl after reading the site-wide feed (pure).
 
@@ -76,8 +77,12 @@ def plan_refresh(entries: list[FeedEntry], followed: list[int], stored: set[int]
     if sweep or gap:
         return RefreshPlan(list(followed), 0, True, newest)
     wanted = set(followed)
-    fresh = [e for e in entries if e.publisher_id in wanted and e.story_id not in stored]
-    return RefreshPlan(sorted({e.publisher_id for e in fresh}), len(fresh), False, newest)
+    fresh = [e for e in entries if newsroom_of(e) in wanted and e.story_id not in stored]
+    return RefreshPlan(sorted({newsroom_of(e) for e in fresh}), len(fresh), False, newest)
+
+
+def newsroom_of(entry: FeedEntry) -> Newsroom:
+    return Newsroom(entry.newsroom_kind, entry.publisher_id)
 
 
 async def fetch_site_feed(url: str, site: SiteAccess) -> list[FeedEntry]:
@@ -98,7 +103,7 @@ async def fetch_site_feed(url: str, site: SiteAccess) -> list[FeedEntry]:
     return extract_feed(body, site.feed_url)
 
 
-def read_store(url: str, entries: list[FeedEntry]) -> tuple[list[int], set[int], int | None]:
+def read_store(url: str, entries: list[FeedEntry]) -> tuple[list[Newsroom], set[int], int | None]:
     """(followed newsrooms, which feed stories are stored, the newest id the last cycle saw)."""
     with db.connect(url) as conn:
         cursor = db.get_cursor(conn, CURSOR_KEY) or {}

@@ -140,7 +140,7 @@ async def refresh_followed(queue_app, url: str, site, *, sweep: bool = False) ->
     plan = cycle.plan_refresh(entries, followed, stored, last_newest, sweep=sweep)
     jobs = []
     for newsroom in plan.newsrooms:
-        job_id = await defer_crawl(queue_app, CrawlJob("crawl", newsroom))
+        job_id = await defer_crawl(queue_app, CrawlJob("crawl", newsroom.id, kind=newsroom.kind))
         if job_id is not None:
             jobs.append(job_id)
     await asyncio.to_thread(cycle.remember, url, plan)

@@ -1,4 +1,9 @@
-"""The presseportal spider: walks a publisher's newsroom and hands each story page to extraction.
+"""The presseportal spider: walks newsrooms and hands each story page to extraction.
+
+A newsroom is a publisher's (argument `publisher`, ids comma separated: `/nr/{id}`, stories
+`/pm/{id}/{sid}`) or a police or fire office's (argument `office`: `/blaulicht/nr/{id}`,
+stories `/blaulicht/pm/{id}/{sid}`); one run may walk both kinds. Without either, the
+publisher 73811.
 
 It only navigates. What a page says comes from `crawler.extract`; cleaning happens in
 the normalise pipeline; the database is reached by the store pipeline and by the
@@ -34,6 +39,7 @@ from twisted.python.failure import Failure
 from crawler.extract.encoding import decode_html
 from crawler.extract.listing import Card, extract_listing
 from crawler.extract.story import ExtractionError, extract_story
+from crawler.items import OFFICE, PUBLISHER, Newsroom
 from crawler.normalize.dates import DateParseError, parse_published
 from crawler.profiles import PROFILES, user_agent
 from crawler.profiles import check as check_profile
@@ -46,7 +52,8 @@ MODES = ("full", "incremental", "backfill")
 # how often a crawl looks at the first listing page again for stories published meanwhile
 MAX_RECHECKS = 3
 BERLIN = ZoneInfo("Europe/Berlin")
-NEWSROOM_PATH = re.compile(r"/nr/\d+(?:/(?P<offset>\d+))?/?$")
+NEWSROOM_PATH = re.compile(r"/nr/\d+(?:/(?P<offset>\d+))?/?$")  # /nr/... and /blaulicht/nr/...
+DEFAULT_PUBLISHER = "73811"
 
 
 class PresseportalSpider(scrapy.Spider):
@@ -54,16 +61,17 @@ class PresseportalSpider(scrapy.Spider):
 
     def __init__(
         self,
-        publisher: str = "73811",
+        publisher: str | None = None,
         mode: str = "incremental",
         since: str | None = None,
         until: str | None = None,
         refresh: str | bool = False,
+        office: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.crawl_state = CrawlState(
-            crawl_plan(publisher=publisher, mode=mode, since=since, until=until, refresh=refresh))
+        self.crawl_state = CrawlState(crawl_plan(
+            publisher=publisher, office=office, mode=mode, since=since, until=until, refresh=refresh))
 
     @property
     def plan(self) -> CrawlPlan:
@@ -98,20 +106,18 @@ class PresseportalSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         state = self.crawl_state
-        for publisher_id in self.plan.publishers:
-            offset = state.resume_offsets.get(publisher_id, 0)
+        for newsroom in self.plan.newsrooms:
+            offset = state.resume_offsets.get(newsroom, 0)
             if offset:
-                self.logger.info("resuming the backfill of %s at listing offset %d", publisher_id, offset)
-            request = self.listing_request(publisher_id, offset)
-            validators = state.listing_validators.get(publisher_id)
+                self.logger.info("resuming the backfill of %s at listing offset %d", newsroom, offset)
+            request = self.listing_request(newsroom, offset)
+            validators = state.listing_validators.get(newsroom)
             if self.plan.mode == "incremental" and not offset and validators:
                 request = self.conditional(request, validators)
             yield request
 
-    def newsroom_url(self, publisher_id: int, offset: int) -> str:
-        url = f"{self.base_url}/nr/{publisher_id}"
-        if offset:
-            url += f"/{offset}"
+    def newsroom_url(self, newsroom: Newsroom, offset: int) -> str:
+        url = self.base_url + newsroom.listing_path(offset)
         window = {}
         if self.plan.since:
             window["startDate"] = self.plan.since.isoformat()
@@ -124,13 +130,13 @@ class PresseportalSpider(scrapy.Spider):
             url += "?" + urlencode(window)
         return url
 
-    def listing_request(self, publisher_id: int, offset: int, *, url: str | None = None,
+    def listing_request(self, newsroom: Newsroom, offset: int, *, url: str | None = None,
                         recheck: bool = False, page_index: int = 0) -> scrapy.Request:
         return scrapy.Request(
-            url or self.newsroom_url(publisher_id, offset),
+            url or self.newsroom_url(newsroom, offset),
             callback=self.parse_listing,
             errback=self.listing_failed,
-            cb_kwargs={"publisher_id": publisher_id, "offset": offset, "recheck": recheck},
+            cb_kwargs={"newsroom": newsroom, "offset": offset, "recheck": recheck},
             # a recheck fetches the first page a second time on purpose
             dont_filter=recheck,
             priority=listing_priority(page_index),
@@ -147,19 +153,19 @@ class PresseportalSpider(scrapy.Spider):
         meta = {**request.meta, "handle_httpstatus_list": [304]}
         return request.replace(headers=headers, meta=meta)
 
-    def parse_listing(self, response: Response, publisher_id: int, offset: int,
+    def parse_listing(self, response: Response, newsroom: Newsroom, offset: int,
                       recheck: bool = False):
         """One newsroom page: its stories to fetch, then the next page, in named steps."""
         if response.status == 304:
-            self.logger.info("newsroom %s unchanged since the last run (304)", publisher_id)
+            self.logger.info("newsroom %s unchanged since the last run (304)", newsroom)
             self.crawler.stats.inc_value("presseportal/listing_not_modified")
             return
-        walk = self.crawl_state.walks[publisher_id]
-        self.remember_validators(response, publisher_id, offset)
+        walk = self.crawl_state.walks[newsroom]
+        self.remember_validators(response, newsroom, offset)
         walk.offsets_seen.add(offset)
         self.crawler.stats.inc_value("presseportal/listing_pages")
         listing = extract_listing(decode_html(response.body, response_charset(response)), response.url)
-        cards = self.own_cards(listing.cards, publisher_id)
+        cards = self.own_cards(listing.cards, newsroom)
         if not walk.page_size and not recheck:
             walk.page_size = len(cards)
         self.check_first_page(response, offset, cards)
@@ -178,24 +184,25 @@ class PresseportalSpider(scrapy.Spider):
             if request is not None:
                 yield request
 
-    def remember_validators(self, response: Response, publisher_id: int, offset: int) -> None:
+    def remember_validators(self, response: Response, newsroom: Newsroom, offset: int) -> None:
         # the first page's ETag / Last-Modified: the next cron run asks with them
         if offset == 0 and "?" not in response.url:
-            self.crawl_state.seen_validators[publisher_id] = Validators(
+            self.crawl_state.seen_validators[newsroom] = Validators(
                 etag=response.headers.get(b"ETag", b"").decode("latin-1"),
                 last_modified=response.headers.get(b"Last-Modified", b"").decode("latin-1"),
             )
 
     @staticmethod
-    def own_cards(cards: list[Card], publisher_id: int) -> list[Card]:
-        # "Weitere Storys" of other newsrooms can sit on the page: this publisher's only
-        return [card for card in cards if card.publisher_id == publisher_id]
+    def own_cards(cards: list[Card], newsroom: Newsroom) -> list[Card]:
+        # "Weitere Storys" of other newsrooms can sit on the page: this newsroom's only
+        # (an office and a publisher may share an id: the kind counts too)
+        return [card for card in cards if card.newsroom == newsroom]
 
     def check_first_page(self, response: Response, offset: int, cards: list[Card]) -> None:
         if offset == 0 and not cards and not (self.plan.since or self.plan.until):
             # a newsroom's first page always lists stories: none found means the markup
-            # changed (or the publisher id is wrong), and cron must hear about it
-            self.fail_page(response.url, "listing", "no story cards of this publisher on the "
+            # changed (or the newsroom id is wrong), and cron must hear about it
+            self.fail_page(response.url, "listing", "no story cards of this newsroom on the "
                            "newsroom's first page", response.text[:500])
 
     def select_stories(self, unseen: list[Card]) -> tuple[list[Card], bool]:
@@ -241,18 +248,18 @@ class PresseportalSpider(scrapy.Spider):
         guessed = False
         if next_url is None and looks_full(cards, walk.page_size):
             # no next link, but a full page: count on, as the site's offsets do
-            next_url = self.newsroom_url(walk.publisher_id, next_offset)
+            next_url = self.newsroom_url(walk.newsroom, next_offset)
             guessed = True
         if next_url is None or next_offset in walk.offsets_seen:
             return None
-        request = self.listing_request(walk.publisher_id, next_offset, url=next_url,
+        request = self.listing_request(walk.newsroom, next_offset, url=next_url,
                                        page_index=len(walk.pages))
         request.meta["offset_guessed"] = guessed
         return request
 
     def story_request(self, card: Card, page_index: int = 0) -> scrapy.Request:
         return scrapy.Request(
-            f"{self.base_url}/pm/{card.publisher_id}/{card.story_id}",
+            self.base_url + card.newsroom.story_path(card.story_id),
             callback=self.parse_story,
             errback=self.story_failed,
             cb_kwargs={"card": card},
@@ -296,9 +303,10 @@ class PresseportalSpider(scrapy.Spider):
             return
         reason = failure_reason(failure)
         if response is not None and response.status == 404 and request.cb_kwargs.get("offset") == 0:
-            # the site answers 404 for a publisher id it does not know
-            reason = (f"newsroom {request.cb_kwargs['publisher_id']} does not exist on "
-                      f"{self.base_url} (HTTP 404): check the publisher id")
+            # the site answers 404 for a newsroom id it does not know
+            newsroom = request.cb_kwargs["newsroom"]
+            reason = (f"{newsroom.kind} newsroom {newsroom.id} does not exist on "
+                      f"{self.base_url} (HTTP 404): check the {newsroom.kind} id")
         self.fail_page(request.url, "listing", reason)
 
     # --- stories published while the crawl pages --------------------------------------
@@ -314,7 +322,7 @@ class PresseportalSpider(scrapy.Spider):
                 walk.found_new = False
                 walk.rechecks += 1
                 walk.offsets_seen.clear()
-                self.crawler.engine.crawl(self.listing_request(walk.publisher_id, 0, recheck=True))
+                self.crawler.engine.crawl(self.listing_request(walk.newsroom, 0, recheck=True))
                 raise scrapy.exceptions.DontCloseSpider
 
 
@@ -349,34 +357,52 @@ def looks_full(cards: int, page_size: int) -> bool:
 STAGE_VERBS = {"fetch": "fetch", "listing": "read the newsroom page", "extract": "extract a release from"}
 
 
-def crawl_plan(*, publisher: str | int = "73811", mode: str = "incremental", since: str | None = None,
-               until: str | None = None, refresh: str | bool = False) -> CrawlPlan:
+def crawl_plan(*, publisher: str | int | None = None, office: str | int | None = None,
+               mode: str = "incremental", since: str | None = None, until: str | None = None,
+               refresh: str | bool = False) -> CrawlPlan:
     """The spider's arguments, checked: a `CrawlPlan`, or ValueError with one line that
-    names the argument (for `scrapy crawl -a`, the CLI and Scrapyd alike)."""
+    names the argument (for `scrapy crawl -a`, the CLI and Scrapyd alike). Without
+    `publisher` and `office`, the publisher 73811."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    newsrooms = tuple(parse_newsrooms(publisher, office))
     first, last = parse_window(since, until)
     flag = str(refresh).lower()
     if flag not in ("0", "1", "true", "false", "yes", "no", "on", "off", ""):
         raise ValueError(f"refresh is 1 or 0, not {refresh!r}")
-    return CrawlPlan(mode=mode, publishers=tuple(parse_publishers(publisher)), since=first,
-                     until=last, refresh=flag in ("1", "true", "yes", "on"))
+    return CrawlPlan(mode=mode, newsrooms=newsrooms, since=first, until=last,
+                     refresh=flag in ("1", "true", "yes", "on"))
 
 
-def parse_publishers(value: str | int) -> list[int]:
+def parse_publishers(value: str | int, *, kind: str = PUBLISHER) -> list[int]:
+    """The ids of "73811,97012" (comma separated, repeats dropped); ValueError when one is
+    not a number or none is given. `kind` names them in the message ("office ids ...")."""
     ids = []
     for part in str(value).split(","):
         part = part.strip()
         if not part:
             continue
         if not part.isdigit() or not part.isascii():
-            raise ValueError(f"publisher ids are numbers, got {part!r}")
+            raise ValueError(f"{kind} ids are numbers, got {part!r}")
         if int(part) > 2**31 - 1:  # the store keeps them as integer
-            raise ValueError(f"publisher id {part} is too large")
+            raise ValueError(f"{kind} id {part} is too large")
         ids.append(int(part))
     if not ids:
-        raise ValueError("no publisher id given")
+        raise ValueError(f"no {kind} id given")
     return list(dict.fromkeys(ids))
+
+
+def parse_newsrooms(publisher: str | int | None, office: str | int | None) -> list[Newsroom]:
+    """The newsrooms of a run: the publishers' ids, then the offices' (each comma
+    separated); without either, the publisher 73811. ValueError when an id is wrong."""
+    if publisher in (None, "") and office in (None, ""):
+        publisher = DEFAULT_PUBLISHER
+    newsrooms = []
+    if publisher not in (None, ""):
+        newsrooms += [Newsroom(PUBLISHER, i) for i in parse_publishers(publisher)]
+    if office not in (None, ""):
+        newsrooms += [Newsroom(OFFICE, i) for i in parse_publishers(office, kind=OFFICE)]
+    return newsrooms
 
 
 def parse_day(value: str | None, name: str) -> date | None:

@@ -21,13 +21,16 @@ from typing import Any
 
 from aiohttp import web
 
+from crawler.items import OFFICE, PUBLISHER, Newsroom
+
 from . import render
 from .corpus import Corpus
 from .faults import Fault, Faults, LogEntry, RequestLog
 
-RE_STORY = re.compile(r"^/pm/(\d+)/(\d+)(?:/[^/]+)?/?$")
-RE_NEWSROOM = re.compile(r"^/nr/(\d+)(?:/(\d+))?/?$")
-RE_RSS = re.compile(r"^/rss/pm_(\d+)\.rss2$")
+# a publisher's newsroom and stories, or (under /blaulicht/) a police or fire office's
+RE_STORY = re.compile(r"^(/blaulicht)?/pm/(\d+)/(\d+)(?:/[^/]+)?/?$")
+RE_NEWSROOM = re.compile(r"^(/blaulicht)?/nr/(\d+)(?:/(\d+))?/?$")
+RE_RSS = re.compile(r"^/rss/(pm|dienststelle)_(\d+)\.rss2$")
 SITE_FEED = "/rss/presseportal.rss2"
 SITE_FEED_ITEMS = 50  # stories in the site-wide feed, newest first
 
@@ -41,6 +44,10 @@ class Page:
     content_type: str
     etag: str | None = None
     last_modified: str | None = None
+
+
+def newsroom(office: bool, number: str) -> Newsroom:
+    return Newsroom(OFFICE if office else PUBLISHER, int(number))
 
 
 class Site:
@@ -61,13 +68,13 @@ class Site:
             return "site_rss", ()
         m = RE_STORY.match(path)
         if m:
-            return "story", (int(m[1]), int(m[2]))
+            return "story", (newsroom(m[1] is not None, m[2]), int(m[3]))
         m = RE_NEWSROOM.match(path)
         if m:
-            return "listing", (int(m[1]), int(m[2] or 0))
+            return "listing", (newsroom(m[1] is not None, m[2]), int(m[3] or 0))
         m = RE_RSS.match(path)
         if m:
-            return "rss", (int(m[1]),)
+            return "rss", (newsroom(m[1] == "dienststelle", m[2]),)
         return "other", ()
 
     def page(self, kind: str, args: tuple, query: dict[str, str], flags: render.Flags) -> Page:
@@ -91,9 +98,9 @@ class Site:
     def _not_found(self) -> Page:
         return Page(404, render.NOT_FOUND.encode(), HTML)
 
-    def _conditional(self, pid: int | None, body: bytes) -> tuple[str, str]:
-        # pid None: the whole site (its newest change)
-        mtime = self.corpus.mtime(pid) if pid is not None else max(map(self.corpus.mtime, self.corpus.publishers))
+    def _conditional(self, newsroom: Newsroom | None, body: bytes) -> tuple[str, str]:
+        # None: the whole site (its newest change)
+        mtime = self.corpus.mtime(newsroom) if newsroom is not None else max(map(self.corpus.mtime, self.corpus.newsrooms))
         digest = hashlib.blake2b(body + mtime.isoformat().encode(), digest_size=10).hexdigest()
         return f'"{digest}"', format_datetime(mtime, usegmt=True)
 
@@ -102,9 +109,9 @@ class Site:
         if kind == "robots":
             return Page(200, render.robots(c.base_url).encode(), "text/plain; charset=utf-8")
         if kind == "story":
-            pid, sid = args
+            room, sid = args
             e = c.entry(sid)
-            if e is None or e.pid != pid:
+            if e is None or e.newsroom != room:
                 return self._not_found()
             doc = c.doc(sid)
             text = render.story_page(c, doc, flags)
@@ -113,27 +120,27 @@ class Site:
                 return Page(200, text.encode("cp1252", "xmlcharrefreplace"), "text/html; charset=windows-1252")
             return Page(200, text.encode(), HTML)
         if kind == "listing":
-            pid, offset = args
-            if pid not in c.publishers:
+            room, offset = args
+            if room not in c.newsrooms:
                 return self._not_found()
             start, end = render.parse_day(window[0]), render.parse_day(window[1])
             with c.lock:
-                sids = c.story_ids(pid, start, end)
+                sids = c.stories(room, start, end)
                 if offset and offset >= len(sids):
                     return self._not_found()
                 query = "&".join(
                     f"{k}={v}" for k, v in (("startDate", window[0]), ("endDate", window[1])) if v
                 )
-                text = render.listing_page(c, pid, sids, offset, self.page_size, query, flags)
+                text = render.listing_page(c, room, sids, offset, self.page_size, query, flags)
             body = text.encode()
-            return Page(200, body, HTML, *self._conditional(pid, body))
+            return Page(200, body, HTML, *self._conditional(room, body))
         if kind == "rss":
-            (pid,) = args
-            if pid not in c.publishers:
+            (room,) = args
+            if room not in c.newsrooms:
                 return self._not_found()
             with c.lock:
-                body = render.rss(c, pid, c.story_ids(pid)[:30]).encode()
-            return Page(200, body, "application/rss+xml; charset=utf-8", *self._conditional(pid, body))
+                body = render.rss(c, room, c.stories(room)[:30]).encode()
+            return Page(200, body, "application/rss+xml; charset=utf-8", *self._conditional(room, body))
         if kind == "site_rss":
             with c.lock:
                 body = render.site_rss(c, c.newest(SITE_FEED_ITEMS)).encode()
@@ -259,14 +266,15 @@ class Replica:
         host: str = "127.0.0.1",
         port: int = 0,
         latency_ms: float = 0.0,
-        publishers: int = 3,
+        publishers: int = 0,
+        offices: int = 0,
         request_log: str | None = None,
     ) -> None:
         self.host = host
         self.latency_s = latency_ms / 1000.0
         self.port = port
         self.page_size = page_size
-        self.corpus = Corpus(releases=releases, seed=seed, publishers=publishers)
+        self.corpus = Corpus(releases=releases, seed=seed, publishers=publishers, offices=offices)
         self.faults = Faults(seed)
         self.log = RequestLog(request_log)
         self.site = Site(self.corpus, page_size)
@@ -361,6 +369,7 @@ class Replica:
         return self.base_url + path
 
     def story_url(self, story_id: int) -> str:
+        """The story's canonical address on the replica (an office's under /blaulicht/)."""
         e = self.corpus.entry(story_id)
-        pid = e.pid if e else self.corpus.publisher_id
-        return f"{self.base_url}/pm/{pid}/{story_id}"
+        room = e.newsroom if e else self.corpus.newsroom_of(self.corpus.publisher_id)
+        return self.base_url + room.story_path(story_id)

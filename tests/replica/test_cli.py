@@ -47,15 +47,17 @@ def test_many_newsrooms_their_ids_the_site_wide_feed_and_the_request_log(tmp_pat
     log = tmp_path / "requests.log"
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.replica", "--port", "0", "--releases", "2000", "--seed", "3",
-         "--publishers", "1000", "--request-log", str(log)],
+         "--publishers", "1000", "--offices", "10", "--request-log", str(log)],
         cwd=ROOT, stdout=subprocess.PIPE, text=True,
     )
     try:
         base = proc.stdout.readline().strip()
         ids = [int(i) for i in proc.stdout.readline().strip().split(",")]
-        assert len(ids) == 1000 and len(set(ids)) == 1000 and 73811 in ids
-        # the releases spread over every newsroom: the last one has its own
-        assert fetch(f"{base}/nr/{ids[-1]}").status == 200
+        publishers, offices = ids[:1000], ids[1000:]
+        assert len(set(publishers)) == 1000 and 73811 in publishers and len(offices) == 10
+        # the releases spread over every newsroom: the last of each kind has its own
+        assert fetch(f"{base}/nr/{publishers[-1]}").status == 200
+        assert fetch(f"{base}/blaulicht/nr/{offices[-1]}").status == 200
         feed = fetch(base + "/rss/presseportal.rss2")
         assert feed.status == 200
         from crawler.extract.feed import extract_feed
@@ -71,5 +73,5 @@ def test_many_newsrooms_their_ids_the_site_wide_feed_and_the_request_log(tmp_pat
             proc.kill()
     lines = [line.split(" ", 2) for line in log.read_text().splitlines()]
     assert [(status, path) for _, status, path in lines] == [
-        ("200", f"/nr/{ids[-1]}"), ("200", "/rss/presseportal.rss2")]
+        ("200", f"/nr/{publishers[-1]}"), ("200", f"/blaulicht/nr/{offices[-1]}"), ("200", "/rss/presseportal.rss2")]
     assert all(float(t) > 1.7e9 for t, _, _ in lines)

@@ -7,7 +7,10 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+from crawler.items import Newsroom
 from crawler.spiders.presseportal import PresseportalSpider, parse_day, parse_publishers
+
+MAIN = Newsroom("publisher", 73811)
 
 BASE = "https://www.presseportal.de"
 
@@ -35,10 +38,10 @@ def make_spider(**kwargs) -> PresseportalSpider:
     return PresseportalSpider.from_crawler(crawler, **kwargs)
 
 
-def respond(spider: PresseportalSpider, url: str, html: str, offset: int = 0, pid: int = 73811):
+def respond(spider: PresseportalSpider, url: str, html: str, offset: int = 0, newsroom: Newsroom = MAIN):
     request = Request(url)
     response = HtmlResponse(url, body=html.encode("utf-8"), encoding="utf-8", request=request)
-    return list(spider.parse_listing(response, publisher_id=pid, offset=offset))
+    return list(spider.parse_listing(response, newsroom=newsroom, offset=offset))
 
 
 def split(results):
@@ -119,11 +122,11 @@ def test_full_mode_fetches_stored_stories_too():
 
 def test_window_uses_the_site_filter_and_stops_below_since():
     spider = make_spider(mode="backfill", since="2021-01-10", until="2021-01-20")
-    assert spider.newsroom_url(73811, 0) == f"{BASE}/nr/73811?startDate=2021-01-10&endDate=2021-01-20"
-    assert spider.newsroom_url(73811, 30) == f"{BASE}/nr/73811/30?startDate=2021-01-10&endDate=2021-01-20"
+    assert spider.newsroom_url(MAIN, 0) == f"{BASE}/nr/73811?startDate=2021-01-10&endDate=2021-01-20"
+    assert spider.newsroom_url(MAIN, 30) == f"{BASE}/nr/73811/30?startDate=2021-01-10&endDate=2021-01-20"
     page = listing([card(73811, 3, "25.01.2021"), card(73811, 2, "15.01.2021"), card(73811, 1, "05.01.2021")],
                    next_link="/nr/73811/3")
-    stories, listings = split(respond(spider, spider.newsroom_url(73811, 0), page))
+    stories, listings = split(respond(spider, spider.newsroom_url(MAIN, 0), page))
     assert stories == [f"{BASE}/pm/73811/2"], "cards outside the window are not fetched, even if the site ignores it"
     assert listings == [], "newest first: below since, nothing newer follows"
 
@@ -168,7 +171,7 @@ def test_other_publishers_cards_do_not_shift_the_counted_offset():
     page = listing([card(73811, i) for i in range(60, 30, -1)], others=[card(999, i) for i in range(4)])
     _, listings = split(respond(spider, f"{BASE}/nr/73811", page))
     assert listings == [f"{BASE}/nr/73811/30"]
-    page0 = spider.crawl_state.walks[73811].pages[0]
+    page0 = spider.crawl_state.walks[MAIN].pages[0]
     assert (page0.offset, page0.cards) == (0, 30)
 
 
@@ -196,7 +199,7 @@ def failed_listing(spider, url, *, guessed):
 
     failures = []
     spider.crawler.signals.connect(lambda **kw: failures.append(kw), signal=page_failed, weak=False)
-    request = spider.listing_request(73811, 30, url=url)
+    request = spider.listing_request(MAIN, 30, url=url)
     request.meta["offset_guessed"] = guessed
     response = HtmlResponse(url, status=404, body=b"", request=request)
     try:
@@ -215,3 +218,40 @@ def test_a_404_past_a_guessed_offset_ends_the_walk_quietly():
 def test_a_404_on_a_page_the_site_linked_to_is_a_failure():
     failures = failed_listing(make_spider(), f"{BASE}/nr/73811/30", guessed=False)
     assert [(f["stage"], f["reason"]) for f in failures] == [("listing", "HTTP 404")]
+
+
+# --- police and fire offices (/blaulicht/) ------------------------------------------------------
+
+OFFICE = Newsroom("office", 99001)
+
+
+def office_card(oid: int, sid: int) -> str:
+    return card(oid, sid).replace("/pm/", "/blaulicht/pm/")
+
+
+def test_newsrooms_of_a_run_publishers_and_offices():
+    from crawler.spiders.presseportal import parse_newsrooms
+
+    assert parse_newsrooms(None, None) == [MAIN], "without either: the publisher 73811"
+    assert parse_newsrooms(None, "99001") == [OFFICE]
+    assert parse_newsrooms("73811", "99001,99002") == [MAIN, OFFICE, Newsroom("office", 99002)]
+    assert parse_newsrooms("97012", "97012") == [Newsroom("publisher", 97012), Newsroom("office", 97012)]
+    with pytest.raises(ValueError, match="office ids are numbers"):
+        parse_newsrooms(None, "POL-XY")
+    spider = make_spider(publisher="73811", office="99001")
+    assert spider.plan.newsrooms == (MAIN, OFFICE)
+    assert spider.plan.publishers == (73811,) and spider.plan.offices == (99001,)
+    assert set(spider.crawl_state.walks) == {MAIN, OFFICE}
+
+
+def test_an_office_is_walked_under_blaulicht_and_keeps_its_own_cards_only():
+    spider = make_spider(office="99001")
+    assert spider.newsroom_url(OFFICE, 0) == f"{BASE}/blaulicht/nr/99001"
+    assert spider.newsroom_url(OFFICE, 30) == f"{BASE}/blaulicht/nr/99001/30"
+    # a publisher with the same number lists its cards beside the office's: not the office's
+    page = listing([office_card(99001, i) for i in range(60, 30, -1)],
+                   others=[card(99001, 7), office_card(99002, 8)])
+    stories, listings = split(respond(spider, f"{BASE}/blaulicht/nr/99001", page, newsroom=OFFICE))
+    assert stories == [f"{BASE}/blaulicht/pm/99001/{i}" for i in range(60, 30, -1)]
+    assert listings == [f"{BASE}/blaulicht/nr/99001/30"]
+    assert spider.crawl_state.walks[OFFICE].pages[0].cards == 30

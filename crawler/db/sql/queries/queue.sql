@@ -47,8 +47,8 @@ SELECT id, job_id, worker, started_at, finished_at, outcome, reason, run_id
 FROM job_attempts WHERE job_id = %(job_id)s ORDER BY id;
 
 -- name: followed_newsrooms
--- The newsrooms a refresh looks after: every one the store has met.
-SELECT id FROM publishers ORDER BY id;
+-- The newsrooms a refresh looks after: every one the store has met (publishers and offices).
+SELECT kind, id FROM publishers ORDER BY kind DESC, id;
 
 -- name: stored_among
 SELECT story_id FROM releases WHERE story_id = ANY(%(story_ids)s);
