@@ -8,7 +8,8 @@ import pytest
 from tests.cli.test_bad_input import assert_clean, run
 
 USAGE_ERRORS = [
-    (["enqueue", "backfill"], "presseportal enqueue", "--publisher ID[,ID...] or --all-known"),
+    (["enqueue", "backfill"], "presseportal enqueue", "--office ID[,ID...], or --all-known"),
+    (["enqueue", "crawl", "--office", "POL"], "presseportal enqueue", "office ids are numbers"),
     (["enqueue", "crawl", "--publisher", "1", "--all-known"], "presseportal enqueue", "or --all-known"),
     (["enqueue", "crawl", "--publisher", "1", "--since", "2024-01-01"], "presseportal enqueue",
      "--since and --until are for backfill jobs"),

@@ -57,7 +57,8 @@ def test_two_workers_share_the_jobs_under_one_site_budget(replica_factory, datab
     replica = replica_factory(releases=24, seed=7)  # 48 stories: 3 s of requests at the budget
     budget = 20
     env = {"PRESSEPORTAL_SITE_BUDGET": str(budget)}
-    enqueue(replica, database_url, "backfill", "--publisher", "73811,97012,118420", **env)
+    # three company newsrooms and a police office (97012 is an office's number too)
+    enqueue(replica, database_url, "backfill", "--publisher", "73811,97012,118420", "--office", "97012", **env)
     enqueue(replica, database_url, "crawl", "--publisher", "999999", **env)  # no such newsroom
     workers = [start_worker(replica, database_url, tmp_path / f"worker{i}.log", **env) for i in (1, 2)]
     try:
@@ -67,9 +68,10 @@ def test_two_workers_share_the_jobs_under_one_site_budget(replica_factory, datab
     finally:
         stop_processes(workers)
     assert [w.returncode for w in workers] == [0, 0]
-    assert job_statuses(database_url) == {"succeeded": 3, "failed": 1}
-    # every release of the three newsrooms stored, each once (the runs' new counts add up)
-    expected = sum(len(replica.corpus.story_ids(publisher_id=pid)) for pid in (73811, 97012, 118420))
+    assert job_statuses(database_url) == {"succeeded": 4, "failed": 1}
+    # every release of the four newsrooms stored, each once (the runs' new counts add up)
+    expected = (sum(len(replica.corpus.story_ids(publisher_id=pid)) for pid in (73811, 97012, 118420))
+                + len(replica.corpus.story_ids(office_id=97012)))
     assert scalar(database_url, "SELECT count(*) FROM releases") == expected
     assert scalar(database_url, "SELECT sum(new) FROM crawl_runs") == expected
     # both workers took jobs
@@ -77,6 +79,7 @@ def test_two_workers_share_the_jobs_under_one_site_budget(replica_factory, datab
     # the budget held for the two together: never more than budget + 10 % in any second
     assert len(replica.log) > expected
     assert replica.log.busiest_second() <= budget * 1.1, replica.log.busiest_second()
+    assert replica.requests("/blaulicht/pm/97012/") == len(replica.corpus.story_ids(office_id=97012))
     # status shows the failed job with its reason
     assert status.returncode == 0, status.stderr
     failed = [line for line in status.stdout.splitlines() if "failed" in line and "999999" in line]

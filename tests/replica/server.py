@@ -352,8 +352,10 @@ class Replica:
 
     # ---- dynamics and helpers ----------------------------------------------------------------
 
-    def publish(self, n: int = 1, publisher_id: int | None = None) -> list[int]:
-        return self.corpus.publish(n, publisher_id or self.corpus.publisher_id)
+    def publish(self, n: int = 1, publisher_id: int | None = None, *, office_id: int | None = None) -> list[int]:
+        """Publish n new releases at the top of a publisher's newsroom (an office's with
+        `office_id`); their ids, newest first."""
+        return self.corpus.publish(n, publisher_id or self.corpus.publisher_id, office_id=office_id)
 
     def edit(self, story_id: int) -> None:
         self.corpus.edit(story_id)
