@@ -157,8 +157,8 @@ def test_two_windows_of_one_newsroom_run_at_once(replica_factory, database_url, 
 
 
 def test_sigterm_releases_the_running_job_with_its_resume_point(replica_factory, database_url, tmp_path):
-    replica = replica_factory(releases=300, seed=3)
-    env = {"PRESSEPORTAL_SITE_BUDGET": "40"}
+    replica = replica_factory(releases=400, seed=3)
+    env = {"PRESSEPORTAL_SITE_BUDGET": "20"}  # 20 s of stories: status and SIGTERM come well before the end
     worker = start_worker(replica, database_url, tmp_path / "worker.log", "--grace", "0", **env)
     try:
         enqueue(replica, database_url, "backfill", "--publisher", "73811", **env)
