@@ -108,4 +108,3 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
 
 
 _ONE_LINE = _NetworkErrorsOnOneLine()
-
