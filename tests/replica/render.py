@@ -32,6 +32,10 @@ class Flags:
     bad_date: bool = False
     no_h1: bool = False
     duplicate_card: bool = False
+    canonical: str = ""  # "{pid}/{sid}": canonical, og:url and JSON-LD @id name that story
+    next_host: str = ""  # "host:port": the next-page links point there
+    keep_cards: int | None = None  # serve only this many cards (the next link stays)
+    broken_link: str = ""  # an href that breaks URL parsers, on the first plain body paragraph
 
 
 NO_FLAGS = Flags()
@@ -241,7 +245,7 @@ def _jsonld(doc: Doc, canonical: str, flags: Flags) -> str:
 def story_page(corpus: Corpus, doc: Doc, flags: Flags = NO_FLAGS) -> str:
     base = corpus.base_url
     pid, sid, kinds = doc.pid, doc.sid, doc.kinds
-    canonical = f"{base}/pm/{pid}/{sid}"
+    canonical = f"{base}/pm/{flags.canonical or f'{pid}/{sid}'}"
     title = title_raw(doc)
     t_attr = ent(title)
     desc_full = ent(f"{doc.publisher.name} - {doc.city} (ots) - {doc.teaser}")
@@ -324,7 +328,13 @@ def story_page(corpus: Corpus, doc: Doc, flags: Flags = NO_FLAGS) -> str:
         card_parts.append(f"<p><i>{city} (ots)</i></p>")
         if "empty_paragraph" in kinds:
             card_parts.append("<p> </p>")
-    card_parts.extend(_para(p) for p in body)
+    paragraphs = [_para(p) for p in body]
+    if flags.broken_link:
+        # the link wraps a whole paragraph that has none: the text stays, one link more
+        i = next((i for i, p in enumerate(body) if not any(s.href for s in p.segs)), 0)
+        inner = paragraphs[i].removeprefix("<p>").removesuffix("</p>")
+        paragraphs[i] = f'<p><a class="uri-ext outbound" href="{ent(flags.broken_link)}">{inner}</a></p>'
+    card_parts.extend(paragraphs)
     card_parts.extend(_para(p) for p in doc.about)
     if "empty_paragraph" in kinds:
         card_parts.append("<p>&nbsp;</p>")
@@ -423,6 +433,8 @@ def listing_page(
     slug = pid == corpus.publisher_id and page_no % 2 == 1
     label = pid != 118420  # whether company newsrooms carry data-label is uncertain
     docs = [corpus.card(s) for s in page]
+    if flags.keep_cards is not None:
+        docs = docs[: flags.keep_cards]
     if flags.duplicate_card:
         nxt = sids[offset + page_size : offset + page_size + 1]
         prv = sids[max(0, offset - 1) : offset] if offset else []
@@ -439,11 +451,13 @@ def listing_page(
     if offset > 0:
         p = max(0, offset - page_size)
         prv_url = f"/nr/{pid}" + (f"/{p}" if p else "") + qs
+    if nxt_url and flags.next_host:
+        nxt_url = f"http://{flags.next_host}{nxt_url}"  # absolute: the link leaves the site
     links = ""
     if prv_url:
         links += f'<link rel="prev" href="{base}{ent(prv_url)}">'
     if nxt_url:
-        links += f'<link rel="next" href="{base}{ent(nxt_url)}">'
+        links += f'<link rel="next" href="{"" if flags.next_host else base}{ent(nxt_url)}">'
     pager = ['<div class="pagination">']
     if prv_url:
         pager.append(f'<span class="pagination-prev event-trigger" data-url="{ent(prv_url)}">Zur&uuml;ck</span>')
