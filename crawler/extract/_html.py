@@ -84,8 +84,25 @@ def is_blank(text: str) -> bool:
     return not text.replace("\u200b", "").replace("\u00ad", "").replace("\ufeff", "").strip()
 
 
+# what lxml refuses to hold in a text node (XML 1.0): C0 controls other than tab, LF, CR
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the control characters an lxml text node cannot hold (an attribute
+    value read from a page can carry them; written into the tree, lxml would raise)."""
+    return _NOT_XML.sub("", text)
+
+
 def absolute(base: str, href: str) -> str:
-    return urljoin(base, href.strip())
+    """`href` made absolute against `base`; an href that URL parsing refuses (a broken
+    IPv6 host such as ``http://[broken/x``) is kept as written: one bad link in a body
+    must not cost the release."""
+    href = href.strip()
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return href
 
 
 def site_of(url: str) -> str:
@@ -96,10 +113,15 @@ def site_of(url: str) -> str:
 
 
 def story_ids(url: str | None) -> tuple[int, int] | None:
-    """(publisher_id, story_id) from any story URL shape, or None."""
+    """(publisher_id, story_id) from any story URL shape, or None (also for a URL that
+    URL parsing refuses, such as a broken IPv6 host)."""
     if not url:
         return None
-    m = STORY_PATH.search(urlsplit(url.strip()).path)
+    try:
+        path = urlsplit(url.strip()).path
+    except ValueError:
+        return None
+    m = STORY_PATH.search(path)
     if not m:
         return None
     return int(m.group(1)), int(m.group(2))

@@ -43,6 +43,7 @@ from crawler.extract._html import (
     site_of,
     story_ids,
     text_of,
+    xml_safe,
 )
 from crawler.items import Release, canonical_story_url
 
@@ -524,7 +525,7 @@ def _contact(doc: _Doc) -> tuple[str, Layer | None]:
         for a in b.el.iter("a"):
             href = a.get("href") or ""
             if href.lower().startswith("mailto:") and is_blank(text_of(a)):
-                a.text = href[7:].split("?")[0]  # an empty mailto link still names the address
+                a.text = xml_safe(href[7:].split("?")[0])  # an empty mailto link still names the address
         lines.extend(lines_of(b.el))
     return "\n".join(lines), ("dom" if lines else None)
 
