@@ -71,6 +71,9 @@ LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
 # --- components, in data-flow order ---------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
+    # offsite requests refused as Scrapy does, but recorded as failed pages
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.middlewares.SiteOnlyMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,
 }
