@@ -207,7 +207,9 @@ def decompress_page(html: bytes) -> str:
 async def write_batch(
     conn: psycopg.AsyncConnection, prepared: dict[str, Any], run_id: int | None = None
 ) -> Counter:
-    """Write a prepared batch in one transaction; return Counter(new=, changed=, unchanged=, pages=)."""
+    """Write a prepared batch in one transaction; return Counter(new=, changed=, unchanged=,
+    stale=, pages=). `stale`: fetched earlier than the stored row, left alone (a replayed
+    spill file older than a later crawl)."""
     counts: Counter = Counter()
     async with conn.transaction():
         async with conn.cursor() as cur:

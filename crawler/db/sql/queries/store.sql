@@ -24,7 +24,9 @@ WHERE id = %(id)s
 -- %(batch)s is a JSON array of release rows with unique story_ids. `old` is the state
 -- before (rows locked, in story_id order), `rev` keeps it as a revision where the hash
 -- differs, `up` inserts or updates only where the hash differs, so an unchanged release
--- is not rewritten and keeps its changed_at. Returns each story's outcome.
+-- is not rewritten and keeps its changed_at. A row fetched earlier than the stored one
+-- (a spill file replayed after a newer crawl) never overwrites it: `stale`. Returns each
+-- story's outcome.
 WITH incoming AS (
     SELECT * FROM jsonb_to_recordset(%(batch)s::jsonb) AS x(
         story_id integer, publisher_id integer, url text, title text,
@@ -33,16 +35,16 @@ WITH incoming AS (
         keywords text[], places text[], images jsonb, links jsonb, language text,
         content_hash text, fetched_at timestamptz, seen_at timestamptz)
 ), old AS (
-    SELECT r.story_id, r.content_hash, to_jsonb(r) - 'search' AS content, r.changed_at
-    FROM releases r
-    WHERE r.story_id IN (SELECT story_id FROM incoming)
+    SELECT r.story_id, r.content_hash, to_jsonb(r) - 'search' AS content, r.changed_at,
+           i.fetched_at < r.fetched_at AS stale
+    FROM releases r JOIN incoming i USING (story_id)
     ORDER BY r.story_id
-    FOR UPDATE
+    FOR UPDATE OF r
 ), rev AS (
     INSERT INTO release_revisions (story_id, content_hash, content, valid_from)
     SELECT o.story_id, o.content_hash, o.content, o.changed_at
     FROM old o JOIN incoming i USING (story_id)
-    WHERE o.content_hash IS DISTINCT FROM i.content_hash
+    WHERE o.content_hash IS DISTINCT FROM i.content_hash AND o.stale IS NOT TRUE
     ORDER BY o.story_id
 ), up AS (
     INSERT INTO releases AS r (
@@ -78,11 +80,13 @@ WITH incoming AS (
         changed_at = excluded.changed_at,
         fetched_at = excluded.fetched_at
     WHERE r.content_hash IS DISTINCT FROM excluded.content_hash
+      AND (excluded.fetched_at >= r.fetched_at) IS NOT FALSE
     RETURNING r.story_id
 )
 SELECT i.story_id,
        CASE WHEN o.story_id IS NULL THEN 'new'
             WHEN u.story_id IS NOT NULL THEN 'changed'
+            WHEN o.stale THEN 'stale'
             ELSE 'unchanged' END AS outcome
 FROM incoming i
 LEFT JOIN old o USING (story_id)
@@ -95,7 +99,7 @@ WHERE story_id = ANY(%(story_ids)s);
 
 -- name: upsert_pages
 -- The raw pages of a batch (unique story_ids), as parallel arrays; a page is rewritten
--- only when its HTML changed.
+-- only when its HTML changed, and never by one fetched earlier.
 INSERT INTO release_pages AS p (story_id, url, fetched_at, http_status, compression,
                                 html_sha256, html_size, html)
 SELECT story_id, url, fetched_at, http_status, 'zlib', html_sha256, html_size, html
@@ -108,7 +112,8 @@ ON CONFLICT (story_id) DO UPDATE SET
     url = excluded.url, fetched_at = excluded.fetched_at, http_status = excluded.http_status,
     compression = excluded.compression, html_sha256 = excluded.html_sha256,
     html_size = excluded.html_size, html = excluded.html
-WHERE p.html_sha256 IS DISTINCT FROM excluded.html_sha256;
+WHERE p.html_sha256 IS DISTINCT FROM excluded.html_sha256
+  AND (excluded.fetched_at >= p.fetched_at) IS NOT FALSE;
 
 -- name: insert_release_plain
 -- The naive path for the benchmark baseline (news-please style: one INSERT, one commit).
