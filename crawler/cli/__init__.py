@@ -12,10 +12,10 @@ import sys
 from collections.abc import Sequence
 
 from crawler import db, exitcodes
-from crawler.cli import crawl, database, export, search, status
+from crawler.cli import crawl, database, export, search, spill, status
 from crawler.cli.common import UsageError, err, project_settings
 
-COMMAND_MODULES = (crawl, status, search, export, database)
+COMMAND_MODULES = (crawl, status, search, export, database, spill)
 # the crawls log through Scrapy's own handler; the other commands through ours
 CRAWL_COMMANDS = ("crawl", "backfill")
 
