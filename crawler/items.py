@@ -3,10 +3,13 @@
 Two records, one per stage:
 
 - `RawRelease`: what a story page says, as the spider yields it (strings as shown,
-  entities decoded, tags stripped; the sections already told apart by the release
-  grammar, `crawler.grammar`; nothing cleaned, no date read);
-- `Release`: the clean record the normalise stage builds from it (`crawler.normalize`):
-  NFC text without debris, an aware instant. Validate and store accept only this one.
+  entities decoded, tags stripped; the sections already told apart by the DOM and the
+  release grammar, `crawler.grammar`; nothing cleaned, no date read). Where the grammar
+  cut a paragraph inside (the dateline opening it, glued text), the pieces are in the
+  grammar's key form (debris out, spaces collapsed, NFC), still uncleaned otherwise;
+- `Release`: the clean record the normalise stage builds from it
+  (`crawler.normalize.release.normalize_release`): NFC text without debris, an aware
+  instant. Validate and store accept only this one.
 
 `FIELDS` declares every field of a `Release` once, with what each is for: exported
 (feed exports, `presseportal export`), part of the content hash (a change is a revision),
@@ -83,7 +86,7 @@ class RawRelease:
     title: str
     published_raw: str  # the date string as shown (p.date), else JSON-LD / meta / the card's
     publisher: str = ""
-    dateline: str = ""  # the place before "(ots)", as shown
+    dateline: str = ""  # the place before "(ots)"
     teaser: str = ""
     body: list[str] = field(default_factory=list)  # body paragraphs; a <br> inside one is "\n"
     about: list[str] = field(default_factory=list)  # the "Über X:" heading and its paragraphs

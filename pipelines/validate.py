@@ -1,5 +1,9 @@
 """ValidatePipeline (400): drop a Release that is still incomplete after normalising.
 
+It accepts only the clean `Release` NormalizePipeline makes: a `RawRelease` reaching it
+is a bug in the pipeline order, and raises `TypeError` (Scrapy logs it as an error and
+the run records a failed page) instead of being checked or stored half clean.
+
 Required: story_id, publisher_id, url, title, published_at (aware) and body. A
 record missing any of them is dropped with a `DropItem` naming the fields and the
 URL; each missing field counts ``validate/dropped/<field>`` and every dropped
@@ -16,7 +20,7 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from crawler.items import Release
+from crawler.items import RawRelease, Release
 from pipelines import CountingPipeline
 
 REQUIRED_FIELDS: list[str] = ["story_id", "publisher_id", "url", "title", "published_at", "body"]
@@ -50,6 +54,11 @@ class ValidatePipeline(CountingPipeline):
     """Scrapy item pipeline, priority 400: see the module docstring."""
 
     def process_item(self, item: Any) -> Any:
+        if isinstance(item, RawRelease):
+            raise TypeError(
+                f"a raw record reached ValidatePipeline ({item.url}): NormalizePipeline (300) "
+                "must turn it into a Release first; check ITEM_PIPELINES"
+            )
         if not isinstance(item, Release):
             return item
         missing = missing_fields(item)

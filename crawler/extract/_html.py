@@ -44,7 +44,7 @@ def collapse(text: str) -> str:
     return text.strip(" ")
 
 
-def _walk(el: etree._Element, out: list[str], br: str) -> None:
+def _walk(el: etree._Element, out: list[str], br: str, mailto: bool = False) -> None:
     if el.text:
         out.append(el.text)
     for child in el:
@@ -52,21 +52,32 @@ def _walk(el: etree._Element, out: list[str], br: str) -> None:
         if isinstance(tag, str):
             if tag == "br":
                 out.append(br)
+            elif mailto and tag == "a" and (address := _empty_mailto(child)):
+                out.append(address)
             elif tag not in _SKIP_TAGS:
-                _walk(child, out, br)
+                _walk(child, out, br, mailto)
         if child.tail:
             out.append(child.tail)
 
 
-def text_of(el: etree._Element | None, br: str = " ") -> str:
+def _empty_mailto(a: etree._Element) -> str:
+    """The address of a mailto link that shows no text ("" for any other link)."""
+    href = a.get("href") or ""
+    if not href.lower().startswith("mailto:") or not is_blank(text_of(a)):
+        return ""
+    return href[7:].split("?")[0]
+
+
+def text_of(el: etree._Element | None, br: str = " ", *, mailto: bool = False) -> str:
     """The visible text of an element: tags stripped, `<br>` as `br`, source whitespace
-    collapsed. With br="\\n" the line breaks survive (spaces around them trimmed)."""
+    collapsed. With br="\\n" the line breaks survive (spaces around them trimmed). With
+    `mailto`, a mailto link that shows no text shows its address (contact blocks)."""
     if el is None:
         return ""
     if len(el) == 0:  # no child elements (links, dates, headings): just its text
         return collapse(el.text or "")
     out: list[str] = []
-    _walk(el, out, "\x00" if br == "\n" else br)
+    _walk(el, out, "\x00" if br == "\n" else br, mailto)
     text = collapse("".join(out))
     # without a <br> there is no newline left after collapse(): nothing to trim around
     if br == "\n" and "\x00" in text:
@@ -74,24 +85,14 @@ def text_of(el: etree._Element | None, br: str = " ") -> str:
     return text
 
 
-def lines_of(el: etree._Element) -> list[str]:
-    """The lines of an element split at `<br>` (blank lines dropped)."""
-    return [line for line in text_of(el, br="\n").split("\n") if line.strip()]
+def lines_of(el: etree._Element, *, mailto: bool = False) -> list[str]:
+    """The lines of an element split at `<br>` (blank lines dropped); `mailto`: see text_of."""
+    return [line for line in text_of(el, br="\n", mailto=mailto).split("\n") if line.strip()]
 
 
 def is_blank(text: str) -> bool:
     """Nothing visible: whitespace, NBSP, zero-width characters, soft hyphens."""
     return not text.replace("\u200b", "").replace("\u00ad", "").replace("\ufeff", "").strip()
-
-
-# what lxml refuses to hold in a text node (XML 1.0): C0 controls other than tab, LF, CR
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def xml_safe(text: str) -> str:
-    """`text` without the control characters an lxml text node cannot hold (an attribute
-    value read from a page can carry them; written into the tree, lxml would raise)."""
-    return _NOT_XML.sub("", text)
 
 
 def absolute(base: str, href: str) -> str:
@@ -140,3 +141,9 @@ def has_class_token(el: etree._Element, name: str) -> bool:
     normalize-space does (str.split would also split at U+000C, U+00A0, ...)."""
     classes = el.get("class")
     return bool(classes) and name in classes and name in _XML_WS.split(classes)
+
+
+def class_tokens(el: etree._Element) -> frozenset[str]:
+    """Every class of an element, split as `has_class_token` splits them."""
+    classes = el.get("class")
+    return frozenset(_XML_WS.split(classes.strip(" \t\r\n"))) if classes else frozenset()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from crawler.extract._html import absolute, has_class, is_blank, parse_html, site_of, story_ids, text_of
+from crawler.extract._html import absolute, has_class, has_class_token, is_blank, parse_html, site_of, story_ids, text_of
 from crawler.items import canonical_story_url
 
 _X_CARDS = etree.XPath(f"//article[{has_class('news')}]")
@@ -73,10 +73,10 @@ def _title(link: etree._Element | None) -> str:
 
 def _date(art: etree._Element) -> str:
     for el in art.iter("div", "h5", "span", "time", "p"):
-        if "date" in (el.get("class") or "").split() and not is_blank(text_of(el)):
+        if has_class_token(el, "date") and not is_blank(text_of(el)):
             return text_of(el)
     for el in art.iter():
-        if isinstance(el.tag, str) and "news-meta" in (el.get("class") or "").split():
+        if isinstance(el.tag, str) and has_class_token(el, "news-meta"):
             m = _DATE.search(text_of(el))
             if m:
                 return m.group(0)
@@ -98,7 +98,7 @@ def _next_url(root: etree._Element, url: str) -> str | None:
         return absolute(url, el.get("href", ""))
     elements = [el for el in _X_NEXT_ELEMENTS(root) if el.tag == "link" and el.get("href")] + [
         el for el in _X_NEXT_ELEMENTS(root)
-        if "pagination-next" in (el.get("class") or "").split() or el.get("rel") == "next"
+        if has_class_token(el, "pagination-next") or el.get("rel") == "next"
     ]
     for attr in ("data-url", "href"):
         for el in elements:

@@ -1,7 +1,15 @@
-"""Story page extraction: `extract_story(html, url) -> StoryPage`, no I/O.
+"""Story page extraction: `extract_story(html, url) -> RawRelease`, no I/O.
+
+The result is what the page says (strings as shown, entities decoded, tags stripped;
+nothing cleaned, no date read): the spider's item, which the normalise stage turns into a
+clean `Release`. Sections the markup marks (a.story-city, p.contact-text, p.originator,
+p.contact-headline) are read from the DOM; what it does not mark (a plain "Pressekontakt:"
+paragraph, an "Über X:" section, a dateline paragraph without its city link, a renamed
+originator line) is found by the release grammar (`crawler.grammar`), the one place
+that knows those words.
 
 Layers, in the order each field tries them (the first that yields a value wins and is
-recorded in `StoryPage.sources`):
+recorded in `RawRelease.sources`):
 
 | field | order |
 | --- | --- |
@@ -9,8 +17,12 @@ recorded in `StoryPage.sources`):
 | title | `h1` of the card (dom), JSON-LD headline, og:/twitter:title (meta), `<title>` minus "▷ " and " | Presseportal" (text) |
 | published_raw | `p.date` (dom), JSON-LD datePublished, article:published_time (meta), a "dd.mm.yyyy – hh:mm" in the card (text) |
 | publisher | `a.story-customer` / `p.customer` (dom), JSON-LD author.name, description "{publisher} - {City} (ots)" (meta), originator line (text) |
-| dateline | `a.story-city` (dom), the "X (ots)" paragraph (text), the descriptions (meta, jsonld) |
+| dateline | `a.story-city` (dom), the "X (ots)" paragraph (text), the descriptions (meta, jsonld), the grammar on the body (text) |
 | teaser | meta description, og/twitter description (meta), JSON-LD description, first body paragraph (text) |
+| body | the card's paragraphs after the dateline, outside the marked sections, split by the grammar (dom) |
+| about | the grammar's "Über X:" section (text) |
+| contact | `p.contact-text` lines (dom), the grammar's contact block (text) |
+| originator | `p.originator` (dom), an originator line in any paragraph of the card (text), the grammar (text) |
 | keywords | `/st/` tags (dom), news_keywords (meta), JSON-LD keywords |
 | places | tags under "Orte in dieser Story" / `/regional/` tags (dom), `/regional/` links in the card (dom) |
 | language | `div.card[lang]`, `html[lang]` (dom), JSON-LD inLanguage, og:locale (meta) |
@@ -26,8 +38,7 @@ import html as html_lib
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
 
@@ -35,6 +46,7 @@ from lxml import etree
 
 from crawler.extract._html import (
     absolute,
+    class_tokens,
     has_class,
     has_class_token,
     is_blank,
@@ -43,9 +55,18 @@ from crawler.extract._html import (
     site_of,
     story_ids,
     text_of,
-    xml_safe,
 )
-from crawler.items import Release, canonical_story_url
+from crawler.grammar import (
+    ReleaseParts,
+    contact_lines,
+    find_originator,
+    key,
+    parse_dateline,
+    parse_originator,
+    read_release,
+    split_description,
+)
+from crawler.items import RawRelease, canonical_story_url
 
 Layer = Literal["jsonld", "meta", "dom", "text", "url", "listing"]
 
@@ -54,46 +75,8 @@ class ExtractionError(ValueError):
     """The page is not a usable story (no title or no date in any layer, no story id)."""
 
 
-@dataclass
-class StoryPage:
-    url: str  # the URL the page was fetched from
-    story_id: int
-    publisher_id: int
-    title: str
-    published_raw: str
-    publisher: str = ""
-    dateline: str = ""
-    teaser: str = ""
-    paragraphs: list[str] = field(default_factory=list)
-    links: list[dict[str, str]] = field(default_factory=list)
-    contact: str = ""
-    originator: str = ""
-    keywords: list[str] = field(default_factory=list)
-    places: list[str] = field(default_factory=list)
-    images: list[dict[str, str]] = field(default_factory=list)
-    language: str = ""
-    sources: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def canonical_url(self) -> str:
-        """`{scheme}://{host}/pm/{pid}/{sid}` on the site the page was fetched from."""
-        return canonical_story_url(site_of(self.url), self.publisher_id, self.story_id)
-
-
 # --- patterns -------------------------------------------------------------------------
 
-# "Köln (ots)", "Hamburg (ots/PRNewswire) -", "Berlin/Hamburg (OTS) –"
-_OTS = r"\((?:ots|OTS)(?:/[^)]{0,60})?\)"
-# the city may be missing when its link was dropped: "(ots)" alone is still the dateline line
-_DATELINE_ALONE = re.compile(rf"^\s*(?P<city>[^()\n]{{0,100}}?)\s*{_OTS}\s*[-–—:]?\s*$")
-_DATELINE_OPENING = re.compile(rf"^\s*(?P<city>[^()\n]{{1,100}}?)\s*{_OTS}")
-# "{publisher} - {City} (ots) - " or "{City} (ots) - " at the start of a description
-_OTS_PREFIX = re.compile(rf"^(?P<head>[^\n]{{0,250}}?)\s*{_OTS}\s*[-–—:]?\s*", re.S)
-_ORIGINATOR = re.compile(
-    r"Original[- ]Content\s+(?:von|of|from)\s*:\s*(?P<name>.+?)\s*,\s*"
-    r"(?:übermittelt|uebermittelt|transmitted|provided|distributed)\b",
-    re.I | re.S,
-)
 _SHOWN_DATE = re.compile(
     r"\d{1,2}\.\d{1,2}\.\d{4}\s*[–—-]\s*\d{1,2}:\d{2}"  # 20.01.2015 – 09:30
     r"|\d{1,2}/\d{1,2}/\d{4}\s*[–—-]\s*\d{1,2}:\d{2}"  # 01/20/2015 – 09:30 (English pages)
@@ -161,6 +144,11 @@ class _Doc:
         self.tag_lists = tag_lists
         self.card = _find_card(self.root, articles)
         self.blocks = _card_paragraphs(self.card) if self.card is not None else []
+
+    @cached_property
+    def dateline_block(self) -> tuple[_Block | None, bool]:
+        """The paragraph that carries the dateline and whether it stands alone (once)."""
+        return _dateline_block(self)
 
     @cached_property
     def jsonld(self) -> dict[str, Any]:
@@ -245,7 +233,7 @@ def _inside_excluded(el: etree._Element, card: etree._Element) -> bool:
         tag = anc.tag
         if tag in ("figure", "aside", "form", "nav", "footer", "header"):
             return True
-        classes = (anc.get("class") or "").split()
+        classes = class_tokens(anc)
         if tag == "article" and "news" in classes:
             return True
         if any(c in classes for c in _EXCLUDED_CONTAINERS):
@@ -270,7 +258,7 @@ def _card_paragraphs(card: etree._Element) -> list[_Block]:
             continue
         if _inside_excluded(el, card):
             continue
-        blocks.append(_Block(el, frozenset((el.get("class") or "").split()), seen_h1))
+        blocks.append(_Block(el, class_tokens(el), seen_h1))
     if not seen_h1:  # no h1 in the card: nothing tells header from body by position
         for b in blocks:
             b.after_h1 = True
@@ -287,15 +275,7 @@ def _first(doc: _Doc, cls: str) -> etree._Element | None:
 def _card_links(doc: _Doc, cls: str) -> list[etree._Element]:
     if doc.card is None:
         return []
-    return [a for a in doc.card.iter("a") if cls in (a.get("class") or "").split()]
-
-
-def _strip_ots_prefix(text: str) -> tuple[str, str]:
-    """("{publisher} - {City}" head, rest) when text opens with an "(ots)" prefix."""
-    m = _OTS_PREFIX.match(text)
-    if not m:
-        return "", text
-    return m.group("head").strip(), text[m.end() :]
+    return [a for a in doc.card.iter("a") if has_class_token(a, cls)]
 
 
 def _descriptions(doc: _Doc) -> Iterator[tuple[str, Layer]]:
@@ -403,7 +383,7 @@ def _publisher(doc: _Doc) -> tuple[str, Layer | None]:
         return author.strip(), "jsonld"
     value = doc.m("description")
     if value:
-        head, _ = _strip_ots_prefix(value)
+        head, _ = split_description(value)
         if " - " in head:
             return head.rsplit(" - ", 1)[0].strip(), "meta"
     originator, layer = _originator(doc)
@@ -417,8 +397,9 @@ def _dateline_block(doc: _Doc) -> tuple[_Block | None, bool]:
     for b in doc.blocks:
         if not b.after_h1 or b.classes & _META_CLASSES:
             continue
-        if any("story-city" in (a.get("class") or "").split() for a in b.el.iter("a")):
-            return b, bool(_DATELINE_ALONE.match(text_of(b.el)))
+        if any(has_class_token(a, "story-city") for a in b.el.iter("a")):
+            found = parse_dateline(text_of(b.el))
+            return b, found is not None and not found[1]
     # no city link: the first non-blank paragraph after the h1, if it opens with "X (ots)"
     for b in doc.blocks:
         if not b.after_h1 or b.classes & _META_CLASSES or "contact-headline" in b.classes:
@@ -426,11 +407,8 @@ def _dateline_block(doc: _Doc) -> tuple[_Block | None, bool]:
         text = text_of(b.el)
         if is_blank(text):
             continue
-        if _DATELINE_ALONE.match(text):
-            return b, True
-        if _DATELINE_OPENING.match(text):
-            return b, False
-        return None, False
+        found = parse_dateline(text)
+        return (b, not found[1]) if found is not None else (None, False)
     return None, False
 
 
@@ -442,26 +420,30 @@ def _dateline(doc: _Doc) -> tuple[str, Layer | None]:
             parent = parent.getparent()
         if parent is not None and parent.tag == "p":
             # "Berlin/Hamburg (ots)" may hold more than the one linked city
-            m = _DATELINE_OPENING.match(text_of(parent))
-            if m and city in m.group("city"):
-                return m.group("city").strip(), "dom"
+            found = parse_dateline(text_of(parent))
+            if found and key(city) in found[0]:
+                return found[0], "dom"
+        found = parse_dateline(city)  # a sloppy link text: "Köln (ots)"
+        if found and found[0] and not found[1]:
+            return found[0], "dom"
         if not is_blank(city):
             return city, "dom"
-    block, _ = _dateline_block(doc)
+    block, _ = doc.dateline_block
     if block is not None:
-        m = _DATELINE_OPENING.match(text_of(block.el))
-        if m and not is_blank(m.group("city")):
-            return m.group("city").strip(), "text"
+        found = parse_dateline(text_of(block.el))
+        if found and found[0]:
+            return found[0], "text"
     for value, layer in _descriptions(doc):
-        head, rest = _strip_ots_prefix(value)
+        head, rest = split_description(value)
         if head and rest != value:
             return head.rsplit(" - ", 1)[-1].strip(), layer
     return "", None
 
 
 def _paragraph_blocks(doc: _Doc) -> list[etree._Element]:
+    """The card's paragraphs from the dateline on, outside the sections the markup marks."""
     has_contact_text = any("contact-text" in b.classes for b in doc.blocks)
-    dateline, alone = _dateline_block(doc)
+    dateline, alone = doc.dateline_block
     out: list[etree._Element] = []
     started = dateline is None
     for b in doc.blocks:
@@ -473,7 +455,7 @@ def _paragraph_blocks(doc: _Doc) -> list[etree._Element]:
             continue
         if b.classes & _META_CLASSES:
             continue
-        # without a p.contact-text the headline stays: the normaliser finds the contact
+        # without a p.contact-text the headline stays: the grammar finds the contact
         # block in plain paragraphs by its "Pressekontakt:" line
         if "contact-headline" in b.classes and has_contact_text:
             continue
@@ -481,16 +463,14 @@ def _paragraph_blocks(doc: _Doc) -> list[etree._Element]:
     return out
 
 
-def _paragraphs(doc: _Doc, blocks: list[etree._Element]) -> tuple[list[str], Layer | None]:
+def _paragraphs(blocks: list[etree._Element]) -> list[str]:
+    """The raw text of each non-blank paragraph; a `<br>` inside one is "\\n"."""
     paragraphs = []
     for el in blocks:
         text = text_of(el, br="\n")
-        if is_blank(text):
-            continue
-        if _ORIGINATOR.match(text):
-            continue  # a renamed p.originator: the originator field carries it
-        paragraphs.append(text)
-    return paragraphs, ("dom" if paragraphs else None)
+        if not is_blank(text):
+            paragraphs.append(text)
+    return paragraphs
 
 
 def _links(doc: _Doc, blocks: list[etree._Element]) -> tuple[list[dict[str, str]], Layer | None]:
@@ -500,7 +480,7 @@ def _links(doc: _Doc, blocks: list[etree._Element]) -> tuple[list[dict[str, str]
             href = (a.get("href") or "").strip()
             if not href or href.startswith(("#", "javascript:")):
                 continue
-            if "story-city" in (a.get("class") or "").split():
+            if has_class_token(a, "story-city"):
                 continue  # the dateline opening the first paragraph: not a body link
             links.append({"url": absolute(doc.url, href), "text": text_of(a)})
     return links, ("dom" if links else None)
@@ -508,41 +488,43 @@ def _links(doc: _Doc, blocks: list[etree._Element]) -> tuple[list[dict[str, str]
 
 def _teaser(doc: _Doc, paragraphs: list[str]) -> tuple[str, Layer | None]:
     for value, layer in _descriptions(doc):
-        _, rest = _strip_ots_prefix(value)
+        _, rest = split_description(value)
         if not is_blank(rest):
             return rest.strip(" "), layer
-    if paragraphs:
-        _, rest = _strip_ots_prefix(paragraphs[0])
+    # the first paragraph as shown (with its dateline prefix, if any, taken off)
+    first = next((p for p in paragraphs if parse_originator(p) is None), None)
+    if first is not None:
+        _, rest = split_description(first)
         return rest.strip(" "), "text"
     return "", None
 
 
-def _contact(doc: _Doc) -> tuple[str, Layer | None]:
+def _contact(doc: _Doc, parts: ReleaseParts) -> tuple[list[str], Layer | None]:
     lines: list[str] = []
     for b in doc.blocks:
-        if "contact-text" not in b.classes:
-            continue
-        for a in b.el.iter("a"):
-            href = a.get("href") or ""
-            if href.lower().startswith("mailto:") and is_blank(text_of(a)):
-                a.text = xml_safe(href[7:].split("?")[0])  # an empty mailto link still names the address
-        lines.extend(lines_of(b.el))
-    return "\n".join(lines), ("dom" if lines else None)
+        if "contact-text" in b.classes:
+            lines.extend(lines_of(b.el, mailto=True))  # an empty mailto link still names the address
+    lines = contact_lines(lines)  # without a "Pressekontakt:" line opening the block
+    if lines:
+        return lines, "dom"
+    return parts.contact, ("text" if parts.contact else None)
 
 
-def _originator(doc: _Doc) -> tuple[str, Layer | None]:
+def _originator(doc: _Doc, parts: ReleaseParts | None = None) -> tuple[str, Layer | None]:
     el = _first(doc, "originator")
     if el is not None:
         text = text_of(el)
-        m = _ORIGINATOR.search(text)
-        if m:
-            return m.group("name"), "dom"
+        name = find_originator(text)
+        if name:
+            return name, "dom"
         if ":" in text:
             return text.split(":", 1)[1].strip(), "dom"
-    for b in doc.blocks:
-        m = _ORIGINATOR.search(text_of(b.el))
-        if m:
-            return m.group("name"), "text"
+    for b in doc.blocks:  # a renamed p.originator, or the line inside another paragraph
+        name = find_originator(text_of(b.el))
+        if name:
+            return name, "text"
+    if parts is not None and parts.originator:
+        return parts.originator, "text"
     return "", None
 
 
@@ -611,7 +593,7 @@ def _images(doc: _Doc) -> tuple[list[dict[str, str]], Layer | None]:
         return [], None
     figures = []
     for el in doc.card.iter("div", "figure"):
-        if el.tag == "div" and "story-media" in (el.get("class") or "").split():
+        if el.tag == "div" and has_class_token(el, "story-media"):
             kind = (el.get("data-type") or "").strip().lower()
             if kind not in _NON_IMAGE_MEDIA:
                 figures.extend(el.iter("figure"))
@@ -619,7 +601,7 @@ def _images(doc: _Doc) -> tuple[list[dict[str, str]], Layer | None]:
         figures = list(doc.card.iter("figure"))  # a renamed div.story-media
     images = []
     for fig in figures:
-        link = next((a for a in fig.iter("a") if "fancybox" in (a.get("class") or "").split()), None)
+        link = next((a for a in fig.iter("a") if has_class_token(a, "fancybox")), None)
         img = next(fig.iter("img"), None)
         url = ""
         if link is not None and (link.get("href") or "").strip() not in ("", "#"):
@@ -656,11 +638,12 @@ def _language(doc: _Doc) -> tuple[str, Layer | None]:
 # --- public API -----------------------------------------------------------------------
 
 
-def extract_story(html: str, url: str, *, listing_date: str = "") -> StoryPage:
-    """Raw fields of one story page. Raises `ExtractionError` without title or date.
+def extract_story(html: str, url: str, *, listing_date: str = "") -> RawRelease:
+    """The raw release of one story page. Raises `ExtractionError` without title or date.
 
     `listing_date` (optional): the date the listing card showed for this story, the last
-    layer for published_raw (source "listing") when the page itself has no date."""
+    layer for published_raw (source "listing") when the page itself has no date. The
+    fetch fields (fetched_at, http_status, raw_html) are the spider's to set."""
     doc = _Doc(html, url)
     sources: dict[str, str] = {}
 
@@ -678,53 +661,34 @@ def extract_story(html: str, url: str, *, listing_date: str = "") -> StoryPage:
     published_raw = take("published_raw", _published(doc, listing_date))
     if not published_raw:
         raise ExtractionError(f"no date in any layer (p.date, JSON-LD datePublished, meta, text, listing): {url}")
-    originator = take("originator", _originator(doc))
     blocks = _paragraph_blocks(doc)
-    paragraphs = take("paragraphs", _paragraphs(doc, blocks))
+    paragraphs = _paragraphs(blocks)
+    # the grammar finds what the markup does not mark; the DOM's sections win below
+    parts = read_release(paragraphs)
+    originator = take("originator", _originator(doc, parts))
+    body = take("body", (parts.body, "dom" if parts.body else None))
+    dateline, dateline_layer = _dateline(doc)
+    if dateline_layer is None and parts.dateline:
+        dateline, dateline_layer = parts.dateline, "text"
     tags = _tags(doc)
     topics, tag_places = tags if tags is not None else (None, None)
-    return StoryPage(
-        url=url,
+    return RawRelease(
         story_id=story_id,
         publisher_id=publisher_id,
+        url=canonical_story_url(site_of(url), publisher_id, story_id),
         title=title,
         published_raw=published_raw,
         publisher=take("publisher", _publisher(doc)),
-        dateline=take("dateline", _dateline(doc)),
+        dateline=take("dateline", (dateline, dateline_layer)),
         teaser=take("teaser", _teaser(doc, paragraphs)),
-        paragraphs=paragraphs,
-        links=take("links", _links(doc, blocks)),
-        contact=take("contact", _contact(doc)),
+        body=body,
+        about=take("about", (parts.about, "text" if parts.about else None)),
+        contact=take("contact", _contact(doc, parts)),
         originator=originator,
         keywords=take("keywords", _keywords(doc, topics)),
         places=take("places", _places(doc, tag_places)),
         images=take("images", _images(doc)),
+        links=take("links", _links(doc, blocks)),
         language=take("language", _language(doc)),
         sources=sources,
-    )
-
-
-def story_page_to_release(page: StoryPage, *, html: str, fetched_at: datetime | None, status: int = 200) -> Release:
-    """The raw `Release` of a page (the normalise pipeline cleans it in place)."""
-    return Release(
-        story_id=page.story_id,
-        publisher_id=page.publisher_id,
-        url=page.canonical_url,
-        publisher=page.publisher,
-        title=page.title,
-        published_raw=page.published_raw,
-        dateline=page.dateline,
-        teaser=page.teaser,
-        body="\n\n".join(page.paragraphs),
-        contact=page.contact,
-        originator=page.originator,
-        keywords=list(page.keywords),
-        places=list(page.places),
-        images=[dict(i) for i in page.images],
-        links=[dict(link) for link in page.links],
-        language=page.language or "de",
-        fetched_at=fetched_at,
-        http_status=status,
-        field_sources=dict(page.sources),
-        raw_html=html,
     )

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import replace
 from datetime import date, datetime, timezone
 from typing import Any, AsyncIterator
 from urllib.parse import urlencode, urlsplit
@@ -36,7 +35,8 @@ from crawler.extract._html import story_ids
 from crawler.extract.completeness import missing_end
 from crawler.extract.encoding import decode_html
 from crawler.extract.listing import Card, Listing, extract_listing
-from crawler.extract.story import ExtractionError, StoryPage, extract_story, story_page_to_release
+from crawler.extract.story import ExtractionError, extract_story
+from crawler.items import RawRelease
 from crawler.signals import failure_reason, page_failed
 from crawler.state import CrawlPlan, CrawlState, ListingPage, NewsroomWalk, Validators
 from crawler.normalize.dates import DateParseError, parse_published
@@ -319,31 +319,32 @@ class PresseportalSpider(scrapy.Spider):
         html = decode_html(response.body, response_charset(response))
         try:
             # the card's date is the last layer, for a page that shows none
-            page = extract_story(html, response.url, listing_date=card.date_raw)
+            release = extract_story(html, response.url, listing_date=card.date_raw)
         except ExtractionError as exc:
             self.fail_page(response.url, "extract", str(exc), html[:500], story_id=card.story_id)
             return
-        page = self.requested_identity(page, card, requested_url)
-        release = story_page_to_release(
-            page, html=html, fetched_at=datetime.now(timezone.utc), status=response.status
-        )
+        self.requested_identity(release, card, requested_url)
+        # the raw record, as the page says it; NormalizePipeline makes the clean Release
+        release.fetched_at = datetime.now(timezone.utc)
+        release.http_status = response.status
+        release.raw_html = html
         self.crawler.stats.inc_value("presseportal/stories_parsed")
         yield release
 
-    def requested_identity(self, page: StoryPage, card: Card, url: str) -> StoryPage:
-        """The page under the ids that were asked for. A page whose own ids (canonical
-        link, og:url, JSON-LD) name another story is recorded, never written over that
-        story: the URL requested is what the crawl knows the story by."""
-        own = (page.publisher_id, page.story_id)
+    def requested_identity(self, release: RawRelease, card: Card, url: str) -> None:
+        """File the release under the ids that were asked for (in place). A page whose own
+        ids (canonical link, og:url, JSON-LD) name another story is recorded, never
+        written over that story: the URL requested is what the crawl knows the story by."""
+        own = (release.publisher_id, release.story_id)
         requested = (card.publisher_id, card.story_id)
         if own == requested:
-            return page
-        layer = page.sources.get("story_id", "?")
+            return
+        layer = release.sources.get("story_id", "?")
         self.fail_page(url, "identity", f"the page names story {describe_ids(own)} ({layer}) where story "
                        f"{describe_ids(requested)} was asked for: stored under {describe_ids(requested)}",
                        story_id=card.story_id)
-        sources = {**page.sources, "story_id": "url", "publisher_id": "url"}
-        return replace(page, publisher_id=card.publisher_id, story_id=card.story_id, sources=sources)
+        release.publisher_id, release.story_id, release.url = card.publisher_id, card.story_id, url
+        release.sources.update(story_id="url", publisher_id="url")
 
     # --- failures ----------------------------------------------------------------------
 

@@ -165,7 +165,9 @@ def test_kill_9_mid_backfill_then_resume_gives_the_same_table(replica_factory, d
 
 
 def test_overlapping_runs_exit_75_naming_the_holder(replica, database_url, tmp_path):
-    replica.faults.add(r"^/pm/", "slow", delay=1.5)  # the first run lasts ten seconds or more
+    # the first run lasts well beyond the second's start-up, even on a loaded machine
+    # (it is stopped with SIGTERM as soon as the second has answered)
+    replica.faults.add(r"^/pm/", "slow", delay=2.0)
     first = start_presseportal(replica, "backfill", database_url=database_url, log_path=tmp_path / "first.log")
     deadline = time.monotonic() + 60
     while not any(e.path.startswith("/pm/") for e in replica.log) and time.monotonic() < deadline:
@@ -272,7 +274,9 @@ def test_db_upgrade_is_idempotent_and_db_url_hides_the_password(replica, databas
 def test_a_database_restart_mid_run_keeps_the_lock_and_finishes_the_run_record(
         replica_factory, database_url, pg_server, tmp_path):
     replica = replica_factory(releases=300, seed=5)
-    replica.faults.add(r"^/pm/", "slow", delay=0.5)
+    # about 20 s of crawling: the restart and the second run's start-up fit in, even on a
+    # loaded machine
+    replica.faults.add(r"^/pm/", "slow", delay=1.0)
     first = start_presseportal(replica, "backfill", "-s", "PRESSEPORTAL_LOCK_CHECK_SECONDS=0.5",
                                database_url=database_url, log_path=tmp_path / "first.log")
     deadline = time.monotonic() + 60

@@ -7,8 +7,9 @@ truncates at a random byte, swaps two tags, inserts random bytes, puts a bad URL
 link or an image, or drops in a bad character reference.
 
 `extract(kind, html)` runs what the crawler runs on a page (completeness check, decoding,
-story or listing extraction); the only exception it may raise is the documented
-`ExtractionError`.
+story or listing extraction, and for a story the normaliser); the only exceptions it may
+raise are the documented ones: `ExtractionError` (no title, no date) and
+`DateParseError` (a date no reader understands), both a failed page with its reason.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from functools import cache
 from crawler.extract.completeness import missing_end
 from crawler.extract.encoding import decode_html
 from crawler.extract.listing import extract_listing
-from crawler.extract.story import extract_story, story_page_to_release
+from crawler.extract.story import ExtractionError, extract_story
+from crawler.normalize.dates import DateParseError
+from crawler.normalize.release import normalize_release
 from tests.extract.helpers import FIXTURES, REFERENCE
 from tests.replica import render
 from tests.replica.corpus import Corpus
@@ -105,13 +108,16 @@ def mutate(rng: random.Random, html: str, times: int) -> str:
     return html
 
 
+# what a damaged page may raise: the page is recorded as failed, the crawl goes on
+DOCUMENTED = (ExtractionError, DateParseError)
+
+
 def extract(kind: str, html: str) -> None:
-    """What the crawler does with a page of this kind; raises only `ExtractionError`."""
+    """What the crawler does with a page of this kind; raises only DOCUMENTED errors."""
     body = html.encode("utf-8", "surrogatepass")
     missing_end(body)
     text = decode_html(body, None)
     if kind == "listing":
         extract_listing(text, LISTING_URL)
         return
-    page = extract_story(text, STORY_URL, listing_date="21.01.2021 – 10:30")
-    story_page_to_release(page, html=text, fetched_at=None)
+    normalize_release(extract_story(text, STORY_URL, listing_date="21.01.2021 – 10:30"))

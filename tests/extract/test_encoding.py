@@ -68,6 +68,6 @@ def test_windows_1252_fixture_extracts_like_its_utf8_twin() -> None:
     raw = (FIXTURES / "story" / "windows-1252.html").read_bytes()
     page = extract_story(decode_html(raw, "ISO-8859-1"), "https://www.presseportal.de/pm/88002/4640344")
     assert page.title == "Größter Zuschuss für „Bürgerbus“"
-    assert page.paragraphs == ["Der „Bürgerbus“ bekommt 25.000 € – mehr als je zuvor."]
+    assert page.body == ["Der „Bürgerbus“ bekommt 25.000 € – mehr als je zuvor."]
     twin = extract_story(decode_html(raw, "utf-8"), "https://www.presseportal.de/pm/88002/4640344")
     assert twin == page

@@ -81,12 +81,12 @@ CASES = [
     Case(
         "no-a.story-city",
         _drop("//a[contains(@class, 'story-city')]"),
-        {"dateline": ("Köln", "meta"), "paragraphs": (lambda ps: len(ps) == 3, "dom")},
+        {"dateline": ("Köln", "meta"), "body": (lambda ps: len(ps) == 3, "dom")},
     ),
     Case(
         "renamed-a.story-city",
         _rename_class("//a[contains(@class, 'story-city')]", "city-link"),
-        {"dateline": ("Köln", "text"), "paragraphs": (lambda ps: len(ps) == 3, "dom")},
+        {"dateline": ("Köln", "text"), "body": (lambda ps: len(ps) == 3, "dom")},
     ),
     Case(
         "no-meta-description",
@@ -111,13 +111,13 @@ CASES = [
     Case(
         "renamed-p.originator",
         _rename_class("//p[@class='originator']", "source-line"),
-        {"originator": ("TravelTrex GmbH", "text"), "paragraphs": (lambda ps: len(ps) == 3, "dom")},
+        {"originator": ("TravelTrex GmbH", "text"), "body": (lambda ps: len(ps) == 3, "dom")},
     ),
     Case("no-card-lang", _rename_class("//div[@class='card']", "card"), {"language": ("de", "dom")}),
     Case(
         "renamed-story-article",
         _rename_class("//article[contains(@class, 'story')]", "col eight mbs"),
-        {"title": (TITLE, "dom"), "published_raw": ("20.01.2015 – 09:30", "dom"), "paragraphs": (lambda ps: len(ps) == 3, "dom")},
+        {"title": (TITLE, "dom"), "published_raw": ("20.01.2015 – 09:30", "dom"), "body": (lambda ps: len(ps) == 3, "dom")},
     ),
     Case("no-canonical", _drop_all("//link[@rel='canonical']", "//meta[contains(@name, 'url') or contains(@property, 'url')]"),
          {"story_id": (2930232, "jsonld")}),
@@ -149,7 +149,7 @@ def test_shown_date_found_in_text_when_p_date_is_renamed_and_no_jsonld() -> None
     html = html.replace('<p class="date">', '<p class="story-datum">')
     page = extract_story(html, REFERENCE_URL)
     assert (page.published_raw, page.sources["published_raw"]) == ("20.01.2015 – 09:30", "text")
-    assert len(page.paragraphs) == 3, "the renamed date line sits before the h1: never body"
+    assert len(page.body) == 3, "the renamed date line sits before the h1: never body"
 
 
 def test_no_date_anywhere_is_an_extraction_error() -> None:

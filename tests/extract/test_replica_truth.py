@@ -1,7 +1,8 @@
 """Every replica story page, fetched over HTTP and extracted, equals the replica's truth.
 
-The raw extraction goes through `pipelines.normalize.normalize_release` (the normaliser
-owns NFC, debris, mojibake, section splitting) and is then compared with
+The raw extraction goes through `crawler.normalize.release.normalize_release` (the
+normaliser owns NFC, debris, mojibake and dates; extraction and the release grammar
+found the sections) and is then compared with
 `corpus.truth(sid)` field by field; the fields that need no normalisation are also
 compared raw. A failure lists the story ids and the replica "kinds" they carry.
 """
@@ -16,12 +17,11 @@ from typing import Any
 
 import pytest
 
+import tests.replica as replica_mod
 from crawler.extract.encoding import decode_html
-from crawler.extract.story import StoryPage, extract_story, story_page_to_release
-from crawler.items import EXPORT_FIELDS, Release
-
-replica_mod = pytest.importorskip("tests.replica", reason="the replica (tests/replica) is not there yet")
-normalize_mod = pytest.importorskip("pipelines.normalize", reason="the normaliser is not there yet")
+from crawler.extract.story import extract_story
+from crawler.items import EXPORT_FIELDS, RawRelease, Release
+from crawler.normalize.release import normalize_release
 
 FETCHED_AT = datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc)
 COMPARED = [f for f in EXPORT_FIELDS if f != "fetched_at"]
@@ -30,7 +30,7 @@ COMPARED = [f for f in EXPORT_FIELDS if f != "fetched_at"]
 @dataclasses.dataclass
 class Crawled:
     replica: Any
-    pages: dict[int, StoryPage]
+    pages: dict[int, RawRelease]
     records: dict[int, dict[str, Any]]
 
 
@@ -48,15 +48,15 @@ def _export(release: Release) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def crawled() -> Iterator[Crawled]:
     with replica_mod.Replica(releases=120, seed=7) as r:
-        pages: dict[int, StoryPage] = {}
+        pages: dict[int, RawRelease] = {}
         records: dict[int, dict[str, Any]] = {}
         for sid in r.corpus.story_ids():
             body, charset = _fetch(r.story_url(sid))
             html = decode_html(body, charset)
             page = extract_story(html, r.story_url(sid))
             pages[sid] = page
-            release = story_page_to_release(page, html=html, fetched_at=FETCHED_AT)
-            records[sid] = _export(normalize_mod.normalize_release(release))
+            page.fetched_at, page.raw_html = FETCHED_AT, html  # as the spider does
+            records[sid] = _export(normalize_release(page))
         yield Crawled(r, pages, records)
 
 

@@ -20,5 +20,5 @@ def test_the_page_is_parsed_once(monkeypatch) -> None:
 
     monkeypatch.setattr(story, "parse_html", counting)
     page = story.extract_story(reference_html(), REFERENCE_URL)
-    assert page.title and page.paragraphs
+    assert page.title and page.body
     assert len(calls) == 1, f"extract_story parsed the page {len(calls)} times: one parse must serve every layer"

@@ -27,6 +27,7 @@ import ftfy
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from crawler.grammar import split_flat_text, split_release
 from crawler.normalize.dates import DateParseError, parse_published
 from crawler.normalize.text import (
     DEBRIS,
@@ -34,8 +35,6 @@ from crawler.normalize.text import (
     clean_block,
     clean_inline,
     clean_paragraphs,
-    split_flat_text,
-    split_release,
 )
 
 # modest: CI has two cores
