@@ -254,7 +254,7 @@ def test_the_resume_point_follows_the_store_past_a_story_that_cannot_be_had(
 def test_after_a_database_restart_a_new_run_leaves_the_live_one_alone(
         replica_factory, database_url, pg_server, tmp_path):
     replica = replica_factory(releases=300, seed=25)
-    replica.faults.add(r"^/pm/", "slow", delay=0.5)
+    replica.faults.add(r"^/pm/", "slow", delay=1.0)  # about 20 s: the second run starts meanwhile
     # its watchdog looks only every 30 s: the lock stays free long after the restart
     live = start_presseportal(replica, "backfill", "-s", "PRESSEPORTAL_LOCK_CHECK_SECONDS=30",
                               database_url=database_url, log_path=tmp_path / "live.log")
