@@ -9,7 +9,6 @@ import stat
 import time
 
 import psycopg
-import pytest
 
 from crawler.db import spill
 from tests.helpers import presseportal, start_presseportal
