@@ -1,8 +1,14 @@
-"""`make demo`: the main job end to end, offline.
+"""`make demo`: the main job end to end, offline, in a database of its own.
 
 Starts the project's replica of presseportal.de on loopback, runs the cron job
-(`presseportal crawl`) against it into the embedded PostgreSQL (or DATABASE_URL),
-prints what landed, and stops the replica. Run it twice: the second run reports 0 new.
+(`presseportal crawl`) against it into the database `presseportal_demo` of the embedded
+PostgreSQL, prints what landed, writes the store's report (report.html, or DEMO_REPORT)
+and says where it is, then what to run next; it stops the replica and (when the demo
+started it) the embedded server. Run it twice: the second run reports 0 new.
+
+It never writes into a database the user already has: DATABASE_URL and the PG*
+variables are ignored here, and the embedded server's own database (`presseportal`,
+where `presseportal crawl` stores the live site) is left alone.
 """
 
 from __future__ import annotations
@@ -10,24 +16,35 @@ from __future__ import annotations
 import os
 import sys
 
+DEMO_DATABASE = "presseportal_demo"
+# what points a command at another database than the embedded server's demo database
+DATABASE_VARIABLES = ("DATABASE_URL", "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER",
+                      "PGPASSWORD", "PGSERVICE", "PGSERVICEFILE", "PGPASSFILE")
+
 
 def main() -> int:
     from tests.replica import Replica
 
     releases = int(os.environ.get("DEMO_RELEASES", "300"))
+    # the demo's own database, whatever the shell exports (settings read the environment
+    # once, on first import: set it before anything imports them)
+    exported = [name for name in DATABASE_VARIABLES if os.environ.pop(name, None)]
+    os.environ["PRESSEPORTAL_EMBEDDED_DB"] = DEMO_DATABASE
     # Scrapy's own log lines (and its stats dump) are for debugging; the summary below is the demo
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     with Replica(releases=releases, seed=1) as replica:
         print(f"replica of presseportal.de serving {releases} releases at {replica.base_url}", flush=True)
-        # settings read the environment once, on first import: set it before the crawl
         os.environ["PRESSEPORTAL_BASE_URL"] = replica.base_url
         os.environ["PRESSEPORTAL_PROFILE"] = "replica"
-        from crawler import cli
+        from crawler import cli, db
         from crawler.cli.common import project_settings, reading_store
-        from crawler.cli.database import database_location
-        from crawler.db import reads
+        from crawler.db import embedded, reads
 
-        print(f"database: {database_location(project_settings())}")
+        settings = project_settings()
+        where = embedded.embedded_location(**db.embedded_settings(settings))
+        was_running = where["running"]
+        print(f"database: {DEMO_DATABASE} in the embedded PostgreSQL (data in {where['data_dir']}); "
+              "your own databases are not touched", flush=True)
         print("crawling (presseportal crawl) ...", flush=True)
 
         status = cli.main(["crawl", "--publisher", str(replica.corpus.publisher_id)])
@@ -38,7 +55,34 @@ def main() -> int:
             for row in reads.newest_releases(conn, 5) if conn is not None else []:
                 print(f"  {row['published_at']:%Y-%m-%d %H:%M}  {row['title']}")
         print(f"\ncrawl exit status: {status}")
+        # the picture of the same store (presseportal report); the command says where it is
+        print()
+        cli.main(["report", "-o", os.environ.get("DEMO_REPORT", "report.html")])
+        print("open it in any browser: it needs no network")
+    stopped = not was_running and embedded.stop_embedded(where["data_dir"])
+    print(next_steps(stopped, exported))
     return status
+
+
+def next_steps(stopped: bool, exported: list[str]) -> str:
+    """What to run next, as lines to paste: the demo's database, even where the shell
+    exports another one (`exported`: those variables, unset for the command by env -u)."""
+    bin_ = ".venv/bin/presseportal"
+    unset = "env " + "".join(f"-u {name} " for name in exported) if exported else ""
+    demo_env = f"{unset}PRESSEPORTAL_EMBEDDED_DB={DEMO_DATABASE}"
+    server = ("The demo stopped the embedded PostgreSQL it started; every command starts it again "
+              "on demand." if stopped else
+              f"The embedded PostgreSQL is still running: `{bin_} db stop` stops it.")
+    lines = [
+        ("make demo", "again: the cron job finds 0 new"),
+        (f"{demo_env} {bin_} search Marketing", "search the demo's releases"),
+        (f"{demo_env} {bin_} status", "its runs, publishers, coverage"),
+        (f"{demo_env} {bin_} export -o demo.jsonl", "export them"),
+        (f"{demo_env} {bin_} report -o report.html", "the picture again, after more runs"),
+        (f"{bin_} crawl", "the live site (publisher 73811), into your own store"),
+    ]
+    width = max(len(cmd) for cmd, _ in lines)
+    return f"\n{server}\nNext:\n" + "\n".join(f"  {cmd:<{width}}  # {what}" for cmd, what in lines)
 
 
 if __name__ == "__main__":

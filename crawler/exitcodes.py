@@ -7,6 +7,7 @@
 | 2 | usage error |
 | 69 | database unavailable (EX_UNAVAILABLE): nothing was fetched |
 | 75 | another run holds the lock (EX_TEMPFAIL): nothing was fetched |
+| 130 | interrupted: a second Ctrl-C (SIGINT) stopped the run before it could finish (128 + SIGINT, as shells report it); one Ctrl-C finishes the run cleanly and exits 1 |
 
 The README's table is this one; a test holds them together.
 """
@@ -21,6 +22,8 @@ ERRORS = 1
 USAGE = 2
 UNAVAILABLE = 69
 LOCKED = 75
+INTERRUPTED = 130
+DOCUMENTED = (OK, ERRORS, USAGE, UNAVAILABLE, LOCKED, INTERRUPTED)
 
 # a crawl's finish_reason that ended it before anything was fetched
 _BY_FINISH_REASON = {"database_unavailable": UNAVAILABLE, "locked": LOCKED}
@@ -42,3 +45,22 @@ def for_crawl(stats: Mapping[str, Any]) -> int:
         # no run record (STORE_RELEASES off, as for a feed export): Scrapy's own verdict
         return OK if reason == "finished" else ERRORS
     return OK if status == "success" else ERRORS
+
+
+def for_finished_crawler(crawler) -> int | None:
+    """The exit status of a crawler after its process stopped, or None when Scrapy's own
+    verdict stands (a spider other than ours, STORE_RELEASES off).
+
+    A crawler whose spider opened but never closed (no `finish_reason`: a second Ctrl-C
+    stopped the reactor under it) was interrupted: 130. One that never got its spider
+    (it failed to start) is an error: 1.
+    """
+    try:
+        stats = crawler.stats.get_stats()
+    except RuntimeError:  # "Crawler.stats is not set yet": it failed before it began
+        return ERRORS
+    if crawler.spider is not None and "finish_reason" not in stats:
+        return INTERRUPTED
+    if stats.get("finish_reason") in _BY_FINISH_REASON or stats.get("presseportal/run_status") is not None:
+        return for_crawl(stats)
+    return None

@@ -10,6 +10,7 @@ from time import monotonic
 
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.utils.httpobj import urlparse_cached
@@ -81,6 +82,39 @@ class RetryAfterMiddleware(RetryMiddleware):
             slot.lastseen = max(slot.lastseen, monotonic() + wait)
 
 
+class _NetworkErrorsOnOneLine(logging.Filter):
+    """Drop the traceback from a log record about a network failure: the message already
+    names it ("Connection was refused ..."), and a dead site is not a bug to debug."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and _is_network_error(exc):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def _is_network_error(exc: BaseException) -> bool:
+    # Scrapy 2.14+ wraps Twisted's connection errors in its own Download*Error types
+    kind = type(exc)
+    return isinstance(exc, (OSError, TimeoutError)) or kind.__module__.startswith(
+        ("twisted.internet.error", "twisted.web._newclient")) or (
+        kind.__module__ == "scrapy.exceptions" and kind.__name__.startswith("Download"))
+
+
+class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, whose failure to fetch robots.txt (a dead site, a
+    refused connection) is logged in one line instead of a chain of tracebacks."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        logging.getLogger(ScrapyRobotsTxtMiddleware.__module__).addFilter(_ONE_LINE)
+        return super().from_crawler(crawler)
+
+
+_ONE_LINE = _NetworkErrorsOnOneLine()
+
+
 class SiteOnlyMiddleware(OffsiteMiddleware):
     """Scrapy's offsite handling (the spider's `allowed_domains`), made loud and strict.
 
@@ -100,12 +134,11 @@ class SiteOnlyMiddleware(OffsiteMiddleware):
             chain = request.meta.get("redirect_urls") or []
             asked = chain[0] if chain else request.url
             via = f" (redirected from {asked})" if chain else ""
-            self.crawler.signals.send_catch_log(
-                page_failed, url=asked, stage="offsite",
-                reason=f"refused a request to another host: {request.url}{via}; "
-                       f"only {', '.join(self.crawler.spider.allowed_domains)} is crawled",
-                story_id=request.meta.get("story_id"),
-            )
+            reason = (f"refused a request to another host: {request.url}{via}; "
+                      f"only {', '.join(self.crawler.spider.allowed_domains)} is crawled")
+            logger.error("could not stay on the site for %s: %s", asked, reason)
+            self.crawler.signals.send_catch_log(page_failed, url=asked, stage="offsite", reason=reason,
+                                                story_id=request.meta.get("story_id"))
             raise
 
     def process_request(self, request: Request) -> None:

@@ -9,6 +9,7 @@ switches the delays off because it only talks to loopback.
 import os
 
 from crawler.items import EXPORT_FIELDS
+from crawler.profiles import PROFILES, user_agent
 
 BOT_NAME = "presseportal"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -21,13 +22,19 @@ PRESSEPORTAL_BASE_URL = os.environ.get("PRESSEPORTAL_BASE_URL", "https://www.pre
 # libpq URL; empty means: the standard PG* variables if set, else the embedded server
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 STORE_RELEASES = os.environ.get("STORE_RELEASES", "1") not in ("0", "false", "no", "")
-PRESSEPORTAL_PROFILE = os.environ.get("PRESSEPORTAL_PROFILE", "live")
+# "live" or "replica" (crawler/profiles.py); checked against the base URL before a crawl
+PRESSEPORTAL_PROFILE = os.environ.get("PRESSEPORTAL_PROFILE", "live").strip() or "live"
+# the embedded PostgreSQL (no DATABASE_URL, no PG* variables): its cluster lives in
+# $PRESSEPORTAL_DATA_DIR/postgres (default: the user's data dir, /var/lib/presseportal as
+# root), and this database in it (the demo uses its own, presseportal_demo)
+PRESSEPORTAL_DATA_DIR = os.environ.get("PRESSEPORTAL_DATA_DIR", "")
+EMBEDDED_DATABASE = os.environ.get("PRESSEPORTAL_EMBEDDED_DB", "") or "presseportal"
 
 # --- politeness (live site) ------------------------------------------------------------
-USER_AGENT = (
-    "presseportal-ingest/0.1 (+https://github.com/presseportal-ingest/presseportal-ingest; "
-    "press-release archiver; obeys robots.txt)"
-)
+# who runs the crawler: a URL or mail address the site's people can reach, sent in the
+# User-Agent (the spider builds it again when this is set with -s)
+PRESSEPORTAL_CONTACT = os.environ.get("PRESSEPORTAL_CONTACT", "")
+USER_AGENT = user_agent(PRESSEPORTAL_CONTACT)
 ROBOTSTXT_OBEY = True
 # 1 to 2 s between requests: 1.5 s, varied by a third either way, as a person's would
 DOWNLOAD_DELAY = 1.5
@@ -53,15 +60,9 @@ TELNETCONSOLE_ENABLED = False
 # Scrapy 2.19 remote control: an HTTP port nobody asked for on a cron box
 REMOTE_CONTROL_ENABLED = False
 
-if PRESSEPORTAL_PROFILE == "replica":
-    # loopback only: no reason to wait between requests
-    DOWNLOAD_DELAY = 0
-    DOWNLOAD_DELAY_JITTER = 0
-    AUTOTHROTTLE_ENABLED = False
-    CONCURRENT_REQUESTS = 16
-    CONCURRENT_REQUESTS_PER_DOMAIN = 16
-    DOWNLOAD_TIMEOUT = 10
-    RETRY_AFTER_MAX_SECONDS = 5
+# the replica profile switches the delays off (loopback only: crawler/profiles.py); an
+# unknown name is refused before the crawl starts
+globals().update(PROFILES.get(PRESSEPORTAL_PROFILE, {}))
 
 # --- Scrapy 2.13+ idioms ---------------------------------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
@@ -74,6 +75,9 @@ DOWNLOADER_MIDDLEWARES = {
     # offsite requests refused as Scrapy does, but recorded as failed pages
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.middlewares.SiteOnlyMiddleware": 50,
+    # robots.txt obeyed as by Scrapy's own; a dead site logged in one line, not tracebacks
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,
 }

@@ -118,7 +118,7 @@ class StorePipeline:
     async def open_spider(self) -> None:
         try:
             self.conninfo = await asyncio.to_thread(
-                db.resolve_database_url, self.crawler.settings.get("DATABASE_URL"))
+                db.resolve_database_url, self.crawler.settings)
             applied = await asyncio.to_thread(db.ensure_schema, self.conninfo)
             if applied:
                 logger.info("store: applied migrations %s", ", ".join(applied))

@@ -9,12 +9,18 @@
 - ``database_url`` (function): a fresh database for one test, created from a migrated
   template (so it costs a file copy, not a migration), dropped afterwards.
 - ``pg_template_url``: the migrated template's URL (read it, never write to it).
+- ``reachable_tmp`` (function): a fresh temp dir the postgres user can enter (as root the
+  embedded server runs as postgres, and pytest's tmp_path sits under a 0700 dir), for an
+  embedded cluster's data dir (PRESSEPORTAL_DATA_DIR).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -109,3 +115,11 @@ def database_url(pg_server, pg_template_url) -> str:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     except psycopg.Error:
         pass  # the server may have been stopped by the test; the cluster goes away anyway
+
+
+@pytest.fixture
+def reachable_tmp():
+    path = Path(tempfile.mkdtemp(prefix="pp-embedded-"))
+    os.chmod(path, 0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)

@@ -2,20 +2,26 @@
 
 One module per command (crawl.py holds crawl and backfill); each registers its
 subparser and the function that runs it. Exit statuses: `crawler.exitcodes`.
+
+What every command shares is here: the global options (`-v`, `-q`, before or after the
+command's name), usage errors shown with the command's own usage, and the few ways a
+run ends without a traceback (database unavailable: 69; output cut short by a closed
+pipe, as with `| head`: 0 and nothing more; Ctrl-C: 130).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
 from crawler import db, exitcodes
-from crawler.cli import crawl, database, export, search, spill, status
+from crawler.cli import crawl, database, export, metrics, report, search, spill, status
 from crawler.cli.common import UsageError, err, project_settings
 
-COMMAND_MODULES = (crawl, status, search, export, database, spill)
+COMMAND_MODULES = (crawl, status, search, export, database, report, metrics, spill)
 # the crawls log through Scrapy's own handler; the other commands through ours
 CRAWL_COMMANDS = ("crawl", "backfill")
 
@@ -25,34 +31,72 @@ def build_parser() -> argparse.ArgumentParser:
         prog="presseportal",
         description="Crawl presseportal.de newsrooms into PostgreSQL, and look into what is stored.",
         epilog="Environment: DATABASE_URL (else PG* variables, else an embedded PostgreSQL), "
-        "PRESSEPORTAL_BASE_URL (default https://www.presseportal.de). "
+        "PRESSEPORTAL_BASE_URL (default https://www.presseportal.de), PRESSEPORTAL_CONTACT "
+        "(your URL or mail address, sent in the User-Agent). "
         f"Exit status: {exitcodes.OK} ok, {exitcodes.ERRORS} errors, {exitcodes.USAGE} usage, "
-        f"{exitcodes.UNAVAILABLE} database unavailable, {exitcodes.LOCKED} locked.",
+        f"{exitcodes.UNAVAILABLE} database unavailable, {exitcodes.LOCKED} locked, "
+        f"{exitcodes.INTERRUPTED} interrupted.",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
-    parser.add_argument("-q", "--quiet", action="store_true", help="log warnings and errors only")
+    add_global_options(parser, default=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMAND_MODULES:
         module.register(sub)
+    for command_parser in command_parsers(parser):
+        # after the command's name too (`presseportal crawl --quiet`, as cron lines are
+        # written); SUPPRESS: an option not given there leaves the one given before it
+        add_global_options(command_parser, default=argparse.SUPPRESS)
+        command_parser.set_defaults(command_parser=command_parser)
     return parser
+
+
+def add_global_options(parser: argparse.ArgumentParser, default) -> None:
+    group = parser.add_argument_group("global options")
+    group.add_argument("-v", "--verbose", action="store_true", default=default,
+                       help="log debug messages")
+    group.add_argument("-q", "--quiet", action="store_true", default=default,
+                       help="print nothing on success (for cron); a failure still prints one line")
+
+
+def command_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """Every subcommand's parser, nested ones (`db upgrade`) included."""
+    found = []
+    for action in parser._actions:  # argparse keeps its subparsers here, and nowhere public
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                found += [child, *command_parsers(child)]
+    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.verbose and args.quiet:
+        args.command_parser.error("-v and -q exclude each other")
     level = "DEBUG" if args.verbose else "WARNING" if args.quiet else None
-    if args.command in CRAWL_COMMANDS:
-        if level:
-            args.set = [*args.set, f"LOG_LEVEL={level}"]
-    else:
-        _log_to_stderr(level or project_settings().get("LOG_LEVEL"))
     try:
-        return args.run(args)
+        if args.command in CRAWL_COMMANDS:
+            # quiet: Scrapy says nothing at all; the command prints one line on failure
+            crawl_level = "CRITICAL" if args.quiet else level
+            if crawl_level:
+                args.set = [*args.set, f"LOG_LEVEL={crawl_level}"]
+        else:
+            _log_to_stderr(level or project_settings().get("LOG_LEVEL"))
+        code = args.run(args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the try, not at exit
+        return code
     except UsageError as exc:
-        parser.error(str(exc))  # exits 2
+        args.command_parser.error(str(exc))  # the command's own usage; exits 2
     except db.DatabaseUnavailable as exc:
         err(f"database unavailable: {exc}")
         return exitcodes.UNAVAILABLE
+    except BrokenPipeError:
+        # the reader went away (`| head`): what it wanted it has; stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return exitcodes.OK
+    except KeyboardInterrupt:
+        err("interrupted")
+        return exitcodes.INTERRUPTED
 
 
 def _log_to_stderr(level: str) -> None:

@@ -1,18 +1,33 @@
-"""What the commands share: project settings, the store for reading, usage errors, output."""
+"""What the commands share: project settings, the store for reading, usage errors, the
+argument types that turn bad values into usage errors, output."""
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import sys
 from collections.abc import Iterator
+from datetime import date, datetime
 from typing import Any
 
 from crawler import db
+from crawler.spiders.presseportal import parse_publishers, parse_window
 
 
 class UsageError(Exception):
     """A command was called wrong: exit status 2 with the command's usage."""
+
+
+def window_and_publishers(args) -> tuple[date | None, date | None, list[int] | None]:
+    """The `--since` and `--until` days (`--until` where the command has it) and the
+    `--publisher` ids of a command that reads the store, None when not given; a
+    malformed one, or since after until, is a usage error."""
+    try:
+        since, until = parse_window(args.since, getattr(args, "until", None))
+        return since, until, parse_publishers(args.publisher) if args.publisher else None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def project_settings(overrides: dict[str, Any] | None = None):
@@ -32,7 +47,7 @@ def database_url(settings=None) -> str:
     """The store's conninfo (resolved once per process; the embedded server when none is
     configured). Raises `db.DatabaseUnavailable`."""
     settings = settings or project_settings()
-    return db.resolve_database_url(settings.get("DATABASE_URL"))
+    return db.resolve_database_url(settings)
 
 
 class SchemaBehind(db.DatabaseUnavailable):
@@ -62,6 +77,77 @@ def fmt_time(value) -> str:
     return value.strftime("%Y-%m-%d %H:%M %Z") if value is not None else "-"
 
 
+def duration_seconds(start: datetime | None, end: datetime | None) -> float | None:
+    """Seconds between two instants; None while either is missing (a run still going)."""
+    if start is None or end is None:
+        return None
+    return max((end - start).total_seconds(), 0.0)
+
+
+def fmt_duration(seconds: float | None) -> str:
+    """`4.2s`, `3m05s`, `2h14m`; `-` when unknown."""
+    if seconds is None:
+        return "-"
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, secs = divmod(int(round(seconds)), 60)
+    if minutes < 60:
+        return f"{minutes}m{secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
+
+
+# --- argument types: a bad value is a usage error naming the option ------------------------
+
+
+def at_least(minimum: int):
+    """An argparse type: a whole number of `minimum` or more."""
+    def whole_number(text: str) -> int:
+        value = _int(text)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be {minimum} or more, not {text}")
+        return value
+    return whole_number
+
+
+positive_int = at_least(1)
+non_negative_int = at_least(0)
+
+
+def ratio(text: str) -> float:
+    """A share between 0 and 1 (0.95 means 95 %)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number between 0 and 1, not {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (0.95 means 95%), not {text}")
+    return value
+
+
+def _int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    if abs(value) > 2**31 - 1:
+        raise argparse.ArgumentTypeError(f"is too large: {text}")
+    return value
+
+
 def err(message: str) -> None:
     """One line for people on stderr, prefixed with the command's name."""
     print(f"presseportal: {message}", file=sys.stderr)
+
+
+def table(headers: list[str], rows: list[list[Any]], right: set[int] = frozenset(), indent: str = "  ") -> str:
+    """Rows as aligned text columns under their headers (columns in `right` right-aligned),
+    one line per row, whatever the width of any value."""
+    cells = [[str(c) for c in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = []
+    for row in cells:
+        parts = [value.rjust(widths[i]) if i in right else value.ljust(widths[i])
+                 for i, value in enumerate(row)]
+        lines.append((indent + "  ".join(parts)).rstrip())
+    return "\n".join(lines) + "\n"

@@ -7,8 +7,17 @@ import sys
 from typing import Any
 
 from crawler import db, exitcodes
-from crawler.cli.common import UsageError, database_url, err, project_settings
-from crawler.spiders.presseportal import parse_publishers, parse_window
+from crawler.cli.common import (
+    UsageError,
+    database_url,
+    err,
+    non_negative_int,
+    project_settings,
+    ratio,
+)
+from crawler.profiles import ProfileError
+from crawler.profiles import check as check_profile
+from crawler.spiders.presseportal import crawl_plan
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,10 +41,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _crawl_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--publisher", default="73811",
                    help="publisher id(s), comma separated (default: 73811, Public Marketing)")
-    p.add_argument("--max-errors", type=int, default=0,
+    p.add_argument("--max-errors", type=non_negative_int, default=0,
                    help="failed pages tolerated before the exit status is 1 (default: 0)")
-    p.add_argument("--min-coverage", type=float, default=None,
-                   help="minimum share of releases with each watched field (default: 0.95)")
+    p.add_argument("--min-coverage", type=ratio, default=None,
+                   help="minimum share (0 to 1) of releases with each watched field (default: 0.95)")
     p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                    help="a Scrapy setting, as with scrapy crawl -s")
 
@@ -50,14 +59,21 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 
 def run_spider(args: argparse.Namespace, *, mode: str, **spider_args: Any) -> int:
-    """Check the arguments and the database, crawl, print the run's summary; the exit status."""
+    """Check the arguments and the database, crawl, print the run's summary; the exit status.
+
+    Quiet (`-q`, for cron): nothing on success, one line on failure.
+    """
     try:
-        publishers = parse_publishers(args.publisher)
-        parse_window(spider_args.get("since"), spider_args.get("until"))
+        plan = crawl_plan(publisher=args.publisher, mode=mode, **spider_args)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    publishers = ",".join(map(str, plan.publishers))
     overrides = dict(parse_setting(item) for item in args.set)
     settings = project_settings(overrides)
+    try:
+        check_profile(settings.get("PRESSEPORTAL_PROFILE"), settings.get("PRESSEPORTAL_BASE_URL"))
+    except ProfileError as exc:
+        raise UsageError(str(exc)) from None
     # DatabaseUnavailable: exit 69 before anything is fetched
     url = database_url(settings)
     db.ensure_schema(url)
@@ -68,20 +84,25 @@ def run_spider(args: argparse.Namespace, *, mode: str, **spider_args: Any) -> in
     settings.set("PRESSEPORTAL_MAX_ERRORS", args.max_errors, priority="cmdline")
     # the run's lock and crawl_runs row are the extensions' (crawler/extensions), taken
     # before any request: the same for `scrapy crawl` and for this command
-    stats = crawl(settings, publisher=",".join(map(str, publishers)), mode=mode, **spider_args)
-    code = exitcodes.for_crawl(stats)
+    stats, code = crawl(settings, publisher=publishers, mode=mode, **spider_args)
     if code == exitcodes.LOCKED:
-        err(f"publisher(s) {','.join(map(str, publishers))} are locked by "
+        err(f"publisher(s) {publishers} are locked by "
             f"{stats.get('presseportal/locked_by', 'another run')}; not starting")
     elif code == exitcodes.UNAVAILABLE:
         err("database unavailable; see the log above")
-    else:
+    elif code == exitcodes.INTERRUPTED:
+        err(f"run {stats.get('presseportal/run_id', '?')} interrupted (second Ctrl-C) before it "
+            "could finish; the next run marks it abandoned" + (
+                ", and a backfill resumes where it stopped" if mode == "backfill" else ""))
+    elif code != exitcodes.OK and args.quiet:
+        err(failure_line(stats))
+    elif not args.quiet:
         print_run_summary(stats)
     return code
 
 
-def crawl(settings, **spider_args: Any) -> dict[str, Any]:
-    """Run the spider in this process and return its final stats."""
+def crawl(settings, **spider_args: Any) -> tuple[dict[str, Any], int]:
+    """Run the spider in this process: its final stats and the exit status."""
     # imported here: loading Scrapy's engine is the cost of a crawl, not of every command
     from scrapy.crawler import CrawlerProcess
 
@@ -89,7 +110,14 @@ def crawl(settings, **spider_args: Any) -> dict[str, Any]:
     crawler = process.create_crawler("presseportal")
     process.crawl(crawler, **spider_args)
     process.start()
-    return crawler.stats.get_stats()
+    code = exitcodes.for_finished_crawler(crawler)
+    try:
+        stats = crawler.stats.get_stats()
+    except RuntimeError:  # it never got going; Scrapy logged why
+        stats = {}
+    if code is None:
+        code = exitcodes.for_crawl(stats)
+    return stats, code
 
 
 def parse_setting(item: str) -> tuple[str, str]:
@@ -97,6 +125,21 @@ def parse_setting(item: str) -> tuple[str, str]:
     if not sep or not name:
         raise UsageError(f"-s takes NAME=VALUE, got {item!r}")
     return name, value
+
+
+def failure_line(stats: dict[str, Any]) -> str:
+    """One line saying what went wrong in a run, for cron's mail."""
+    run_id = stats.get("presseportal/run_id", "?")
+    status = stats.get("presseportal/run_status") or stats.get("finish_reason", "unknown")
+    what = []
+    if stats.get("presseportal/errors"):
+        what.append(f"{stats['presseportal/errors']} failed page(s)")
+    if stats.get("coverage/low_fields"):
+        what.append(f"low field coverage: {', '.join(stats['coverage/low_fields'])}")
+    if stats.get("store/error") or stats.get("store/spilled"):
+        what.append("releases could not be stored")
+    detail = "; ".join(what) or f"stopped early ({status})"
+    return f"run {run_id} {status}: {detail} (presseportal status --errors {run_id})"
 
 
 def print_run_summary(stats: dict[str, Any]) -> None:

@@ -1,20 +1,30 @@
-"""`presseportal db upgrade|url`: the schema, and where the store is."""
+"""`presseportal db upgrade|url|shell|stop`: the schema, where the store is, psql on it, and
+stopping the embedded server."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import shlex
+import shutil
+import sys
 
 from crawler import db, exitcodes
-from crawler.cli.common import database_url, project_settings
+from crawler.cli.common import database_url, err, project_settings
 from crawler.db import embedded
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("db", help="database chores")
+    p = sub.add_parser("db", help="database chores: upgrade, url, shell, stop")
     db_sub = p.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
     db_sub.add_parser("upgrade", help="apply schema migrations").set_defaults(run=cmd_upgrade)
-    db_sub.add_parser("url", help="where the database is (password hidden)").set_defaults(run=cmd_url)
+    url = db_sub.add_parser("url", help="where the database is (password hidden)")
+    url.add_argument("--psql", action="store_true",
+                     help="print a psql command line for it (the password read from its file, never printed)")
+    url.set_defaults(run=cmd_url)
+    db_sub.add_parser("shell", help="psql on the database (the embedded one: no password to type)"
+                      ).set_defaults(run=cmd_shell)
+    db_sub.add_parser("stop", help="stop the embedded PostgreSQL server").set_defaults(run=cmd_stop)
 
 
 def cmd_upgrade(args: argparse.Namespace) -> int:
@@ -26,7 +36,11 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_url(args: argparse.Namespace) -> int:
-    print(database_location(project_settings()))
+    settings = project_settings()
+    if args.psql:
+        print(psql_command_line(settings))
+    else:
+        print(database_location(settings))
     return exitcodes.OK
 
 
@@ -37,5 +51,59 @@ def database_location(settings) -> str:
         return db.redact(configured)
     if any(os.environ.get(name) for name in db.PG_ENV_VARS):
         return "libpq defaults from the PG* environment variables"
-    where = embedded.embedded_location()
-    return f"{where['url']}\nembedded PostgreSQL, data in {where['data_dir']}"
+    where = embedded.embedded_location(**db.embedded_settings(settings))
+    state = "running" if where["running"] else "not running (started on demand)"
+    return f"{where['url']}\nembedded PostgreSQL, {state}, data in {where['data_dir']}"
+
+
+def psql_command_line(settings) -> str:
+    """A shell command line that opens psql on the store; the embedded server's password
+    is read from its file when the line runs, so it is never printed."""
+    configured = settings.get("DATABASE_URL") or ""
+    if configured or any(os.environ.get(name) for name in db.PG_ENV_VARS):
+        return shlex.join(["psql", db.redact(configured)]) if configured else "psql"
+    where = embedded.embedded_location(**db.embedded_settings(settings))
+    psql = os.path.join(where["bin_dir"], "psql") if where["bin_dir"] else "psql"
+    url = where["url"].replace(":***@", "@")
+    return (f"PGPASSWORD=\"$(cat {shlex.quote(where['password_file'])})\" "
+            f"{shlex.quote(psql)} {shlex.quote(url)}")
+
+
+def cmd_shell(args: argparse.Namespace) -> int:
+    settings = project_settings()
+    url = database_url(settings)  # starts the embedded server when that is the store
+    db.connect(url).close()  # unreachable: 69 and one line here, not psql's own status
+    psql = psql_binary(settings)
+    if psql is None:
+        err("psql not found: install the PostgreSQL client (Debian/Ubuntu: apt-get install "
+            "postgresql-client)")
+        return exitcodes.UNAVAILABLE
+    # the password goes in the environment, not on a command line others can read (ps)
+    conninfo, password = db.without_password(url) if url else ("", None)
+    env = dict(os.environ)
+    if password:
+        env["PGPASSWORD"] = password
+    sys.stdout.flush()
+    os.execvpe(psql, [psql, conninfo] if conninfo else [psql], env)
+    return exitcodes.OK  # not reached
+
+
+def psql_binary(settings) -> str | None:
+    """psql beside the embedded server's binaries, else the one on PATH."""
+    if not (settings.get("DATABASE_URL") or any(os.environ.get(n) for n in db.PG_ENV_VARS)):
+        bin_dir = embedded.embedded_location(**db.embedded_settings(settings))["bin_dir"]
+        if bin_dir and os.access(os.path.join(bin_dir, "psql"), os.X_OK):
+            return os.path.join(bin_dir, "psql")
+    return shutil.which("psql")
+
+
+def cmd_stop(args: argparse.Namespace) -> int:
+    settings = project_settings()
+    kwargs = db.embedded_settings(settings)
+    where = embedded.embedded_location(**kwargs)
+    try:
+        stopped = embedded.stop_embedded(kwargs.get("data_dir"))
+    except embedded.EmbeddedError as exc:
+        raise db.DatabaseUnavailable(str(exc)) from None
+    print(f"embedded PostgreSQL {'stopped' if stopped else 'was not running'} (data in {where['data_dir']})")
+    return exitcodes.OK

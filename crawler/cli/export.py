@@ -3,37 +3,68 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
+import os
 import sys
-from collections.abc import Iterable
-from typing import Any
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
 
 from crawler import exitcodes
-from crawler.cli.common import UsageError, reading_store
+from crawler.cli.common import UsageError, reading_store, window_and_publishers
 from crawler.db import reads
 from crawler.items import STORED_EXPORT_FIELDS
-from crawler.spiders.presseportal import parse_day, parse_publishers
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help="stream releases out as JSON lines or CSV")
     p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     p.add_argument("--since", help="only releases published on or after this day, YYYY-MM-DD")
+    p.add_argument("--until", help="only releases published on or before this day, YYYY-MM-DD")
     p.add_argument("--publisher", help="only these publisher id(s), comma separated")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="write to FILE (replaced only once the export is complete) instead of stdout")
     p.set_defaults(run=cmd_export)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    try:
-        since = parse_day(args.since, "since")
-        publishers = parse_publishers(args.publisher) if args.publisher else None
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    with reading_store() as conn:
-        rows = reads.export(conn, since=since, publishers=publishers) if conn is not None else []
-        write_rows(rows, args.format, sys.stdout)
+    since, until, publishers = window_and_publishers(args)
+    with output(args.output) as out, reading_store() as conn:
+        if conn is None:
+            write_rows([], args.format, out)
+            return exitcodes.OK
+        # closed here, whatever happens while writing (a reader gone away): its
+        # transaction ends before the connection does
+        with contextlib.closing(reads.export(conn, since=since, until=until, publishers=publishers)) as rows:
+            write_rows(rows, args.format, out)
     return exitcodes.OK
+
+
+@contextlib.contextmanager
+def output(path: str | None) -> Iterator[TextIO]:
+    """stdout, or a temporary file beside `path` renamed over it once complete, so that a
+    failed export never leaves half a file where a complete one was."""
+    if not path:
+        yield sys.stdout
+        return
+    target = Path(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # as a plain `> FILE` would create it, not mkstemp's 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            yield out
+        os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
 
 
 def write_rows(rows: Iterable[dict[str, Any]], fmt: str, out) -> None:

@@ -5,18 +5,33 @@ from __future__ import annotations
 import argparse
 
 from crawler import exitcodes
-from crawler.cli.common import err, fmt_time, reading_store
+from crawler.cli.common import UsageError, err, fmt_time, positive_int, reading_store
 from crawler.db import reads
+
+SYNTAX = """\
+query syntax (PostgreSQL's websearch, German stemming):
+  Coworking Homeoffice      both words (any form: "Büros" finds "Büro")
+  "digitale Verwaltung"     the phrase
+  Coworking OR Homeoffice   either word
+  Coworking -Homeoffice     the first word, not the second
+Words are also found inside compounds ("Marketing" finds "Stadtmarketing") and in
+ae/oe/ue/ss spelling ("Fachkraefte" finds "Fachkräfte"); such matches rank after
+the full-text ones."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("search", help="German full-text search with ranking and snippet")
+    p = sub.add_parser("search", help="German full-text search with ranking and snippet",
+                       description="Search the stored releases: best matches first, each with "
+                       "its date, title, URL and a one-line snippet («marked» words).",
+                       epilog=SYNTAX, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("query", help='words to look for, e.g. "Coworking Homeoffice"')
-    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--limit", type=positive_int, default=10, help="at most this many (default: 10)")
     p.set_defaults(run=cmd_search)
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    if not args.query.strip():
+        raise UsageError("the search query is empty: give one or more words")
     with reading_store() as conn:
         rows = reads.search(conn, args.query, args.limit) if conn is not None else []
     if not rows:

@@ -1,22 +1,45 @@
-"""`presseportal status`: the last runs, releases per publisher, the newest release, coverage."""
+"""`presseportal status`: the last runs, releases per publisher, the newest release, coverage;
+`--errors [RUN]` the failed pages of a run; `--json` all of it for machines."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from datetime import datetime, timezone
+from typing import Any
 
 from crawler import exitcodes
-from crawler.cli.common import fmt_time, reading_store
+from crawler.cli.common import (
+    UsageError,
+    duration_seconds,
+    fmt_duration,
+    fmt_time,
+    positive_int,
+    reading_store,
+    table,
+)
 from crawler.db import reads
+
+RUN_HEADERS = ["run", "mode", "status", "started", "took", "publishers", "pages", "new",
+               "changed", "unchanged", "errors"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("status", help="last runs, releases per publisher, field coverage")
-    p.add_argument("--runs", type=int, default=10, help="how many runs to show (default: 10)")
+    p = sub.add_parser("status", help="last runs, releases per publisher, field coverage",
+                       description="What the store holds and how the last runs went. Scrapyd and "
+                       "cron users read a run's outcome here (or in the crawl_runs table).")
+    p.add_argument("--runs", type=positive_int, default=10, help="how many runs to show (default: 10)")
+    p.add_argument("--json", action="store_true",
+                   help="machine-readable: runs with durations, releases per publisher, coverage")
+    p.add_argument("--errors", nargs="?", type=positive_int, const=0, default=None, metavar="RUN",
+                   help="the failed pages (URL, stage, reason) of run RUN (default: the newest run)")
     p.set_defaults(run=cmd_status)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    if args.errors is not None:
+        return show_errors(args)
     with reading_store() as conn:
         if conn is None:
             runs, publishers, newest = [], [], []
@@ -24,26 +47,84 @@ def cmd_status(args: argparse.Namespace) -> int:
             runs = reads.last_runs(conn, args.runs)
             publishers = reads.releases_per_publisher(conn)
             newest = reads.newest_releases(conn, 1)
-    out = sys.stdout
+    now = datetime.now(timezone.utc)
+    for run in runs:
+        run["duration_seconds"] = duration_seconds(run["started_at"], run["finished_at"] or now)
+    if args.json:
+        json.dump(status_document(runs, publishers, newest), sys.stdout, ensure_ascii=False, indent=2,
+                  default=_json_default)
+        sys.stdout.write("\n")
+        return exitcodes.OK
+    write_status(sys.stdout, runs, publishers, newest)
+    return exitcodes.OK
+
+
+def status_document(runs: list[dict], publishers: list[dict], newest: list[dict]) -> dict[str, Any]:
+    """The `--json` document: {runs: [...], publishers: [...], newest_release, coverage}."""
+    coverage = None
+    if runs and runs[0]["coverage"]:
+        coverage = {"run": runs[0]["id"],
+                    "fields": {k: float(v) for k, v in sorted(runs[0]["coverage"].items())}}
+    return {
+        "runs": [{**run, "running": run["finished_at"] is None} for run in runs],
+        "publishers": publishers,
+        "newest_release": newest[0] if newest else None,
+        "coverage": coverage,
+    }
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)  # Decimal and the like
+
+
+def write_status(out, runs: list[dict], publishers: list[dict], newest: list[dict]) -> None:
     out.write("Last runs\n")
     if not runs:
         out.write("  (none yet)\n")
-    for run in runs:
-        out.write(
-            f"  #{run['id']} {run['mode']:<11} {run['status'] or 'running':<9} "
-            f"{fmt_time(run['started_at'])}  publishers {','.join(map(str, run['publishers'] or []))}  "
-            f"pages {run['pages']} new {run['new']} changed {run['changed']} "
-            f"unchanged {run['unchanged']} errors {run['errors']}\n"
-        )
+    else:
+        rows = [[f"#{run['id']}", run["mode"], run["status"] or "running", fmt_time(run["started_at"]),
+                 fmt_duration(run["duration_seconds"]) + ("+" if run["finished_at"] is None else ""),
+                 ",".join(map(str, run["publishers"] or [])) or "-", run["pages"], run["new"],
+                 run["changed"], run["unchanged"], run["errors"]] for run in runs]
+        out.write(table(RUN_HEADERS, rows, right={0, 4, 6, 7, 8, 9, 10}))
     out.write("\nReleases per publisher\n")
-    for row in publishers:
-        out.write(f"  {row['publisher_id']:>8}  {row['releases']:>6}  {row['name']}  "
-                  f"(newest {fmt_time(row['newest'])})\n")
+    if not publishers:
+        out.write("  (none yet)\n")
+    else:
+        out.write(table(["publisher", "releases", "name", "newest"],
+                        [[row["publisher_id"], row["releases"], row["name"], fmt_time(row["newest"])]
+                         for row in publishers], right={0, 1}))
     if newest:
         top = newest[0]
         out.write(f"\nNewest release\n  {fmt_time(top['published_at'])}  {top['title']}\n  {top['url']}\n")
     if runs and runs[0]["coverage"]:
         out.write(f"\nField coverage of run #{runs[0]['id']}\n")
-        for name, ratio in sorted(runs[0]["coverage"].items()):
-            out.write(f"  {name:<12} {100 * float(ratio):6.1f}%\n")
+        for name, share in sorted(runs[0]["coverage"].items()):
+            out.write(f"  {name:<12} {100 * float(share):6.1f}%\n")
+
+
+def show_errors(args: argparse.Namespace) -> int:
+    with reading_store() as conn:
+        run_id = args.errors or (reads.newest_run_id(conn) if conn is not None else None)
+        if run_id is None:
+            print("no run recorded yet", file=sys.stderr)
+            return exitcodes.OK
+        if conn is None or not reads.run_exists(conn, run_id):
+            raise UsageError(f"there is no run #{run_id} (see presseportal status)")
+        errors = reads.run_errors(conn, run_id)
+    if args.json:
+        json.dump({"run": run_id, "errors": errors}, sys.stdout, ensure_ascii=False, indent=2,
+                  default=_json_default)
+        sys.stdout.write("\n")
+        return exitcodes.OK
+    print(f"Failed pages of run #{run_id}: {len(errors)}")
+    if errors:
+        sys.stdout.write(table(["stage", "url", "reason"],
+                               [[e["stage"], e["url"] or "-", one_line(e["reason"])] for e in errors]))
     return exitcodes.OK
+
+
+def one_line(text: str) -> str:
+    return " ".join(str(text).split())

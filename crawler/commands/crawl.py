@@ -2,17 +2,34 @@
 
 Scrapy's own command exits 0 or 1. Here a crawl that could not start because the
 database is unreachable exits 69, and one that found its publisher locked by another
-run exits 75, as `presseportal crawl` does; a crawl whose run went wrong exits 1
-(`crawler.exitcodes`).
+run exits 75, as `presseportal crawl` does; a crawl whose run went wrong exits 1; a
+crawl stopped by a second Ctrl-C (before it could finish) exits 130
+(`crawler.exitcodes`). Wrong spider arguments (`-a mode=bogus`, `-a publisher=abc`) and a
+profile that may not be used for the site are usage errors: one line, exit 2, before
+anything starts.
 """
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.exceptions import UsageError
 
 from crawler import exitcodes
+from crawler.profiles import check as check_profile
+from crawler.spiders.presseportal import PresseportalSpider, crawl_plan
+
+PLAN_ARGUMENTS = ("publisher", "mode", "since", "until", "refresh")
 
 
 class Command(ScrapyCrawl):
     def run(self, args, opts):
+        if args and args[0] == PresseportalSpider.name:
+            # other arguments become spider attributes, as Scrapy does (Scrapyd adds _job)
+            known = {k: v for k, v in opts.spargs.items() if k in PLAN_ARGUMENTS}
+            try:
+                crawl_plan(**known)
+                check_profile(self.settings.get("PRESSEPORTAL_PROFILE"),
+                              self.settings.get("PRESSEPORTAL_BASE_URL"))
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
         crawlers = []
         create = self._create_crawler
 
@@ -24,7 +41,6 @@ class Command(ScrapyCrawl):
         self._create_crawler = remember
         super().run(args, opts)
         for crawler in crawlers:
-            stats = crawler.stats.get_stats()
-            if stats.get("finish_reason") in ("database_unavailable", "locked") \
-                    or stats.get("presseportal/run_status") is not None:
-                self.exitcode = max(self.exitcode, exitcodes.for_crawl(stats))
+            code = exitcodes.for_finished_crawler(crawler)
+            if code is not None:
+                self.exitcode = max(self.exitcode, code)

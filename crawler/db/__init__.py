@@ -9,6 +9,7 @@
 - `spill`: what a run could not write, on disk per database, and its replay;
 - `releases`: batch rows and the batch transaction of the store;
 - `reads`: status, search, export;
+- `health`: what the report and the metrics read (aggregated in SQL);
 - `embedded`: the embedded PostgreSQL server;
 - `sql_files`: the `.sql` files (migrations and named queries), read as package resources.
 
@@ -22,12 +23,15 @@ from crawler.db.connection import (
     Error,
     connect,
     describe,
+    embedded_settings,
+    embedded_url,
     first_line,
     is_alive,
     open_pool,
     redact,
     resolve_database_url,
     scrub,
+    without_password,
 )
 from crawler.db.migrations import SchemaStatus, ensure_schema, migrate, schema_status
 from crawler.db.runs import (
@@ -70,6 +74,8 @@ __all__ = [
     "current_lock_holder",
     "delete_cursor",
     "describe",
+    "embedded_settings",
+    "embedded_url",
     "ensure_schema",
     "finish_run",
     "first_line",
@@ -91,5 +97,6 @@ __all__ = [
     "set_cursor",
     "start_run",
     "unfinished_runs",
+    "without_password",
     "write_verdict",
 ]

@@ -72,6 +72,14 @@ def password_of(conninfo: str) -> str | None:
     return None
 
 
+def without_password(conninfo: str) -> tuple[str, str | None]:
+    """The conninfo without its password, and the password (None when it has none): to
+    hand a password to a program in its environment (PGPASSWORD), not on its command line."""
+    params = psycopg.conninfo.conninfo_to_dict(conninfo)
+    password = params.pop("password", None)
+    return psycopg.conninfo.make_conninfo(**params), password
+
+
 def scrub(message: object, conninfo: str = "") -> str:
     """An error message safe to log: conninfo passwords redacted, the literal password too."""
     text = redact(str(message))
@@ -101,14 +109,16 @@ _resolve_lock = threading.Lock()
 def resolve_database_url(configured: Any = None) -> str:
     """The conninfo to use, resolved once per process.
 
-    `configured` is the DATABASE_URL setting (`crawler.settings`): a string, or the
-    Scrapy settings (or any mapping) holding it, or None. Non-empty: used as is. Empty and any standard PG* variable set: ``""`` (libpq reads PGHOST, PGUSER, ...
-    itself). Neither: the embedded server is started on demand (a few seconds the first
-    time) and its URL returned. Raises `DatabaseUnavailable` when the embedded server
-    cannot be had.
+    `configured` is the Scrapy settings (`crawler.settings`; any mapping), or just the
+    DATABASE_URL setting as a string, or None. DATABASE_URL non-empty: used as is. Empty
+    and any standard PG* variable set: ``""`` (libpq reads PGHOST, PGUSER, ... itself).
+    Neither: the embedded server is started on demand (a few seconds the first time) and
+    its URL returned; with settings, `embedded_settings` says where it lives and which
+    database. Raises `DatabaseUnavailable` when the embedded server cannot be had.
     """
-    if configured is not None and not isinstance(configured, str):
-        configured = configured.get("DATABASE_URL")
+    settings = configured if configured is not None and not isinstance(configured, str) else {}
+    if settings:
+        configured = settings.get("DATABASE_URL")
     value = (configured or "").strip()
     if value:
         return value
@@ -116,14 +126,32 @@ def resolve_database_url(configured: Any = None) -> str:
         return ""
     with _resolve_lock:
         if "" not in _resolved:
-            # imported here: only users without a configured server need the embedded one
-            from crawler.db.embedded import EmbeddedError, ensure_embedded
-
-            try:
-                _resolved[""] = ensure_embedded()
-            except EmbeddedError as exc:
-                raise DatabaseUnavailable(f"embedded PostgreSQL unavailable: {scrub(exc)}") from None
+            _resolved[""] = embedded_url(settings)
         return _resolved[""]
+
+
+def embedded_settings(settings: Any) -> dict[str, Any]:
+    """The embedded server's place and database from the settings (PRESSEPORTAL_DATA_DIR,
+    EMBEDDED_DATABASE), as keyword arguments of `embedded.ensure_embedded`."""
+    settings = settings or {}
+    kwargs: dict[str, Any] = {}
+    if settings.get("PRESSEPORTAL_DATA_DIR"):
+        kwargs["data_dir"] = os.path.join(settings.get("PRESSEPORTAL_DATA_DIR"), "postgres")
+    if settings.get("EMBEDDED_DATABASE"):
+        kwargs["database"] = settings.get("EMBEDDED_DATABASE")
+    return kwargs
+
+
+def embedded_url(settings: Any = None) -> str:
+    """Start (if needed) the embedded server the settings name and return its conninfo;
+    `DatabaseUnavailable` when it cannot be had."""
+    # imported here: only users without a configured server need the embedded one
+    from crawler.db.embedded import EmbeddedError, ensure_embedded
+
+    try:
+        return ensure_embedded(**embedded_settings(settings))
+    except EmbeddedError as exc:
+        raise DatabaseUnavailable(f"embedded PostgreSQL unavailable: {scrub(exc)}") from None
 
 
 def connect(conninfo: str, *, autocommit: bool = True, connect_timeout: int = 10) -> psycopg.Connection:
@@ -132,7 +160,7 @@ def connect(conninfo: str, *, autocommit: bool = True, connect_timeout: int = 10
         return psycopg.connect(conninfo, autocommit=autocommit, connect_timeout=connect_timeout)
     except psycopg.Error as exc:
         raise DatabaseUnavailable(
-            f"cannot connect to PostgreSQL at {describe(conninfo)}: {scrub(exc, conninfo)}"
+            f"cannot connect to PostgreSQL at {describe(conninfo)}: {first_line(exc, conninfo)}"
         ) from None
 
 

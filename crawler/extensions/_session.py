@@ -16,7 +16,7 @@ def connect_or_close(settings):
     before anything is fetched (exit status 69). The schema is brought up to date once
     per process (`db.ensure_schema`)."""
     try:
-        conninfo = db.resolve_database_url(settings.get("DATABASE_URL"))
+        conninfo = db.resolve_database_url(settings)
         conn = db.connect(conninfo)
         db.ensure_schema(conninfo)
         return conninfo, conn

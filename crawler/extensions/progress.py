@@ -53,11 +53,15 @@ class Progress:
             self.task.stop()
         self.report(final=True)
 
-    def line(self) -> str:
+    def line(self, final: bool = False) -> str:
         elapsed = max(time.monotonic() - self.started, 1e-6)
         pages = self.stats.get_value("response_received_count", 0)
         releases = self.stats.get_value("item_scraped_count", 0)
         rate = releases / elapsed
+        if final:
+            # the walk is over: no estimate left to make
+            return (f"backfill finished: {pages} pages, {releases} releases in {elapsed / 60:.1f} min, "
+                    f"{rate:.1f} releases/s")
         left = self.time_left(elapsed)
         left_text = f"{left / 60:.1f} min left" if left is not None else "time left unknown"
         return f"backfill: {pages} pages, {releases} releases, {rate:.1f} releases/s, {left_text}"
@@ -76,7 +80,7 @@ class Progress:
         return elapsed * (1 - fraction) / fraction
 
     def report(self, final: bool = False) -> None:
-        text = self.line()
+        text = self.line(final)
         if self.tty:
             self.stream.write("\r" + text + ("\n" if final else ""))
             self.stream.flush()

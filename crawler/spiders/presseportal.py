@@ -7,11 +7,13 @@ extensions (`crawler.extensions`), which meet the spider in one typed object,
 the newsroom's last validators and a backfill's resume point, and read the walk.
 
 Modes (argument `mode`):
-- `full` (default): every story of the newsroom, stored or not (the store tells
-  new from changed from unchanged).
-- `incremental` (cron): newest first, stops at the first listing page whose stories
-  are all stored once it reached what the last successful run covered; only unknown
-  stories are fetched.
+- `incremental` (the default, and the cron job's): newest first, stops at the first
+  listing page whose stories are all stored once it reached what the last successful
+  run covered; only unknown stories are fetched. A `scrapy crawl presseportal` without
+  arguments therefore fetches what is new, as a Scrapy user expects of a crawl, and
+  never the whole archive again.
+- `full`: every story of the newsroom, stored or not (the store tells new from changed
+  from unchanged): a re-check of everything, ask for it by name.
 - `backfill`: the whole archive or a `since`/`until` window; unknown stories only,
   or all of them with `refresh=1`.
 """
@@ -37,9 +39,11 @@ from crawler.extract.encoding import decode_html
 from crawler.extract.listing import Card, Listing, extract_listing
 from crawler.extract.story import ExtractionError, extract_story
 from crawler.items import RawRelease
+from crawler.normalize.dates import DateParseError, parse_published
+from crawler.profiles import PROFILES, user_agent
+from crawler.profiles import check as check_profile
 from crawler.signals import failure_reason, page_failed
 from crawler.state import CrawlPlan, CrawlState, ListingPage, NewsroomWalk, Validators
-from crawler.normalize.dates import DateParseError, parse_published
 
 logger = logging.getLogger(__name__)
 
@@ -59,32 +63,41 @@ class PresseportalSpider(scrapy.Spider):
     def __init__(
         self,
         publisher: str = "73811",
-        mode: str = "full",
+        mode: str = "incremental",
         since: str | None = None,
         until: str | None = None,
         refresh: str | bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
-        first, last = parse_window(since, until)
-        plan = CrawlPlan(
-            mode=mode,
-            publishers=tuple(parse_publishers(publisher)),
-            since=first,
-            until=last,
-            refresh=str(refresh).lower() in ("1", "true", "yes", "on"),
-        )
-        self.crawl_state = CrawlState(plan)
+        self.crawl_state = CrawlState(
+            crawl_plan(publisher=publisher, mode=mode, since=since, until=until, refresh=refresh))
 
     @property
     def plan(self) -> CrawlPlan:
         return self.crawl_state.plan
 
     @classmethod
+    def update_settings(cls, settings) -> None:
+        super().update_settings(settings)
+        # a profile given with -s (or Scrapyd's setting=) brings its settings along, as one
+        # from the environment does in crawler/settings.py
+        priority = settings.getpriority("PRESSEPORTAL_PROFILE")
+        for name, value in PROFILES.get(settings.get("PRESSEPORTAL_PROFILE"), {}).items():
+            if settings.getpriority(name) <= priority:
+                settings.set(name, value, priority=priority)
+        # a contact given with -s (the environment's is in the settings already) goes
+        # into the User-Agent, unless the User-Agent itself was set
+        contact = settings.get("PRESSEPORTAL_CONTACT")
+        if contact and settings.getpriority("USER_AGENT") < settings.getpriority("PRESSEPORTAL_CONTACT"):
+            settings.set("USER_AGENT", user_agent(contact), priority=settings.getpriority("PRESSEPORTAL_CONTACT"))
+
+    @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
+        # no delays are only for loopback; an unknown profile is an error (ProfileError)
+        check_profile(crawler.settings.get("PRESSEPORTAL_PROFILE") or "live",
+                      crawler.settings.get("PRESSEPORTAL_BASE_URL"))
         spider.base_url = crawler.settings.get("PRESSEPORTAL_BASE_URL").rstrip("/")
         # requests go to this host only (Scrapy's offsite handling; the project's
         # crawler.middlewares.SiteOnlyMiddleware records what it refuses)
@@ -361,7 +374,7 @@ class PresseportalSpider(scrapy.Spider):
 
     def fail_page(self, url: str, stage: str, reason: str, snippet: str = "",
                   story_id: int | None = None) -> None:
-        logger.error("could not %s %s: %s", stage, url, reason)
+        logger.error("could not %s %s: %s", STAGE_VERBS.get(stage, stage), url, reason)
         self.crawler.stats.inc_value(f"presseportal/failed/{stage}")
         self.crawler.signals.send_catch_log(
             page_failed, url=url, stage=stage, reason=reason, snippet=snippet, story_id=story_id
@@ -378,7 +391,12 @@ class PresseportalSpider(scrapy.Spider):
             # counted past the last page (which had no next link): the newsroom ends here.
             # A 404 on a page the site itself linked to is a failure, below.
             return
-        self.fail_page(request.url, "listing", failure_reason(failure))
+        reason = failure_reason(failure)
+        if response is not None and response.status == 404 and request.cb_kwargs.get("offset") == 0:
+            # the site answers 404 for a publisher id it does not know
+            reason = (f"newsroom {request.cb_kwargs['publisher_id']} does not exist on "
+                      f"{self.base_url} (HTTP 404): check the publisher id")
+        self.fail_page(request.url, "listing", reason)
 
     def _on_dropped(self, request: scrapy.Request, spider=None) -> None:
         # The scheduler drops a request it has seen. A redirect that comes back to a URL
@@ -436,14 +454,35 @@ def looks_full(cards: int, page_size: int) -> bool:
     return page_size > 0 and cards >= page_size - 3
 
 
+# "could not <verb> <url>: <reason>", per stage of a failed page
+STAGE_VERBS = {"fetch": "fetch", "listing": "read the newsroom page", "extract": "extract a release from",
+               "identity": "file under the story asked for", "redirect": "follow the redirects of"}
+
+
+def crawl_plan(*, publisher: str | int = "73811", mode: str = "incremental", since: str | None = None,
+               until: str | None = None, refresh: str | bool = False) -> CrawlPlan:
+    """The spider's arguments, checked: a `CrawlPlan`, or ValueError with one line that
+    names the argument (for `scrapy crawl -a`, the CLI and Scrapyd alike)."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    first, last = parse_window(since, until)
+    flag = str(refresh).lower()
+    if flag not in ("0", "1", "true", "false", "yes", "no", "on", "off", ""):
+        raise ValueError(f"refresh is 1 or 0, not {refresh!r}")
+    return CrawlPlan(mode=mode, publishers=tuple(parse_publishers(publisher)), since=first,
+                     until=last, refresh=flag in ("1", "true", "yes", "on"))
+
+
 def parse_publishers(value: str | int) -> list[int]:
     ids = []
     for part in str(value).split(","):
         part = part.strip()
         if not part:
             continue
-        if not part.isdigit():
+        if not part.isdigit() or not part.isascii():
             raise ValueError(f"publisher ids are numbers, got {part!r}")
+        if int(part) > 2**31 - 1:  # the store keeps them as integer
+            raise ValueError(f"publisher id {part} is too large")
         ids.append(int(part))
     if not ids:
         raise ValueError("no publisher id given")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import psycopg
+import pytest
 
 from crawler import db
-from tests.helpers import run_scrapy
+from tests.helpers import BIN, ROOT, crawl_env, run_scrapy
 
 
 def test_scrapy_crawl_stores_into_postgresql_and_records_its_run(replica, database_url):
@@ -15,7 +18,47 @@ def test_scrapy_crawl_stores_into_postgresql_and_records_its_run(replica, databa
         stored = conn.execute("SELECT count(*) FROM releases").fetchone()[0]
         run = conn.execute("SELECT mode, status, new FROM crawl_runs").fetchall()
     assert stored == len(replica.corpus.story_ids(publisher_id=73811))
-    assert run == [("full", "success", stored)]
+    assert run == [("incremental", "success", stored)], "without -a mode the crawl is incremental"
+
+
+def test_scrapy_crawl_without_mode_does_not_fetch_stored_stories_again(replica, database_url):
+    assert run_scrapy(replica, database_url=database_url).returncode == 0
+    new = replica.publish(2)
+    replica.log.clear()
+    again = run_scrapy(replica, database_url=database_url)
+    assert again.returncode == 0, again.stderr[-3000:]
+    fetched = {e.path for e in replica.log if e.path.startswith("/pm/")}
+    assert fetched == {f"/pm/73811/{sid}" for sid in new}, "a plain scrapy crawl fetched stored stories"
+
+
+def test_scrapy_crawl_mode_full_fetches_everything_by_name(replica, database_url):
+    assert run_scrapy(replica, database_url=database_url).returncode == 0
+    replica.log.clear()
+    full = run_scrapy(replica, "-a", "mode=full", database_url=database_url)
+    assert full.returncode == 0, full.stderr[-3000:]
+    fetched = {e.path for e in replica.log if e.path.startswith("/pm/")}
+    assert len(fetched) == len(replica.corpus.story_ids(publisher_id=73811))
+
+
+@pytest.mark.parametrize("args, words", [
+    (["-a", "mode=bogus"], "mode must be one of"),
+    (["-a", "publisher=abc"], "publisher ids are numbers"),
+    (["-a", "since=2024-13-01"], "since must be a date"),
+    (["-a", "refresh=maybe"], "refresh is 1 or 0"),
+])
+def test_scrapy_crawl_bad_arguments_are_one_usage_line(replica, args, words):
+    done = run_scrapy(replica, *args, database_url="postgresql://u@127.0.0.1:9/x")
+    assert done.returncode == 2, done.stderr[-3000:]
+    assert words in done.stderr and "Traceback" not in done.stderr, done.stderr[-3000:]
+    assert "Crawler.stats" not in done.stderr
+    assert not replica.log, "a usage error must not touch the site"
+
+
+def test_scrapy_crawl_replica_profile_refuses_a_host_off_loopback(replica):
+    done = run_scrapy(replica, database_url="postgresql://u@127.0.0.1:9/x",
+                      PRESSEPORTAL_BASE_URL="https://www.presseportal.de")
+    assert done.returncode == 2, done.stderr[-3000:]
+    assert "loopback only" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_scrapy_crawl_exits_69_without_database_and_fetches_nothing(replica):
@@ -34,3 +77,18 @@ def test_scrapy_crawl_exits_75_when_the_publisher_is_locked(replica, database_ur
     assert done.returncode == 75, done.stderr[-3000:]
     assert f"run #{run_id}" in done.stderr
     assert not any(e.path.startswith("/pm/") for e in replica.log)
+
+
+def test_scrapy_crawl_without_database_url_stores_into_the_embedded_database_the_settings_name(
+        replica, reachable_tmp):
+    env = dict(PRESSEPORTAL_DATA_DIR=str(reachable_tmp), PRESSEPORTAL_EMBEDDED_DB="scrapy_users")
+    try:
+        done = run_scrapy(replica, database_url=None, **env)
+        assert done.returncode == 0, done.stderr[-3000:]
+        shell = subprocess.run([str(BIN / "presseportal"), "db", "shell"], cwd=ROOT,
+                               env=crawl_env(replica, None, **env), input="SELECT count(*) FROM releases;\n",
+                               capture_output=True, text=True, timeout=60)
+        assert str(len(replica.corpus.story_ids(publisher_id=73811))) in shell.stdout, shell.stdout + shell.stderr
+    finally:
+        subprocess.run([str(BIN / "presseportal"), "db", "stop"], env=crawl_env(replica, None, **env),
+                       capture_output=True, timeout=60)

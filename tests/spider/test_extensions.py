@@ -142,6 +142,17 @@ def test_progress_redraws_one_line_on_a_terminal_and_logs_plain_lines_elsewhere(
     assert plain.interval == 30.0 and ext.interval == 1.0
 
 
+def test_a_finished_backfill_says_so_instead_of_time_left():
+    from datetime import date
+
+    crawler, ext = progress(True, walk_state(newest=date(2024, 1, 1), oldest=date(2023, 1, 1)))
+    crawler.stats.set_value("item_scraped_count", 42)
+    ext.report(final=True)
+    last = ext.stream.text.rsplit("\r", 1)[-1]
+    assert "backfill finished" in last and "42 releases" in last and last.endswith("\n")
+    assert "left" not in last
+
+
 def test_unexpected_errors_in_the_spider_or_a_pipeline_count_as_failed_pages():
     from scrapy.http import HtmlResponse
     from twisted.python.failure import Failure

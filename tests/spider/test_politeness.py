@@ -11,19 +11,21 @@ import pytest
 from crawler.middlewares import retry_after_seconds
 
 
-def load_settings(profile: str):
-    old = os.environ.get("PRESSEPORTAL_PROFILE")
-    os.environ["PRESSEPORTAL_PROFILE"] = profile
+def load_settings(profile: str, **env: str):
+    env = {"PRESSEPORTAL_PROFILE": profile, "PRESSEPORTAL_CONTACT": "", **env}
+    old = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
     try:
         import crawler.settings
 
         module = importlib.reload(crawler.settings)
         return SimpleNamespace(**{k: getattr(module, k) for k in dir(module) if k.isupper()})
     finally:
-        if old is None:
-            os.environ.pop("PRESSEPORTAL_PROFILE")
-        else:
-            os.environ["PRESSEPORTAL_PROFILE"] = old
+        for name, value in old.items():
+            if value is None:
+                os.environ.pop(name)
+            else:
+                os.environ[name] = value
         import crawler.settings
 
         importlib.reload(crawler.settings)
@@ -37,8 +39,54 @@ def test_live_profile_is_polite():
     assert s.CONCURRENT_REQUESTS_PER_DOMAIN <= 2
     assert 429 in s.RETRY_HTTP_CODES and 503 in s.RETRY_HTTP_CODES
     assert s.DOWNLOAD_TIMEOUT > 0
-    assert "http" in s.USER_AGENT and "presseportal-ingest" in s.USER_AGENT
+    assert "presseportal-ingest" in s.USER_AGENT and "robots.txt" in s.USER_AGENT
+    # no contact set: the User-Agent names none, rather than a page that does not exist
+    assert "http" not in s.USER_AGENT and "+" not in s.USER_AGENT
     assert s.PRESSEPORTAL_BASE_URL == os.environ.get("PRESSEPORTAL_BASE_URL", "https://www.presseportal.de")
+
+
+def test_the_user_agent_names_the_contact_the_operator_sets():
+    s = load_settings("live", PRESSEPORTAL_CONTACT="https://newsroom.example.org/bot")
+    assert "(+https://newsroom.example.org/bot;" in s.USER_AGENT
+    assert s.PRESSEPORTAL_CONTACT == "https://newsroom.example.org/bot"
+
+
+def test_a_contact_given_as_a_setting_reaches_the_user_agent():
+    from scrapy.settings import Settings
+
+    from crawler.spiders.presseportal import PresseportalSpider
+
+    settings = Settings({"USER_AGENT": "project default"}, priority="project")
+    settings.set("PRESSEPORTAL_CONTACT", "mailto:ops@example.org", priority="cmdline")
+    PresseportalSpider.update_settings(settings)
+    assert "(+mailto:ops@example.org;" in settings["USER_AGENT"]
+    # a User-Agent set by hand wins over the contact
+    settings.set("USER_AGENT", "mine/1.0", priority="cmdline")
+    PresseportalSpider.update_settings(settings)
+    assert settings["USER_AGENT"] == "mine/1.0"
+
+
+def test_an_unknown_profile_name_is_not_silently_live():
+    from crawler.profiles import ProfileError, check
+
+    with pytest.raises(ProfileError, match="unknown PRESSEPORTAL_PROFILE 'relpica'"):
+        check("relpica", "http://127.0.0.1:8000")
+
+
+@pytest.mark.parametrize("url, allowed", [
+    ("http://127.0.0.1:8000", True), ("http://localhost:8000", True), ("http://127.8.9.10", True),
+    ("http://[::1]:8000", True), ("https://www.presseportal.de", False), ("http://10.0.0.5:8000", False),
+    ("http://127.0.0.1.nip.io", False), ("http://localhost.evil.org", False),
+])
+def test_the_replica_profile_is_for_loopback_only(url, allowed):
+    from crawler.profiles import ProfileError, check
+
+    check("live", url)  # the live profile goes anywhere
+    if allowed:
+        check("replica", url)
+    else:
+        with pytest.raises(ProfileError, match="loopback only"):
+            check("replica", url)
 
 
 def test_replica_profile_keeps_robots_but_drops_delays():

@@ -8,7 +8,6 @@ import shutil
 import stat
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import psycopg
@@ -18,15 +17,6 @@ from crawler.db import embedded
 from crawler.db.embedded import embedded_location, ensure_embedded, free_port, stop_embedded
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def reachable_tmp():
-    # pytest's tmp_path sits under a 0700 dir the postgres user (root case) cannot enter
-    path = Path(tempfile.mkdtemp(prefix="pp-embedded-"))
-    os.chmod(path, 0o755)
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def test_ensure_is_idempotent_and_says_where_data_lives(reachable_tmp, caplog):
@@ -106,3 +96,17 @@ def test_works_as_an_ordinary_user(reachable_tmp):
     assert where["data_dir"] == f"{home}/.local/share/presseportal/postgres"
     assert where["port"] == port and "***" in where["url"]
     assert sys.platform.startswith("linux")
+
+
+def test_parallel_workers_accept_the_servers_settings(pg_server):
+    # a parallel worker re-reads every setting of its leader: a bad one (initdb once wrote
+    # pg_catalog.pg_catalog.german) failed every aggregate big enough to go parallel
+    with psycopg.connect(pg_server.url) as conn:
+        assert conn.execute("SHOW default_text_search_config").fetchone()[0] == "pg_catalog.german"
+        force = "debug_parallel_query" if conn.info.server_version >= 160000 else "force_parallel_mode"
+        for setting in ("parallel_setup_cost = 0", "parallel_tuple_cost = 0", "min_parallel_table_scan_size = 0",
+                        "max_parallel_workers_per_gather = 2", f"{force} = on"):
+            conn.execute(f"SET {setting}")
+        plan = "\n".join(r[0] for r in conn.execute("EXPLAIN SELECT count(*) FROM pg_class, generate_series(1, 10)"))
+        assert "Gather" in plan, plan
+        assert conn.execute("SELECT count(*) FROM pg_class, generate_series(1, 10)").fetchone()[0] > 0

@@ -21,14 +21,43 @@ ORDER BY published_at DESC NULLS LAST, story_id DESC
 LIMIT %(limit)s;
 
 -- name: search
--- websearch syntax: words are ANDed, "quoted phrases", -excluded, OR
-SELECT r.story_id, r.title, r.url, r.published_at,
-       ts_rank_cd(r.search, q) AS rank,
-       ts_headline('german', r.teaser || ' ' || r.body, q,
-                   'MaxWords=30, MinWords=12, StartSel=«, StopSel=», MaxFragments=1') AS snippet
-FROM releases r, websearch_to_tsquery('german', %(query)s) AS q
-WHERE r.search @@ q
-ORDER BY rank DESC, r.published_at DESC
+-- websearch syntax: words are ANDed, "quoted phrases", -excluded, OR (German full text,
+-- ranked first). Then the releases whose folded text (german_fold, 003_german_search.sql)
+-- holds every word not excluded (any of them, for OR), inside compounds and in ae/oe/ue/ss spelling, and none
+-- of the excluded ones; ranked after, by trigram word similarity (pg_trgm).
+WITH q AS (
+    SELECT websearch_to_tsquery('german', %(query)s) AS ts,
+           tsvector_to_array(to_tsvector('simple', german_fold(
+               regexp_replace(%(query)s, '(^|\s)-\S+|\m[Oo][Rr]\M|"', ' ', 'g')))) AS words,
+           tsvector_to_array(to_tsvector('simple', german_fold(array_to_string(
+               ARRAY(SELECT m[1] FROM regexp_matches(%(query)s, '(?:^|\s)-(\S+)', 'g') AS m), ' '))))
+               AS excluded,
+           %(query)s ~ '\mOR\M' AS any_word
+), hits AS (
+    SELECT r.story_id, r.title, r.url, r.published_at, r.teaser, r.body,
+           r.search @@ q.ts AS full_text,
+           ts_rank_cd(r.search, q.ts) AS text_rank,
+           (SELECT avg(word_similarity(w, german_fold(r.title || ' ' || r.teaser)))
+            FROM unnest(q.words) AS w) AS likeness,
+           q.ts
+    FROM releases r, q
+    WHERE r.search @@ q.ts
+       OR (cardinality(q.words) > 0
+           AND CASE WHEN q.any_word
+               THEN german_fold(r.title || ' ' || r.teaser || ' ' || r.body)
+                    LIKE ANY (SELECT '%%' || w || '%%' FROM unnest(q.words) AS w)
+               ELSE german_fold(r.title || ' ' || r.teaser || ' ' || r.body)
+                    LIKE ALL (SELECT '%%' || w || '%%' FROM unnest(q.words) AS w) END
+           AND NOT german_fold(r.title || ' ' || r.teaser || ' ' || r.body)
+               LIKE ANY (SELECT '%%' || w || '%%' FROM unnest(q.excluded) AS w))
+)
+SELECT story_id, title, url, published_at, full_text,
+       CASE WHEN full_text THEN text_rank ELSE 0 END AS rank,
+       btrim(regexp_replace(ts_headline('german', teaser || ' ' || body, ts,
+                   'MaxWords=30, MinWords=12, StartSel=«, StopSel=», MaxFragments=1'),
+                      '\s+', ' ', 'g')) AS snippet
+FROM hits
+ORDER BY full_text DESC, rank DESC, likeness DESC NULLS LAST, published_at DESC
 LIMIT %(limit)s;
 
 -- name: export
@@ -38,8 +67,21 @@ SELECT r.story_id, r.publisher_id, p.name AS publisher, r.url, r.title, r.publis
 FROM releases r
 JOIN publishers p ON p.id = r.publisher_id
 WHERE (%(since)s::date IS NULL OR r.published_at >= (%(since)s::date::timestamp AT TIME ZONE 'Europe/Berlin'))
+  AND (%(until)s::date IS NULL OR r.published_at < ((%(until)s::date + 1)::timestamp AT TIME ZONE 'Europe/Berlin'))
   AND (%(publishers)s::integer[] IS NULL OR r.publisher_id = ANY(%(publishers)s::integer[]))
 ORDER BY r.published_at DESC, r.story_id DESC;
 
 -- name: ping
 SELECT 1;
+
+-- name: run_errors
+SELECT url, stage, reason, at
+FROM crawl_errors
+WHERE run_id = %(run_id)s
+ORDER BY id;
+
+-- name: run_exists
+SELECT id FROM crawl_runs WHERE id = %(run_id)s;
+
+-- name: newest_run_id
+SELECT max(id) FROM crawl_runs;

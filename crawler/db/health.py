@@ -1,0 +1,103 @@
+"""What the report and the metrics read from the store: the pipeline's health. Never writes.
+
+Every function takes a connection (see `crawler.db.connect`) and returns plain dicts;
+the queries are in crawler/db/sql/queries/health.sql and aggregate there (per month, per
+run, per bin of time), so that the Python side handles hundreds of rows, not the store.
+
+The report's scope: `since` (a Berlin calendar day; None: all time) and `publishers`
+(newsroom ids; None: all). Releases are in scope by publication, runs by their start,
+failed pages by when they were recorded.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import psycopg
+
+from crawler.db.reads import fetch_rows
+
+
+def _scope(since: date | None, publishers: list[int] | None) -> dict[str, Any]:
+    return {"since": since, "publishers": list(publishers) if publishers else None}
+
+
+def newsrooms(conn: psycopg.Connection, *, since: date | None = None,
+              publishers: list[int] | None = None) -> list[dict[str, Any]]:
+    """Every newsroom the store knows (releases stored, or a run asked for it), most
+    releases first: publisher_id, name ('' before its first release), releases (count in
+    scope), oldest and newest (published_at in scope, None without releases),
+    last_success (finished_at of its last successful run, any time), last_run_started and
+    last_run_status (of its last run, any time; None without runs)."""
+    return fetch_rows(conn, "health_newsrooms", _scope(since, publishers))
+
+
+def archive_months(conn: psycopg.Connection, *, since: date | None = None,
+                   publishers: list[int] | None = None) -> list[dict[str, Any]]:
+    """Releases per Berlin calendar month per newsroom: publisher_id, month (date, the
+    1st), releases; every month from a newsroom's first to its last, 0 for a gap."""
+    return fetch_rows(conn, "health_archive_months", _scope(since, publishers))
+
+
+def runs(conn: psycopg.Connection, *, since: date | None = None,
+         publishers: list[int] | None = None) -> list[dict[str, Any]]:
+    """The runs in scope, oldest first: id, mode, publishers, started_at, finished_at,
+    status, duration_seconds (None while running), pages, new, changed, unchanged, errors
+    (failed pages), releases (new + changed + unchanged), coverage ({field: ratio})."""
+    return fetch_rows(conn, "health_runs", _scope(since, publishers))
+
+
+def run_outcomes(conn: psycopg.Connection, *, bin_seconds: int, since: date | None = None,
+                 publishers: list[int] | None = None) -> list[dict[str, Any]]:
+    """new / changed / unchanged summed per bin of `bin_seconds` of the runs' start, in
+    order: bin (aware datetime, the bin's start), new, changed, unchanged, runs."""
+    return fetch_rows(conn, "health_run_outcomes", {**_scope(since, publishers), "bin_seconds": bin_seconds})
+
+
+def cron_rhythm(conn: psycopg.Connection, *, factor: float = 2.0, min_intervals: int = 3,
+                since: date | None = None, publishers: list[int] | None = None) -> list[dict[str, Any]]:
+    """Per newsroom with at least `min_intervals` intervals between incremental runs:
+    publisher_id, runs, cadence_seconds (the median interval between starts), gap_starts
+    and gap_ends (lists of aware datetimes: every interval longer than `factor` times the
+    cadence, the last one ending now when no run followed: missed runs)."""
+    return fetch_rows(conn, "health_cron_rhythm",
+                      {**_scope(since, publishers), "factor": factor, "min_intervals": min_intervals})
+
+
+def failures_by_stage(conn: psycopg.Connection, *, since: date | None = None,
+                      publishers: list[int] | None = None) -> list[dict[str, Any]]:
+    """Failed pages recorded in scope per stage, most first: stage, pages."""
+    return fetch_rows(conn, "health_failures_by_stage", _scope(since, publishers))
+
+
+def latest_failures(conn: psycopg.Connection, limit: int, *, since: date | None = None,
+                    publishers: list[int] | None = None) -> list[dict[str, Any]]:
+    """The newest `limit` failed pages in scope: at, run_id, stage, url, reason."""
+    return fetch_rows(conn, "health_latest_failures", {**_scope(since, publishers), "limit": limit})
+
+
+def queue_jobs(conn: psycopg.Connection) -> list[dict[str, Any]] | None:
+    """Jobs of the job queue per queue and status (queue_name, status, jobs), or None
+    when the store has no queue (procrastinate's `procrastinate_jobs` table is absent)."""
+    if not fetch_rows(conn, "health_queue_exists")[0]["present"]:
+        return None
+    return fetch_rows(conn, "health_queue")
+
+
+def runs_by_status(conn: psycopg.Connection) -> list[dict[str, Any]]:
+    """How many runs ended (or are) in each status, all time: status, runs."""
+    return fetch_rows(conn, "health_runs_by_status")
+
+
+def last_finished_runs(conn: psycopg.Connection) -> list[dict[str, Any]]:
+    """The run of each mode that finished last, by mode: id, mode, publishers, started_at,
+    finished_at, status, duration_seconds, pages, new, changed, unchanged, errors."""
+    return fetch_rows(conn, "health_last_finished_runs")
+
+
+def last_coverage(conn: psycopg.Connection) -> dict[str, Any] | None:
+    """The field coverage of the last finished run that measured one: id, coverage
+    ({field: ratio}), releases (how many it was measured on); None when no run did."""
+    found = fetch_rows(conn, "health_last_coverage")
+    return found[0] if found else None

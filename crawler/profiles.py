@@ -1,0 +1,66 @@
+"""Crawl profiles: how hard a crawl may push the site it talks to.
+
+- `live` (the default): the politeness of `crawler/settings.py`, for presseportal.de.
+- `replica`: no delays, 16 requests at a time, short timeouts; for the project's replica
+  of the site on loopback (the demo, the tests, the benchmarks), and refused for any
+  other host, so that a stray environment variable cannot turn it on a real site.
+
+`crawler/settings.py` applies the profile's overrides; the spider, `scrapy crawl` and the
+`presseportal` command call `check` before the first request.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import urlsplit
+
+PROFILES: dict[str, dict[str, object]] = {
+    "live": {},
+    "replica": {
+        "DOWNLOAD_DELAY": 0,
+        "DOWNLOAD_DELAY_JITTER": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+        "CONCURRENT_REQUESTS": 16,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+        "DOWNLOAD_TIMEOUT": 10,
+        "RETRY_AFTER_MAX_SECONDS": 5,
+    },
+}
+LOOPBACK_ONLY = {"replica"}
+
+
+class ProfileError(ValueError):
+    """The profile is unknown, or may not be used for this site (a usage error: exit 2)."""
+
+
+def is_loopback(host: str) -> bool:
+    """`localhost`, 127.0.0.0/8 or ::1."""
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check(profile: str, base_url: str) -> None:
+    """Raise `ProfileError` (one line, naming the fix) for an unknown profile, or a
+    loopback-only profile pointed at another host."""
+    if profile not in PROFILES:
+        raise ProfileError(f"unknown PRESSEPORTAL_PROFILE {profile!r}: use one of {', '.join(PROFILES)}")
+    parts = urlsplit(base_url or "")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ProfileError(f"PRESSEPORTAL_BASE_URL must be an http(s) URL, not {base_url!r}")
+    if profile in LOOPBACK_ONLY and not is_loopback(parts.hostname):
+        raise ProfileError(
+            f"PRESSEPORTAL_PROFILE={profile} (no delays, 16 requests at a time) is for the replica "
+            f"on loopback only, not for {parts.hostname}: unset it to crawl {parts.hostname} politely"
+        )
+
+
+def user_agent(contact: str = "") -> str:
+    """The crawler's User-Agent: the project and, when the operator set one
+    (PRESSEPORTAL_CONTACT), the URL or mail address where the site's people reach them.
+    Without a contact it names none rather than a page that does not exist."""
+    who = f"+{contact.strip()}; " if contact and contact.strip() else ""
+    return f"presseportal-ingest/0.1 ({who}press-release archiver; obeys robots.txt)"

@@ -1,0 +1,207 @@
+"""Bad input gets one clear line and a documented exit status, never a traceback.
+
+Every command is run as a user would (a real process), with the arguments users were
+seen to get wrong, and with arguments hypothesis makes up.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crawler.exitcodes import DOCUMENTED
+from tests.helpers import BIN, ROOT, crawl_env, presseportal
+
+DEAD_DB = "postgresql://ingest:pw@127.0.0.1:9/presse?connect_timeout=2"
+
+
+def run(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """The command with nothing configured but a dead database and a private data dir."""
+    base = dict(os.environ)
+    base.pop("DATABASE_URL", None)
+    base.update(DATABASE_URL=DEAD_DB, PRESSEPORTAL_DATA_DIR=tempfile.gettempdir() + "/pp-bad-input",
+                PRESSEPORTAL_PROFILE="live")
+    base.update(env or {})
+    return subprocess.run([str(BIN / "presseportal"), *args], cwd=ROOT, env=base,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def assert_clean(done: subprocess.CompletedProcess, args) -> None:
+    assert done.returncode in DOCUMENTED, (args, done.returncode, done.stderr[-2000:])
+    assert "Traceback" not in done.stderr, (args, done.stderr[-3000:])
+
+
+USAGE_ERRORS = [
+    (["status", "--runs", "-1"], "presseportal status", "must be 1 or more"),
+    (["status", "--runs", "0"], "presseportal status", "must be 1 or more"),
+    (["status", "--runs", "lots"], "presseportal status", "whole number"),
+    (["status", "--errors", "-3"], "presseportal status", "must be 1 or more"),
+    (["search", "Marketing", "--limit", "-1"], "presseportal search", "must be 1 or more"),
+    (["search", "Marketing", "--limit", "0"], "presseportal search", "must be 1 or more"),
+    (["search", ""], "presseportal search", "query is empty"),
+    (["search", "   "], "presseportal search", "query is empty"),
+    (["crawl", "--min-coverage", "5"], "presseportal crawl", "between 0 and 1"),
+    (["crawl", "--min-coverage", "most"], "presseportal crawl", "between 0 and 1"),
+    (["crawl", "--max-errors", "-1"], "presseportal crawl", "must be 0 or more"),
+    (["crawl", "--publisher", "abc"], "presseportal crawl", "publisher ids are numbers"),
+    (["crawl", "--publisher", ","], "presseportal crawl", "no publisher id"),
+    (["crawl", "--publisher", "99999999999"], "presseportal crawl", "too large"),
+    (["crawl", "-s", "NOEQUALS"], "presseportal crawl", "NAME=VALUE"),
+    (["crawl", "-v", "-q"], "presseportal crawl", "exclude each other"),
+    (["backfill", "--since", "2024-13-01"], "presseportal backfill", "since must be a date"),
+    (["backfill", "--since", "2025-01-02", "--until", "2025-01-01"], "presseportal backfill", "is after until"),
+    (["export", "--since", "yesterday"], "presseportal export", "since must be a date"),
+    (["export", "--until", "2024-02-30"], "presseportal export", "until must be a date"),
+    (["export", "--format", "xml"], "presseportal export", "invalid choice"),
+    (["export", "-o", "/nonexistent-dir/x.jsonl"], "presseportal export", "cannot write"),
+    (["db"], "presseportal db", "required"),
+    (["db", "frobnicate"], "presseportal db", "invalid choice"),
+    (["frobnicate"], "presseportal", "invalid choice"),
+]
+
+
+@pytest.mark.parametrize("args, usage, words", USAGE_ERRORS, ids=[" ".join(a[0]) or "empty" for a in USAGE_ERRORS])
+def test_usage_errors_print_the_commands_usage_and_one_line(args, usage, words):
+    done = run(*args)
+    assert done.returncode == 2, (args, done.stderr)
+    assert f"usage: {usage}" in done.stderr, f"the usage shown must be that of `{usage}`: {done.stderr}"
+    assert words in done.stderr, done.stderr
+    assert_clean(done, args)
+    errors = [line for line in done.stderr.splitlines() if "error:" in line]
+    assert len(errors) == 1, done.stderr
+
+
+@pytest.mark.parametrize("env, words", [
+    ({"PRESSEPORTAL_PROFILE": "fast"}, "unknown PRESSEPORTAL_PROFILE 'fast'"),
+    ({"PRESSEPORTAL_PROFILE": "replica", "PRESSEPORTAL_BASE_URL": "https://www.presseportal.de"},
+     "loopback only"),
+    ({"PRESSEPORTAL_PROFILE": "replica", "PRESSEPORTAL_BASE_URL": "http://10.1.2.3:8000"}, "loopback only"),
+    ({"PRESSEPORTAL_BASE_URL": "presseportal.de"}, "must be an http(s) URL"),
+])
+def test_a_profile_that_may_not_be_used_is_a_usage_error_before_anything_starts(env, words):
+    done = run("crawl", env=env)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert words in done.stderr
+    assert_clean(done, env)
+
+
+def test_the_global_options_work_after_the_command_too():
+    for args in (["status", "--quiet"], ["-q", "status"], ["status", "-v"], ["db", "url", "-q"]):
+        done = run(*args)
+        assert done.returncode in (0, 69), (args, done.stderr)
+        assert "unrecognized arguments" not in done.stderr, args
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["crawl", "backfill", "status", "search", "export", "db url", "db upgrade"]),
+       st.lists(st.sampled_from(["--publisher", "--since", "--until", "--limit", "--runs", "--format",
+                                 "--min-coverage", "--max-errors", "--errors", "--json", "-o", "-s",
+                                 "-q", "-v", "--refresh", "--psql", "x", "-1", "0", "5", "2024-02-30",
+                                 "abc", "", "ü", "1e9", "--", "--nope"]), max_size=4))
+def test_any_arguments_end_in_a_documented_status_without_a_traceback(command, extra):
+    args = [*command.split(), *extra]
+    done = run(*args, env={"PRESSEPORTAL_BASE_URL": "http://127.0.0.1:9", "PRESSEPORTAL_PROFILE": "replica"})
+    assert_clean(done, args)
+
+
+# --- output cut short: `| head` -----------------------------------------------------------
+
+
+def closed_pipe_run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Run with stdout a pipe whose reader is gone, as `| head -1` leaves it."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        return subprocess.run([str(BIN / "presseportal"), *args], cwd=ROOT, env=env, stdout=write_end,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write_end)
+
+
+@pytest.mark.slow
+def test_a_closed_pipe_ends_the_command_quietly(replica, database_url):
+    assert presseportal(replica, "crawl", database_url=database_url).returncode == 0
+    env = crawl_env(replica, database_url)
+    word = max(replica.corpus.truth(replica.corpus.story_ids()[0])["title"].split(), key=len)
+    for args in (["export"], ["status"], ["search", word], ["status", "--json"]):
+        done = closed_pipe_run(*args, env=env)
+        assert done.returncode == 0, (args, done.stderr)
+        assert done.stderr == "", f"{args}: a closed pipe must end the command quietly: {done.stderr}"
+
+
+# --- the store cannot be had: 69 -----------------------------------------------------------
+
+
+def read_only(path: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Run the command with `path` read-only: a read-only bind mount in a private mount
+    namespace as root (root writes through permissions), a mode of 0555 otherwise."""
+    argv = [str(BIN / "presseportal"), *args]
+    if os.geteuid() == 0:
+        if not shutil.which("unshare"):
+            pytest.skip("unshare is needed to make a directory read-only for root")
+        script = f'mount --bind "{path}" "{path}" && mount -o remount,bind,ro "{path}" && exec "$@"'
+        argv = ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", *argv]
+    else:
+        os.chmod(path, 0o555)
+    try:
+        return subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    finally:
+        os.chmod(path, 0o755)
+
+
+@pytest.mark.parametrize("command", [["status"], ["crawl"], ["db", "upgrade"]])
+def test_a_read_only_reachable_tmpectory_means_the_database_is_unavailable(reachable_tmp, command):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(PRESSEPORTAL_DATA_DIR=str(reachable_tmp), PRESSEPORTAL_PROFILE="replica",
+               PRESSEPORTAL_BASE_URL="http://127.0.0.1:9")
+    done = read_only(reachable_tmp, *command, env=env)
+    assert done.returncode == 69, done.stderr[-2000:]
+    assert str(reachable_tmp) in done.stderr and "Read-only file system" in done.stderr or "ermission" in done.stderr
+    assert_clean(done, command)
+
+
+def test_an_embedded_cluster_whose_binaries_are_gone_says_which_version_to_install(reachable_tmp):
+    # a cluster made by a PostgreSQL this machine does not have (any more)
+    (reachable_tmp / "postgres").mkdir(mode=0o700)
+    (reachable_tmp / "postgres" / "PG_VERSION").write_text("9\n")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(PRESSEPORTAL_DATA_DIR=str(reachable_tmp))
+    for command in (["status"], ["db", "upgrade"], ["db", "stop"]):
+        done = subprocess.run([str(BIN / "presseportal"), *command], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 69, (command, done.stderr)
+        assert "PostgreSQL 9" in done.stderr and "install" in done.stderr, done.stderr
+        assert_clean(done, command)
+
+
+# --- the site says no -------------------------------------------------------------------------
+
+
+def test_an_unknown_publisher_is_a_newsroom_that_does_not_exist(replica, database_url):
+    done = presseportal(replica, "crawl", "--publisher", "999999", database_url=database_url)
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "newsroom 999999 does not exist" in done.stderr, done.stderr[-2000:]
+    assert "could not listing" not in done.stderr
+    assert_clean(done, "unknown publisher")
+
+
+def test_a_dead_site_is_logged_in_lines_not_tracebacks(replica, database_url):
+    done = presseportal(replica, "crawl", database_url=database_url,
+                        PRESSEPORTAL_BASE_URL="http://127.0.0.1:9")
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "Connection was refused" in done.stderr
+    assert_clean(done, "dead site")
+
+
+def test_db_shell_on_an_unreachable_database_is_69_not_psqls_own_status():
+    done = run("db", "shell")
+    assert done.returncode == 69, done.stderr
+    assert "database unavailable" in done.stderr and "pw@" not in done.stderr
+    assert_clean(done, "db shell")

@@ -1,0 +1,76 @@
+"""What cron users expect: quiet success, one line on failure, options anywhere, Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import psycopg
+
+from crawler import exitcodes
+from tests.helpers import presseportal, start_presseportal
+
+PID = 73811
+
+
+def test_quiet_success_prints_nothing_at_all(replica, database_url):
+    for args in (["crawl", "--quiet"], ["crawl", "-q"], ["-q", "crawl"]):
+        done = presseportal(replica, *args, database_url=database_url)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout == "" and done.stderr == "", f"{args}: cron mails any output: {done.stderr[-2000:]}"
+
+
+def test_quiet_failure_prints_one_line_saying_what_failed(replica, database_url):
+    victim = replica.corpus.story_ids(publisher_id=PID)[3]
+    replica.faults.add(rf"^/pm/{PID}/{victim}$", "500")
+    done = presseportal(replica, "crawl", "--quiet", database_url=database_url)
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "1 failed page(s)" in lines[0] and "presseportal status --errors" in lines[0]
+
+
+def test_verbose_after_the_command_logs_debug(replica, database_url):
+    done = presseportal(replica, "crawl", "-v", database_url=database_url)
+    assert done.returncode == 0
+    assert "DEBUG" in done.stderr
+
+
+def wait_for_stories(database_url: str, n: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with psycopg.connect(database_url) as conn:
+            if conn.execute("SELECT count(*) FROM releases").fetchone()[0] >= n:
+                return
+        time.sleep(0.2)
+    raise AssertionError(f"fewer than {n} releases stored after {timeout} s")
+
+
+def test_one_ctrl_c_finishes_the_run_cleanly(replica, database_url, tmp_path):
+    replica.faults.add(r"^/pm/", "slow", delay=0.3)
+    proc = start_presseportal(replica, "backfill", database_url=database_url, log_path=tmp_path / "log")
+    wait_for_stories(database_url, 5)
+    proc.send_signal(signal.SIGINT)
+    code = proc.wait(timeout=120)
+    log = (tmp_path / "log").read_text()
+    assert code == exitcodes.ERRORS, log[-3000:]
+    assert "Traceback" not in log
+    with psycopg.connect(database_url) as conn:
+        status, finished = conn.execute("SELECT status, finished_at IS NOT NULL FROM crawl_runs").fetchone()
+    assert (status, finished) == ("shutdown", True), "one Ctrl-C lets the run record finish"
+
+
+def test_two_ctrl_c_end_the_run_with_130(replica, database_url, tmp_path):
+    replica.faults.add(r"^/pm/", "slow", delay=2.0)  # stories in flight keep the first stop waiting
+    proc = start_presseportal(replica, "backfill", database_url=database_url, log_path=tmp_path / "log")
+    deadline = time.monotonic() + 60
+    while not any(e.path.startswith("/pm/") for e in replica.log) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    code = proc.wait(timeout=60)
+    log = (tmp_path / "log").read_text()
+    assert code == exitcodes.INTERRUPTED, log[-3000:]
+    assert "interrupted (second Ctrl-C)" in log
+    assert "Traceback" not in log

@@ -1,0 +1,51 @@
+"""`presseportal db url --psql`, `db shell` and `db stop` on the embedded PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import BIN, ROOT
+
+
+@pytest.fixture
+def embedded_env(reachable_tmp):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("PG")}
+    env["PRESSEPORTAL_DATA_DIR"] = str(reachable_tmp)
+    yield env
+    subprocess.run([str(BIN / "presseportal"), "db", "stop"], env=env, capture_output=True, timeout=60)
+
+
+def cli(env, *args, **kw):
+    return subprocess.run([str(BIN / "presseportal"), *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120, **kw)
+
+
+def test_db_url_psql_prints_a_line_that_opens_psql_without_showing_the_password(embedded_env):
+    assert cli(embedded_env, "db", "upgrade").returncode == 0
+    line = cli(embedded_env, "db", "url", "--psql").stdout.strip()
+    password = (Path(embedded_env["PRESSEPORTAL_DATA_DIR"]) / "postgres.password").read_text().strip()
+    assert password not in line and "postgres.password" in line
+    done = subprocess.run(["sh", "-c", f"{line} -Atc 'SELECT count(*) FROM schema_migrations'"],
+                          env=embedded_env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.strip()) >= 3
+
+
+def test_db_shell_opens_psql_on_the_embedded_database(embedded_env):
+    done = cli(embedded_env, "db", "shell", input="SELECT current_database();\n")
+    assert done.returncode == 0, done.stderr
+    assert "presseportal" in done.stdout
+
+
+def test_db_stop_stops_the_embedded_server(embedded_env):
+    assert cli(embedded_env, "db", "upgrade").returncode == 0
+    assert "running" in cli(embedded_env, "db", "url").stdout
+    stopped = cli(embedded_env, "db", "stop")
+    assert stopped.returncode == 0 and "stopped" in stopped.stdout
+    again = cli(embedded_env, "db", "stop")
+    assert "was not running" in again.stdout
+    assert "not running" in cli(embedded_env, "db", "url").stdout

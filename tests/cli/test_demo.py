@@ -1,0 +1,49 @@
+"""`make demo` (crawler/demo.py): its own database, says where, ends with what to run next,
+and those next commands work as printed."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+
+from tests.helpers import BIN, ROOT
+
+
+def test_the_demo_uses_its_own_database_and_its_next_steps_run_as_printed(reachable_tmp, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    # a database the user has: the demo must not even try it
+    env.update(DATABASE_URL="postgresql://mine:secret@127.0.0.1:9/production",
+               PRESSEPORTAL_DATA_DIR=str(reachable_tmp), DEMO_RELEASES="40")
+    env.pop("PRESSEPORTAL_EMBEDDED_DB", None)
+    done = subprocess.run([str(BIN / "python"), "-m", "crawler.demo"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out[-3000:]
+    assert f"database: presseportal_demo in the embedded PostgreSQL (data in {reachable_tmp}/postgres)" in out
+    assert "127.0.0.1:9" not in out and "new 40" in out
+    assert "stopped the embedded PostgreSQL it started" in out
+    next_lines = out.split("Next:\n", 1)[1].splitlines()
+    commands = [line.split("  #")[0].strip() for line in next_lines if "PRESSEPORTAL_EMBEDDED_DB=" in line]
+    assert len(commands) == 3, next_lines
+    assert all(c.startswith("env -u DATABASE_URL PRESSEPORTAL_EMBEDDED_DB=") for c in commands), \
+        "the shell exports DATABASE_URL: the lines must unset it to reach the demo's database"
+    (tmp_path / ".venv").symlink_to(ROOT / ".venv")  # the lines say .venv/bin/...: the checkout's
+    shown = {}
+    try:
+        for command in commands:
+            ran = subprocess.run(["sh", "-c", command], cwd=tmp_path, env=env, capture_output=True,
+                                 text=True, timeout=120)
+            assert ran.returncode == 0, (command, ran.stderr[-2000:])
+            shown[command.split("presseportal ")[-1].split()[0]] = ran.stdout
+        assert "Marketing" in shown["search"] and re.search(r"#1 +incremental +success", shown["status"])
+        assert len((tmp_path / "demo.jsonl").read_text(encoding="utf-8").splitlines()) == 40
+        # the embedded server's own database (the user's store) was never created
+        listed = subprocess.run([str(BIN / "presseportal"), "db", "shell"], cwd=ROOT,
+                                env={**env, "DATABASE_URL": "", "PRESSEPORTAL_EMBEDDED_DB": "presseportal_demo"},
+                                input="SELECT string_agg(datname, ' ') FROM pg_database;\n",
+                                capture_output=True, text=True, timeout=60)
+        assert "presseportal_demo" in listed.stdout
+        assert not re.search(r"\bpresseportal\b(?!_)", listed.stdout), listed.stdout
+    finally:
+        subprocess.run([str(BIN / "presseportal"), "db", "stop"], env=env, capture_output=True, timeout=60)
