@@ -25,7 +25,7 @@ def test_the_demo_uses_its_own_database_and_its_next_steps_run_as_printed(reacha
     assert "stopped the embedded PostgreSQL it started" in out
     next_lines = out.split("Next:\n", 1)[1].splitlines()
     commands = [line.split("  #")[0].strip() for line in next_lines if "PRESSEPORTAL_EMBEDDED_DB=" in line]
-    assert len(commands) == 3, next_lines
+    assert len(commands) == 4, next_lines
     assert all(c.startswith("env -u DATABASE_URL PRESSEPORTAL_EMBEDDED_DB=") for c in commands), \
         "the shell exports DATABASE_URL: the lines must unset it to reach the demo's database"
     (tmp_path / ".venv").symlink_to(ROOT / ".venv")  # the lines say .venv/bin/...: the checkout's
@@ -38,6 +38,7 @@ def test_the_demo_uses_its_own_database_and_its_next_steps_run_as_printed(reacha
             shown[command.split("presseportal ")[-1].split()[0]] = ran.stdout
         assert "Marketing" in shown["search"] and re.search(r"#1 +incremental +success", shown["status"])
         assert len((tmp_path / "demo.jsonl").read_text(encoding="utf-8").splitlines()) == 40
+        assert "<svg" in (tmp_path / "report.html").read_text(encoding="utf-8")
         # the embedded server's own database (the user's store) was never created
         listed = subprocess.run([str(BIN / "presseportal"), "db", "shell"], cwd=ROOT,
                                 env={**env, "DATABASE_URL": "", "PRESSEPORTAL_EMBEDDED_DB": "presseportal_demo"},
