@@ -29,17 +29,18 @@ def last_runs(conn: psycopg.Connection, limit: int) -> list[dict[str, Any]]:
 
 def run_errors(conn: psycopg.Connection, run_id: int) -> list[dict[str, Any]]:
     """The failed pages of run `run_id` in the order they were recorded: url, stage
-    (fetch, listing, extract, pipeline, spider), reason, at."""
-    return _rows(conn, "run_errors", {"run_id": run_id})
+    (fetch, listing, extract, identity, redirect, offsite, pipeline, store, spider),
+    reason, at."""
+    return fetch_rows(conn, "run_errors", {"run_id": run_id})
 
 
 def run_exists(conn: psycopg.Connection, run_id: int) -> bool:
-    return bool(_rows(conn, "run_exists", {"run_id": run_id}))
+    return bool(fetch_rows(conn, "run_exists", {"run_id": run_id}))
 
 
 def newest_run_id(conn: psycopg.Connection) -> int | None:
     """The id of the newest crawl_runs row; None when no run was recorded."""
-    return _rows(conn, "newest_run_id")[0]["max"]
+    return fetch_rows(conn, "newest_run_id")[0]["max"]
 
 
 def releases_per_publisher(conn: psycopg.Connection) -> list[dict[str, Any]]:
