@@ -18,8 +18,8 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-MODULES = ["extract", "normalize", "store", "e2e", "incremental", "memory", "replica", "report", "faults",
-           "fuzz"]
+MODULES = ["extract", "normalize", "store", "e2e", "incremental", "memory", "imports", "reextract", "replica",
+           "report", "faults", "fuzz"]
 RESULTS = Path(__file__).with_name("results.md")
 
 

@@ -49,6 +49,10 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("published_at", watched=True),
     FieldSpec("published_raw"),
     FieldSpec("published_ambiguous"),
+    # how much of published_at is known: "minute" (a page), "day" or "month" (an import
+    # that says only "2021-01"; published_at is then the period's first instant, Berlin),
+    # "" without a date. Not hashed: published_raw, which it is read from, is.
+    FieldSpec("published_precision", content=False),
     FieldSpec("dateline", watched=True),
     FieldSpec("teaser", watched=True),
     FieldSpec("body", watched=True),
@@ -60,6 +64,12 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("images"),
     FieldSpec("links"),
     FieldSpec("language", watched=True),
+    # where the release was read: "page" (a story page, crawled or stored) or "import"
+    # (a dump or an API answer); a page wins over an import (crawler/db/sql/queries/store.sql)
+    FieldSpec("origin", content=False),
+    # an import without the site's story id is stored under a negative id derived from
+    # its text; a crawl of the same release (publisher, title, day) gives it the real one
+    FieldSpec("story_id_derived", content=False),
     # when this copy was fetched: a crawl's fact, not the release's content
     FieldSpec("fetched_at", content=False),
 )
@@ -97,12 +107,17 @@ class RawRelease:
     images: list[dict[str, str]] = field(default_factory=list)  # {"url": hi-res, "caption"}
     links: list[dict[str, str]] = field(default_factory=list)  # {"url": absolute, "text"}
     language: str = ""
-    # which extraction layer gave each field ("jsonld", "meta", "dom", "text", "url", "listing")
+    # which extraction layer gave each field ("jsonld", "meta", "dom", "text", "url", "listing";
+    # an import: its format)
     sources: dict[str, str] = field(default_factory=dict)
+    origin: str = "page"  # "page" or "import" (see FIELDS)
+    story_id_derived: bool = False  # an import without the site's id (see FIELDS)
     # the fetch (set by the spider; empty in pure extraction)
     fetched_at: datetime | None = None
     http_status: int = 200
     raw_html: str = field(default="", repr=False)
+    # where a record not read from a page came from: "dump.txt.gz:17" (failures name it)
+    location: str = ""
 
 
 @dataclass
@@ -119,6 +134,7 @@ class Release:
     published_raw: str = ""
     # the local time was ambiguous (fall back) or did not exist (spring forward)
     published_ambiguous: bool = False
+    published_precision: str = "minute"  # "minute", "day", "month"; "" without a date
     dateline: str = ""  # the city before "(ots)", e.g. "Hamburg"
     teaser: str = ""
     body: str = ""  # paragraphs separated by exactly one blank line
@@ -130,11 +146,15 @@ class Release:
     images: list[dict[str, str]] = field(default_factory=list)
     links: list[dict[str, str]] = field(default_factory=list)
     language: str = "de"
+    origin: str = "page"  # "page" or "import"
+    story_id_derived: bool = False  # story_id is negative, derived from an import's text
     fetched_at: datetime | None = field(default=None, metadata={"serializer": iso})
-    # not exported: the fetch's status, the layers, the page for release_pages
+    # not exported: the fetch's status, the layers, the page for release_pages, where an
+    # import's record was read
     http_status: int = 200
     field_sources: dict[str, str] = field(default_factory=dict)
     raw_html: str = field(default="", repr=False)
+    location: str = ""
 
 
 def canonical_story_url(base_url: str, publisher_id: int, story_id: int) -> str:

@@ -131,3 +131,9 @@ STORE_SPILL_DIR = os.environ.get("PRESSEPORTAL_SPILL_DIR", "")
 STORE_CONNECT_TIMEOUT = 10
 # keep the raw HTML of each story in release_pages (zlib), to re-extract without crawling
 STORE_PAGES = True
+
+# --- a re-extraction's dry run (pipelines/compare.py, `presseportal reextract --dry-run`) ---
+# compare each release with the stored one instead of storing it (the CLI sets it and
+# takes the store out of ITEM_PIPELINES); how many changed releases to show field by field
+COMPARE_RELEASES = False
+COMPARE_EXAMPLES = 5

@@ -18,9 +18,15 @@ from datetime import date
 
 @dataclass(frozen=True)
 class CrawlPlan:
-    """What the run was asked to do (spider arguments, checked)."""
+    """What the run was asked to do (spider arguments, checked).
 
-    mode: str  # "full", "incremental" or "backfill"
+    Modes: "full", "incremental" (cron), "backfill" walk newsrooms; "import" reads
+    releases from files (crawler.spiders.imports), "reextract" from the stored pages
+    (crawler.spiders.reextract). `publishers`: the newsrooms walked, an import's default
+    publisher, or the releases re-extracted; () is all of them.
+    """
+
+    mode: str
     publishers: tuple[int, ...]
     since: date | None = None
     until: date | None = None
@@ -35,6 +41,26 @@ class CrawlPlan:
     def skips_known(self) -> bool:
         """Stories already stored are not fetched (cron, and backfills without refresh)."""
         return self.mode == "incremental" or (self.mode == "backfill" and not self.refresh)
+
+    @property
+    def imports_count_as_stored(self) -> bool:
+        """Which stored stories a crawl skips: cron counts imported releases as stored (it
+        stays cheap after a big import); a backfill fetches their pages, which upgrade them."""
+        return self.mode == "incremental"
+
+    @property
+    def locks_newsrooms(self) -> bool:
+        """The run takes the per-publisher lock (crawler.extensions.run_lock). An import
+        does not: it fetches nothing, and the store lets a page win over an import in
+        whichever order they come (crawler/db/sql/queries/store.sql), so it may run beside
+        a crawl; a re-extraction does, as it rewrites releases from their pages."""
+        return self.mode != "import"
+
+    @property
+    def watches_coverage(self) -> bool:
+        """A low field coverage fails the run: on pages it means the site changed its
+        markup. A dump simply lacks fields (a flattened line has no title)."""
+        return self.mode != "import"
 
 
 @dataclass

@@ -29,7 +29,7 @@ class NormalizePipeline(CountingPipeline):
             release = normalize_release(item)
         except DateParseError as exc:
             self._inc("normalize/date_error")
-            raise DropItem(f"unparseable published date at {item.url}: {exc}") from exc
+            raise DropItem(f"unparseable published date at {item.location or item.url}: {exc}") from exc
         self._inc("normalize/items")
         if release.published_ambiguous:
             self._inc("normalize/date_ambiguous")

@@ -5,7 +5,8 @@ What it does with each clean `Release`:
 - buffers it; a batch is written when STORE_BATCH_SIZE items wait, every
   STORE_FLUSH_SECONDS, and on close, by up to STORE_WRITERS concurrent writers (each on
   its own pooled connection), one transaction per batch (`crawler.db.releases.write_batch`:
-  new / changed / unchanged told apart, revisions, raw pages, run counts);
+  new / changed / unchanged told apart, imports upgraded by their crawled page or kept
+  beside it as revisions, revisions, raw pages, run counts);
 - never drops it: when the server goes away (or cannot write: a full disk) the batch is
   retried on a fresh connection with exponential backoff (0.5 s doubling, at most 30 s
   apart) for up to STORE_RETRY_MAX_SECONDS. While more than (STORE_WRITERS + 2)
@@ -209,7 +210,8 @@ class StorePipeline:
                 self._request_close()
                 return
             self.stats.inc_value("store/batches")
-            for key in ("new", "changed", "unchanged", "pages"):
+            # unchanged counts upgraded and kept too (crawler.db.releases.write_batch)
+            for key in ("new", "changed", "unchanged", "upgraded", "kept", "adopted", "stale", "pages"):
                 self.stats.inc_value(f"store/{key}", counts[key])
             self.crawler.signals.send_catch_log(batch_stored, story_ids=sorted(ids))
         except BaseException:

@@ -4,10 +4,13 @@ It accepts only the clean `Release` NormalizePipeline makes: a `RawRelease` reac
 is a bug in the pipeline order, and raises `TypeError` (Scrapy logs it as an error and
 the run records a failed page) instead of being checked or stored half clean.
 
-Required: story_id, publisher_id, url, title, published_at (aware) and body. A
-record missing any of them is dropped with a `DropItem` naming the fields and the
-URL; each missing field counts ``validate/dropped/<field>`` and every dropped
-record ``validate/dropped``.
+Required: story_id, publisher_id, url, title, published_at (aware) and body. An
+imported release (origin "import") needs only story_id, publisher_id and body: a
+dump may lack the rest (a flattened line has no title), and a story id derived from
+its text is negative (`story_id_derived`). A record missing any of them is dropped
+with a `DropItem` naming the fields and the URL (an import: its file and line); each
+missing field counts ``validate/dropped/<field>`` and every dropped record
+``validate/dropped``.
 
 Records that pass count ``validate/items``; how often each watched field is filled
 is the FieldCoverage extension's to count (crawler/extensions.py).
@@ -24,6 +27,7 @@ from crawler.items import RawRelease, Release
 from pipelines import CountingPipeline
 
 REQUIRED_FIELDS: list[str] = ["story_id", "publisher_id", "url", "title", "published_at", "body"]
+REQUIRED_IMPORTED: list[str] = ["story_id", "publisher_id", "body"]
 
 
 def is_present(value: Any) -> bool:
@@ -42,8 +46,12 @@ def is_present(value: Any) -> bool:
 
 
 def missing_fields(item: Release) -> list[str]:
-    """The required fields the record lacks, in REQUIRED_FIELDS order."""
-    missing = [name for name in REQUIRED_FIELDS if not is_present(getattr(item, name, None))]
+    """The required fields the record lacks, in REQUIRED_FIELDS (an import:
+    REQUIRED_IMPORTED) order."""
+    required = REQUIRED_IMPORTED if item.origin == "import" else REQUIRED_FIELDS
+    missing = [name for name in required
+               if not (is_present(getattr(item, name, None))
+                       or name == "story_id" and item.story_id_derived and item.story_id < 0)]
     published = item.published_at
     if isinstance(published, datetime) and published.tzinfo is None and "published_at" not in missing:
         missing.append("published_at")  # a naive datetime is not an instant
@@ -66,7 +74,7 @@ class ValidatePipeline(CountingPipeline):
             self._inc("validate/dropped")
             for name in missing:
                 self._inc(f"validate/dropped/{name}")
-            url = getattr(item, "url", "") or f"story {getattr(item, 'story_id', '?')}"
+            url = item.location or item.url or f"story {item.story_id}"
             raise DropItem(f"incomplete release {url}: missing {', '.join(missing)}")
         self._inc("validate/items")
         return item

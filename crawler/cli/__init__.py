@@ -18,12 +18,12 @@ import sys
 from collections.abc import Sequence
 
 from crawler import db, exitcodes
-from crawler.cli import crawl, database, export, metrics, report, search, spill, status
+from crawler.cli import crawl, database, export, imports, metrics, reextract, report, search, spill, status
 from crawler.cli.common import UsageError, err, project_settings
 
-COMMAND_MODULES = (crawl, status, search, export, database, report, metrics, spill)
-# the crawls log through Scrapy's own handler; the other commands through ours
-CRAWL_COMMANDS = ("crawl", "backfill")
+COMMAND_MODULES = (crawl, imports, reextract, status, search, export, database, report, metrics, spill)
+# the commands that run a spider log through Scrapy's own handler; the others through ours
+CRAWL_COMMANDS = ("crawl", "backfill", "import", "reextract")
 
 
 def build_parser() -> argparse.ArgumentParser:

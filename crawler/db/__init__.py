@@ -7,7 +7,8 @@
 - `runs`: run locks, `crawl_runs` rows (heartbeats, verdicts), failed pages, resume
   points, stored story ids;
 - `spill`: what a run could not write, on disk per database, and its replay;
-- `releases`: batch rows and the batch transaction of the store;
+- `releases`: batch rows and the batch transaction of the store; the kept raw pages
+  streamed back (`stored_pages`, for a re-extraction);
 - `reads`: status, search, export;
 - `health`: what the report and the metrics read (aggregated in SQL);
 - `embedded`: the embedded PostgreSQL server;
@@ -34,6 +35,7 @@ from crawler.db.connection import (
     without_password,
 )
 from crawler.db.migrations import SchemaStatus, ensure_schema, migrate, schema_status
+from crawler.db.releases import StoredPage, stored_pages
 from crawler.db.runs import (
     LOCK_NAMESPACE,
     SNIPPET_MAX,
@@ -67,6 +69,7 @@ __all__ = [
     "FailedPage",
     "RunVerdict",
     "SchemaStatus",
+    "StoredPage",
     "abandon_run",
     "acquire_publisher_lock",
     "backend_pid",
@@ -96,6 +99,7 @@ __all__ = [
     "scrub",
     "set_cursor",
     "start_run",
+    "stored_pages",
     "unfinished_runs",
     "without_password",
     "write_verdict",

@@ -1,4 +1,5 @@
-"""What the commands read from the store: status, search, export. Never writes.
+"""What the commands read from the store: status, search, export, a dry run's comparison.
+Never writes.
 
 Every function takes a connection (see `crawler.db.connect`) and returns plain dicts.
 """
@@ -57,6 +58,11 @@ def search(conn: psycopg.Connection, text: str, limit: int) -> list[dict[str, An
     """Releases matching a websearch query (German full text), best first: story_id,
     title, url, published_at, rank, snippet."""
     return fetch_rows(conn, "search", {"query": text, "limit": limit})
+
+
+def stored_releases(conn: psycopg.Connection, story_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """{story_id: the stored content fields and url} of those stored among `story_ids`."""
+    return {row["story_id"]: row for row in fetch_rows(conn, "stored_releases", {"story_ids": story_ids})}
 
 
 def export(conn: psycopg.Connection, *, since: date | None, publishers: list[int] | None,

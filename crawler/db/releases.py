@@ -4,10 +4,14 @@
 statements bind. `write_batch` writes one prepared batch in one transaction:
 
 - new publishers inserted (`insert_publisher`, `touch_publisher`);
-- per group of unique story ids, ONE set-based `upsert_releases` statement (the group
-  sent as one JSON document) that tells *new* / *changed* / *unchanged*, keeps the
-  previous content in `release_revisions` when the content hash changed, and leaves an
-  unchanged row (and its `changed_at`) alone except for `last_seen_at`;
+- per group of unique story ids: `adopt_imports` (an import stored under a derived id
+  takes the real id of its crawled page: same publisher, title and day), then ONE
+  set-based `upsert_releases` statement (the group sent as one JSON document) that tells
+  *new* / *changed* / *unchanged* / *upgraded* / *kept*, keeps the previous content in
+  `release_revisions` when the content changed, and leaves an unchanged row (and its
+  `changed_at`) alone except for `last_seen_at`. A page wins over an import: a page
+  that says everything an import said *upgrades* it (no revision, not a change), an
+  import that contradicts a stored page is *kept* as a revision only (see store.sql);
 - the raw pages to `release_pages` (zlib) where their HTML changed;
 - the counts added to the run's `crawl_runs` row.
 
@@ -27,18 +31,33 @@ import hashlib
 import json
 import zlib
 from collections import Counter
-from dataclasses import fields, is_dataclass
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 import psycopg
 from itemadapter import ItemAdapter
 from psycopg.types.json import Jsonb
 
+from crawler.db.connection import DatabaseUnavailable, describe, scrub
 from crawler.db.sql_files import query
 from crawler.items import CONTENT_FIELDS, iso
 
 ZLIB_LEVEL = 3  # ~0.15 ms for a 20 kB page, 26% of its size (6: 0.25 ms, 24%)
+
+# The content fields an import and a crawled page must agree on for the page to upgrade
+# the import (or the import to add nothing to the page). The date is compared within
+# the import's precision instead; published_raw and published_ambiguous follow from it;
+# a dump seldom says the language ("de" by default), so the page's wins without a
+# revision.
+COMPARED_FIELDS: list[str] = [
+    f for f in CONTENT_FIELDS
+    if f not in ("published_at", "published_raw", "published_ambiguous", "language")
+]
+# the outcomes upsert_releases tells; a run's row counts upgraded and kept as unchanged:
+# the release's content did not change
+OUTCOMES = ("new", "changed", "unchanged", "upgraded", "kept")
 
 
 # --- preparing rows (pure; runs in a worker thread per batch) ------------------------------
@@ -109,6 +128,9 @@ def release_row(record: dict[str, Any], seen_at: datetime) -> dict[str, Any]:
     row["story_id"] = int(record["story_id"])
     row["url"] = strip_nul(record.get("url") or "")
     row["published_at"] = iso(content["published_at"])
+    row["published_precision"] = record.get("published_precision", "minute" if content["published_at"] else "")
+    row["origin"] = record.get("origin") or "page"
+    row["story_id_derived"] = bool(record.get("story_id_derived"))
     row["fetched_at"] = iso(_aware_utc(record.get("fetched_at")))
     row["seen_at"] = seen_at.isoformat()
     return row
@@ -165,9 +187,18 @@ def split_unique(records: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return groups
 
 
+def adoption_key(row: dict[str, Any]) -> dict[str, Any] | None:
+    """What adopt_imports needs of a crawled row to find an import of the same release
+    stored under a derived id (publisher, title, instant); None for other rows."""
+    if row["origin"] != "page" or row["story_id_derived"] or not row["title"] or not row["published_at"]:
+        return None
+    return {k: row[k] for k in ("story_id", "publisher_id", "title", "published_at")}
+
+
 def prepare_batch(records: list[dict[str, Any]], *, store_pages: bool = True) -> dict[str, Any]:
     """Everything one batch transaction binds: publishers, then per group of unique
-    story_ids the releases as one JSON document and the pages as arrays."""
+    story_ids the releases as one JSON document (and the crawled ones' adoption keys as
+    a small one) and the pages as arrays."""
     seen_at = datetime.now(UTC)
     publishers: dict[int, str] = {}
     groups = []
@@ -181,9 +212,11 @@ def prepare_batch(records: list[dict[str, Any]], *, store_pages: bool = True) ->
             rows.append(release_row(record, seen_at))
             if store_pages and (page := page_row(record)) is not None:
                 pages.append(page)
+        keys = [key for row in rows if (key := adoption_key(row)) is not None]
         groups.append({
             "story_ids": [r["story_id"] for r in rows],
             "batch": json.dumps(rows, ensure_ascii=False, separators=(",", ":")),
+            "keys": json.dumps(keys, ensure_ascii=False, separators=(",", ":")) if keys else None,
             "pages": {c: [p[c] for p in pages] for c in PAGE_COLUMNS} if pages else None,
             "page_count": len(pages),
         })
@@ -196,9 +229,51 @@ def prepare_batch(records: list[dict[str, Any]], *, store_pages: bool = True) ->
     }
 
 
-def decompress_page(html: bytes) -> str:
-    """The text of a release_pages.html value."""
+def decompress_page(html: bytes, compression: str = "zlib") -> str:
+    """The text of a release_pages.html value stored with `compression` (its column);
+    ValueError for a compression this code does not know."""
+    if compression != "zlib":
+        raise ValueError(f"release_pages.compression {compression!r} is unknown to this version")
     return zlib.decompress(html).decode("utf-8", errors="surrogatepass")
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """A raw page kept in release_pages, decompressed, with its release's published_raw."""
+
+    story_id: int
+    url: str
+    fetched_at: datetime | None
+    http_status: int
+    html: str
+    published_raw: str
+
+
+async def stored_pages(conninfo: str, *, publishers: Iterable[int] | None = None,
+                       since: date | None = None, batch: int = 100) -> AsyncIterator[StoredPage]:
+    """Every kept raw page of these publishers (None: all) whose release was published
+    on or after the Berlin day `since` (None: any), in story_id order, read in keyset
+    pages of `batch` rows on one connection: no long transaction, memory flat.
+    Raises `DatabaseUnavailable` when the server cannot be reached."""
+    try:
+        conn = await psycopg.AsyncConnection.connect(conninfo, autocommit=True, connect_timeout=10)
+    except psycopg.Error as exc:
+        raise DatabaseUnavailable(f"cannot connect to PostgreSQL at {describe(conninfo)}: "
+                                  f"{scrub(exc, conninfo)}") from None
+    params: dict[str, Any] = {
+        "publishers": sorted(set(publishers)) if publishers else None,
+        "since": since, "limit": batch, "after": -(2**31),
+    }
+    async with conn:
+        while True:
+            cursor = await conn.execute(query("stored_pages"), params)
+            rows = await cursor.fetchall()
+            for story_id, url, fetched_at, http_status, compression, html, published_raw in rows:
+                yield StoredPage(story_id, url, fetched_at, http_status,
+                                 decompress_page(html, compression), published_raw)
+            if len(rows) < batch:
+                return
+            params["after"] = rows[-1][0]
 
 
 # --- writing one batch ----------------------------------------------------------------------------
@@ -207,9 +282,11 @@ def decompress_page(html: bytes) -> str:
 async def write_batch(
     conn: psycopg.AsyncConnection, prepared: dict[str, Any], run_id: int | None = None
 ) -> Counter:
-    """Write a prepared batch in one transaction; return Counter(new=, changed=, unchanged=,
-    stale=, pages=). `stale`: fetched earlier than the stored row, left alone (a replayed
-    spill file older than a later crawl)."""
+    """Write a prepared batch in one transaction; return Counter(new=, changed=,
+    unchanged=, upgraded=, kept=, adopted=, stale=, pages=). `unchanged` includes
+    `upgraded` and `kept` (the release's content did not change); they are counted apart
+    as well. `stale`: fetched earlier than the stored row, left alone (a replayed spill
+    file older than a later crawl)."""
     counts: Counter = Counter()
     async with conn.transaction():
         async with conn.cursor() as cur:
@@ -217,11 +294,17 @@ async def write_batch(
                 await cur.executemany(query("insert_publisher"), prepared["publishers"])
                 await cur.executemany(query("touch_publisher"), prepared["publishers"])
             for group in prepared["groups"]:
-                await cur.execute(query("upsert_releases"), {"batch": group["batch"]})
+                if group["keys"]:
+                    await cur.execute(query("adopt_imports"), {"keys": group["keys"]})
+                    counts["adopted"] += len(await cur.fetchall())
+                await cur.execute(query("upsert_releases"),
+                                  {"batch": group["batch"], "compared": COMPARED_FIELDS})
                 unchanged: list[int] = []
                 for story_id, outcome in await cur.fetchall():
                     counts[outcome] += 1
-                    if outcome == "unchanged":
+                    if outcome in ("upgraded", "kept"):
+                        counts["unchanged"] += 1
+                    elif outcome == "unchanged":
                         unchanged.append(story_id)
                 if unchanged:
                     await cur.execute(

@@ -237,13 +237,16 @@ def record_error(
 # --- what is stored ---------------------------------------------------------------------------
 
 
-def known_story_ids(conn: psycopg.Connection, publisher_ids: Iterable[int] | None) -> set[int]:
-    """Story ids already stored for these publishers (None or empty: all publishers)."""
+def known_story_ids(conn: psycopg.Connection, publisher_ids: Iterable[int] | None,
+                    *, imports: bool = True) -> set[int]:
+    """Story ids already stored for these publishers (None or empty: all publishers);
+    with imports=False only those stored from a page (an imported release's page is
+    still to be fetched)."""
     ids = _ids(publisher_ids)
     if ids:
-        rows = conn.execute(query("known_story_ids"), {"publisher_ids": ids}).fetchall()
+        rows = conn.execute(query("known_story_ids"), {"publisher_ids": ids, "imports": imports}).fetchall()
     else:
-        rows = conn.execute(query("known_story_ids_all")).fetchall()
+        rows = conn.execute(query("known_story_ids_all"), {"imports": imports}).fetchall()
     _commit(conn)
     return {int(r[0]) for r in rows}
 

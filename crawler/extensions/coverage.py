@@ -3,7 +3,8 @@
 A field filled on fewer than COVERAGE_MIN_RATIO of the releases most likely means the
 site changed its markup: the crawl says so loudly at the end, and the run record counts
 it against the run (exit status 1). On runs smaller than COVERAGE_MIN_ITEMS only a field
-missing from every release counts as low.
+missing from every release counts as low. An import (`CrawlPlan.watches_coverage`) has
+its coverage reported, never judged: dumps lack fields by nature.
 """
 
 from __future__ import annotations
@@ -35,14 +36,19 @@ class FieldCoverage:
         self.min_ratio = min_ratio
         self.min_items = min_items
         self.counts: Counter[str] = Counter()
+        self.judged = True  # low coverage counts against the run (see spider_opened)
 
     @classmethod
     def from_crawler(cls, crawler):
         ext = cls(crawler, crawler.settings.getfloat("COVERAGE_MIN_RATIO", 0.95),
                   crawler.settings.getint("COVERAGE_MIN_ITEMS", 20))
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
+
+    def spider_opened(self, spider):
+        self.judged = spider.crawl_state.plan.watches_coverage
 
     def item_scraped(self, item, response=None, spider=None):
         # counted here and written to the stats at the end: two dozen stats calls per
@@ -72,7 +78,7 @@ class FieldCoverage:
         # A cron run of three releases, one without a contact, is not a markup change:
         # on small samples only a field missing from every release counts as low.
         threshold = self.min_ratio if items >= self.min_items else 1e-9
-        low = sorted(name for name, ratio in ratios.items() if ratio < threshold)
+        low = sorted(name for name, ratio in ratios.items() if ratio < threshold) if self.judged else []
         for name, ratio in ratios.items():
             self.stats.set_value(f"coverage/ratio/{name}", round(ratio, 4))
         self.stats.set_value("coverage/low_fields", low)

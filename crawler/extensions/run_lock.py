@@ -17,6 +17,10 @@ session that took it. A database restart ends that session, not the run: so
 The lock is released when the engine stops, after every spider_closed handler: the run
 row is finished while the lock is still held, so no new run can take the publisher and
 call this one abandoned in between.
+
+A run whose plan takes no newsroom lock (`CrawlPlan.locks_newsrooms`: an import) still
+gets its session here, held open for the whole run and watched the same way: the run
+row names that session, which is how a dead run is told from a live one.
 """
 
 from __future__ import annotations
@@ -49,8 +53,9 @@ class RunLock:
         self.conninfo = ""
         self.conn = None
         self.publishers: tuple[int, ...] = ()
+        self.locking = True  # the plan takes the newsroom lock (an import does not)
         self.run_id: int | None = None
-        # unfinished runs of these publishers whose process is dead (the run record abandons them)
+        # unfinished runs whose process is dead (the run record abandons them)
         self.stale_runs: list[int] = []
         self.watchdog: task.LoopingCall | None = None
         self.stopping = False
@@ -67,6 +72,7 @@ class RunLock:
 
     @property
     def held(self) -> bool:
+        """The run may go on: its session is open and holds the lock its plan takes."""
         return self.conn is not None
 
     @property
@@ -75,19 +81,26 @@ class RunLock:
         return db.backend_pid(self.conn) if self.conn is not None else None
 
     def spider_opened(self, spider):
-        self.publishers = spider.crawl_state.plan.publishers
+        plan = spider.crawl_state.plan
+        self.publishers = plan.publishers
+        self.locking = plan.locks_newsrooms
         self.conninfo, conn = connect_or_close(self.crawler.settings)
-        if not db.acquire_publisher_lock(conn, self.publishers):
+        if self.locking and not db.acquire_publisher_lock(conn, self.publishers):
             holder = describe_holder(db.current_lock_holder(conn, self.publishers))
             conn.close()
             self.refuse(holder)
-        unfinished = db.unfinished_runs(conn, self.publishers)
-        alive = [run for run in unfinished if not run_is_dead(run, stale_after=self.stale_after)]
-        if alive:
-            conn.close()  # lets go of the lock: the live run takes it again
-            self.refuse(describe_holder(alive[0]) + ", alive: its lock went with its database session "
-                        "and it takes it again at its next check")
-        self.stale_runs = [run["run_id"] for run in unfinished]
+        if self.locking:
+            unfinished = db.unfinished_runs(conn, self.publishers)
+            alive = [run for run in unfinished if not run_is_dead(run, stale_after=self.stale_after)]
+            if alive:
+                conn.close()  # lets go of the lock: the live run takes it again
+                self.refuse(describe_holder(alive[0]) + ", alive: its lock went with its database session "
+                            "and it takes it again at its next check")
+            self.stale_runs = [run["run_id"] for run in unfinished]
+        else:
+            # without a lock, other live runs are expected: only dead runs of its own mode go
+            self.stale_runs = [run["run_id"] for run in db.unfinished_runs(conn, None)
+                               if run["run_mode"] == plan.mode and run_is_dead(run, stale_after=self.stale_after)]
         self.conn = conn
         self.watchdog = task.LoopingCall(self.keep_lock)
         self.watchdog.start(self.check_seconds, now=False)
@@ -114,10 +127,10 @@ class RunLock:
             logger.warning("database still unavailable (%s): will try again", exc)
             return
         self.conn.close()
-        if db.acquire_publisher_lock(conn, self.publishers):
+        if not self.locking or db.acquire_publisher_lock(conn, self.publishers):
             self.conn = conn
-            logger.info("run lock taken again after the reconnect")
-            self.beat()
+            logger.info("run session opened again after the reconnect")
+            self.beat()  # also names the new session in the run row
             return
         holder = db.current_lock_holder(conn, self.publishers)
         if holder is not None and holder.get("run_id") is None:

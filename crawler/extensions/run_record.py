@@ -78,8 +78,10 @@ class RunRecord:
         self.conninfo = lock.conninfo
         self.spill_dir = spill.spill_dir(self.conninfo, self.crawler.settings.get("STORE_SPILL_DIR"))
         # before anything else: what earlier runs could not write, so that the stories in
-        # it count as stored and their runs are finished with their own verdicts
-        await self.replay_spill(plan.publishers)
+        # it count as stored and their runs are finished with their own verdicts (only a
+        # run holding its newsrooms' lock may: an import holds none)
+        if plan.locks_newsrooms:
+            await self.replay_spill(plan.publishers)
         with db.connect(self.conninfo) as conn:
             for run_id in lock.stale_runs:
                 if db.abandon_run(conn, run_id):
@@ -89,8 +91,10 @@ class RunRecord:
                                        process_started_at=this_process_started())
             lock.watch(self.run_id)
             self.stats.set_value("presseportal/run_id", self.run_id)
-            state.known_story_ids = db.known_story_ids(conn, plan.publishers)
-            logger.info("%d stories of %s already stored", len(state.known_story_ids), list(plan.publishers))
+            if plan.skips_known:
+                state.known_story_ids = db.known_story_ids(
+                    conn, plan.publishers, imports=plan.imports_count_as_stored)
+                logger.info("%d stories of %s already stored", len(state.known_story_ids), list(plan.publishers))
             for pid in plan.publishers:
                 saved = db.get_cursor(conn, newsroom_key(pid)) or {}
                 self.newsrooms[pid] = saved
@@ -124,13 +128,11 @@ class RunRecord:
         self.stats.inc_value("presseportal/errors")
 
     def item_dropped(self, item, response, exception, spider=None):
-        url = getattr(item, "url", "") or (response.url if response is not None else "")
-        self.page_failed(url, "pipeline", str(exception), "")
+        self.page_failed(where(item, response), "pipeline", str(exception), "")
 
     def item_error(self, item, response, spider=None, failure=None):
         # a pipeline raised something else than DropItem: the release is lost, say so
-        url = getattr(item, "url", "") or (response.url if response is not None else "")
-        self.page_failed(url, "pipeline", failure_reason(failure), "")
+        self.page_failed(where(item, response), "pipeline", failure_reason(failure), "")
 
     def spider_error(self, failure, response, spider=None):
         # a bug met a page the spider did not expect: count it, never end as a success
@@ -192,6 +194,13 @@ class RunRecord:
                      "run of %s or by `presseportal spill replay`", self.run_id, verdict.status, why, path,
                      ",".join(map(str, verdict.publishers)))
         self.stats.set_value("spill/verdict", str(path))
+
+
+def where(item: Any, response) -> str:
+    """What a failed item's crawl_errors row names: an import's file and line, else its
+    page's URL."""
+    return (getattr(item, "location", "") or getattr(item, "url", "")
+            or (response.url if response is not None else ""))
 
 
 def run_counts(stats) -> dict[str, Any]:

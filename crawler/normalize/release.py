@@ -9,11 +9,14 @@ has its sections told apart by the release grammar; this keeps characters and da
 - contact: its lines `clean_block`ed, joined by "\\n";
 - image captions and link texts: `clean_inline`;
 - keywords, places: cleaned, empty ones dropped, de-duplicated in page order;
-- published_at/published_ambiguous: `parse_published(published_raw, now=fetched_at)`
-  ("Heute, 10:30" means the day the page was fetched); published_raw stays as shown;
+- published_at/published_ambiguous/published_precision:
+  `precision.read_published(published_raw, now=fetched_at)` ("Heute, 10:30" means the
+  day the page was fetched; an import's "2021-01" is a month, kept as one);
+  published_raw stays as shown;
 - language: lower-cased primary subtag ("de-DE" -> "de"), "de" when the page gave none;
-- the fetch (fetched_at, http_status, raw_html) and the layers (sources, as
-  field_sources) are carried over.
+- the fetch (fetched_at, http_status, raw_html), the layers (sources, as
+  field_sources), the origin (page or import), the derived-id flag and an import's
+  location are carried over.
 
 An unreadable date raises `DateParseError` before anything is built: a release without a
 correct instant is never made with a made-up one.
@@ -25,7 +28,7 @@ import re
 from datetime import datetime
 
 from crawler.items import RawRelease, Release
-from crawler.normalize.dates import parse_published
+from crawler.normalize.precision import read_published
 from crawler.normalize.text import clean_block, clean_inline, clean_paragraphs
 
 _SUBTAG_SEP = re.compile(r"[-_]")
@@ -54,8 +57,9 @@ def normalize_release(raw: RawRelease) -> Release:
     # the date first: an unreadable one must fail before anything is built
     published_at: datetime | None = None
     ambiguous = False
+    precision = ""
     if raw.published_raw and raw.published_raw.strip():
-        parsed = parse_published(raw.published_raw, now=raw.fetched_at)
+        parsed, precision = read_published(raw.published_raw, now=raw.fetched_at)
         published_at, ambiguous = parsed.instant, parsed.ambiguous
 
     return Release(
@@ -67,6 +71,7 @@ def normalize_release(raw: RawRelease) -> Release:
         published_at=published_at,
         published_raw=raw.published_raw,
         published_ambiguous=ambiguous,
+        published_precision=precision,
         dateline=clean_inline(raw.dateline),
         teaser=clean_inline(raw.teaser),
         body="\n\n".join(clean_paragraphs(raw.body)),
@@ -78,8 +83,11 @@ def normalize_release(raw: RawRelease) -> Release:
         images=[{**image, "caption": clean_inline(image.get("caption") or "")} for image in raw.images],
         links=[{**link, "text": clean_inline(link.get("text") or "")} for link in raw.links],
         language=_language(raw.language),
+        origin=raw.origin,
+        story_id_derived=raw.story_id_derived,
         fetched_at=raw.fetched_at,
         http_status=raw.http_status,
         field_sources=dict(raw.sources),
         raw_html=raw.raw_html,
+        location=raw.location,
     )

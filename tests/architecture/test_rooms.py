@@ -32,7 +32,12 @@ ALLOWED: dict[str, set[str]] = {
     "crawler.extract": BASE | {"crawler.grammar", "crawler.normalize"},
     "crawler.db": BASE,
     "crawler.middlewares": BASE,
-    "crawler.spiders": BASE | {"crawler.extract", "crawler.grammar", "crawler.normalize"},
+    # releases from outside the site: dumps, API answers (read like the site's text)
+    "crawler.imports": BASE | {"crawler.extract", "crawler.grammar", "crawler.normalize"},
+    "crawler.spiders": BASE | {"crawler.extract", "crawler.grammar", "crawler.normalize", "crawler.imports"},
+    # re-extraction reads the raw pages kept in PostgreSQL instead of the site
+    "crawler.spiders.reextract": BASE | {"crawler.extract", "crawler.grammar", "crawler.normalize", "crawler.db",
+                                         "crawler.spiders"},
     "crawler.extensions": BASE | {"crawler.db"},
     # the report and the metrics: read the store through crawler.db, draw, export
     "crawler.health": BASE | {"crawler.db"},

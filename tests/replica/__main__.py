@@ -1,4 +1,4 @@
-"""python -m tests.replica --port 8000 --releases 300 --seed 1 [--page-size 30]
+"""python -m tests.replica --port 8000 --releases 300 --seed 1 [--page-size 30] [--latency-ms 0]
 
 Prints the base URL as the first line of stdout, then serves until SIGINT/SIGTERM.
 """
@@ -20,13 +20,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--releases", type=int, default=300)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--page-size", type=int, default=30)
+    ap.add_argument("--latency-ms", type=float, default=0.0,
+                    help="milliseconds the replica waits before each response (the live site's latency)")
     args = ap.parse_args(argv)
 
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     replica = Replica(
-        releases=args.releases, seed=args.seed, page_size=args.page_size, host=args.host, port=args.port
+        releases=args.releases, seed=args.seed, page_size=args.page_size, host=args.host, port=args.port,
+        latency_ms=args.latency_ms,
     ).start()
     print(replica.base_url, flush=True)
     try:

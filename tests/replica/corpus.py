@@ -637,6 +637,7 @@ class Corpus:
             "published_at": e.instant.isoformat(),
             "published_raw": d.jsonld_date if "no_pdate" in d.kinds else d.pdate_text,
             "published_ambiguous": e.ambiguous,
+            "published_precision": "minute",
             "dateline": d.city,
             "teaser": d.teaser,
             "body": "\n\n".join(p.text for p in d.body),
@@ -648,6 +649,8 @@ class Corpus:
             "images": [{"url": i.hires, "caption": i.caption} for i in d.images],
             "links": links,
             "language": d.language,
+            "origin": "page",
+            "story_id_derived": False,
         }
         assert list(record) == [f for f in EXPORT_FIELDS if f != "fetched_at"]
         return record

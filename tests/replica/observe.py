@@ -134,6 +134,7 @@ def read_story(html: str, url: str) -> dict:
         "published_at": first.astimezone(UTC).isoformat(),
         "published_raw": raw,
         "published_ambiguous": ambiguous,
+        "published_precision": "minute",  # a page shows the minute
         "dateline": city,
         "teaser": teaser,
         "body": "\n\n".join(body),
@@ -145,6 +146,8 @@ def read_story(html: str, url: str) -> dict:
         "images": images,
         "links": links,
         "language": card.attrib.get("lang", ""),
+        "origin": "page",
+        "story_id_derived": False,
     }
 
 

@@ -150,10 +150,11 @@ def not_modified(request: web.Request, page: Page) -> bool:
 
 
 class Server:
-    def __init__(self, site: Site, faults: Faults, log: RequestLog) -> None:
+    def __init__(self, site: Site, faults: Faults, log: RequestLog, latency_s: float = 0.0) -> None:
         self.site = site
         self.faults = faults
         self.log = log
+        self.latency_s = latency_s
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -170,6 +171,9 @@ class Server:
         def log(status: int) -> None:
             self.log.record(LogEntry(path, status, arrived, request.method, fault_kind, dict(request.headers)))
 
+        if self.latency_s:
+            # the time the live site takes to answer (every response, 304s and faults too)
+            await asyncio.sleep(self.latency_s)
         if fault is not None:
             early = await self._early_fault(request, fault, log)
             if early is not None:
@@ -272,8 +276,10 @@ class Replica:
         page_size: int = 30,
         host: str = "127.0.0.1",
         port: int = 0,
+        latency_ms: float = 0.0,
     ) -> None:
         self.host = host
+        self.latency_s = latency_ms / 1000.0
         self.port = port
         self.page_size = page_size
         self.corpus = Corpus(releases=releases, seed=seed)
@@ -312,7 +318,7 @@ class Replica:
             self._loop = loop
             try:
                 self._runner = web.AppRunner(
-                    Server(self.site, self.faults, self.log).app(),
+                    Server(self.site, self.faults, self.log, self.latency_s).app(),
                     access_log=None,
                     handle_signals=False,
                     shutdown_timeout=0.5,  # a pending "slow" fault must not hold up stop()

@@ -29,3 +29,15 @@ def test_cli_prints_base_url_and_stops_on_sigterm():
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_latency_ms_delays_every_response():
+    import time
+
+    from tests.replica.server import Replica
+
+    with Replica(releases=10, seed=1, latency_ms=150) as replica:
+        for path in ("/robots.txt", "/nr/73811", "/no-such-page"):
+            started = time.monotonic()
+            fetch(replica.base_url + path)
+            assert time.monotonic() - started >= 0.15, path

@@ -175,3 +175,27 @@ def test_unexpected_errors_in_the_spider_or_a_pipeline_count_as_failed_pages():
     ]
     assert "KeyError" in recorder.failed[0].reason
     assert run_status(crawler.stats.get_stats(), "finished") == "errors"
+
+
+def test_an_imports_coverage_is_reported_but_never_fails_the_run():
+    from crawler.state import CrawlPlan, CrawlState
+
+    class Spider:  # only what the extension reads
+        crawl_state = CrawlState(CrawlPlan(mode="import", publishers=()))
+
+    crawler, ext = coverage([release(i, title="", teaser="") for i in range(40)])
+    ext.spider_opened(Spider())
+    ext.spider_closed(None, "finished")
+    assert crawler.stats.get_value("coverage/ratio/title") == 0.0, "reported"
+    assert crawler.stats.get_value("coverage/low_fields") == []
+    assert run_status(crawler.stats.get_stats(), "finished") == "success"
+
+
+def test_a_failed_import_record_is_recorded_with_its_file_and_line():
+    from crawler.extensions.run_record import RunRecord
+
+    crawler = get_crawler(settings_dict={})
+    crawler.stats.open_spider()
+    recorder = RunRecord(crawler)
+    recorder.item_dropped(release(-5, url="", location="dump.txt.gz:17"), None, ValueError("missing body"))
+    assert [(f.url, f.stage, f.reason) for f in recorder.failed] == [("dump.txt.gz:17", "pipeline", "missing body")]

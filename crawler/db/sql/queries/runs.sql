@@ -79,10 +79,12 @@ VALUES (%(run_id)s, %(url)s, %(stage)s, %(reason)s, %(snippet)s);
 UPDATE crawl_runs SET errors = errors + 1 WHERE id = %(run_id)s;
 
 -- name: known_story_ids
-SELECT story_id FROM releases WHERE publisher_id = ANY(%(publisher_ids)s);
+-- %(imports)s false: only releases stored from a page (a backfill fetches imported ones)
+SELECT story_id FROM releases
+WHERE publisher_id = ANY(%(publisher_ids)s) AND (%(imports)s OR origin = 'page');
 
 -- name: known_story_ids_all
-SELECT story_id FROM releases;
+SELECT story_id FROM releases WHERE %(imports)s OR origin = 'page';
 
 -- name: get_cursor
 SELECT state FROM crawl_cursors WHERE key = %(key)s;

@@ -1,0 +1,145 @@
+"""One release of a dump, and the raw record the flow takes from it.
+
+`Record` is what a reader (crawler.imports.formats) found for one release: the
+flattened text and whatever columns or keys the dump had beside it. `raw_release`
+makes of it the same `RawRelease` a story page gives the spider: the text is split by
+the release grammar (`crawler.grammar.split_flat_text` + `split_release`), nothing here
+holds a section pattern; the normaliser cleans it and reads the date like any other.
+
+Ids, in this order: the record's URL (a URL column, the API's `url`), the
+`Originalmeldung: URL` line of the text, the record's id columns. Without a story id the
+release is stored under `derived_story_id(publisher_id, text)` (negative, stable,
+flagged `story_id_derived`); without a publisher id, under the importer's default
+(`--publisher`); with neither, the record is refused (`RecordError`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from crawler.extract._html import site_of, story_ids
+from crawler.grammar import ORIGINAL_LINK_HEADS, key, split_flat_text, split_release
+from crawler.items import RawRelease, canonical_story_url
+
+# story ids are PostgreSQL integers: derived ones take the negative half (-1 .. -(2**31 - 1))
+_INT4 = 2**31 - 1
+# "Originalmeldung: https://..." (the grammar's own heading word), its URL
+_ORIGINAL_LINK = re.compile(rf"(?:{'|'.join(ORIGINAL_LINK_HEADS)})\s*:\s*(?P<url>\S+)", re.IGNORECASE)
+# a story URL with more glued on after its id ("…/pm/12345/6789012Musterstadt (ots)")
+_ID_THEN_GLUE = re.compile(r"(/\d+/\d+)\D.*$")
+
+
+class RecordError(ValueError):
+    """A record that cannot become a release; the message is the reason to record."""
+
+
+@dataclass
+class Record:
+    """One release as a dump holds it (strings as read; "" when the dump lacks it)."""
+
+    location: str  # where it was read: "dump.txt.gz:17", "answer.json:1 story 3"
+    fmt: str  # "lines", "csv", "jsonl", "api": the layer name of every field it gives
+    text: str = ""  # the flattened text or body
+    url: str = ""
+    title: str = ""
+    date: str = ""  # as the dump gives it: "2021-01", "2021-01-21", "21.01.2021 – 10:30", ISO 8601
+    teaser: str = ""
+    story_id: str = ""
+    publisher_id: str = ""
+    publisher: str = ""  # the newsroom's name
+    keywords: list[str] = field(default_factory=list)
+    images: list[dict[str, str]] = field(default_factory=list)
+    language: str = ""
+
+
+def derived_story_id(publisher_id: int, text: str) -> int:
+    """The stable story id of a release without one: negative, from sha256 of the
+    publisher and the text's grammar key (spaces, invisible characters and Unicode forms
+    do not matter). Two different texts share an id with odds n²/2³² among n such
+    releases (1 in 430 for 1,000): the later one is then stored as a revision."""
+    digest = hashlib.sha256(f"{publisher_id}\n{key(text)}".encode("utf-8", "surrogatepass")).digest()
+    return -1 - int.from_bytes(digest[:8], "big") % _INT4
+
+
+def _ids_of_url(url: str) -> tuple[int, int] | None:
+    url = url.strip()
+    return story_ids(url) or story_ids(_ID_THEN_GLUE.sub(r"\1", url))
+
+
+def _story_url(*urls: str) -> tuple[tuple[int, int] | None, str]:
+    """(publisher id, story id) and the URL they came from: the first of `urls` that is
+    a story URL; (None, "") when none is."""
+    for url in urls:
+        if url and (ids := _ids_of_url(url)) is not None:
+            return ids, url
+    return None, ""
+
+
+def original_link(paragraphs: list[str]) -> str:
+    """The URL of the first `Originalmeldung: URL` paragraph, or ""."""
+    for paragraph in paragraphs:
+        if (m := _ORIGINAL_LINK.match(paragraph)) is not None:
+            return m["url"]
+    return ""
+
+
+def _int(value: str, what: str) -> int | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) > _INT4:
+        raise RecordError(f"{what} {value!r} is not a presseportal id")
+    return int(value)
+
+
+def raw_release(record: Record, *, default_publisher: int | None, base_url: str) -> RawRelease:
+    """The raw record of a dump's release (see the module docstring).
+
+    `base_url`: the site a story URL is made on when the record has ids but no URL.
+    Raises `RecordError` for a record without text, or without any publisher id."""
+    text = record.text if key(record.text) else record.teaser
+    if not key(text):
+        raise RecordError("no text")
+    paragraphs = split_flat_text(text)
+    found, story_url = _story_url(record.url, original_link(paragraphs))
+    publisher_id = found[0] if found else _int(record.publisher_id, "publisher id") or default_publisher
+    if publisher_id is None:
+        raise RecordError("no publisher id: the record names no story URL; give --publisher")
+    story_id = found[1] if found else _int(record.story_id, "story id")
+    derived = story_id is None
+    if derived:
+        story_id = derived_story_id(publisher_id, text)
+        url = ""
+    else:
+        url = canonical_story_url(site_of(story_url) if found else base_url, publisher_id, story_id)
+
+    parts = split_release(paragraphs)
+    raw = RawRelease(
+        story_id=story_id,
+        publisher_id=publisher_id,
+        url=url,
+        title=record.title,
+        published_raw=record.date,
+        publisher=record.publisher,
+        dateline=parts.dateline,
+        teaser=record.teaser,
+        body=parts.body,
+        about=parts.about,
+        contact=parts.contact,
+        originator=parts.originator,
+        keywords=list(record.keywords),
+        images=list(record.images),
+        language=record.language,
+        origin="import",
+        story_id_derived=derived,
+        location=record.location,
+    )
+    # the layer of every field the record gave (coverage reports `layer/<field>/<format>`)
+    raw.sources = {name: record.fmt for name in _LAYERED if getattr(raw, name)}
+    return raw
+
+
+_LAYERED = ("title", "published_raw", "publisher", "dateline", "teaser", "body", "about", "contact",
+            "originator", "keywords", "images", "language")

@@ -1,0 +1,88 @@
+"""A dump's release becomes the raw record a page would give: the grammar splits its text,
+ids come from its URL or its Originalmeldung line, else a derived id."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.imports.records import Record, RecordError, derived_story_id, original_link, raw_release
+
+ISSUE_LINE = (
+    "Musterstadt (ots) - Erster Absatz.Zweiter Absatz.Über Beispiel GmbH:Beispiel GmbH ist …"
+    "Pressekontakt:Erika Musterfrau+49 (40) 12 34 56 - 78erika@example.deOriginal-Content von: "
+    "Beispiel GmbH, übermittelt durch news aktuellOriginalmeldung: https://www.presseportal.de/pm/12345/6789012"
+)
+BASE = "https://www.presseportal.de"
+
+
+def read(text: str = ISSUE_LINE, *, default_publisher: int | None = None, **fields):
+    return raw_release(Record("dump.txt:1", "lines", text=text, **fields),
+                       default_publisher=default_publisher, base_url=BASE)
+
+
+def test_the_flattened_line_of_the_issue():
+    raw = read(date="2021-01")
+    assert (raw.story_id, raw.publisher_id) == (6789012, 12345), "ids from the Originalmeldung URL"
+    assert raw.url == "https://www.presseportal.de/pm/12345/6789012"
+    assert raw.story_id_derived is False and raw.origin == "import"
+    assert raw.dateline == "Musterstadt"
+    assert raw.body == ["Erster Absatz.", "Zweiter Absatz."]
+    assert raw.about == ["Über Beispiel GmbH:", "Beispiel GmbH ist …"]
+    assert raw.originator == "Beispiel GmbH"
+    assert raw.published_raw == "2021-01" and raw.title == ""
+    assert raw.location == "dump.txt:1"
+    assert not any("Originalmeldung" in p for p in raw.body + raw.about + raw.contact)
+    assert raw.sources["body"] == "lines" and "title" not in raw.sources
+
+
+@pytest.mark.xfail(strict=True, reason="waits for issue 13 (glued contact lines: name, phone, e-mail)")
+def test_the_glued_contact_lines_of_the_issue():
+    assert read().contact == ["Erika Musterfrau", "+49 (40) 12 34 56 - 78", "erika@example.de"]
+
+
+def test_a_url_column_wins_over_the_text():
+    raw = read(url="http://127.0.0.1:8000/pm/73811/5000000/some-slug")
+    assert (raw.publisher_id, raw.story_id) == (73811, 5000000)
+    assert raw.url == "http://127.0.0.1:8000/pm/73811/5000000", "canonical, on the URL's site"
+
+
+def test_a_url_that_names_no_story_leaves_the_ids_to_the_text():
+    raw = read(url="https://www.example.org/archiv/123")
+    assert raw.url == "https://www.presseportal.de/pm/12345/6789012"
+
+
+def test_an_originalmeldung_glued_to_what_follows_still_gives_the_ids():
+    text = "Text.Originalmeldung: https://www.presseportal.de/pm/12345/6789012Musterstadt (ots) - Andere"
+    assert original_link(["Originalmeldung: https://www.presseportal.de/pm/1/2"]) == "https://www.presseportal.de/pm/1/2"
+    assert (read(text).publisher_id, read(text).story_id) == (12345, 6789012)
+
+
+def test_id_columns_give_the_story_on_the_configured_site():
+    raw = read("Nur Text.", story_id="4806207", publisher_id="73811")
+    assert raw.url == f"{BASE}/pm/73811/4806207" and raw.story_id_derived is False
+
+
+def test_a_record_without_story_id_gets_a_stable_negative_derived_one():
+    raw = read("Hamburg (ots) - Ein Text ohne Adresse.", default_publisher=73811)
+    assert raw.story_id_derived is True and raw.url == ""
+    assert -(2**31) < raw.story_id < 0
+    assert raw.story_id == derived_story_id(73811, "Hamburg (ots) - Ein Text ohne Adresse.")
+    # spaces, NBSP and Unicode forms do not matter; the publisher and the words do
+    assert derived_story_id(73811, "Hamburg (ots)\u00a0-  Ein Text ohne Adresse. ") == raw.story_id
+    assert derived_story_id(73812, "Hamburg (ots) - Ein Text ohne Adresse.") != raw.story_id
+    assert derived_story_id(73811, "Hamburg (ots) - Ein anderer Text.") != raw.story_id
+
+
+def test_a_record_needs_text_and_a_publisher():
+    with pytest.raises(RecordError, match="no text"):
+        read(" \u200b ")
+    with pytest.raises(RecordError, match="--publisher"):
+        read("Ein Text ohne Adresse.")
+    with pytest.raises(RecordError, match="not a presseportal id"):
+        read("Text.", story_id="abc", publisher_id="1")
+
+
+def test_an_api_story_with_only_a_teaser_keeps_it_as_its_text():
+    raw = raw_release(Record("a.json:1 story 1", "api", teaser="Köln (ots) - Kurz.", url=f"{BASE}/pm/1/2"),
+                      default_publisher=None, base_url=BASE)
+    assert raw.teaser == "Köln (ots) - Kurz." and raw.body == ["Kurz."] and raw.dateline == "Köln"
