@@ -93,8 +93,8 @@ def rows_from(m: dict) -> list[dict]:
         {"name": "fuzz: pages raising an undocumented error", "value": o["other exception"], "unit": "pages",
          "baseline_name": "mutated pages", "baseline_value": m["pages"], "ratio": None,
          "target": "0", "met": o["other exception"] == 0, "notes": notes},
-        {"name": "fuzz: slowest page (the 10 slowest timed again, best of 3)", "value": m["max"], "unit": "s", "baseline_name": "p99",
-         "baseline_value": m["p99"], "ratio": None, "target": f"<= {MAX_SECONDS:g} s",
+        {"name": f"fuzz: slowest page (the {RETIMED} slowest timed again, best of {RETRIES})",
+         "value": m["max"], "unit": "s", "baseline_name": "p99", "baseline_value": m["p99"], "ratio": None, "target": f"<= {MAX_SECONDS:g} s",
          "met": m["max"] <= MAX_SECONDS},
     ]
 
