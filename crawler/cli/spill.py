@@ -3,12 +3,12 @@
 When the database stays away longer than the store's retry budget, or cannot write (a
 full disk), a run keeps the releases it could not write, and its own record, in spill
 files of that database (`crawler.db.spill`). The next crawl or backfill of those
-publishers replays them before it fetches anything; this command shows them and
+newsrooms replays them before it fetches anything; this command shows them and
 replays them by hand:
 
 - `presseportal spill`: the files waiting for the configured database, and where;
-- `presseportal spill replay`: writes them, each under the run locks of its publishers
-  (a file whose publishers a running crawl holds waits for it, exit 75), releases before
+- `presseportal spill replay`: writes them, each under the run locks of its newsrooms
+  (a file whose newsrooms a running crawl holds waits for it, exit 75), releases before
   run records; a file is deleted once written.
 """
 
@@ -20,6 +20,7 @@ import asyncio
 from crawler import db, exitcodes
 from crawler.cli.common import database_url, err, project_settings
 from crawler.db import spill
+from crawler.extensions.run_lock import named
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -49,7 +50,7 @@ def show(folder, files: list[spill.SpillFile], unreadable) -> int:
         print("nothing waits")
     for f in files:
         what = f"{spill.count_releases(f)} releases" if f.kind == spill.RELEASES else "run record"
-        print(f"  {f.path.name}: {what} of run #{f.run_id}, publishers {','.join(map(str, f.publishers))}")
+        print(f"  {f.path.name}: {what} of run #{f.run_id}, {named(f.newsrooms)}")
     return exitcodes.ERRORS if unreadable else exitcodes.OK
 
 
@@ -59,9 +60,9 @@ def replay(url: str, folder, files: list[spill.SpillFile], unreadable) -> int:
     db.ensure_schema(url)
     bad, waiting = bool(unreadable), False
     for f in files:
-        with db.connect(url) as lock:  # the run lock of the file's publishers, as a crawl takes it
-            if not db.acquire_publisher_lock(lock, f.publishers):
-                err(f"{f.path.name}: publishers {list(f.publishers)} are locked by a running crawl, "
+        with db.connect(url) as lock:  # the run lock of the file's newsrooms, as a crawl takes it
+            if not db.acquire_publisher_lock(lock, f.newsrooms):
+                err(f"{f.path.name}: {named(f.newsrooms)} locked by a running crawl, "
                     "which replays it itself; left waiting")
                 waiting = True
                 continue

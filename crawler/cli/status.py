@@ -21,7 +21,7 @@ from crawler.cli.common import (
 )
 from crawler.db import reads
 
-RUN_HEADERS = ["run", "mode", "status", "started", "took", "publishers", "pages", "new",
+RUN_HEADERS = ["run", "mode", "status", "started", "took", "publishers", "offices", "pages", "new",
                "changed", "unchanged", "errors"]
 
 
@@ -86,16 +86,18 @@ def write_status(out, runs: list[dict], publishers: list[dict], newest: list[dic
     else:
         rows = [[f"#{run['id']}", run["mode"], run["status"] or "running", fmt_time(run["started_at"]),
                  fmt_duration(run["duration_seconds"]) + ("+" if run["finished_at"] is None else ""),
-                 ",".join(map(str, run["publishers"] or [])) or "-", run["pages"], run["new"],
+                 ",".join(map(str, run["publishers"] or [])) or "-",
+                 ",".join(map(str, run["offices"] or [])) or "-", run["pages"], run["new"],
                  run["changed"], run["unchanged"], run["errors"]] for run in runs]
-        out.write(table(RUN_HEADERS, rows, right={0, 4, 6, 7, 8, 9, 10}))
-    out.write("\nReleases per publisher\n")
+        out.write(table(RUN_HEADERS, rows, right={0, 4, 7, 8, 9, 10, 11}))
+    out.write("\nReleases per newsroom\n")
     if not publishers:
         out.write("  (none yet)\n")
     else:
-        out.write(table(["publisher", "releases", "name", "newest"],
-                        [[row["publisher_id"], row["releases"], row["name"], fmt_time(row["newest"])]
-                         for row in publishers], right={0, 1}))
+        # an office may have the same number as a publisher: the kind is a column
+        out.write(table(["kind", "id", "releases", "name", "newest"],
+                        [[row["kind"], row["publisher_id"], row["releases"], row["name"], fmt_time(row["newest"])]
+                         for row in publishers], right={1, 2}))
     if newest:
         top = newest[0]
         out.write(f"\nNewest release\n  {fmt_time(top['published_at'])}  {top['title']}\n  {top['url']}\n")

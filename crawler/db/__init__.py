@@ -38,6 +38,7 @@ from crawler.db.migrations import SchemaStatus, ensure_schema, migrate, schema_s
 from crawler.db.releases import StoredPage, stored_pages
 from crawler.db.runs import (
     LOCK_NAMESPACE,
+    LOCK_NAMESPACES,
     SNIPPET_MAX,
     FailedPage,
     RunVerdict,
@@ -61,6 +62,7 @@ from crawler.db.sql_files import migration_versions, query, query_names
 
 __all__ = [
     "LOCK_NAMESPACE",
+    "LOCK_NAMESPACES",
     "SNIPPET_MAX",
     "PG_ENV_VARS",
     "RETRYABLE",

@@ -1,15 +1,18 @@
 """Runs, their locks, failed pages and resume points: named functions over runs.sql.
 
-Publisher locks (cron and backfill never overlap on a publisher) are session-level
-PostgreSQL advisory locks in namespace ``LOCK_NAMESPACE = 28784`` (0x7070, "pp"), in the
-two-int form ``pg_try_advisory_lock(28784, publisher_id)``:
+Newsroom locks (cron and backfill never overlap on a newsroom) are session-level
+PostgreSQL advisory locks in the two-int form ``pg_try_advisory_lock(namespace, id)``. A
+newsroom is (kind, id) (`crawler.items.Newsroom`): a publisher's lives in namespace
+``LOCK_NAMESPACES["publisher"] = 28784`` (0x7070, "pp"), an office's in 28786 (its id may
+be a publisher's number too; 28785 is the migrations' lock):
 
-- a run over *all* publishers takes ``(28784, 0)`` exclusively;
-- a run over some publishers takes ``(28784, 0)`` shared plus ``(28784, id)`` exclusively
-  for each id, in ascending order (no deadlock), all or nothing.
+- a run over *all* newsrooms takes ``(28784, 0)`` exclusively;
+- a run over some newsrooms takes ``(28784, 0)`` shared plus ``(namespace, id)``
+  exclusively for each, in ascending order (no deadlock), all or nothing.
 
-So two runs conflict exactly when they share a publisher or one of them is an
-all-publishers run. Locks live as long as the session: keep the connection that took
+So two runs conflict exactly when they share a newsroom or one of them is an
+all-newsrooms run. Where a function takes `newsrooms`, an int stands for a publisher's
+newsroom (the common case; a `Newsroom` says which kind). Locks live as long as the session: keep the connection that took
 them open for the whole run; `start_run` records that session's backend pid, which is
 how `current_lock_holder` names the run.
 
@@ -32,8 +35,10 @@ from psycopg.types.json import Jsonb
 
 from crawler.db.releases import strip_nul
 from crawler.db.sql_files import query
+from crawler.items import OFFICE, PUBLISHER, Newsroom
 
-LOCK_NAMESPACE = 28784
+LOCK_NAMESPACE = 28784  # publishers, and object 0: all newsrooms
+LOCK_NAMESPACES = {PUBLISHER: LOCK_NAMESPACE, OFFICE: 28786}
 SNIPPET_MAX = 2000
 
 
@@ -43,34 +48,44 @@ def _commit(conn: psycopg.Connection) -> None:
         conn.commit()
 
 
-def _ids(publisher_ids: Iterable[int] | None) -> list[int]:
-    return sorted({int(i) for i in publisher_ids or ()})
+def _newsrooms(newsrooms: Iterable[Newsroom | int] | None) -> list[Newsroom]:
+    """Sorted and unique; an int is a publisher's newsroom."""
+    return sorted({n if isinstance(n, Newsroom) else Newsroom(PUBLISHER, int(n)) for n in newsrooms or ()})
+
+
+def _ids(newsrooms: Iterable[Newsroom | int] | None, kind: str = PUBLISHER) -> list[int]:
+    """The ids of the newsrooms of one kind, sorted."""
+    return [n.id for n in _newsrooms(newsrooms) if n.kind == kind]
+
+
+def _lock_key(newsroom: Newsroom) -> dict[str, int]:
+    return {"namespace": LOCK_NAMESPACES[newsroom.kind], "id": newsroom.id}
 
 
 # --- locks ------------------------------------------------------------------------------------
 
 
-def acquire_publisher_lock(conn: psycopg.Connection, publisher_ids: Iterable[int] | None) -> bool:
-    """Take the run lock for these publishers (None or empty: all); False if another run holds it.
+def acquire_publisher_lock(conn: psycopg.Connection, newsrooms: Iterable[Newsroom | int] | None) -> bool:
+    """Take the run lock for these newsrooms (None or empty: all); False if another run holds it.
 
     All or nothing: on False nothing stays locked. Held until `release_publisher_lock` or
     until the session ends (a killed run frees its lock with its connection).
     """
-    ids = _ids(publisher_ids)
-    if not ids:
+    keys = [_lock_key(n) for n in _newsrooms(newsrooms)]
+    if not keys:
         ok = conn.execute(query("try_lock_all")).fetchone()[0]
         _commit(conn)
         return bool(ok)
-    taken: list[int] = []
+    taken: list[dict[str, int]] = []
     if not conn.execute(query("try_lock_all_shared")).fetchone()[0]:
         _commit(conn)
         return False
-    for pid in ids:
-        if conn.execute(query("try_lock_publisher"), {"publisher_id": pid}).fetchone()[0]:
-            taken.append(pid)
+    for key in keys:
+        if conn.execute(query("try_lock_newsroom"), key).fetchone()[0]:
+            taken.append(key)
             continue
         for t in taken:
-            conn.execute(query("unlock_publisher"), {"publisher_id": t})
+            conn.execute(query("unlock_newsroom"), t)
         conn.execute(query("unlock_all_shared"))
         _commit(conn)
         return False
@@ -78,25 +93,28 @@ def acquire_publisher_lock(conn: psycopg.Connection, publisher_ids: Iterable[int
     return True
 
 
-def release_publisher_lock(conn: psycopg.Connection, publisher_ids: Iterable[int] | None) -> None:
-    ids = _ids(publisher_ids)
-    if not ids:
+def release_publisher_lock(conn: psycopg.Connection, newsrooms: Iterable[Newsroom | int] | None) -> None:
+    keys = [_lock_key(n) for n in _newsrooms(newsrooms)]
+    if not keys:
         conn.execute(query("unlock_all"))
     else:
-        for pid in ids:
-            conn.execute(query("unlock_publisher"), {"publisher_id": pid})
+        for key in keys:
+            conn.execute(query("unlock_newsroom"), key)
         conn.execute(query("unlock_all_shared"))
     _commit(conn)
 
 
-def current_lock_holder(conn: psycopg.Connection, publisher_ids: Iterable[int] | None) -> dict | None:
-    """The session holding a lock that conflicts with a run over `publisher_ids`, or None.
+def current_lock_holder(conn: psycopg.Connection, newsrooms: Iterable[Newsroom | int] | None) -> dict | None:
+    """The session holding a lock that conflicts with a run over `newsrooms`, or None.
 
     Returns a dict: run_id (None if that session started no run), run_mode, publishers,
-    started_at, pid (OS pid of the crawler), host, backend_pid, lock_object (0 = all).
+    offices, started_at, pid (OS pid of the crawler), host, backend_pid, lock_namespace,
+    lock_object ((28784, 0) = all).
     """
-    ids = _ids(publisher_ids)
-    params = {"all": not ids, "objids": [0, *ids]}
+    keys = [_lock_key(n) for n in _newsrooms(newsrooms)]
+    params = {"all": not keys,
+              "namespaces": [LOCK_NAMESPACE, *(k["namespace"] for k in keys)],
+              "objids": [0, *(k["id"] for k in keys)]}
     with conn.cursor(row_factory=dict_row) as cur:
         row = cur.execute(query("lock_holder"), params).fetchone()
     _commit(conn)
@@ -111,9 +129,10 @@ def backend_pid(conn: psycopg.Connection) -> int:
 # --- runs -------------------------------------------------------------------------------------
 
 
-def start_run(conn: psycopg.Connection, mode: str, publishers: Iterable[int] | None,
+def start_run(conn: psycopg.Connection, mode: str, newsrooms: Iterable[Newsroom | int] | None,
               *, lock_backend_pid: int | None = None, process_started_at: datetime | None = None) -> int:
-    """Insert a crawl_runs row (status 'running', heartbeat now) and return its id.
+    """Insert a crawl_runs row (status 'running', heartbeat now) for these newsrooms
+    (publishers and offices; none: all) and return its id.
 
     The row names this process: host, pid and `process_started_at` (when the OS started
     it; with the pid it tells this process from a later one that reuses the pid).
@@ -124,7 +143,8 @@ def start_run(conn: psycopg.Connection, mode: str, publishers: Iterable[int] | N
         query("start_run"),
         {
             "mode": mode,
-            "publishers": _ids(publishers),
+            "publishers": _ids(newsrooms),
+            "offices": _ids(newsrooms, OFFICE),
             "pid": os.getpid(),
             "host": socket.gethostname(),
             "backend_pid": lock_backend_pid if lock_backend_pid is not None else backend_pid(conn),
@@ -162,14 +182,16 @@ def finish_run(conn: psycopg.Connection, run_id: int, status: str, counts: Mappi
     _commit(conn)
 
 
-def unfinished_runs(conn: psycopg.Connection, publisher_ids: Iterable[int] | None) -> list[dict]:
-    """Runs sharing a publisher with `publisher_ids` (None or empty: all) that have no
-    finished_at, oldest first. Each a dict: run_id, run_mode, publishers, started_at, pid,
-    host, backend_pid, process_started_at, heartbeat_at, quiet_seconds (since the last
-    heartbeat, by the server's clock), session_alive (its lock's session still connected).
-    Whether the process lives is the caller's to judge (crawler/extensions/_liveness.py)."""
+def unfinished_runs(conn: psycopg.Connection, newsrooms: Iterable[Newsroom | int] | None) -> list[dict]:
+    """Runs sharing a newsroom with `newsrooms` (None or empty: all) that have no
+    finished_at, oldest first; a run over all newsrooms shares every one. Each a dict:
+    run_id, run_mode, publishers, offices, started_at, pid, host, backend_pid,
+    process_started_at, heartbeat_at, quiet_seconds (since the last heartbeat, by the
+    server's clock), session_alive (its lock's session still connected). Whether the
+    process lives is the caller's to judge (crawler/extensions/_liveness.py)."""
+    params = {"all": not _newsrooms(newsrooms), "publishers": _ids(newsrooms), "offices": _ids(newsrooms, OFFICE)}
     with conn.cursor(row_factory=dict_row) as cur:
-        rows = cur.execute(query("unfinished_runs"), {"publishers": _ids(publisher_ids)}).fetchall()
+        rows = cur.execute(query("unfinished_runs"), params).fetchall()
     _commit(conn)
     return rows
 
@@ -237,14 +259,14 @@ def record_error(
 # --- what is stored ---------------------------------------------------------------------------
 
 
-def known_story_ids(conn: psycopg.Connection, publisher_ids: Iterable[int] | None,
+def known_story_ids(conn: psycopg.Connection, newsrooms: Iterable[Newsroom | int] | None,
                     *, imports: bool = True) -> set[int]:
-    """Story ids already stored for these publishers (None or empty: all publishers);
-    with imports=False only those stored from a page (an imported release's page is
-    still to be fetched)."""
-    ids = _ids(publisher_ids)
-    if ids:
-        rows = conn.execute(query("known_story_ids"), {"publisher_ids": ids, "imports": imports}).fetchall()
+    """Story ids already stored for these newsrooms (None or empty: all newsrooms); with
+    imports=False only those stored from a page (an imported release's page is still to
+    be fetched)."""
+    if _newsrooms(newsrooms):
+        params = {"publishers": _ids(newsrooms), "offices": _ids(newsrooms, OFFICE), "imports": imports}
+        rows = conn.execute(query("known_story_ids"), params).fetchall()
     else:
         rows = conn.execute(query("known_story_ids_all"), {"imports": imports}).fetchall()
     _commit(conn)
@@ -287,11 +309,12 @@ class RunVerdict:
     counts: dict[str, Any] = field(default_factory=dict)  # see finish_run
     failed: list[FailedPage] = field(default_factory=list)
     cursors: dict[str, Any] = field(default_factory=dict)  # crawl_cursors to set (a good run's)
-    publishers: list[int] = field(default_factory=list)
+    newsrooms: list[Newsroom] = field(default_factory=list)  # the run's (none: all)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["finished_at"] = self.finished_at.isoformat()
+        data["newsrooms"] = [n.key for n in self.newsrooms]
         return data
 
     @classmethod
@@ -303,7 +326,7 @@ class RunVerdict:
             counts=dict(data.get("counts") or {}),
             failed=[FailedPage(**page) for page in data.get("failed") or ()],
             cursors=dict(data.get("cursors") or {}),
-            publishers=[int(p) for p in data.get("publishers") or ()],
+            newsrooms=[Newsroom.from_key(key) for key in data.get("newsrooms") or ()],
         )
 
 

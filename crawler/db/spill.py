@@ -3,7 +3,7 @@
 When the database stays away longer than the store's retry budget (or cannot write: a
 full disk), the releases not written go to a spill file, and a run record that cannot
 be finished goes to a verdict file. Nothing reads them by accident and nothing loses
-them: the next run of those publishers replays them before it fetches anything (and
+them: the next run of those newsrooms replays them before it fetches anything (and
 `presseportal spill replay` does it by hand).
 
 Where: ``{root}/{database}/``, one folder per database. `root` is the STORE_SPILL_DIR
@@ -17,8 +17,8 @@ Files (each written under a temporary name and renamed, so a half-written file i
 read; 0600 in a 0700 folder: they hold whole pages):
 
 - ``releases-run{run}-{UTC time}.jsonl``: a header line ``{"spill": "releases",
-  "run_id", "publishers"}``, then one release per line (the store's record, instants
-  as ISO 8601). Replayed in batches through the store's own transaction
+  "run_id", "newsrooms"}`` (newsroom keys, "publisher:73811"), then one release per line
+  (the store's record, instants as ISO 8601). Replayed in batches through the store's own transaction
   (`crawler.db.releases.write_batch`), counted on the run that spilled them; a release
   fetched earlier than the stored one is left alone (`stale`).
 - ``run{run}.json``: a `RunVerdict` (``{"spill": "run", ...}``), written with
@@ -47,6 +47,7 @@ from psycopg.conninfo import conninfo_to_dict
 from crawler.db.connection import RETRYABLE, DatabaseUnavailable, connect, describe, scrub
 from crawler.db.releases import prepare_batch, write_batch
 from crawler.db.runs import RunVerdict, write_verdict
+from crawler.items import PUBLISHER, Newsroom
 
 RELEASES = "releases"
 RUN = "run"
@@ -137,8 +138,8 @@ def write_releases(folder: Path, run_id: int | None, records: list[dict[str, Any
     (disk full, no permission): then they are lost, and the caller must say so."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     path = folder / f"releases-run{run_id or 0}-{stamp}.jsonl"
-    publishers = sorted({int(r["publisher_id"]) for r in records})
-    header = {"spill": RELEASES, "run_id": run_id, "publishers": publishers}
+    newsrooms = sorted({Newsroom(r.get("newsroom_kind") or PUBLISHER, int(r["publisher_id"])) for r in records})
+    header = {"spill": RELEASES, "run_id": run_id, "newsrooms": [n.key for n in newsrooms]}
     lines = (json.dumps(x, default=_json, ensure_ascii=False) + "\n" for x in [header, *records])
     return _write_private(path, lines)
 
@@ -157,7 +158,7 @@ class SpillFile:
     path: Path
     kind: str  # RELEASES or RUN
     run_id: int | None
-    publishers: tuple[int, ...]
+    newsrooms: tuple[Newsroom, ...]  # none: a run over all newsrooms
 
     @property
     def order(self) -> tuple[int, str]:
@@ -190,7 +191,7 @@ def pending(folder: Path) -> tuple[list[SpillFile], list[tuple[Path, str]]]:
             continue
         run_id = head.get("run_id")
         files.append(SpillFile(path, head["spill"], int(run_id) if run_id else None,
-                               tuple(int(p) for p in head.get("publishers") or ())))
+                               tuple(Newsroom.from_key(key) for key in head.get("newsrooms") or ())))
     return sorted(files, key=lambda f: f.order), unreadable
 
 
@@ -240,15 +241,15 @@ async def replay_file(conninfo: str, spill: SpillFile, *, batch_size: int = REPL
     return counts
 
 
-async def replay(conninfo: str, folder: Path, *, publishers: Collection[int]) -> Counter:
-    """Replay the files of `folder` whose publishers are all among `publishers` (the
-    caller holds their run locks); the others wait for a run that holds theirs. Returns
-    the summed outcomes plus `files`."""
+async def replay(conninfo: str, folder: Path, *, newsrooms: Collection[Newsroom]) -> Counter:
+    """Replay the files of `folder` whose newsrooms are all among `newsrooms` (the caller
+    holds their run locks; none: all newsrooms, every file); the others wait for a run
+    that holds theirs. Returns the summed outcomes plus `files`."""
     total: Counter = Counter()
     files, _ = pending(folder)
     for spill in files:
-        if not set(spill.publishers) <= set(publishers):
-            continue
+        if newsrooms and not (spill.newsrooms and set(spill.newsrooms) <= set(newsrooms)):
+            continue  # a file of all newsrooms waits for a run over all of them
         total += await replay_file(conninfo, spill)
         total["files"] += 1
     return total

@@ -8,7 +8,7 @@ flush interval, and a story that cannot be had does not hold it back: the storie
 given up on are kept in the cursor (`retry`) and asked for first by the next run. A
 listing page that lost its cards stops the cursor before it.
 
-A rerun of the same backfill (same publisher, window and refresh flag) starts one page
+A rerun of the same backfill (same newsroom, window and refresh flag) starts one page
 before that point: the page of margin absorbs stories deleted meanwhile, which move
 older ones up. Stories already stored are skipped anyway, so the margin costs one
 listing request, and the prefix the interrupted run confirmed is not walked again. A
@@ -24,15 +24,17 @@ from scrapy.exceptions import NotConfigured
 
 from crawler import db
 from crawler.extensions.run_lock import RunLock
+from crawler.items import Newsroom
 from crawler.signals import batch_stored, page_failed
 from crawler.state import CrawlPlan, CrawlState, NewsroomWalk
 
 logger = logging.getLogger(__name__)
 
 
-def cursor_key(plan: CrawlPlan, publisher_id: int) -> str:
-    """The crawl_cursors key of one newsroom's backfill with this window and refresh flag."""
-    return (f"backfill:{publisher_id}:{plan.since or ''}:{plan.until or ''}"
+def cursor_key(plan: CrawlPlan, newsroom: Newsroom) -> str:
+    """The crawl_cursors key of one newsroom's backfill with this window and refresh flag
+    ("backfill:publisher:73811:2024-01-01::missing")."""
+    return (f"backfill:{newsroom.key}:{plan.since or ''}:{plan.until or ''}"
             f":{'refresh' if plan.refresh else 'missing'}")
 
 
@@ -43,8 +45,8 @@ class BackfillCursor:
         self.state: CrawlState | None = None
         self.conninfo = ""
         self.conn = None
-        self.saved: dict[int, dict] = {}  # per newsroom, the cursor as last written
-        self.done_pages: dict[int, int] = {}  # per newsroom, pages before this index are settled
+        self.saved: dict[Newsroom, dict] = {}  # per newsroom, the cursor as last written
+        self.done_pages: dict[Newsroom, int] = {}  # per newsroom, pages before this index are settled
         self.stored: set[int] = set()
         self.given_up: set[int] = set()
 
@@ -69,16 +71,16 @@ class BackfillCursor:
         self.state = state
         self.conninfo = lock.conninfo
         self.conn = db.connect(self.conninfo)
-        for pid in state.plan.publishers:
-            saved = db.get_cursor(self.conn, cursor_key(state.plan, pid))
+        for newsroom in state.plan.newsrooms:
+            saved = db.get_cursor(self.conn, cursor_key(state.plan, newsroom))
             if not saved:
                 continue
-            self.saved[pid] = saved
+            self.saved[newsroom] = saved
             page_size = int(saved.get("page_size") or 0)
-            state.resume_offsets[pid] = max(0, saved["offset"] - page_size)
+            state.resume_offsets[newsroom] = max(0, saved["offset"] - page_size)
             # the first page walked may be the one that lost its cards: measure against a whole one
-            state.walks[pid].page_size = page_size
-            state.retry_story_ids[pid] = [int(sid) for sid in saved.get("retry", ())]
+            state.walks[newsroom].page_size = page_size
+            state.retry_story_ids[newsroom] = [int(sid) for sid in saved.get("retry", ())]
 
     # --- what settles a story --------------------------------------------------------------
 
@@ -102,39 +104,39 @@ class BackfillCursor:
         try:
             if self.conn.closed:
                 self.conn = db.connect(self.conninfo)
-            for pid, walk in self.state.walks.items():
-                self.advance(pid, walk)
+            for newsroom, walk in self.state.walks.items():
+                self.advance(newsroom, walk)
         except (db.Error, db.DatabaseUnavailable) as exc:
             # no loss: the resume point only stays behind; the next batch tries again
             logger.warning("could not save the backfill's resume point: %s", exc)
             self.conn.close()
 
-    def advance(self, pid: int, walk: NewsroomWalk) -> None:
-        done = self.done_pages.get(pid, 0)
+    def advance(self, newsroom: Newsroom, walk: NewsroomWalk) -> None:
+        done = self.done_pages.get(newsroom, 0)
         settled = self.stored | self.given_up
         for page in walk.pages[done:]:
             if not page.complete or not settled.issuperset(page.queued):
                 break
             done += 1
-        self.done_pages[pid] = done
+        self.done_pages[newsroom] = done
         if done == 0:
             return
         last = walk.pages[done - 1]
-        retry = self.retry(pid, walk, done)
-        saved = self.saved.get(pid, {})
+        retry = self.retry(newsroom, walk, done)
+        saved = self.saved.get(newsroom, {})
         reached = last.offset + last.cards
         if reached <= saved.get("offset", 0) and set(retry) == set(saved.get("retry", ())):
             return
         cursor = {"offset": max(reached, saved.get("offset", 0)), "page_size": walk.page_size, "retry": retry}
-        db.set_cursor(self.conn, cursor_key(self.state.plan, pid), cursor)
-        self.saved[pid] = cursor
-        self.stats.set_value(f"backfill/resume_offset/{pid}", cursor["offset"])
+        db.set_cursor(self.conn, cursor_key(self.state.plan, newsroom), cursor)
+        self.saved[newsroom] = cursor
+        self.stats.set_value(f"backfill/resume_offset/{newsroom.key}", cursor["offset"])
 
-    def retry(self, pid: int, walk: NewsroomWalk, done: int) -> list[int]:
+    def retry(self, newsroom: Newsroom, walk: NewsroomWalk, done: int) -> list[int]:
         """Stories before the resume point that were given up on and are not stored: the
         next run asks for them first (it does not walk those pages again)."""
         wanted = {sid for page in walk.pages[:done] for sid in page.queued if sid in self.given_up}
-        wanted |= set(self.state.retry_story_ids.get(pid, ()))
+        wanted |= set(self.state.retry_story_ids.get(newsroom, ()))
         return sorted(wanted - self.stored)
 
     def spider_closed(self, spider, reason):
@@ -143,8 +145,8 @@ class BackfillCursor:
         try:
             clean = reason == "finished" and not self.crawler.stats.get_value("presseportal/errors")
             if clean:
-                for pid in self.state.plan.publishers:
-                    db.delete_cursor(self.conn, cursor_key(self.state.plan, pid))
+                for newsroom in self.state.plan.newsrooms:
+                    db.delete_cursor(self.conn, cursor_key(self.state.plan, newsroom))
             else:
                 self.checkpoint()  # the store has flushed by now: save what is done
         except (db.Error, db.DatabaseUnavailable) as exc:

@@ -1,9 +1,9 @@
-"""RunLock: one run per publisher at a time, held from before the first request.
+"""RunLock: one run per newsroom at a time, held from before the first request.
 
 The lock is a PostgreSQL advisory lock (`crawler.db.runs`), so it lives as long as the
 session that took it. A database restart ends that session, not the run: so
 
-- a new run that gets the lock still looks for unfinished runs of its publishers, and
+- a new run that gets the lock still looks for unfinished runs of its newsrooms, and
   if one of them is alive (`_liveness.run_is_dead`: its pid on this host, its heartbeat
   elsewhere) it lets go and does not start (exit 75, naming that run): the live run
   takes its lock again at its next check. Runs known to be dead are left to the run
@@ -35,6 +35,7 @@ from twisted.internet import task
 from crawler import db
 from crawler.extensions._liveness import run_is_dead
 from crawler.extensions._session import connect_or_close
+from crawler.items import Newsroom
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class RunLock:
         self.stale_after = max(STALE_MIN_SECONDS, STALE_CHECKS * check_seconds)
         self.conninfo = ""
         self.conn = None
-        self.publishers: tuple[int, ...] = ()
+        self.newsrooms: tuple[Newsroom, ...] = ()
         self.locking = True  # the plan takes the newsroom lock (an import does not)
         self.run_id: int | None = None
         # unfinished runs whose process is dead (the run record abandons them)
@@ -82,15 +83,15 @@ class RunLock:
 
     def spider_opened(self, spider):
         plan = spider.crawl_state.plan
-        self.publishers = plan.publishers
+        self.newsrooms = plan.newsrooms
         self.locking = plan.locks_newsrooms
         self.conninfo, conn = connect_or_close(self.crawler.settings)
-        if self.locking and not db.acquire_publisher_lock(conn, self.publishers):
-            holder = describe_holder(db.current_lock_holder(conn, self.publishers))
+        if self.locking and not db.acquire_publisher_lock(conn, self.newsrooms):
+            holder = describe_holder(db.current_lock_holder(conn, self.newsrooms))
             conn.close()
             self.refuse(holder)
         if self.locking:
-            unfinished = db.unfinished_runs(conn, self.publishers)
+            unfinished = db.unfinished_runs(conn, self.newsrooms)
             alive = [run for run in unfinished if not run_is_dead(run, stale_after=self.stale_after)]
             if alive:
                 conn.close()  # lets go of the lock: the live run takes it again
@@ -107,7 +108,7 @@ class RunLock:
 
     def refuse(self, holder: str):
         self.stats.set_value("presseportal/locked_by", holder)
-        logger.error("publisher(s) %s are locked by %s: not starting", list(self.publishers), holder)
+        logger.error("newsroom(s) %s are locked by %s: not starting", named(self.newsrooms), holder)
         raise CloseSpider("locked")
 
     def watch(self, run_id: int) -> None:
@@ -127,12 +128,12 @@ class RunLock:
             logger.warning("database still unavailable (%s): will try again", exc)
             return
         self.conn.close()
-        if not self.locking or db.acquire_publisher_lock(conn, self.publishers):
+        if not self.locking or db.acquire_publisher_lock(conn, self.newsrooms):
             self.conn = conn
             logger.info("run session opened again after the reconnect")
             self.beat()  # also names the new session in the run row
             return
-        holder = db.current_lock_holder(conn, self.publishers)
+        holder = db.current_lock_holder(conn, self.newsrooms)
         if holder is not None and holder.get("run_id") is None:
             # a session without a run: another run still checking whether this one lives
             # (it lets go when it sees the heartbeat), or a spill replay. Next check.
@@ -141,7 +142,7 @@ class RunLock:
             return
         conn.close()
         self.stop(f"while the database was away, {describe_holder(holder)} took the lock on "
-                  f"{list(self.publishers)}")
+                  f"{named(self.newsrooms)}")
 
     def beat(self) -> None:
         if self.run_id is None:
@@ -155,7 +156,7 @@ class RunLock:
             self.stop(f"run #{self.run_id} was marked {status} by another run")
 
     def stop(self, why: str) -> None:
-        """Another run has the publishers: this one stops at once."""
+        """Another run has the newsrooms: this one stops at once."""
         self.stopping = True
         self.conn, conn = None, self.conn
         if conn is not None:
@@ -172,6 +173,11 @@ class RunLock:
         conn, self.conn = self.conn, None
         if conn is not None:
             conn.close()  # the session ends: its advisory locks go with it
+
+
+def named(newsrooms) -> str:
+    """"publisher 73811, office 99001": newsrooms for people."""
+    return ", ".join(map(str, newsrooms)) or "all newsrooms"
 
 
 def describe_holder(holder: dict | None) -> str:

@@ -1,7 +1,7 @@
 """RunRecord: the crawl's own row in `crawl_runs`, its failed pages, and its verdict.
 
 When the spider opens (after `RunLock` took the lock), it first replays what earlier
-runs of these publishers left in spill files (`crawler.db.spill`: releases the store
+runs of these newsrooms left in spill files (`crawler.db.spill`: releases the store
 could not write, run verdicts that could not be written), then marks runs of dead
 processes `abandoned` (`RunLock.stale_runs`), starts this run's row (whose heartbeat
 the lock's watchdog writes), and tells the spider (`crawl_state`) which stories are
@@ -28,7 +28,8 @@ from scrapy.exceptions import NotConfigured
 from crawler import db
 from crawler.db import spill
 from crawler.extensions._liveness import this_process_started
-from crawler.extensions.run_lock import RunLock
+from crawler.extensions.run_lock import RunLock, named
+from crawler.items import Newsroom
 from crawler.signals import failure_reason, page_failed
 from crawler.state import CrawlState, Validators
 
@@ -39,9 +40,10 @@ MAX_RECORDED_ERRORS = 10_000
 COVERED_THROUGH = "covered_through"
 
 
-def newsroom_key(publisher_id: int) -> str:
-    """The crawl_cursors key under which a newsroom's validators and coverage are kept."""
-    return f"newsroom:{publisher_id}"
+def newsroom_key(newsroom: Newsroom) -> str:
+    """The crawl_cursors key under which a newsroom's validators and coverage are kept
+    ("newsroom:publisher:73811", "newsroom:office:99001")."""
+    return f"newsroom:{newsroom.key}"
 
 
 class RunRecord:
@@ -52,7 +54,7 @@ class RunRecord:
         self.conninfo = ""
         self.spill_dir = None
         self.failed: list[db.FailedPage] = []
-        self.newsrooms: dict[int, dict[str, Any]] = {}  # the newsroom cursors as the run found them
+        self.newsrooms: dict[Newsroom, dict[str, Any]] = {}  # the newsroom cursors as the run found them
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -81,32 +83,32 @@ class RunRecord:
         # it count as stored and their runs are finished with their own verdicts (only a
         # run holding its newsrooms' lock may: an import holds none)
         if plan.locks_newsrooms:
-            await self.replay_spill(plan.publishers)
+            await self.replay_spill(plan.newsrooms)
         with db.connect(self.conninfo) as conn:
             for run_id in lock.stale_runs:
                 if db.abandon_run(conn, run_id):
                     logger.warning("run #%d was left unfinished by a process that is gone: marked abandoned",
                                    run_id)
-            self.run_id = db.start_run(conn, plan.mode, plan.publishers, lock_backend_pid=lock.backend_pid,
+            self.run_id = db.start_run(conn, plan.mode, plan.newsrooms, lock_backend_pid=lock.backend_pid,
                                        process_started_at=this_process_started())
             lock.watch(self.run_id)
             self.stats.set_value("presseportal/run_id", self.run_id)
             if plan.skips_known:
                 state.known_story_ids = db.known_story_ids(
-                    conn, plan.publishers, imports=plan.imports_count_as_stored)
-                logger.info("%d stories of %s already stored", len(state.known_story_ids), list(plan.publishers))
-            for pid in plan.publishers:
-                saved = db.get_cursor(conn, newsroom_key(pid)) or {}
-                self.newsrooms[pid] = saved
+                    conn, plan.newsrooms, imports=plan.imports_count_as_stored)
+                logger.info("%d stories of %s already stored", len(state.known_story_ids), named(plan.newsrooms))
+            for newsroom in plan.newsrooms:
+                saved = db.get_cursor(conn, newsroom_key(newsroom)) or {}
+                self.newsrooms[newsroom] = saved
                 validators = Validators.from_dict(saved)
                 if validators:
-                    state.listing_validators[pid] = validators
+                    state.listing_validators[newsroom] = validators
                 if saved.get(COVERED_THROUGH):
-                    state.covered_through[pid] = int(saved[COVERED_THROUGH])
+                    state.covered_through[newsroom] = int(saved[COVERED_THROUGH])
 
-    async def replay_spill(self, publishers) -> None:
+    async def replay_spill(self, newsrooms) -> None:
         try:
-            replayed = await spill.replay(self.conninfo, self.spill_dir, publishers=publishers)
+            replayed = await spill.replay(self.conninfo, self.spill_dir, newsrooms=newsrooms)
         except (db.DatabaseUnavailable, db.Error, spill.SpillError, OSError, ValueError) as exc:
             # the files stay for the next run; this one crawls (what it stores is newer)
             logger.error("could not replay the spill files in %s: %s", self.spill_dir, exc)
@@ -161,7 +163,7 @@ class RunRecord:
         counts = {k: v for k, v in run_counts(self.stats).items() if k not in ("new", "changed", "unchanged")}
         return db.RunVerdict(
             run_id=self.run_id, status=status, finished_at=datetime.now(UTC), counts=counts,
-            failed=list(self.failed), publishers=list(state.plan.publishers),
+            failed=list(self.failed), newsrooms=list(state.plan.newsrooms),
             cursors=self.newsroom_cursors(state) if status == "success" else {},
         )
 
@@ -171,16 +173,16 @@ class RunRecord:
         at the top: every story up to it is stored). After a failed run neither moves:
         the next run looks at the newsroom again, down to the last good coverage."""
         cursors = {}
-        for pid in state.plan.publishers:
-            saved = self.newsrooms.get(pid, {})
+        for newsroom in state.plan.newsrooms:
+            saved = self.newsrooms.get(newsroom, {})
             new = dict(saved)
-            if validators := state.seen_validators.get(pid):
+            if validators := state.seen_validators.get(newsroom):
                 new.update(validators.as_dict())
-            top = state.walks[pid].top_story_id
+            top = state.walks[newsroom].top_story_id
             if top:
                 new[COVERED_THROUGH] = max(top, int(saved.get(COVERED_THROUGH) or 0))
             if new != saved:
-                cursors[newsroom_key(pid)] = new
+                cursors[newsroom_key(newsroom)] = new
         return cursors
 
     def keep_verdict(self, verdict: db.RunVerdict, why: str) -> None:
@@ -192,7 +194,7 @@ class RunRecord:
             return
         logger.error("could not finish the record of run #%d (%s): %s; kept in %s, written by the next "
                      "run of %s or by `presseportal spill replay`", self.run_id, verdict.status, why, path,
-                     ",".join(map(str, verdict.publishers)))
+                     named(verdict.newsrooms))
         self.stats.set_value("spill/verdict", str(path))
 
 

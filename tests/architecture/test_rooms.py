@@ -25,7 +25,7 @@ ALLOWED: dict[str, set[str]] = {
     "crawler.items": set(),
     "crawler.exitcodes": set(),
     "crawler.signals": set(),
-    "crawler.state": set(),
+    "crawler.state": {"crawler.items"},  # a newsroom is an items.Newsroom
     "crawler.profiles": set(),
     "crawler.normalize": BASE,
     "crawler.grammar": BASE | {"crawler.normalize"},

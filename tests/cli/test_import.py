@@ -128,7 +128,6 @@ def test_a_flattened_dump_of_the_replica_comes_back_field_by_field(replica, data
     assert not wrong, "\n".join(wrong[:20])
 
 
-@pytest.mark.xfail(strict=True, reason="waits for issue 13: glued contact lines (name, phone, e-mail) are split")
 def test_the_glued_contact_lines_of_a_flattened_dump_come_back(replica, database_url, tmp_path):
     t = truths(replica)[:10]
     assert import_(replica, database_url, str(lines_file(tmp_path / "d.txt", [dumps.line(x) for x in t]))).returncode == 0

@@ -21,13 +21,16 @@ from typing import Any
 
 from aiohttp import web
 
+from crawler.items import OFFICE, PUBLISHER, Newsroom
+
 from . import render
 from .corpus import Corpus
 from .faults import Fault, Faults, LogEntry, RequestLog
 
-RE_STORY = re.compile(r"^/pm/(\d+)/(\d+)(?:/[^/]+)?/?$")
-RE_NEWSROOM = re.compile(r"^/nr/(\d+)(?:/(\d+))?/?$")
-RE_RSS = re.compile(r"^/rss/pm_(\d+)\.rss2$")
+# a publisher's newsroom and stories, or (under /blaulicht/) a police or fire office's
+RE_STORY = re.compile(r"^(/blaulicht)?/pm/(\d+)/(\d+)(?:/[^/]+)?/?$")
+RE_NEWSROOM = re.compile(r"^(/blaulicht)?/nr/(\d+)(?:/(\d+))?/?$")
+RE_RSS = re.compile(r"^/rss/(pm|dienststelle)_(\d+)\.rss2$")
 
 HTML = "text/html; charset=utf-8"
 
@@ -39,6 +42,10 @@ class Page:
     content_type: str
     etag: str | None = None
     last_modified: str | None = None
+
+
+def newsroom(office: bool, number: str) -> Newsroom:
+    return Newsroom(OFFICE if office else PUBLISHER, int(number))
 
 
 class Site:
@@ -57,13 +64,13 @@ class Site:
             return "robots", ()
         m = RE_STORY.match(path)
         if m:
-            return "story", (int(m[1]), int(m[2]))
+            return "story", (newsroom(m[1] is not None, m[2]), int(m[3]))
         m = RE_NEWSROOM.match(path)
         if m:
-            return "listing", (int(m[1]), int(m[2] or 0))
+            return "listing", (newsroom(m[1] is not None, m[2]), int(m[3] or 0))
         m = RE_RSS.match(path)
         if m:
-            return "rss", (int(m[1]),)
+            return "rss", (newsroom(m[1] == "dienststelle", m[2]),)
         return "other", ()
 
     def page(self, kind: str, args: tuple, query: dict[str, str], flags: render.Flags) -> Page:
@@ -87,8 +94,8 @@ class Site:
     def _not_found(self) -> Page:
         return Page(404, render.NOT_FOUND.encode(), HTML)
 
-    def _conditional(self, pid: int, body: bytes) -> tuple[str, str]:
-        mtime = self.corpus.mtime(pid)
+    def _conditional(self, newsroom: Newsroom, body: bytes) -> tuple[str, str]:
+        mtime = self.corpus.mtime(newsroom)
         digest = hashlib.blake2b(body + mtime.isoformat().encode(), digest_size=10).hexdigest()
         return f'"{digest}"', format_datetime(mtime, usegmt=True)
 
@@ -97,9 +104,9 @@ class Site:
         if kind == "robots":
             return Page(200, render.robots(c.base_url).encode(), "text/plain; charset=utf-8")
         if kind == "story":
-            pid, sid = args
+            room, sid = args
             e = c.entry(sid)
-            if e is None or e.pid != pid:
+            if e is None or e.newsroom != room:
                 return self._not_found()
             doc = c.doc(sid)
             text = render.story_page(c, doc, flags)
@@ -108,27 +115,27 @@ class Site:
                 return Page(200, text.encode("cp1252", "xmlcharrefreplace"), "text/html; charset=windows-1252")
             return Page(200, text.encode(), HTML)
         if kind == "listing":
-            pid, offset = args
-            if pid not in c.publishers:
+            room, offset = args
+            if room not in c.newsrooms:
                 return self._not_found()
             start, end = render.parse_day(window[0]), render.parse_day(window[1])
             with c.lock:
-                sids = c.story_ids(pid, start, end)
+                sids = c.stories(room, start, end)
                 if offset and offset >= len(sids):
                     return self._not_found()
                 query = "&".join(
                     f"{k}={v}" for k, v in (("startDate", window[0]), ("endDate", window[1])) if v
                 )
-                text = render.listing_page(c, pid, sids, offset, self.page_size, query, flags)
+                text = render.listing_page(c, room, sids, offset, self.page_size, query, flags)
             body = text.encode()
-            return Page(200, body, HTML, *self._conditional(pid, body))
+            return Page(200, body, HTML, *self._conditional(room, body))
         if kind == "rss":
-            (pid,) = args
-            if pid not in c.publishers:
+            (room,) = args
+            if room not in c.newsrooms:
                 return self._not_found()
             with c.lock:
-                body = render.rss(c, pid, c.story_ids(pid)[:30]).encode()
-            return Page(200, body, "application/rss+xml; charset=utf-8", *self._conditional(pid, body))
+                body = render.rss(c, room, c.stories(room)[:30]).encode()
+            return Page(200, body, "application/rss+xml; charset=utf-8", *self._conditional(room, body))
         return self._not_found()
 
 
@@ -376,6 +383,7 @@ class Replica:
         return self.base_url + path
 
     def story_url(self, story_id: int) -> str:
+        """The story's canonical address on the replica (an office's under /blaulicht/)."""
         e = self.corpus.entry(story_id)
-        pid = e.pid if e else self.corpus.publisher_id
-        return f"{self.base_url}/pm/{pid}/{story_id}"
+        room = e.newsroom if e else self.corpus.newsroom_of(self.corpus.publisher_id)
+        return self.base_url + room.story_path(story_id)

@@ -13,6 +13,7 @@ import psycopg
 
 from crawler import db
 from crawler.extensions._liveness import process_alive, run_is_dead, this_process_started
+from crawler.items import Newsroom
 
 
 def test_the_heartbeat_names_the_lock_session_and_reports_the_status(database_url):
@@ -78,11 +79,12 @@ def test_a_verdict_is_written_in_one_go_and_keeps_when_the_run_ended(database_ur
         verdict = db.RunVerdict(
             run_id=run_id, status="store_failed", finished_at=ended, counts={"pages": 12, "errors": 1},
             failed=[db.FailedPage("file:///x.jsonl", "store", "3 releases not written")],
-            cursors={"newsroom:73811": {"covered_through": 5}}, publishers=[73811])
+            cursors={"newsroom:publisher:73811": {"covered_through": 5}},
+            newsrooms=[Newsroom("publisher", 73811)])
         db.write_verdict(conn, db.RunVerdict.from_dict(verdict.as_dict()))
         row = conn.execute("SELECT status, finished_at, pages, errors FROM crawl_runs WHERE id = %s",
                            (run_id,)).fetchone()
         assert row == ("store_failed", ended, 12, 1)
         assert conn.execute("SELECT stage, reason FROM crawl_errors").fetchall() == [
             ("store", "3 releases not written")]
-        assert db.get_cursor(conn, "newsroom:73811") == {"covered_through": 5}
+        assert db.get_cursor(conn, "newsroom:publisher:73811") == {"covered_through": 5}

@@ -1,19 +1,21 @@
 -- Named queries for crawl runs, locks, errors and cursors (crawler/db/runs.py).
 
 -- name: try_lock_all
--- A run over all publishers: exclusive on object 0 of namespace 28784.
+-- A run over all newsrooms: exclusive on object 0 of namespace 28784.
 SELECT pg_try_advisory_lock(28784, 0) AS ok;
 
 -- name: try_lock_all_shared
--- A run over some publishers: shared on object 0, so it excludes (and is excluded by)
--- an all-publishers run but not other per-publisher runs.
+-- A run over some newsrooms: shared on object 0, so it excludes (and is excluded by)
+-- an all-newsrooms run but not other per-newsroom runs.
 SELECT pg_try_advisory_lock_shared(28784, 0) AS ok;
 
--- name: try_lock_publisher
-SELECT pg_try_advisory_lock(28784, %(publisher_id)s) AS ok;
+-- name: try_lock_newsroom
+-- One newsroom: namespace 28784 for a publisher, 28786 for an office (their ids may be
+-- the same number; 28785 is the migrations').
+SELECT pg_try_advisory_lock(%(namespace)s, %(id)s) AS ok;
 
--- name: unlock_publisher
-SELECT pg_advisory_unlock(28784, %(publisher_id)s);
+-- name: unlock_newsroom
+SELECT pg_advisory_unlock(%(namespace)s, %(id)s);
 
 -- name: unlock_all
 SELECT pg_advisory_unlock(28784, 0);
@@ -22,11 +24,12 @@ SELECT pg_advisory_unlock(28784, 0);
 SELECT pg_advisory_unlock_shared(28784, 0);
 
 -- name: lock_holder
--- Who holds a publisher lock that conflicts with ours: objects %(objids)s (0 = all
--- publishers) of namespace 28784, granted to another session; the run row is the
--- unfinished crawl_runs row that session started (start_run records pg_backend_pid()).
-SELECT l.pid AS backend_pid, l.objid::integer AS lock_object, l.mode,
-       r.id AS run_id, r.mode AS run_mode, r.publishers, r.started_at, r.pid, r.host,
+-- Who holds a newsroom lock that conflicts with ours: the (namespace, object) pairs
+-- %(namespaces)s x %(objids)s ((28784, 0) = all newsrooms), granted to another session;
+-- %(all)s: any lock of the run namespaces. The run row is the unfinished crawl_runs row
+-- that session started (start_run records pg_backend_pid()).
+SELECT l.pid AS backend_pid, l.classid::integer AS lock_namespace, l.objid::integer AS lock_object, l.mode,
+       r.id AS run_id, r.mode AS run_mode, r.publishers, r.offices, r.started_at, r.pid, r.host,
        a.application_name, a.client_addr::text AS client_addr
 FROM pg_locks l
 LEFT JOIN pg_stat_activity a ON a.pid = l.pid
@@ -35,16 +38,19 @@ LEFT JOIN LATERAL (
     WHERE c.backend_pid = l.pid AND c.finished_at IS NULL
     ORDER BY c.id DESC LIMIT 1
 ) r ON true
-WHERE l.locktype = 'advisory' AND l.classid = 28784 AND l.objsubid = 2
+WHERE l.locktype = 'advisory' AND l.classid IN (28784, 28786) AND l.objsubid = 2
   AND l.granted AND l.pid <> pg_backend_pid()
   AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-  AND (%(all)s OR l.objid::bigint = ANY(%(objids)s::bigint[]) AND (l.objid <> 0 OR l.mode = 'ExclusiveLock'))
+  AND (%(all)s
+       OR (l.classid::integer, l.objid::bigint) IN (
+              SELECT * FROM unnest(%(namespaces)s::integer[], %(objids)s::bigint[]))
+          AND (l.objid <> 0 OR l.mode = 'ExclusiveLock'))
 ORDER BY r.started_at NULLS LAST
 LIMIT 1;
 
 -- name: start_run
-INSERT INTO crawl_runs (mode, publishers, pid, host, backend_pid, process_started_at, heartbeat_at)
-VALUES (%(mode)s, %(publishers)s, %(pid)s, %(host)s, %(backend_pid)s, %(process_started_at)s, now())
+INSERT INTO crawl_runs (mode, publishers, offices, pid, host, backend_pid, process_started_at, heartbeat_at)
+VALUES (%(mode)s, %(publishers)s, %(offices)s, %(pid)s, %(host)s, %(backend_pid)s, %(process_started_at)s, now())
 RETURNING id;
 
 -- name: finish_run
@@ -81,7 +87,9 @@ UPDATE crawl_runs SET errors = errors + 1 WHERE id = %(run_id)s;
 -- name: known_story_ids
 -- %(imports)s false: only releases stored from a page (a backfill fetches imported ones)
 SELECT story_id FROM releases
-WHERE publisher_id = ANY(%(publisher_ids)s) AND (%(imports)s OR origin = 'page');
+WHERE (newsroom_kind = 'publisher' AND publisher_id = ANY(%(publishers)s)
+       OR newsroom_kind = 'office' AND publisher_id = ANY(%(offices)s))
+  AND (%(imports)s OR origin = 'page');
 
 -- name: known_story_ids_all
 SELECT story_id FROM releases WHERE %(imports)s OR origin = 'page';
@@ -97,17 +105,19 @@ ON CONFLICT (key) DO UPDATE SET state = excluded.state, updated_at = excluded.up
 DELETE FROM crawl_cursors WHERE key = %(key)s;
 
 -- name: unfinished_runs
--- Runs of these publishers (an empty array: all) left without finished_at, with what
--- tells whether their process lives: host, pid and its start, the seconds since the
--- last heartbeat, and whether the session that held their lock is still connected.
-SELECT id AS run_id, mode AS run_mode, publishers, started_at, pid, host, backend_pid,
+-- Runs sharing a newsroom with these publishers and offices (%(all)s: every run) left
+-- without finished_at, with what tells whether their process lives: host, pid and its
+-- start, the seconds since the last heartbeat, and whether the session that held their
+-- lock is still connected. A run over all newsrooms (no publishers, no offices) shares
+-- every one.
+SELECT id AS run_id, mode AS run_mode, publishers, offices, started_at, pid, host, backend_pid,
        process_started_at, heartbeat_at,
        EXTRACT(EPOCH FROM now() - COALESCE(heartbeat_at, started_at))::float8 AS quiet_seconds,
        EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = crawl_runs.backend_pid) AS session_alive
 FROM crawl_runs
 WHERE finished_at IS NULL
-  AND (cardinality(publishers) = 0 OR cardinality(%(publishers)s::integer[]) = 0
-       OR publishers && %(publishers)s::integer[])
+  AND (%(all)s OR (cardinality(publishers) = 0 AND cardinality(offices) = 0)
+       OR publishers && %(publishers)s::integer[] OR offices && %(offices)s::integer[])
 ORDER BY id;
 
 -- name: abandon_run
