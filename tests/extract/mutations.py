@@ -55,7 +55,7 @@ def seed_pages() -> tuple[tuple[str, str, str], ...]:
         sid = corpus.cases(kind)[0]
         pages.append(("story", f"replica-{kind}", render.story_page(corpus, corpus.doc(sid))))
     sids = corpus.story_ids()
-    pages.append(("listing", "replica-listing", render.listing_page(corpus, 73811, sids, 30, 30, "")))
+    pages.append(("listing", "replica-listing", render.listing_page(corpus, corpus.newsroom_of(73811), sids, 30, 30, "")))
     return tuple(pages)
 
 

@@ -217,10 +217,10 @@ class Server:
             broken_link=opts.get("href", "http://[broken/x") if fault.kind == "broken_link" else "",
         )
 
-    def _other_story(self, pid: int) -> str:
-        """"{pid}/{sid}" of the newest story of the publisher after `pid`."""
+    def _other_story(self, room: Newsroom) -> str:
+        """"{pid}/{sid}" of the newest story of the publisher after the newsroom's number."""
         pids = list(self.site.corpus.publishers)
-        other = pids[(pids.index(pid) + 1) % len(pids)] if pid in pids else pids[0]
+        other = pids[(pids.index(room.id) + 1) % len(pids)] if room.id in pids else pids[0]
         return f"{other}/{self.site.corpus.story_ids(other)[0]}"
 
     async def _early_fault(self, request: web.Request, fault: Fault, log) -> web.StreamResponse | None:
