@@ -367,6 +367,24 @@ def test_a_redirect_to_another_story_files_nothing_and_names_both():
     assert "73811/4000001" in failures[0]["reason"] and f"{pid}/{sid}" in failures[0]["reason"]
 
 
+def test_an_office_story_answered_by_the_publisher_of_its_number_files_nothing():
+    from crawler.extract.listing import Card
+
+    spider = make_spider(office="99001")
+    failures = recorded(spider)
+    html, _, sid = story_html()
+    card = Card(sid, 99001, f"{BASE}/blaulicht/pm/99001/{sid}", newsroom_kind="office")
+    request = spider.story_request(card)
+    assert request.url == f"{BASE}/blaulicht/pm/99001/{sid}"
+    elsewhere = f"{BASE}/pm/99001/{sid}"  # the same numbers, a publisher's story
+    response = HtmlResponse(elsewhere, body=html.encode(), encoding="utf-8",
+                            request=request.replace(url=elsewhere))
+    assert list(spider.parse_story(response, card=card)) == []
+    assert [(f["stage"], f["url"]) for f in failures] == [("identity", request.url)]
+    reason = failures[0]["reason"]
+    assert f"/blaulicht/pm/99001/{sid}" in reason and f"({elsewhere[len(BASE):]})" in reason
+
+
 def test_a_page_naming_another_story_is_stored_under_the_story_asked_for():
     spider = make_spider()
     failures = recorded(spider)
