@@ -19,7 +19,7 @@ from importlib import metadata
 from pathlib import Path
 
 MODULES = ["extract", "normalize", "store", "e2e", "incremental", "memory", "imports", "reextract", "replica",
-           "report", "scale"]
+           "report", "faults", "fuzz", "scale"]
 RESULTS = Path(__file__).with_name("results.md")
 
 

@@ -126,6 +126,12 @@ class Newsroom:
         """"publisher:73811": the newsroom in keys (crawl_cursors) and logs."""
         return f"{self.kind}:{self.id}"
 
+    @classmethod
+    def from_key(cls, key: str) -> Newsroom:
+        """The newsroom of a `key` ("office:99001"); ValueError for anything else."""
+        kind, _, number = key.partition(":")
+        return cls(kind, int(number))
+
     def listing_path(self, offset: int = 0) -> str:
         """`/nr/{id}` or `/blaulicht/nr/{id}`, with `/{offset}` after the first page."""
         path = f"{_PATH_PREFIX[self.kind]}/nr/{self.id}"
@@ -155,12 +161,16 @@ class StoryRef:
 
 
 def story_ref(url: str | None) -> StoryRef | None:
-    """The story a URL names (any story URL shape, absolute or a path), or None.
+    """The story a URL names (any story URL shape, absolute or a path), or None (also for
+    a URL that URL parsing refuses).
 
     The site is the URL's scheme and host ("https://www.presseportal.de" for a path)."""
     if not url:
         return None
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # a URL parsing refuses (a broken IPv6 host) names no story
+        return None
     m = _STORY_PATH.search(parts.path)
     if m is None:
         return None

@@ -83,6 +83,9 @@ LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
 # --- components, in data-flow order ---------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
+    # offsite requests refused as Scrapy does, but recorded as failed pages
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.middlewares.SiteOnlyMiddleware": 50,
     # robots.txt obeyed as by Scrapy's own; a dead site logged in one line, not tracebacks
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RobotsTxtMiddleware": 100,
@@ -120,10 +123,10 @@ PRESSEPORTAL_MAX_ERRORS = 0
 PRESSEPORTAL_PROGRESS = False
 # where a whole-archive backfill expects the archive to begin, for its time-left estimate
 PRESSEPORTAL_ARCHIVE_START = "2005-01-01"
-# how often a run checks that its database session (holding the run lock) is alive
-PRESSEPORTAL_LOCK_CHECK_SECONDS = 15.0
-# how often a backfill saves its resume point in PostgreSQL
-PRESSEPORTAL_CURSOR_SECONDS = 5.0
+# how often a run checks that its database session (holding the run lock) is alive and
+# writes its heartbeat in its crawl_runs row; a run whose lock another run took stops
+# at the next check
+PRESSEPORTAL_LOCK_CHECK_SECONDS = 5.0
 
 # --- store (pipelines/store.py) ----------------------------------------------------------------
 # a batch is written when this many releases wait, and every STORE_FLUSH_SECONDS
@@ -134,6 +137,9 @@ STORE_WRITERS = 2
 STORE_POOL_MAX = 4
 # how long a batch is retried while the database is away, before it goes to a spill file
 STORE_RETRY_MAX_SECONDS = 120
+# where releases that could not be written wait for replay (one folder per database
+# inside it); empty: "spill" beside the embedded server's data (crawler.db.spill)
+STORE_SPILL_DIR = os.environ.get("PRESSEPORTAL_SPILL_DIR", "")
 # seconds to wait for a connection (at open, and per attempt while retrying a batch)
 STORE_CONNECT_TIMEOUT = 10
 # keep the raw HTML of each story in release_pages (zlib), to re-extract without crawling

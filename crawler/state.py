@@ -3,8 +3,9 @@
 The spider owns it (`spider.crawl_state`); extensions read and write it only through
 these fields:
 
-- in, before the first request: `known_story_ids` and `listing_validators` (the run
-  record, from PostgreSQL), `resume_offsets` (the backfill cursor);
+- in, before the first request: `known_story_ids`, `listing_validators` and
+  `covered_through` (the run record, from PostgreSQL), `resume_offsets` and
+  `retry_story_ids` (the backfill cursor);
 - out, as the walk goes: `walks` (pages walked per newsroom), `seen_validators`,
   `newest_day` / `oldest_day` (progress).
 
@@ -36,6 +37,11 @@ class CrawlPlan:
     since: date | None = None
     until: date | None = None
     refresh: bool = False  # backfill: fetch stored stories again
+
+    @property
+    def windowed(self) -> bool:
+        """Only a `since`/`until` window of the newsroom is walked."""
+        return bool(self.since or self.until)
 
     @property
     def publishers(self) -> tuple[int, ...]:
@@ -85,11 +91,13 @@ class CrawlPlan:
 @dataclass
 class ListingPage:
     """One listing page of a walk: its offset, how many of this newsroom's cards it held,
-    and the stories queued from it."""
+    the stories queued from it, and whether it was whole (a page that lost cards is
+    walked past, but a backfill's resume point stops before it)."""
 
     offset: int
     cards: int
     queued: list[int]
+    complete: bool = True
 
 
 @dataclass
@@ -100,6 +108,9 @@ class NewsroomWalk:
     page_size: int = 0  # this newsroom's cards on the first page (see looks_full)
     found_new: bool = False  # stories to fetch turned up: look at the top once more at the end
     rechecks: int = 0
+    # the newest story id on the newsroom's first page (0: not seen in this run); a
+    # successful run that saw it records it as the newsroom's coverage (covered_through)
+    top_story_id: int = 0
     offsets_seen: set[int] = field(default_factory=set)
     # in walk order: a backfill's resume point is the end of the longest prefix of pages
     # whose stories are all stored
@@ -131,7 +142,13 @@ class CrawlState:
     # in (filled before the first request)
     known_story_ids: set[int] = field(default_factory=set)  # story ids: one sequence for all
     listing_validators: dict[Newsroom, Validators] = field(default_factory=dict)
+    # per newsroom, the newest story a successful run saw at the top: every story up to
+    # it is stored, so the cron walk may stop at a fully stored page only once it reached
+    # it (missing: unknown, the walk goes on to the end)
+    covered_through: dict[Newsroom, int] = field(default_factory=dict)
     resume_offsets: dict[Newsroom, int] = field(default_factory=dict)
+    # stories an interrupted backfill failed on before its resume point: asked for first
+    retry_story_ids: dict[Newsroom, list[int]] = field(default_factory=dict)
     # out (filled by the walk)
     walks: dict[Newsroom, NewsroomWalk] = field(default_factory=dict)
     seen_story_ids: set[int] = field(default_factory=set)

@@ -29,13 +29,14 @@ from crawler.cli import (
     report,
     schedule,
     search,
+    spill,
     status,
     worker,
 )
 from crawler.cli.common import UsageError, err, project_settings
 
 COMMAND_MODULES = (crawl, imports, reextract, worker, enqueue, schedule, status, search, export, database,
-                   report, metrics)
+                   report, metrics, spill)
 # the commands that run a spider log through Scrapy's own handler; the others through ours
 CRAWL_COMMANDS = ("crawl", "backfill", "import", "reextract")
 

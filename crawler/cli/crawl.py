@@ -149,3 +149,8 @@ def print_run_summary(stats: dict[str, Any]) -> None:
     low = stats.get("coverage/low_fields") or []
     if low:
         print(f"low field coverage: {', '.join(low)}", file=sys.stderr)
+    if stats.get("store/error"):
+        kept = (f"; {stats['store/spilled']} releases kept in {stats['store/spill_file']} (replayed by the "
+                "next run, or `presseportal spill replay`)" if stats.get("store/spilled") else "")
+        lost = f"; {stats['store/lost']} releases LOST" if stats.get("store/lost") else ""
+        print(f"store failed: {stats['store/error']}{kept}{lost}", file=sys.stderr)

@@ -30,7 +30,8 @@ def last_runs(conn: psycopg.Connection, limit: int) -> list[dict[str, Any]]:
 
 def run_errors(conn: psycopg.Connection, run_id: int) -> list[dict[str, Any]]:
     """The failed pages of run `run_id` in the order they were recorded: url, stage
-    (fetch, listing, extract, pipeline, spider), reason, at."""
+    (fetch, listing, extract, identity, redirect, offsite, pipeline, store, spider),
+    reason, at."""
     return fetch_rows(conn, "run_errors", {"run_id": run_id})
 
 

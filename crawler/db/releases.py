@@ -287,8 +287,10 @@ async def write_batch(
     conn: psycopg.AsyncConnection, prepared: dict[str, Any], run_id: int | None = None
 ) -> Counter:
     """Write a prepared batch in one transaction; return Counter(new=, changed=,
-    unchanged=, upgraded=, kept=, adopted=, pages=). `unchanged` includes `upgraded` and
-    `kept` (the release's content did not change); they are counted apart as well."""
+    unchanged=, upgraded=, kept=, adopted=, stale=, pages=). `unchanged` includes
+    `upgraded` and `kept` (the release's content did not change); they are counted apart
+    as well. `stale`: fetched earlier than the stored row, left alone (a replayed spill
+    file older than a later crawl)."""
     counts: Counter = Counter()
     async with conn.transaction():
         async with conn.cursor() as cur:

@@ -31,6 +31,7 @@ import os
 import socket
 import zlib
 from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -149,10 +150,14 @@ def backend_pid(conn: psycopg.Connection) -> int:
 
 
 def start_run(conn: psycopg.Connection, mode: str, newsrooms: Iterable[Newsroom | int] | None,
-              *, lock_backend_pid: int | None = None) -> int:
-    """Insert a crawl_runs row (status 'running') for these newsrooms (publishers and
-    offices; none: all) and return its id.
+              *, lock_backend_pid: int | None = None, process_started_at: datetime | None = None,
+              window: str = "") -> int:
+    """Insert a crawl_runs row (status 'running', heartbeat now) for these newsrooms
+    (publishers and offices; none: all) and return its id. `window`: the date window the
+    run's lock covers ("" for the whole newsroom; see `acquire_publisher_lock`).
 
+    The row names this process: host, pid and `process_started_at` (when the OS started
+    it; with the pid it tells this process from a later one that reuses the pid).
     `lock_backend_pid`: the backend pid of the session that holds the run's lock (default:
     this connection's), which is how `current_lock_holder` names the run.
     """
@@ -162,17 +167,20 @@ def start_run(conn: psycopg.Connection, mode: str, newsrooms: Iterable[Newsroom 
             "mode": mode,
             "publishers": _ids(newsrooms),
             "offices": _ids(newsrooms, OFFICE),
+            "window": window,
             "pid": os.getpid(),
             "host": socket.gethostname(),
             "backend_pid": lock_backend_pid if lock_backend_pid is not None else backend_pid(conn),
+            "process_started_at": process_started_at,
         },
     ).fetchone()
     _commit(conn)
     return int(row[0])
 
 
-def finish_run(conn: psycopg.Connection, run_id: int, status: str, counts: Mapping[str, Any] | None = None) -> None:
-    """Close a run: finished_at = now(), status, and the counts given.
+def finish_run(conn: psycopg.Connection, run_id: int, status: str, counts: Mapping[str, Any] | None = None,
+               *, finished_at: datetime | None = None) -> None:
+    """Close a run: finished_at (default now()), status, and the counts given.
 
     Keys: pages, new, changed, unchanged, errors (ints), coverage ({field: ratio}). A key
     left out keeps what is stored: the store already adds new/changed/unchanged as it
@@ -185,6 +193,7 @@ def finish_run(conn: psycopg.Connection, run_id: int, status: str, counts: Mappi
         {
             "run_id": run_id,
             "status": status,
+            "finished_at": finished_at,
             "pages": counts.get("pages"),
             "new": counts.get("new"),
             "changed": counts.get("changed"),
@@ -196,32 +205,49 @@ def finish_run(conn: psycopg.Connection, run_id: int, status: str, counts: Mappi
     _commit(conn)
 
 
-def abandon_stale_runs(conn: psycopg.Connection, newsrooms: Iterable[Newsroom | int]) -> list[int]:
-    """Mark unfinished runs of these newsrooms whose session is gone as 'abandoned'.
-
-    Call it while holding the newsrooms' lock: no live run of theirs can be unfinished then.
-    """
-    params = {"publishers": _ids(newsrooms), "offices": _ids(newsrooms, OFFICE)}
-    rows = conn.execute(query("abandon_stale_runs"), params).fetchall()
+def unfinished_runs(conn: psycopg.Connection, newsrooms: Iterable[Newsroom | int] | None) -> list[dict]:
+    """Runs sharing a newsroom with `newsrooms` (None or empty: all) that have no
+    finished_at, oldest first; a run over all newsrooms shares every one. Each a dict:
+    run_id, run_mode, publishers, offices, started_at, pid, host, backend_pid,
+    process_started_at, heartbeat_at, quiet_seconds (since the last heartbeat, by the
+    server's clock), session_alive (its lock's session still connected). Whether the
+    process lives is the caller's to judge (crawler/extensions/_liveness.py)."""
+    params = {"all": not _newsrooms(newsrooms), "publishers": _ids(newsrooms), "offices": _ids(newsrooms, OFFICE)}
+    with conn.cursor(row_factory=dict_row) as cur:
+        rows = cur.execute(query("unfinished_runs"), params).fetchall()
     _commit(conn)
-    return [int(r[0]) for r in rows]
+    return rows
 
 
-def abandon_stale_runs_of_mode(conn: psycopg.Connection, mode: str) -> list[int]:
-    """Mark unfinished runs of `mode` whose session is gone as 'abandoned' (for runs that
-    take no newsroom lock, such as imports: their session is the only sign of life)."""
-    rows = conn.execute(query("abandon_stale_runs_of_mode"), {"mode": mode}).fetchall()
+def abandon_run(conn: psycopg.Connection, run_id: int) -> bool:
+    """Mark an unfinished run 'abandoned' (its process is dead); False when it had finished."""
+    done = conn.execute(query("abandon_run"), {"run_id": run_id}).rowcount
     _commit(conn)
-    return [int(r[0]) for r in rows]
+    return bool(done)
 
 
-def reattach_run(conn: psycopg.Connection, run_id: int, lock_backend_pid: int) -> None:
-    """Record that another session (after a reconnect) now holds the run's lock."""
-    conn.execute(query("reattach_run"), {"run_id": run_id, "backend_pid": lock_backend_pid})
+def heartbeat(conn: psycopg.Connection, run_id: int) -> str | None:
+    """Note that the run is alive and that this session holds its lock (heartbeat_at,
+    backend_pid); return its status, so that a run learns when another marked it
+    abandoned. None: the row was being written by the run's store (its lock is not
+    waited for: the caller is the crawl's own thread), or there is no such row."""
+    row = conn.execute(query("heartbeat"), {"run_id": run_id}).fetchone()
     _commit(conn)
+    return row[0] if row else None
+
 
 
 # --- failed pages -----------------------------------------------------------------------------
+
+
+@dataclass
+class FailedPage:
+    """A page the run could not fetch, parse or store: a crawl_errors row to be."""
+
+    url: str
+    stage: str
+    reason: str
+    snippet: str = ""
 
 
 def error_params(run_id: int | None, url: str, stage: str, reason: str, snippet: str | bytes | None) -> dict:
@@ -270,15 +296,6 @@ def known_story_ids(conn: psycopg.Connection, newsrooms: Iterable[Newsroom | int
     return {int(r[0]) for r in rows}
 
 
-def stored_since(conn: psycopg.Connection, story_ids: list[int], since: datetime) -> set[int]:
-    """Which of these stories the store wrote (new, changed or seen unchanged) since `since`."""
-    if not story_ids:
-        return set()
-    rows = conn.execute(query("stored_since"), {"story_ids": story_ids, "since": since}).fetchall()
-    _commit(conn)
-    return {int(r[0]) for r in rows}
-
-
 # --- resume points and validators (crawl_cursors) ---------------------------------------------
 
 
@@ -297,4 +314,52 @@ def set_cursor(conn: psycopg.Connection, key: str, state: Any) -> None:
 
 def delete_cursor(conn: psycopg.Connection, key: str) -> None:
     conn.execute(query("delete_cursor"), {"key": key})
+    _commit(conn)
+
+
+# --- a run's verdict --------------------------------------------------------------------------
+
+
+@dataclass
+class RunVerdict:
+    """How a run ended, written in one go when it finishes (`write_verdict`), or kept in
+    a spill file while the database is away and written by the next run
+    (`crawler.db.spill`)."""
+
+    run_id: int
+    status: str
+    finished_at: datetime
+    counts: dict[str, Any] = field(default_factory=dict)  # see finish_run
+    failed: list[FailedPage] = field(default_factory=list)
+    cursors: dict[str, Any] = field(default_factory=dict)  # crawl_cursors to set (a good run's)
+    newsrooms: list[Newsroom] = field(default_factory=list)  # the run's (none: all)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["finished_at"] = self.finished_at.isoformat()
+        data["newsrooms"] = [n.key for n in self.newsrooms]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RunVerdict:
+        return cls(
+            run_id=int(data["run_id"]),
+            status=str(data["status"]),
+            finished_at=datetime.fromisoformat(data["finished_at"]),
+            counts=dict(data.get("counts") or {}),
+            failed=[FailedPage(**page) for page in data.get("failed") or ()],
+            cursors=dict(data.get("cursors") or {}),
+            newsrooms=[Newsroom.from_key(key) for key in data.get("newsrooms") or ()],
+        )
+
+
+def write_verdict(conn: psycopg.Connection, verdict: RunVerdict) -> None:
+    """Finish the run's row with its verdict, in one transaction: its failed pages to
+    crawl_errors (counted on the row), its cursors, status, counts and finished_at."""
+    with conn.transaction():
+        for page in verdict.failed:
+            record_error(conn, verdict.run_id, page.url, page.stage, page.reason, page.snippet)
+        for key, state in verdict.cursors.items():
+            set_cursor(conn, key, state)
+        finish_run(conn, verdict.run_id, verdict.status, verdict.counts, finished_at=verdict.finished_at)
     _commit(conn)

@@ -119,7 +119,14 @@ def is_blank(text: str) -> bool:
 
 
 def absolute(base: str, href: str) -> str:
-    return urljoin(base, href.strip())
+    """`href` made absolute against `base`; an href that URL parsing refuses (a broken
+    IPv6 host such as ``http://[broken/x``) is kept as written: one bad link in a body
+    must not cost the release."""
+    href = href.strip()
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return href
 
 
 def site_of(url: str) -> str:
@@ -131,7 +138,8 @@ def site_of(url: str) -> str:
 
 def story_ids(url: str | None) -> tuple[int, int] | None:
     """(newsroom id, story_id) from any story URL shape, or None (`crawler.items.story_ref`
-    tells the newsroom's kind too)."""
+    tells the newsroom's kind too; None for a URL that URL parsing refuses,
+    such as a broken IPv6 host)."""
     ref = story_ref(url)
     return (ref.newsroom.id, ref.story_id) if ref is not None else None
 

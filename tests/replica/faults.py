@@ -24,10 +24,25 @@ KINDS: dict[str, set[str] | None] = {
     "503": None,  # opts: retry_after (optional)
     "slow": None,  # opts: delay (seconds, default 3.0); then the normal response
     "drop": None,  # connection closed without a response
-    "truncate": None,  # opts: keep (fraction of the body, default 0.5), declared_length (default True)
+    # opts: keep (fraction of the body, default 0.5), declared_length (default True),
+    # after (cut right after the first occurrence of this text, e.g. "</article>": the end
+    # of the story card; wins over keep)
+    "truncate": None,
     "bad_date": {"story", "listing"},  # malformed p.date / JSON-LD date / card dates
     "no_h1": {"story"},
     "duplicate_card": {"listing"},  # the first card of the next page repeats at the end of this one
+    # opts: to (the Location: a path on the replica or an absolute URL), status (default 302)
+    "redirect": None,
+    # canonical, og:url, twitter:url and JSON-LD @id name another story; opts: story
+    # ("{pid}/{sid}", default the newest story of the next publisher)
+    "foreign_canonical": {"story"},
+    # the next-page links point at another host; opts: host (default "localhost:{port}",
+    # the same server under another name)
+    "foreign_next": {"listing"},
+    # only the first `keep` cards are served (default 0), the next-page links stay
+    "missing_cards": {"listing"},
+    # a body link whose href breaks URL parsers; opts: href (default "http://[broken/x")
+    "broken_link": {"story"},
 }
 
 

@@ -34,6 +34,10 @@ class Flags:
     bad_date: bool = False
     no_h1: bool = False
     duplicate_card: bool = False
+    canonical: str = ""  # "{pid}/{sid}": canonical, og:url and JSON-LD @id name that story
+    next_host: str = ""  # "host:port": the next-page links point there
+    keep_cards: int | None = None  # serve only this many cards (the next link stays)
+    broken_link: str = ""  # an href that breaks URL parsers, on the first plain body paragraph
 
 
 NO_FLAGS = Flags()
@@ -303,8 +307,10 @@ def _contact_line(s: Seg) -> str:
     return esc(s.text)
 
 
-def _release_text(doc: Doc) -> list[str]:
-    """The dateline, body, about, contact and originator of a story page's card."""
+def _release_text(doc: Doc, *, broken_link: str = "") -> list[str]:
+    """The dateline, body, about, contact and originator of a story page's card.
+    `broken_link`: the first body paragraph without a link is wrapped in a link to it
+    (the fault knob; pages of <p> paragraphs only)."""
     kinds, markup = doc.kinds, _markup(doc)
     dateline = _dateline_html(doc, markup["dateline"] == "link")
     originator = f"Original-Content von: {ent(doc.publisher.name)}, &uuml;bermittelt durch news aktuell"
@@ -328,7 +334,13 @@ def _release_text(doc: Doc) -> list[str]:
         parts.append(f"<p>{dateline}</p>")
         if "empty_paragraph" in kinds:
             parts.append("<p> </p>")
-    parts.extend(_para(p) for p in body)
+    paragraphs = [_para(p) for p in body]
+    if broken_link:
+        # the link wraps a whole paragraph that has none: the text stays, one link more
+        i = next((i for i, p in enumerate(body) if not any(s.href for s in p.segs)), 0)
+        inner = paragraphs[i].removeprefix("<p>").removesuffix("</p>")
+        paragraphs[i] = f'<p><a class="uri-ext outbound" href="{ent(broken_link)}">{inner}</a></p>'
+    parts.extend(paragraphs)
     parts.extend(_para(p) for p in doc.about)
     if "empty_paragraph" in kinds:
         parts.append("<p>&nbsp;</p>")
@@ -354,7 +366,7 @@ def story_page(corpus: Corpus, doc: Doc, flags: Flags = NO_FLAGS) -> str:
     base = corpus.base_url
     pid, sid, kinds = doc.pid, doc.sid, doc.kinds
     newsroom = doc.newsroom
-    canonical = base + newsroom.story_path(sid)
+    canonical = f"{base}/pm/{flags.canonical}" if flags.canonical else base + newsroom.story_path(sid)
     home = newsroom.listing_path()
     title = title_raw(doc)
     t_attr = ent(title)
@@ -431,7 +443,7 @@ def story_page(corpus: Corpus, doc: Doc, flags: Flags = NO_FLAGS) -> str:
     )
     card_parts.append(_media(doc))
 
-    card_parts.extend(_release_text(doc))
+    card_parts.extend(_release_text(doc, broken_link=flags.broken_link))
     card_parts.append('<div class="no-float"></div>')
 
     # newer pages say "Meldung" where older ones say "Story" (both seen on the site)
@@ -515,6 +527,8 @@ def listing_page(
     slug = main and page_no % 2 == 1
     label = newsroom != corpus.newsroom_of(118420)  # whether company newsrooms carry data-label is uncertain
     docs = [corpus.card(s) for s in page]
+    if flags.keep_cards is not None:
+        docs = docs[: flags.keep_cards]
     if flags.duplicate_card:
         nxt = sids[offset + page_size : offset + page_size + 1]
         prv = sids[max(0, offset - 1) : offset] if offset else []
@@ -530,11 +544,13 @@ def listing_page(
     prv_url = None
     if offset > 0:
         prv_url = newsroom.listing_path(max(0, offset - page_size)) + qs
+    if nxt_url and flags.next_host:
+        nxt_url = f"http://{flags.next_host}{nxt_url}"  # absolute: the link leaves the site
     links = ""
     if prv_url:
         links += f'<link rel="prev" href="{base}{ent(prv_url)}">'
     if nxt_url:
-        links += f'<link rel="next" href="{base}{ent(nxt_url)}">'
+        links += f'<link rel="next" href="{"" if flags.next_host else base}{ent(nxt_url)}">'
     pager = ['<div class="pagination">']
     if prv_url:
         pager.append(f'<span class="pagination-prev event-trigger" data-url="{ent(prv_url)}">Zur&uuml;ck</span>')

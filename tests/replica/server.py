@@ -194,11 +194,7 @@ class Server:
             early = await self._early_fault(request, fault, log)
             if early is not None:
                 return early
-        flags = render.Flags(
-            bad_date=fault_kind == "bad_date",
-            no_h1=fault_kind == "no_h1",
-            duplicate_card=fault_kind == "duplicate_card",
-        )
+        flags = self._flags(fault, kind, args, request) if fault is not None else render.NO_FLAGS
         page = self.site.page(kind, args, dict(request.query), flags)
         headers: dict[str, str] = {}
         if page.etag:
@@ -212,8 +208,36 @@ class Server:
         log(page.status)
         return web.Response(status=page.status, body=page.body, headers={**headers, "Content-Type": page.content_type})
 
+    def _flags(self, fault: Fault, kind: str, args: tuple, request: web.Request) -> render.Flags:
+        """The render-time faults of this request (see faults.KINDS)."""
+        opts = fault.opts
+        canonical = ""
+        if fault.kind == "foreign_canonical":
+            canonical = opts.get("story") or self._other_story(args[0])
+        return render.Flags(
+            bad_date=fault.kind == "bad_date",
+            no_h1=fault.kind == "no_h1",
+            duplicate_card=fault.kind == "duplicate_card",
+            canonical=canonical,
+            # the same server under another host name: what it serves there is logged too
+            next_host=(opts.get("host") or request.host.replace("127.0.0.1", "localhost"))
+            if fault.kind == "foreign_next" else "",
+            keep_cards=int(opts.get("keep", 0)) if fault.kind == "missing_cards" else None,
+            broken_link=opts.get("href", "http://[broken/x") if fault.kind == "broken_link" else "",
+        )
+
+    def _other_story(self, room: Newsroom) -> str:
+        """"{pid}/{sid}" of the newest story of the publisher after the newsroom's number."""
+        pids = list(self.site.corpus.publishers)
+        other = pids[(pids.index(room.id) + 1) % len(pids)] if room.id in pids else pids[0]
+        return f"{other}/{self.site.corpus.story_ids(other)[0]}"
+
     async def _early_fault(self, request: web.Request, fault: Fault, log) -> web.StreamResponse | None:
         kind = fault.kind
+        if kind == "redirect":
+            status = int(fault.opts.get("status", 302))
+            log(status)
+            return web.Response(status=status, headers={"Location": str(fault.opts["to"])})
         if kind == "slow":
             await asyncio.sleep(float(fault.opts.get("delay", 3.0)))
             return None
@@ -237,6 +261,9 @@ class Server:
     async def _truncate(self, request: web.Request, fault: Fault, page: Page, headers: dict, log) -> web.StreamResponse:
         keep = float(fault.opts.get("keep", 0.5))
         cut = page.body[: max(1, int(len(page.body) * keep))]
+        after = fault.opts.get("after")
+        if after and (at := page.body.find(after.encode())) >= 0:
+            cut = page.body[: at + len(after)]
         log(page.status)
         if not fault.opts.get("declared_length", True):
             # a complete HTTP response whose HTML simply stops

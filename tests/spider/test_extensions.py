@@ -74,7 +74,9 @@ def test_run_status():
     assert run_status({"presseportal/errors": 1}, "finished") == "errors"
     assert run_status({"presseportal/errors": 1}, "finished", max_errors=1) == "success"
     assert run_status({}, "shutdown") == "shutdown"
-    assert run_status({"store/spilled": 3}, "finished") == "errors"
+    assert run_status({"store/spilled": 3}, "finished") == "store_failed"
+    assert run_status({"store/error": "disk full", "presseportal/errors": 1}, "finished") == "store_failed"
+    assert run_status({"store/error": "database gone"}, "store_failed") == "store_failed"
 
 
 def walk_state(since=None, newest=None, oldest=None):

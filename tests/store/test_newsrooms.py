@@ -93,14 +93,16 @@ def test_run_locks_key_by_kind_and_id(database_url):
         b.close()
 
 
-def test_stale_runs_of_an_office_are_abandoned_by_the_offices_next_run(database_url):
+def test_the_unfinished_runs_of_an_office_are_the_offices_not_a_publishers_of_its_number(database_url):
     with db.connect(database_url) as conn:
         conn.execute("INSERT INTO crawl_runs (mode, publishers, offices, backend_pid) VALUES "
                      "('crawl', '{}', '{97012}', -1), ('crawl', '{97012}', '{}', -2)")
         conn.commit()
         ids = dict(conn.execute("SELECT backend_pid, id FROM crawl_runs").fetchall())
-        assert db.abandon_stale_runs(conn, [OFFICE]) == [ids[-1]], "the publisher's run is not the office's"
-        assert db.abandon_stale_runs(conn, [PUBLISHER]) == [ids[-2]]
+        assert [r["run_id"] for r in db.unfinished_runs(conn, [OFFICE])] == [ids[-1]], \
+            "the publisher's run is not the office's"
+        assert [r["run_id"] for r in db.unfinished_runs(conn, [PUBLISHER])] == [ids[-2]]
+        assert [r["run_id"] for r in db.unfinished_runs(conn, None)] == [ids[-1], ids[-2]]
 
 
 def test_migration_006_brings_a_store_of_publishers_along(empty_database_url):

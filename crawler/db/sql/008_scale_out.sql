@@ -25,3 +25,8 @@ CREATE TABLE job_attempts (
     run_id      bigint                 -- the crawl_runs row of the crawl it started, when known
 );
 CREATE INDEX job_attempts_job_id_idx ON job_attempts (job_id, id DESC);
+
+-- The date window a run covers ("2024-01-01..2024-03-31"; '' for the whole newsroom), as
+-- its run lock names it: a run that finds an unfinished run of its newsroom after a
+-- database restart asks whether that run is alive only when their windows conflict.
+ALTER TABLE crawl_runs ADD COLUMN run_window text NOT NULL DEFAULT '';

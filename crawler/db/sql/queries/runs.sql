@@ -69,15 +69,18 @@ ORDER BY r.started_at NULLS LAST
 LIMIT 1;
 
 -- name: start_run
-INSERT INTO crawl_runs (mode, publishers, offices, pid, host, backend_pid)
-VALUES (%(mode)s, %(publishers)s, %(offices)s, %(pid)s, %(host)s, %(backend_pid)s)
+INSERT INTO crawl_runs (mode, publishers, offices, run_window, pid, host, backend_pid, process_started_at,
+                        heartbeat_at)
+VALUES (%(mode)s, %(publishers)s, %(offices)s, %(window)s, %(pid)s, %(host)s, %(backend_pid)s,
+        %(process_started_at)s, now())
 RETURNING id;
 
 -- name: finish_run
 -- Only the counts passed (not NULL) are written: the store pipeline adds new / changed /
--- unchanged / errors to the row as it commits, the CLI may leave them alone.
+-- unchanged / errors to the row as it commits, the CLI may leave them alone. A verdict
+-- written late (replayed from a spill file) keeps the time the run ended.
 UPDATE crawl_runs SET
-    finished_at = now(),
+    finished_at = COALESCE(%(finished_at)s::timestamptz, now()),
     status    = %(status)s,
     pages     = COALESCE(%(pages)s, pages),
     new       = COALESCE(%(new)s, new),
@@ -123,24 +126,34 @@ ON CONFLICT (key) DO UPDATE SET state = excluded.state, updated_at = excluded.up
 -- name: delete_cursor
 DELETE FROM crawl_cursors WHERE key = %(key)s;
 
--- name: abandon_stale_runs
--- Runs left "running" by a process that died (kill -9, a crash, a lost server): their
--- session is gone. Called by a new run once it holds the lock on its newsrooms.
-UPDATE crawl_runs SET status = 'abandoned', finished_at = now()
+-- name: unfinished_runs
+-- Runs sharing a newsroom with these publishers and offices (%(all)s: every run) left
+-- without finished_at, with what tells whether their process lives: host, pid and its
+-- start, the seconds since the last heartbeat, and whether the session that held their
+-- lock is still connected. A run over all newsrooms (no publishers, no offices) shares
+-- every one.
+SELECT id AS run_id, mode AS run_mode, publishers, offices, run_window, started_at, pid, host, backend_pid,
+       process_started_at, heartbeat_at,
+       EXTRACT(EPOCH FROM now() - COALESCE(heartbeat_at, started_at))::float8 AS quiet_seconds,
+       EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = crawl_runs.backend_pid) AS session_alive
+FROM crawl_runs
 WHERE finished_at IS NULL
-  AND (publishers && %(publishers)s::integer[] OR offices && %(offices)s::integer[])
-  AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = crawl_runs.backend_pid)
-RETURNING id;
+  AND (%(all)s OR (cardinality(publishers) = 0 AND cardinality(offices) = 0)
+       OR publishers && %(publishers)s::integer[] OR offices && %(offices)s::integer[])
+ORDER BY id;
 
--- name: abandon_stale_runs_of_mode
--- The same for runs that take no publisher lock (imports): unfinished runs of this mode
--- whose session is gone.
+-- name: abandon_run
+-- A run whose process is known to be dead (kill -9, a crash): called by a new run once
+-- it holds the lock on the publishers.
 UPDATE crawl_runs SET status = 'abandoned', finished_at = now()
-WHERE finished_at IS NULL
-  AND mode = %(mode)s
-  AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = crawl_runs.backend_pid)
-RETURNING id;
+WHERE id = %(run_id)s AND finished_at IS NULL;
 
--- name: reattach_run
--- After a reconnect the run's lock lives in a new session: name it, for current_lock_holder.
-UPDATE crawl_runs SET backend_pid = %(backend_pid)s WHERE id = %(run_id)s;
+-- name: heartbeat
+-- The run is alive, and this session holds its lock (after a reconnect: a new session,
+-- which current_lock_holder then names). A row the store is updating (its counts, in a
+-- batch transaction) is skipped, never waited for: the heartbeat runs on the crawl's
+-- own thread, and waiting there would keep that very transaction from committing.
+-- Returns the status, which another run may have changed (no row: skipped this time).
+UPDATE crawl_runs SET heartbeat_at = now(), backend_pid = pg_backend_pid()
+WHERE id = (SELECT id FROM crawl_runs WHERE id = %(run_id)s FOR UPDATE SKIP LOCKED)
+RETURNING status;

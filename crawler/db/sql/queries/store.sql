@@ -59,6 +59,8 @@ RETURNING p.derived_id, p.real_id;
 --
 -- Each row's outcome:
 --   new        not stored yet: inserted;
+--   stale      fetched earlier than the stored row of the same origin (a spill file
+--              replayed after a later crawl): left alone, never written over it;
 --   unchanged  the same content hash (nothing written but last_seen_at), or an import
 --              that says nothing the crawled page stored contradicts;
 --   upgraded   a crawled page of a release stored from an import, saying everything the
@@ -106,7 +108,8 @@ WITH batch AS (
     FROM batch b
     LEFT JOIN crawled_once c ON c.derived_id = b.story_id
 ), old AS (
-    SELECT r.story_id, r.content_hash, r.origin, to_jsonb(r) - 'search' AS content, r.changed_at
+    SELECT r.story_id, r.content_hash, r.origin, to_jsonb(r) - 'search' AS content, r.changed_at,
+           r.fetched_at
     FROM releases r
     WHERE r.story_id IN (SELECT story_id FROM incoming)
     ORDER BY r.story_id
@@ -115,6 +118,7 @@ WITH batch AS (
     SELECT i.story_id,
            CASE
                WHEN o.story_id IS NULL THEN 'new'
+               WHEN i.origin = o.origin AND i.fetched_at < o.fetched_at THEN 'stale'
                WHEN i.origin = 'import' AND o.origin = 'page' THEN
                    CASE WHEN a.agree OR EXISTS (
                             SELECT 1 FROM release_revisions v
@@ -209,7 +213,7 @@ WHERE story_id = ANY(%(story_ids)s);
 
 -- name: upsert_pages
 -- The raw pages of a batch (unique story_ids), as parallel arrays; a page is rewritten
--- only when its HTML changed.
+-- only when its HTML changed, and never by one fetched earlier.
 INSERT INTO release_pages AS p (story_id, url, fetched_at, http_status, compression,
                                 html_sha256, html_size, html)
 SELECT story_id, url, fetched_at, http_status, 'zlib', html_sha256, html_size, html
@@ -222,7 +226,8 @@ ON CONFLICT (story_id) DO UPDATE SET
     url = excluded.url, fetched_at = excluded.fetched_at, http_status = excluded.http_status,
     compression = excluded.compression, html_sha256 = excluded.html_sha256,
     html_size = excluded.html_size, html = excluded.html
-WHERE p.html_sha256 IS DISTINCT FROM excluded.html_sha256;
+WHERE p.html_sha256 IS DISTINCT FROM excluded.html_sha256
+  AND (excluded.fetched_at >= p.fetched_at) IS NOT FALSE;
 
 -- name: insert_release_plain
 -- The naive path for the benchmark baseline (news-please style: one INSERT, one commit).
