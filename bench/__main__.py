@@ -19,7 +19,7 @@ from importlib import metadata
 from pathlib import Path
 
 MODULES = ["extract", "normalize", "store", "pipe", "e2e", "cpu", "incremental", "memory", "imports", "reextract",
-           "replica", "report"]
+           "replica", "report", "faults", "fuzz", "scale"]
 RESULTS = Path(__file__).with_name("results.md")
 
 
@@ -46,7 +46,8 @@ def machine() -> str:
 
 
 def versions() -> str:
-    names = ["scrapy", "dateparser", "psycopg", "lxml", "ftfy", "aiohttp", "zstandard", "trafilatura", "py-spy"]
+    names = ["scrapy", "dateparser", "psycopg", "lxml", "ftfy", "aiohttp", "zstandard", "trafilatura", "procrastinate",
+             "py-spy"]
     found = []
     for name in names:
         try:

@@ -3,7 +3,7 @@
 | status | meaning |
 | --- | --- |
 | 0 | success |
-| 1 | finished with errors: failed pages over the tolerance, a field's coverage too low, releases that could not be stored, or the run stopped early |
+| 1 | finished with errors: failed pages over the tolerance, a field's coverage too low, releases that could not be stored (the store gave up on the database after pages were fetched), or the run stopped early |
 | 2 | usage error |
 | 69 | database unavailable (EX_UNAVAILABLE): nothing was fetched |
 | 75 | another run holds the lock (EX_TEMPFAIL): nothing was fetched |
@@ -34,10 +34,11 @@ def for_crawl(stats: Mapping[str, Any]) -> int:
 
     A crawl that never started (database unavailable at open, publisher locked) has
     that reason as `finish_reason`; otherwise the run's status (`presseportal/run_status`,
-    set by the run record) decides: success is 0, anything else 1.
+    set by the run record) decides: success is 0, anything else 1. 69 and 75 promise
+    that nothing was fetched: a crawl that walked a newsroom page is never either.
     """
     reason = stats.get("finish_reason")
-    if reason in _BY_FINISH_REASON:
+    if reason in _BY_FINISH_REASON and not stats.get("presseportal/listing_pages"):
         return _BY_FINISH_REASON[reason]
     status = stats.get("presseportal/run_status")
     if status is None:

@@ -19,9 +19,11 @@ of field names elsewhere is derived from it; a test holds the store's columns to
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 
 def iso(value: datetime | None) -> str | None:
@@ -72,6 +74,13 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("story_id_derived", content=False),
     # when this copy was fetched: a crawl's fact, not the release's content
     FieldSpec("fetched_at", content=False),
+    # Added later (issue 13), so last: the columns of an export keep their places.
+    # The kind of newsroom publisher_id names: "publisher" (/nr/) or "office" (/blaulicht/nr/)
+    FieldSpec("newsroom_kind", content=False),
+    # an office's code, as its title opens with it ("POL-XY"); "" for a company's release.
+    # Not hashed: the title is (and a new hashed field would turn every stored release
+    # into a revision)
+    FieldSpec("office_code", content=False),
 )
 
 # What feed exports write, in this order (raw_html, http_status and field_sources stay inside).
@@ -86,15 +95,107 @@ WATCHED_FIELDS: list[str] = [f.name for f in FIELDS if f.watched]
 RELEASE_COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.column)
 
 
+# --- newsrooms and story addresses (SITE.md "URLs") ------------------------------------------
+
+# The kinds of newsroom: a company's ("publisher", /nr/{id}, stories /pm/{id}/{sid}) and a
+# police or fire office's ("office", /blaulicht/nr/{id}, stories /blaulicht/pm/{id}/{sid}).
+# Story ids share one sequence across both; newsroom ids may repeat across kinds (the
+# site does not say), so a newsroom is always (kind, id).
+PUBLISHER = "publisher"
+OFFICE = "office"
+NEWSROOM_KINDS: tuple[str, ...] = (PUBLISHER, OFFICE)
+_PATH_PREFIX = {PUBLISHER: "", OFFICE: "/blaulicht"}
+
+
+@dataclass(frozen=True, order=True)
+class Newsroom:
+    """A newsroom: (kind, id). `str()` gives "publisher 73811" / "office 99001"."""
+
+    kind: str
+    id: int
+
+    def __post_init__(self) -> None:
+        if self.kind not in NEWSROOM_KINDS:
+            raise ValueError(f"a newsroom is one of {', '.join(NEWSROOM_KINDS)}, not {self.kind!r}")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.id}"
+
+    @property
+    def key(self) -> str:
+        """"publisher:73811": the newsroom in keys (crawl_cursors) and logs."""
+        return f"{self.kind}:{self.id}"
+
+    @classmethod
+    def from_key(cls, key: str) -> Newsroom:
+        """The newsroom of a `key` ("office:99001"); ValueError for anything else."""
+        kind, _, number = key.partition(":")
+        return cls(kind, int(number))
+
+    def listing_path(self, offset: int = 0) -> str:
+        """`/nr/{id}` or `/blaulicht/nr/{id}`, with `/{offset}` after the first page."""
+        path = f"{_PATH_PREFIX[self.kind]}/nr/{self.id}"
+        return f"{path}/{offset}" if offset else path
+
+    def story_path(self, story_id: int) -> str:
+        """`/pm/{id}/{sid}` or `/blaulicht/pm/{id}/{sid}` (canonical: no slug)."""
+        return f"{_PATH_PREFIX[self.kind]}/pm/{self.id}/{story_id}"
+
+
+# /pm/{id}/{sid}, /pm/{id}/{sid}/{slug}, /pm/amp/{id}/{sid}, /blaulicht/pm/{id}/{sid}[/{slug}]
+_STORY_PATH = re.compile(r"(?P<office>/blaulicht)?/pm/(?:amp/)?(?P<nid>\d+)/(?P<sid>\d+)(?:[/?#]|$)")
+
+
+@dataclass(frozen=True)
+class StoryRef:
+    """Which story a URL names: its newsroom, its id, and the site it is on."""
+
+    newsroom: Newsroom
+    story_id: int
+    site: str = "https://www.presseportal.de"
+
+    @property
+    def url(self) -> str:
+        """The canonical address on that site: `{site}/pm/{id}/{sid}` or `.../blaulicht/pm/...`."""
+        return self.site.rstrip("/") + self.newsroom.story_path(self.story_id)
+
+
+def story_ref(url: str | None) -> StoryRef | None:
+    """The story a URL names (any story URL shape, absolute or a path), or None (also for
+    a URL that URL parsing refuses).
+
+    The site is the URL's scheme and host ("https://www.presseportal.de" for a path)."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # a URL parsing refuses (a broken IPv6 host) names no story
+        return None
+    m = _STORY_PATH.search(parts.path)
+    if m is None:
+        return None
+    kind = OFFICE if m["office"] else PUBLISHER
+    site = f"{parts.scheme or 'https'}://{parts.netloc}" if parts.netloc else "https://www.presseportal.de"
+    return StoryRef(Newsroom(kind, int(m["nid"])), int(m["sid"]), site)
+
+
+def canonical_story_url(base_url: str, publisher_id: int, story_id: int, kind: str = PUBLISHER) -> str:
+    """`{base}/pm/{publisher_id}/{story_id}` (an office's: `{base}/blaulicht/pm/...`): the
+    story's address without a slug."""
+    return base_url.rstrip("/") + Newsroom(kind, publisher_id).story_path(story_id)
+
+
 @dataclass
 class RawRelease:
     """One story page as the page says it; the spider's item. See the module docstring."""
 
     story_id: int
-    publisher_id: int
-    url: str  # canonical: {base}/pm/{publisher_id}/{story_id}, no slug
+    publisher_id: int  # the newsroom's id (a publisher's or an office's: newsroom_kind)
+    url: str  # canonical: {base}/pm/{publisher_id}/{story_id} ({base}/blaulicht/pm/... for an office), no slug
     title: str
     published_raw: str  # the date string as shown (p.date), else JSON-LD / meta / the card's
+    newsroom_kind: str = PUBLISHER  # "publisher" or "office"
+    office_code: str = ""  # "POL-XY" of an office's title "POL-XY: ..."
     publisher: str = ""
     dateline: str = ""  # the place before "(ots)"
     teaser: str = ""
@@ -125,8 +226,8 @@ class Release:
     """A clean release: what validate checks and the store writes. Fields: see `FIELDS`."""
 
     story_id: int
-    publisher_id: int
-    url: str  # canonical: {base}/pm/{publisher_id}/{story_id}, no slug
+    publisher_id: int  # the newsroom's id (a publisher's or an office's: newsroom_kind)
+    url: str  # canonical: {base}/pm/{publisher_id}/{story_id} ({base}/blaulicht/pm/... for an office), no slug
     publisher: str = ""
     title: str = ""
     # aware, UTC; the exact string the page showed stays beside it
@@ -137,7 +238,9 @@ class Release:
     published_precision: str = "minute"  # "minute", "day", "month"; "" without a date
     dateline: str = ""  # the city before "(ots)", e.g. "Hamburg"
     teaser: str = ""
-    body: str = ""  # paragraphs separated by exactly one blank line
+    # paragraphs separated by exactly one blank line; the items of a list and the rows of
+    # a table are lines ("\n") of one paragraph
+    body: str = ""
     about: str = ""  # the "Über X:" section, paragraphs separated by a blank line
     contact: str = ""  # lines separated by "\n"
     originator: str = ""
@@ -149,17 +252,14 @@ class Release:
     origin: str = "page"  # "page" or "import"
     story_id_derived: bool = False  # story_id is negative, derived from an import's text
     fetched_at: datetime | None = field(default=None, metadata={"serializer": iso})
+    newsroom_kind: str = PUBLISHER  # "publisher" or "office"
+    office_code: str = ""  # "POL-XY" of an office's title "POL-XY: ..."
     # not exported: the fetch's status, the layers, the page for release_pages, where an
     # import's record was read
     http_status: int = 200
     field_sources: dict[str, str] = field(default_factory=dict)
     raw_html: str = field(default="", repr=False)
     location: str = ""
-
-
-def canonical_story_url(base_url: str, publisher_id: int, story_id: int) -> str:
-    """`{base}/pm/{publisher_id}/{story_id}`: the story's address without a slug."""
-    return f"{base_url.rstrip('/')}/pm/{publisher_id}/{story_id}"
 
 
 def exported(release: Release) -> dict[str, Any]:

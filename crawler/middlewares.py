@@ -8,10 +8,15 @@ import logging
 import time
 from time import monotonic
 
+from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
+
+from crawler.signals import page_failed
 
 logger = logging.getLogger(__name__)
 
@@ -108,3 +113,37 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
 
 
 _ONE_LINE = _NetworkErrorsOnOneLine()
+
+
+class SiteOnlyMiddleware(OffsiteMiddleware):
+    """Scrapy's offsite handling (the spider's `allowed_domains`), made loud and strict.
+
+    Scrapy refuses a request to another host when it is scheduled and says so only in
+    a DEBUG line and the `offsite/filtered` stat: a next link or a redirect that leaves
+    the site would end a walk, or lose a story, without a word. Every refusal here is
+    a failed page (`crawler.signals.page_failed`, stage ``offsite``, the URL first asked
+    for and where it led), so it reaches crawl_errors and the exit status. And
+    `dont_filter` (which the first page's recheck sets) does not let a request leave the
+    site: only `allow_offsite` in its meta does.
+    """
+
+    def request_scheduled(self, request: Request) -> None:
+        try:
+            self.process_request(request)
+        except IgnoreRequest:
+            chain = request.meta.get("redirect_urls") or []
+            asked = chain[0] if chain else request.url
+            via = f" (redirected from {asked})" if chain else ""
+            reason = (f"refused a request to another host: {request.url}{via}; "
+                      f"only {', '.join(self.crawler.spider.allowed_domains)} is crawled")
+            logger.error("could not stay on the site for %s: %s", asked, reason)
+            self.crawler.signals.send_catch_log(page_failed, url=asked, stage="offsite", reason=reason,
+                                                story_id=request.meta.get("story_id"))
+            raise
+
+    def process_request(self, request: Request) -> None:
+        if request.meta.get("allow_offsite") or self.should_follow(request, self.crawler.spider):
+            return
+        host = urlparse_cached(request).hostname
+        self.stats.inc_value("offsite/filtered")
+        raise IgnoreRequest(f"Filtered offsite request to {host!r}")

@@ -1,7 +1,7 @@
 """Crawl profiles: how hard a crawl may push the site it talks to.
 
 - `live` (the default): the politeness of `crawler/settings.py`, for presseportal.de.
-- `replica`: no delays, 16 requests at a time, short timeouts; for the project's replica
+- `replica`: no delays, no shared site budget, 16 requests at a time, short timeouts; for the project's replica
   of the site on loopback (the demo, the tests, the benchmarks), and refused for any
   other host, so that a stray environment variable cannot turn it on a real site.
 
@@ -24,6 +24,8 @@ PROFILES: dict[str, dict[str, object]] = {
         "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
         "DOWNLOAD_TIMEOUT": 10,
         "RETRY_AFTER_MAX_SECONDS": 5,
+        # no shared budget on loopback unless PRESSEPORTAL_SITE_BUDGET says so
+        "SITE_BUDGET_DEFAULT": 0,
     },
 }
 LOOPBACK_ONLY = {"replica"}

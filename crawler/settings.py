@@ -62,6 +62,17 @@ TELNETCONSOLE_ENABLED = False
 # Scrapy 2.19 remote control: an HTTP port nobody asked for on a cron box
 REMOTE_CONTROL_ENABLED = False
 
+# One request budget per site, shared by every process on every machine through
+# PostgreSQL (crawler/budget.py SiteBudgetMiddleware, table site_budgets): requests
+# per second to the site in total, whatever the number of workers; 0 switches it off.
+# A 429 or Retry-After pushes every worker back. Unset (None), the profile's default
+# applies: 1 for the live site, none for the replica on loopback.
+PRESSEPORTAL_SITE_BUDGET = (float(os.environ["PRESSEPORTAL_SITE_BUDGET"])
+                            if os.environ.get("PRESSEPORTAL_SITE_BUDGET", "").strip() else None)
+SITE_BUDGET_DEFAULT = 1.0
+# a 429 without Retry-After holds every worker back this long (seconds)
+SITE_BUDGET_PUSH_SECONDS = 5.0
+
 # the replica profile switches the delays off (loopback only: crawler/profiles.py); an
 # unknown name is refused before the crawl starts
 globals().update(PROFILES.get(PRESSEPORTAL_PROFILE, {}))
@@ -74,11 +85,16 @@ LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
 # --- components, in data-flow order ---------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
+    # offsite requests refused as Scrapy does, but recorded as failed pages
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.middlewares.SiteOnlyMiddleware": 50,
     # robots.txt obeyed as by Scrapy's own; a dead site logged in one line, not tracebacks
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,
+    # last before the download: every request (robots.txt, retries) takes a budget slot
+    "crawler.budget.SiteBudgetMiddleware": 950,
 }
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 300,
@@ -124,10 +140,10 @@ PRESSEPORTAL_MAX_ERRORS = 0
 PRESSEPORTAL_PROGRESS = False
 # where a whole-archive backfill expects the archive to begin, for its time-left estimate
 PRESSEPORTAL_ARCHIVE_START = "2005-01-01"
-# how often a run checks that its database session (holding the run lock) is alive
-PRESSEPORTAL_LOCK_CHECK_SECONDS = 15.0
-# how often a backfill saves its resume point in PostgreSQL
-PRESSEPORTAL_CURSOR_SECONDS = 5.0
+# how often a run checks that its database session (holding the run lock) is alive and
+# writes its heartbeat in its crawl_runs row; a run whose lock another run took stops
+# at the next check
+PRESSEPORTAL_LOCK_CHECK_SECONDS = 5.0
 
 # --- store (pipelines/store.py) ----------------------------------------------------------------
 # a batch is written when this many releases wait, and every STORE_FLUSH_SECONDS
@@ -138,6 +154,9 @@ STORE_WRITERS = 2
 STORE_POOL_MAX = 4
 # how long a batch is retried while the database is away, before it goes to a spill file
 STORE_RETRY_MAX_SECONDS = 120
+# where releases that could not be written wait for replay (one folder per database
+# inside it); empty: "spill" beside the embedded server's data (crawler.db.spill)
+STORE_SPILL_DIR = os.environ.get("PRESSEPORTAL_SPILL_DIR", "")
 # seconds to wait for a connection (at open, and per attempt while retrying a batch)
 STORE_CONNECT_TIMEOUT = 10
 # keep the raw HTML of each story in release_pages (zstd), to re-extract without crawling
@@ -148,3 +167,13 @@ STORE_PAGES = True
 # takes the store out of ITEM_PIPELINES); how many changed releases to show field by field
 COMPARE_RELEASES = False
 COMPARE_EXAMPLES = 5
+
+# --- the job queue (crawler/queue; `presseportal worker`, `enqueue`, `schedule`) -------------
+# seconds without a worker's heartbeat before another worker takes its job over
+PRESSEPORTAL_LEASE_SECONDS = 30.0
+# seconds a running job may finish in after SIGTERM, before it goes back on the queue
+PRESSEPORTAL_WORKER_GRACE_SECONDS = 30.0
+# workers refresh the followed newsrooms from the site-wide feed on this cron line, and
+# sweep them all (a conditional GET each) on the second one; "" for none
+PRESSEPORTAL_REFRESH_CRON = "*/15 * * * *"
+PRESSEPORTAL_SWEEP_CRON = "30 3 * * *"

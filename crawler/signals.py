@@ -1,8 +1,14 @@
 """Signals of this project (Scrapy's own are in scrapy.signals)."""
 
-# A page could not be fetched or parsed. Arguments: url, stage ("fetch", "listing",
-# "extract", "normalize", "validate"), reason, snippet (the start of the raw input).
+# A page could not be fetched, parsed or stored. Arguments: url, stage ("fetch",
+# "listing", "extract", "identity", "redirect", "offsite", "store"; the pipelines' drops
+# arrive as Scrapy's item_dropped), reason, snippet (the start of the raw input), and
+# story_id when the page is a story (a backfill's resume point counts it as settled).
 page_failed = object()
+
+# The store committed a batch. Argument: story_ids (the stories in it). A backfill's
+# resume point follows it (crawler.extensions.backfill_cursor).
+batch_stored = object()
 
 
 def failure_reason(failure) -> str:
@@ -13,7 +19,3 @@ def failure_reason(failure) -> str:
     if response is not None:
         return f"HTTP {response.status}"
     return f"{type(failure.value).__name__}: {failure.value}"
-
-# The run lock was taken again on a new session after the database came back
-# (crawler.extensions.run_lock). Arguments: backend_pid, the server process of that session.
-run_lock_moved = object()

@@ -3,16 +3,22 @@
 The spider owns it (`spider.crawl_state`); extensions read and write it only through
 these fields:
 
-- in, before the first request: `known_story_ids` and `listing_validators` (the run
-  record, from PostgreSQL), `resume_offsets` (the backfill cursor);
+- in, before the first request: `known_story_ids`, `listing_validators` and
+  `covered_through` (the run record, from PostgreSQL), `resume_offsets` and
+  `retry_story_ids` (the backfill cursor);
 - out, as the walk goes: `walks` (pages walked per newsroom), `seen_validators`,
   `newest_day` / `oldest_day` (progress).
+
+A newsroom is a `crawler.items.Newsroom`, (kind, id): a publisher's and a police or fire
+office's may share an id number, so every per-newsroom map is keyed by both.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+
+from crawler.items import OFFICE, PUBLISHER, Newsroom
 
 
 @dataclass(frozen=True)
@@ -21,15 +27,31 @@ class CrawlPlan:
 
     Modes: "full", "incremental" (cron), "backfill" walk newsrooms; "import" reads
     releases from files (crawler.spiders.imports), "reextract" from the stored pages
-    (crawler.spiders.reextract). `publishers`: the newsrooms walked, an import's default
-    publisher, or the releases re-extracted; () is all of them.
+    (crawler.spiders.reextract). `newsrooms`: publishers and offices in the order asked
+    for: the newsrooms walked, an import's default publisher, or the releases
+    re-extracted; () is all of them.
     """
 
     mode: str
-    publishers: tuple[int, ...]
+    newsrooms: tuple[Newsroom, ...]
     since: date | None = None
     until: date | None = None
     refresh: bool = False  # backfill: fetch stored stories again
+
+    @property
+    def windowed(self) -> bool:
+        """Only a `since`/`until` window of the newsroom is walked."""
+        return bool(self.since or self.until)
+
+    @property
+    def publishers(self) -> tuple[int, ...]:
+        """The ids of the publishers' newsrooms asked for."""
+        return tuple(n.id for n in self.newsrooms if n.kind == PUBLISHER)
+
+    @property
+    def offices(self) -> tuple[int, ...]:
+        """The ids of the offices' newsrooms asked for."""
+        return tuple(n.id for n in self.newsrooms if n.kind == OFFICE)
 
     @property
     def skips_known(self) -> bool:
@@ -43,8 +65,17 @@ class CrawlPlan:
         return self.mode == "incremental"
 
     @property
+    def window(self) -> str:
+        """The date window this run covers, as the run lock names it ("2024-01-01..2024-03-31",
+        an open end left empty); "" for a run over the whole newsroom. Two runs over
+        different windows of one newsroom may run at once (crawler.db.runs)."""
+        if self.mode != "backfill" or not (self.since or self.until):
+            return ""
+        return f"{self.since or ''}..{self.until or ''}"
+
+    @property
     def locks_newsrooms(self) -> bool:
-        """The run takes the per-publisher lock (crawler.extensions.run_lock). An import
+        """The run takes the per-newsroom lock (crawler.extensions.run_lock). An import
         does not: it fetches nothing, and the store lets a page win over an import in
         whichever order they come (crawler/db/sql/queries/store.sql), so it may run beside
         a crawl; a re-extraction does, as it rewrites releases from their pages."""
@@ -60,21 +91,26 @@ class CrawlPlan:
 @dataclass
 class ListingPage:
     """One listing page of a walk: its offset, how many of this newsroom's cards it held,
-    and the stories queued from it."""
+    the stories queued from it, and whether it was whole (a page that lost cards is
+    walked past, but a backfill's resume point stops before it)."""
 
     offset: int
     cards: int
     queued: list[int]
+    complete: bool = True
 
 
 @dataclass
 class NewsroomWalk:
     """Where the walk through one newsroom stands."""
 
-    publisher_id: int
+    newsroom: Newsroom
     page_size: int = 0  # this newsroom's cards on the first page (see looks_full)
     found_new: bool = False  # stories to fetch turned up: look at the top once more at the end
     rechecks: int = 0
+    # the newest story id on the newsroom's first page (0: not seen in this run); a
+    # successful run that saw it records it as the newsroom's coverage (covered_through)
+    top_story_id: int = 0
     offsets_seen: set[int] = field(default_factory=set)
     # in walk order: a backfill's resume point is the end of the longest prefix of pages
     # whose stories are all stored
@@ -104,19 +140,25 @@ class Validators:
 class CrawlState:
     plan: CrawlPlan
     # in (filled before the first request)
-    known_story_ids: set[int] = field(default_factory=set)
-    listing_validators: dict[int, Validators] = field(default_factory=dict)
-    resume_offsets: dict[int, int] = field(default_factory=dict)
+    known_story_ids: set[int] = field(default_factory=set)  # story ids: one sequence for all
+    listing_validators: dict[Newsroom, Validators] = field(default_factory=dict)
+    # per newsroom, the newest story a successful run saw at the top: every story up to
+    # it is stored, so the cron walk may stop at a fully stored page only once it reached
+    # it (missing: unknown, the walk goes on to the end)
+    covered_through: dict[Newsroom, int] = field(default_factory=dict)
+    resume_offsets: dict[Newsroom, int] = field(default_factory=dict)
+    # stories an interrupted backfill failed on before its resume point: asked for first
+    retry_story_ids: dict[Newsroom, list[int]] = field(default_factory=dict)
     # out (filled by the walk)
-    walks: dict[int, NewsroomWalk] = field(default_factory=dict)
+    walks: dict[Newsroom, NewsroomWalk] = field(default_factory=dict)
     seen_story_ids: set[int] = field(default_factory=set)
-    seen_validators: dict[int, Validators] = field(default_factory=dict)
+    seen_validators: dict[Newsroom, Validators] = field(default_factory=dict)
     newest_day: date | None = None
     oldest_day: date | None = None
 
     def __post_init__(self) -> None:
-        for pid in self.plan.publishers:
-            self.walks.setdefault(pid, NewsroomWalk(pid))
+        for newsroom in self.plan.newsrooms:
+            self.walks.setdefault(newsroom, NewsroomWalk(newsroom))
 
     def note_day(self, when: date | None) -> None:
         """Widen the span of listing days seen (for the progress estimate)."""

@@ -7,15 +7,22 @@ What it does with each clean `Release`:
   its own pooled connection), one transaction per batch (`crawler.db.releases.write_batch`:
   new / changed / unchanged told apart, imports upgraded by their crawled page or kept
   beside it as revisions, revisions, raw pages, run counts);
-- never drops it: when the server goes away the batch is retried on a fresh connection
-  with exponential backoff (0.5 s doubling, at most 30 s apart) for up to
-  STORE_RETRY_MAX_SECONDS. While more than (STORE_WRITERS + 2) batches' worth of items
-  are pending, ``process_item`` waits, so the crawl slows down instead of piling items
-  up in memory. If the budget runs out the spider is closed with reason
-  ``database_unavailable``; close tries once more (a fresh budget), and whatever still
-  cannot be written is kept in a JSONL spill file (its path is logged) rather than
-  lost. Retried batches are exact because the upsert is idempotent (at-least-once).
-  A story in two in-flight batches is written in order, so the newest version wins.
+- never drops it: when the server goes away (or cannot write: a full disk) the batch is
+  retried on a fresh connection with exponential backoff (0.5 s doubling, at most 30 s
+  apart) for up to STORE_RETRY_MAX_SECONDS. While more than (STORE_WRITERS + 2)
+  batches' worth of items are pending, ``process_item`` waits, so the crawl slows down
+  instead of piling items up in memory. If the budget runs out the spider is closed with
+  reason ``store_failed`` (exit status 1: pages were fetched) and the failure, with the
+  database's own words, is a failed page (stage ``store``) in crawl_errors and the run's
+  summary. Close tries once more (a fresh budget); whatever still cannot be written is
+  kept in a private spill file for this database (`crawler.db.spill`, STORE_SPILL_DIR),
+  recorded the same way, and replayed by the next run of those publishers before it
+  fetches anything (or by `presseportal spill replay`). Retried batches are exact
+  because the upsert is idempotent (at-least-once). A story in two in-flight batches is
+  written in order, so the newest version wins.
+
+Each committed batch is announced (`crawler.signals.batch_stored`, its story ids): a
+backfill's resume point follows it.
 
 The run: each batch adds its counts to the run's ``crawl_runs`` row; the run id comes
 from the run record extension (`crawler.extensions.run_record.RunRecord`); without it
@@ -30,21 +37,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from collections import Counter
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from scrapy.exceptions import CloseSpider, NotConfigured
 
 from crawler import db
-from crawler.db import embedded
+from crawler.db import spill
 from crawler.db.releases import as_dict, prepare_batch, write_batch
 from crawler.extensions.run_record import RunRecord
 from crawler.items import Release
+from crawler.signals import batch_stored, page_failed
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +79,8 @@ class StorePipeline:
         self.retry_max = s.getfloat("STORE_RETRY_MAX_SECONDS", 120)
         self.connect_timeout = s.getint("STORE_CONNECT_TIMEOUT", 10)
         self.store_pages = s.getbool("STORE_PAGES", True)
+        self.spill_root = s.get("STORE_SPILL_DIR") or None
+        self.give_up_reason = ""  # the database's words when the retry budget ran out
         self._run_id: int | None = None
         self.conninfo = ""
         self.pool = None
@@ -204,8 +211,9 @@ class StorePipeline:
                 return
             self.stats.inc_value("store/batches")
             # unchanged counts upgraded and kept too (crawler.db.releases.write_batch)
-            for key in ("new", "changed", "unchanged", "upgraded", "kept", "adopted", "pages"):
+            for key in ("new", "changed", "unchanged", "upgraded", "kept", "adopted", "stale", "pages"):
                 self.stats.inc_value(f"store/{key}", counts[key])
+            self.crawler.signals.send_catch_log(batch_stored, story_ids=sorted(ids))
         except BaseException:
             # a bug (not a connection fault): keep the items for close/spill, then surface it
             self._failed = True
@@ -235,6 +243,7 @@ class StorePipeline:
                         "store: giving up on a batch of %d after %d attempts (%.0fs): %s",
                         len(records), attempt, self.retry_max, reason,
                     )
+                    self.give_up_reason = reason
                     return None
                 wait = min(delay, left)
                 self.stats.inc_value("store/retries")
@@ -248,31 +257,38 @@ class StorePipeline:
         if self._closing_requested:
             return
         self._closing_requested = True
-        self.stats.set_value("store/error", "database unavailable during the crawl")
+        why = self.give_up_reason or "a batch could not be written (see the log)"
+        self.stats.set_value("store/error", why)
+        self._failed_page(db.describe(self.conninfo), f"the store gave up after {self.retry_max:.0f} s of "
+                          f"retries: {why}; the crawl stops")
         try:
             engine = self.crawler.engine
         except RuntimeError:  # not crawling (components driven by hand)
             return
         if engine is not None and getattr(engine, "spider", None) is not None:
-            asyncio.get_running_loop().create_task(
-                engine.close_spider_async(reason="database_unavailable"))
+            asyncio.get_running_loop().create_task(engine.close_spider_async(reason="store_failed"))
+
+    def _failed_page(self, where: str, reason: str) -> None:
+        # a failed page of stage "store": crawl_errors, the error count, the summary
+        self.crawler.signals.send_catch_log(page_failed, url=where, stage="store", reason=reason)
 
     def _spill(self, records: list[dict[str, Any]]) -> None:
-        """Last resort at close: keep the unwritten items on disk, never drop them."""
-        folder = embedded.base_dir() / "spill"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"store-run{self.run_id}-{datetime.now(UTC):%Y%m%dT%H%M%S}.jsonl"
-        with open(path, "w", encoding="utf-8") as f:
-            for record in records:
-                f.write(json.dumps(record, default=_json_default, ensure_ascii=False) + "\n")
-        self.stats.set_value("store/spilled", len(records))
-        logger.error("store: %d releases could not be written; kept in %s", len(records), path)
+        """Last resort at close: keep the unwritten items on disk for this database's next
+        run, and say so where the user looks (the log, crawl_errors, the summary)."""
         self._buffer, self._unwritten = [], []
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, bytes | Path):
-        return str(value)
-    raise TypeError(type(value).__name__)
+        why = self.give_up_reason or "the database could not be reached"
+        try:
+            path = spill.write_releases(spill.spill_dir(self.conninfo, self.spill_root), self.run_id, records)
+        except spill.SpillError as exc:
+            self.stats.set_value("store/lost", len(records))
+            logger.critical("store: %d releases could not be written (%s) nor kept on disk (%s): LOST",
+                            len(records), why, exc)
+            self._failed_page(db.describe(self.conninfo), f"{len(records)} releases lost: not written ({why}) "
+                              f"and not kept on disk ({exc})")
+            return
+        self.stats.set_value("store/spilled", len(records))
+        self.stats.set_value("store/spill_file", str(path))
+        logger.error("store: %d releases could not be written (%s); kept in %s: the next run replays "
+                     "them, or `presseportal spill replay`", len(records), why, path)
+        self._failed_page(path.as_uri(), f"{len(records)} releases not written ({why}); kept in {path} "
+                          "for the next run to replay")

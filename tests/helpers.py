@@ -72,3 +72,18 @@ def field_differences(got: dict, truth: dict, fields=None) -> list[str]:
             out.append(f"story {truth.get('story_id')} field {name!r}: got {got.get(name)!r}, "
                        f"expected {truth.get(name)!r}")
     return out
+
+
+def stop_processes(procs, timeout: float = 60) -> None:
+    """SIGTERM to each process still running, then wait for all (SIGKILL after `timeout`)."""
+    import signal
+
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

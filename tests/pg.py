@@ -7,7 +7,8 @@
   ``.can_restart`` and ``.url_for(dbname)``. With ``TEST_DATABASE_URL`` set no server is
   started: that server is used, and tests that need stop/restart are skipped.
 - ``database_url`` (function): a fresh database for one test, created from a migrated
-  template (so it costs a file copy, not a migration), dropped afterwards.
+  template (so it costs a file copy, not a migration), dropped afterwards;
+  ``empty_database_url``: the same without any schema.
 - ``pg_template_url``: the migrated template's URL (read it, never write to it).
 - ``reachable_tmp`` (function): a fresh temp dir the postgres user can enter (as root the
   embedded server runs as postgres, and pytest's tmp_path sits under a 0700 dir), for an
@@ -102,19 +103,28 @@ def pg_template_url(pg_server) -> str:
         pass
 
 
-@pytest.fixture
-def database_url(pg_server, pg_template_url) -> str:
-    """A fresh, migrated database for this test only."""
-    template = conninfo_to_dict(pg_template_url)["dbname"]
+def _scratch_database(pg_server, template: str | None = None):
     name = f"test_{uuid.uuid4().hex[:12]}"
     with _admin(pg_server) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     yield pg_server.url_for(name)
     try:
         with _admin(pg_server) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     except psycopg.Error:
         pass  # the server may have been stopped by the test; the cluster goes away anyway
+
+
+@pytest.fixture
+def database_url(pg_server, pg_template_url) -> str:
+    """A fresh, migrated database for this test only."""
+    yield from _scratch_database(pg_server, conninfo_to_dict(pg_template_url)["dbname"])
+
+
+@pytest.fixture
+def empty_database_url(pg_server) -> str:
+    """A fresh database without any schema, for this test only (migrations from scratch)."""
+    yield from _scratch_database(pg_server)
 
 
 @pytest.fixture

@@ -18,10 +18,25 @@ import sys
 from collections.abc import Sequence
 
 from crawler import db, exitcodes
-from crawler.cli import crawl, database, export, imports, metrics, reextract, report, search, status
+from crawler.cli import (
+    crawl,
+    database,
+    enqueue,
+    export,
+    imports,
+    metrics,
+    reextract,
+    report,
+    schedule,
+    search,
+    spill,
+    status,
+    worker,
+)
 from crawler.cli.common import UsageError, err, project_settings
 
-COMMAND_MODULES = (crawl, imports, reextract, status, search, export, database, report, metrics)
+COMMAND_MODULES = (crawl, imports, reextract, worker, enqueue, schedule, status, search, export, database,
+                   report, metrics, spill)
 # the commands that run a spider log through Scrapy's own handler; the others through ours
 CRAWL_COMMANDS = ("crawl", "backfill", "import", "reextract")
 

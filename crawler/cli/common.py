@@ -43,6 +43,29 @@ def project_settings(overrides: dict[str, Any] | None = None):
     return settings
 
 
+def checked_settings(overrides: dict[str, Any] | None = None):
+    """`project_settings`, with the profile checked against the base URL (a usage error
+    otherwise: the replica profile only on loopback)."""
+    from crawler.profiles import ProfileError, check
+
+    settings = project_settings(overrides)
+    try:
+        check(settings.get("PRESSEPORTAL_PROFILE"), settings.get("PRESSEPORTAL_BASE_URL"))
+    except ProfileError as exc:
+        raise UsageError(str(exc)) from None
+    return settings
+
+
+def site_access(settings):
+    """How the queue's refresh reaches the site (`crawler.queue.refresh.SiteAccess`): base
+    URL, User-Agent, the site's budget and the download timeout from the settings."""
+    from crawler.budget import site_budget
+    from crawler.queue.refresh import SiteAccess
+
+    return SiteAccess(base_url=settings.get("PRESSEPORTAL_BASE_URL"), user_agent=settings.get("USER_AGENT"),
+                      budget=site_budget(settings), timeout=settings.getfloat("DOWNLOAD_TIMEOUT"))
+
+
 def database_url(settings=None) -> str:
     """The store's conninfo (resolved once per process; the embedded server when none is
     configured). Raises `db.DatabaseUnavailable`."""

@@ -9,14 +9,12 @@ from typing import Any
 from crawler import db, exitcodes
 from crawler.cli.common import (
     UsageError,
+    checked_settings,
     database_url,
     err,
     non_negative_int,
-    project_settings,
     ratio,
 )
-from crawler.profiles import ProfileError
-from crawler.profiles import check as check_profile
 from crawler.spiders.presseportal import crawl_plan
 
 
@@ -28,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=cmd_crawl)
 
     p = sub.add_parser("backfill", help="the whole archive, or a date window",
-                       description="Backfill a publisher's archive, newest first. Crash-safe: rerun the "
+                       description="Backfill a newsroom's archive, newest first. Crash-safe: rerun the "
                        "same command after an interruption and it continues with what is missing.")
     _crawl_options(p)
     p.add_argument("--since", help="first day, YYYY-MM-DD")
@@ -39,8 +37,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _crawl_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--publisher", default="73811",
-                   help="publisher id(s), comma separated (default: 73811, Public Marketing)")
+    p.add_argument("--publisher", default=None,
+                   help="publisher id(s), comma separated (default without --office: 73811, Public Marketing)")
+    p.add_argument("--office", default=None,
+                   help="police or fire office id(s) (/blaulicht/nr/{id}), comma separated; with --publisher "
+                   "both kinds are crawled in one run")
     p.add_argument("--max-errors", type=non_negative_int, default=0,
                    help="failed pages tolerated before the exit status is 1 (default: 0)")
     p.add_argument("--min-coverage", type=ratio, default=None,
@@ -64,16 +65,10 @@ def run_spider(args: argparse.Namespace, *, mode: str, **spider_args: Any) -> in
     Quiet (`-q`, for cron): nothing on success, one line on failure.
     """
     try:
-        plan = crawl_plan(publisher=args.publisher, mode=mode, **spider_args)
+        plan = crawl_plan(publisher=args.publisher, office=args.office, mode=mode, **spider_args)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    publishers = ",".join(map(str, plan.publishers))
-    overrides = dict(parse_setting(item) for item in args.set)
-    settings = project_settings(overrides)
-    try:
-        check_profile(settings.get("PRESSEPORTAL_PROFILE"), settings.get("PRESSEPORTAL_BASE_URL"))
-    except ProfileError as exc:
-        raise UsageError(str(exc)) from None
+    settings = checked_settings(dict(parse_setting(item) for item in args.set))
     # DatabaseUnavailable: exit 69 before anything is fetched
     url = database_url(settings)
     db.ensure_schema(url)
@@ -84,9 +79,9 @@ def run_spider(args: argparse.Namespace, *, mode: str, **spider_args: Any) -> in
     settings.set("PRESSEPORTAL_MAX_ERRORS", args.max_errors, priority="cmdline")
     # the run's lock and crawl_runs row are the extensions' (crawler/extensions), taken
     # before any request: the same for `scrapy crawl` and for this command
-    stats, code = crawl(settings, publisher=publishers, mode=mode, **spider_args)
+    stats, code = crawl(settings, publisher=args.publisher, office=args.office, mode=mode, **spider_args)
     if code == exitcodes.LOCKED:
-        err(f"publisher(s) {publishers} are locked by "
+        err(f"newsroom(s) {', '.join(map(str, plan.newsrooms))} are locked by "
             f"{stats.get('presseportal/locked_by', 'another run')}; not starting")
     elif code == exitcodes.UNAVAILABLE:
         err("database unavailable; see the log above")
@@ -154,3 +149,8 @@ def print_run_summary(stats: dict[str, Any]) -> None:
     low = stats.get("coverage/low_fields") or []
     if low:
         print(f"low field coverage: {', '.join(low)}", file=sys.stderr)
+    if stats.get("store/error"):
+        kept = (f"; {stats['store/spilled']} releases kept in {stats['store/spill_file']} (replayed by the "
+                "next run, or `presseportal spill replay`)" if stats.get("store/spilled") else "")
+        lost = f"; {stats['store/lost']} releases LOST" if stats.get("store/lost") else ""
+        print(f"store failed: {stats['store/error']}{kept}{lost}", file=sys.stderr)

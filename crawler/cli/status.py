@@ -1,5 +1,7 @@
-"""`presseportal status`: the last runs, releases per publisher, the newest release, coverage;
-`--errors [RUN]` the failed pages of a run; `--json` all of it for machines."""
+"""`presseportal status`: the job queue (when workers are set up: running jobs with their
+worker and start, waiting ones, failed ones with the reason), the last runs, releases per
+publisher, the newest release, coverage; `--errors [RUN]` the failed pages of a run;
+`--json` all of it for machines."""
 
 from __future__ import annotations
 
@@ -19,9 +21,10 @@ from crawler.cli.common import (
     reading_store,
     table,
 )
+from crawler.db import queue as queue_db
 from crawler.db import reads
 
-RUN_HEADERS = ["run", "mode", "status", "started", "took", "publishers", "pages", "new",
+RUN_HEADERS = ["run", "mode", "status", "started", "took", "publishers", "offices", "pages", "new",
                "changed", "unchanged", "errors"]
 
 
@@ -42,21 +45,57 @@ def cmd_status(args: argparse.Namespace) -> int:
         return show_errors(args)
     with reading_store() as conn:
         if conn is None:
-            runs, publishers, newest = [], [], []
+            runs, publishers, newest, jobs = [], [], [], None
         else:
             runs = reads.last_runs(conn, args.runs)
             publishers = reads.releases_per_publisher(conn)
             newest = reads.newest_releases(conn, 1)
+            jobs = queue_db.queue_jobs(conn)
     now = datetime.now(timezone.utc)
     for run in runs:
         run["duration_seconds"] = duration_seconds(run["started_at"], run["finished_at"] or now)
     if args.json:
-        json.dump(status_document(runs, publishers, newest), sys.stdout, ensure_ascii=False, indent=2,
+        document = {**status_document(runs, publishers, newest), "queue": jobs}
+        json.dump(document, sys.stdout, ensure_ascii=False, indent=2,
                   default=_json_default)
         sys.stdout.write("\n")
         return exitcodes.OK
+    if jobs is not None:
+        write_queue(sys.stdout, jobs, now)
     write_status(sys.stdout, runs, publishers, newest)
     return exitcodes.OK
+
+
+def describe_job(job: dict) -> str:
+    """A queued job for people: "backfill of 73811 (2024-01-01..)", "crawl of office
+    99001", "refresh"."""
+    args = job.get("args") or {}
+    if "newsroom" not in args:
+        return job["task_name"]
+    window = f" ({args.get('since', '')}..{args.get('until', '')})" if args.get("since") or args.get("until") else ""
+    kind = "office " if args.get("kind") == "office" else ""
+    return f"{args.get('mode')} of {kind}{args['newsroom']}{window}"
+
+
+def write_queue(out, jobs: list[dict], now: datetime) -> None:
+    """The queue: running jobs (worker, since when), waiting ones, failed ones (why)."""
+    by_status = {name: [j for j in jobs if j["status"] == name] for name in ("doing", "todo", "failed")}
+    out.write(f"Job queue: {len(by_status['doing'])} running, {len(by_status['todo'])} waiting\n")
+    rows = []
+    for job in by_status["doing"]:
+        rows.append([f"#{job['id']}", "running", describe_job(job), job["worker"] or "-",
+                     f"since {fmt_time(job['started_at'])} "
+                     f"({fmt_duration(duration_seconds(job['started_at'], now))})"])
+    for job in by_status["todo"]:
+        after = f"; last: {job['outcome']}" if job["outcome"] else ""
+        rows.append([f"#{job['id']}", "waiting", describe_job(job), "-",
+                     f"attempt {job['attempts'] + 1}{after}"])
+    for job in by_status["failed"]:
+        rows.append([f"#{job['id']}", "failed", describe_job(job), job["worker"] or "-",
+                     one_line(job["reason"] or "no reason recorded")])
+    if rows:
+        out.write(table(["job", "state", "what", "worker", "detail"], rows))
+    out.write("\n")
 
 
 def status_document(runs: list[dict], publishers: list[dict], newest: list[dict]) -> dict[str, Any]:
@@ -86,16 +125,18 @@ def write_status(out, runs: list[dict], publishers: list[dict], newest: list[dic
     else:
         rows = [[f"#{run['id']}", run["mode"], run["status"] or "running", fmt_time(run["started_at"]),
                  fmt_duration(run["duration_seconds"]) + ("+" if run["finished_at"] is None else ""),
-                 ",".join(map(str, run["publishers"] or [])) or "-", run["pages"], run["new"],
+                 ",".join(map(str, run["publishers"] or [])) or "-",
+                 ",".join(map(str, run["offices"] or [])) or "-", run["pages"], run["new"],
                  run["changed"], run["unchanged"], run["errors"]] for run in runs]
-        out.write(table(RUN_HEADERS, rows, right={0, 4, 6, 7, 8, 9, 10}))
-    out.write("\nReleases per publisher\n")
+        out.write(table(RUN_HEADERS, rows, right={0, 4, 7, 8, 9, 10, 11}))
+    out.write("\nReleases per newsroom\n")
     if not publishers:
         out.write("  (none yet)\n")
     else:
-        out.write(table(["publisher", "releases", "name", "newest"],
-                        [[row["publisher_id"], row["releases"], row["name"], fmt_time(row["newest"])]
-                         for row in publishers], right={0, 1}))
+        # an office may have the same number as a publisher: the kind is a column
+        out.write(table(["kind", "id", "releases", "name", "newest"],
+                        [[row["kind"], row["publisher_id"], row["releases"], row["name"], fmt_time(row["newest"])]
+                         for row in publishers], right={1, 2}))
     if newest:
         top = newest[0]
         out.write(f"\nNewest release\n  {fmt_time(top['published_at'])}  {top['title']}\n  {top['url']}\n")

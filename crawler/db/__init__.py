@@ -4,7 +4,9 @@
   configured), connecting, pools, password-free messages (`DatabaseUnavailable`);
 - `migrations`: the schema (`ensure_schema` for commands that write, `schema_status`
   for those that only read);
-- `runs`: run locks, `crawl_runs` rows, failed pages, resume points, stored story ids;
+- `runs`: run locks, `crawl_runs` rows (heartbeats, verdicts), failed pages, resume
+  points, stored story ids;
+- `spill`: what a run could not write, on disk per database, and its replay;
 - `releases`: batch rows and the batch transaction of the store; the kept raw pages
   streamed back (`stored_pages`, for a re-extraction);
 - `reads`: status, search, export;
@@ -36,36 +38,41 @@ from crawler.db.migrations import SchemaStatus, ensure_schema, migrate, schema_s
 from crawler.db.releases import StoredPage, stored_pages
 from crawler.db.runs import (
     LOCK_NAMESPACE,
+    LOCK_NAMESPACES,
     SNIPPET_MAX,
-    abandon_stale_runs,
-    abandon_stale_runs_of_mode,
+    FailedPage,
+    RunVerdict,
+    abandon_run,
     acquire_publisher_lock,
     backend_pid,
     current_lock_holder,
     delete_cursor,
     finish_run,
     get_cursor,
+    heartbeat,
     known_story_ids,
-    reattach_run,
     record_error,
     release_publisher_lock,
     set_cursor,
     start_run,
-    stored_since,
+    unfinished_runs,
+    write_verdict,
 )
 from crawler.db.sql_files import migration_versions, query, query_names
 
 __all__ = [
     "LOCK_NAMESPACE",
+    "LOCK_NAMESPACES",
     "SNIPPET_MAX",
     "PG_ENV_VARS",
     "RETRYABLE",
     "DatabaseUnavailable",
     "Error",
+    "FailedPage",
+    "RunVerdict",
     "SchemaStatus",
     "StoredPage",
-    "abandon_stale_runs",
-    "abandon_stale_runs_of_mode",
+    "abandon_run",
     "acquire_publisher_lock",
     "backend_pid",
     "connect",
@@ -78,6 +85,7 @@ __all__ = [
     "finish_run",
     "first_line",
     "get_cursor",
+    "heartbeat",
     "is_alive",
     "known_story_ids",
     "migrate",
@@ -85,7 +93,6 @@ __all__ = [
     "open_pool",
     "query",
     "query_names",
-    "reattach_run",
     "record_error",
     "redact",
     "release_publisher_lock",
@@ -95,6 +102,7 @@ __all__ = [
     "set_cursor",
     "start_run",
     "stored_pages",
-    "stored_since",
+    "unfinished_runs",
     "without_password",
+    "write_verdict",
 ]

@@ -16,6 +16,7 @@ from typing import Any
 
 import psycopg
 
+from crawler.db.queue import queue_schema_present
 from crawler.db.reads import fetch_rows
 
 
@@ -80,7 +81,7 @@ def latest_failures(conn: psycopg.Connection, limit: int, *, since: date | None 
 def queue_jobs(conn: psycopg.Connection) -> list[dict[str, Any]] | None:
     """Jobs of the job queue per queue and status (queue_name, status, jobs), or None
     when the store has no queue (procrastinate's `procrastinate_jobs` table is absent)."""
-    if not fetch_rows(conn, "health_queue_exists")[0]["present"]:
+    if not queue_schema_present(conn):
         return None
     return fetch_rows(conn, "health_queue")
 

@@ -23,14 +23,15 @@ def fetch_rows(conn: psycopg.Connection, name: str, params: dict[str, Any] | Non
 
 
 def last_runs(conn: psycopg.Connection, limit: int) -> list[dict[str, Any]]:
-    """The newest `limit` crawl_runs rows, newest first (id, mode, publishers, started_at,
-    finished_at, status, pages, new, changed, unchanged, errors, coverage)."""
+    """The newest `limit` crawl_runs rows, newest first (id, mode, publishers, offices,
+    started_at, finished_at, status, pages, new, changed, unchanged, errors, coverage)."""
     return fetch_rows(conn, "status_runs", {"limit": limit})
 
 
 def run_errors(conn: psycopg.Connection, run_id: int) -> list[dict[str, Any]]:
     """The failed pages of run `run_id` in the order they were recorded: url, stage
-    (fetch, listing, extract, pipeline, spider), reason, at."""
+    (fetch, listing, extract, identity, redirect, offsite, pipeline, store, spider),
+    reason, at."""
     return fetch_rows(conn, "run_errors", {"run_id": run_id})
 
 
@@ -44,7 +45,8 @@ def newest_run_id(conn: psycopg.Connection) -> int | None:
 
 
 def releases_per_publisher(conn: psycopg.Connection) -> list[dict[str, Any]]:
-    """Per publisher: publisher_id, name, releases (count), newest (published_at)."""
+    """Per newsroom (a publisher's or an office's): kind, publisher_id (its id), name,
+    releases (count), newest (published_at)."""
     return fetch_rows(conn, "status_publishers")
 
 
@@ -68,7 +70,8 @@ def export(conn: psycopg.Connection, *, since: date | None, publishers: list[int
            until: date | None = None, batch: int = 500) -> Iterator[dict[str, Any]]:
     """Every stored release (newest first) published in the Berlin days `since`..`until`
     (both included, either open) as a dict of the export columns, streamed
-    through a server-side cursor: memory stays flat whatever the table's size."""
+    through a server-side cursor: memory stays flat whatever the table's size.
+    `publishers`: only the releases of these publishers' newsrooms (None: all newsrooms)."""
     with conn.transaction(), conn.cursor(name="export", row_factory=dict_row) as cursor:
         cursor.itersize = batch
         cursor.execute(query("export"), {"since": since, "until": until, "publishers": publishers})

@@ -3,9 +3,10 @@
 `prepare_batch` is pure (it runs in a worker thread): from release dicts to what the
 statements bind. `write_batch` writes one prepared batch in one transaction:
 
-- new publishers inserted (`insert_publisher`, `touch_publisher`);
+- new newsrooms inserted (`insert_publisher`, `touch_publisher`; a newsroom is (kind, id):
+  a publisher's or an office's);
 - per group of unique story ids: `adopt_imports` (an import stored under a derived id
-  takes the real id of its crawled page: same publisher, title and day), then ONE
+  takes the real id of its crawled page: same newsroom, title and day), then ONE
   set-based `upsert_releases` statement (the group sent as one JSON document) that tells
   *new* / *changed* / *unchanged* / *upgraded* / *kept*, keeps the previous content in
   `release_revisions` when the content changed, and leaves an unchanged row (and its
@@ -43,7 +44,7 @@ from psycopg.types.json import Jsonb
 
 from crawler.db.connection import DatabaseUnavailable, describe, scrub
 from crawler.db.sql_files import query
-from crawler.items import CONTENT_FIELDS, iso
+from crawler.items import CONTENT_FIELDS, PUBLISHER, iso
 
 # How raw pages are kept (release_pages.compression names it per row). zstd level 1:
 # about 0.05 ms for a 20 kB page against zlib level 3's 0.2 ms, at about the same size
@@ -131,6 +132,8 @@ def release_row(record: dict[str, Any], seen_at: datetime) -> dict[str, Any]:
     row = dict(content)
     row["content_hash"] = content_hash(content)
     row["story_id"] = int(record["story_id"])
+    row["newsroom_kind"] = record.get("newsroom_kind") or PUBLISHER
+    row["office_code"] = strip_nul(record.get("office_code") or "")
     row["url"] = strip_nul(record.get("url") or "")
     row["published_at"] = iso(content["published_at"])
     row["published_precision"] = record.get("published_precision", "minute" if content["published_at"] else "")
@@ -196,10 +199,10 @@ def split_unique(records: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 def adoption_key(row: dict[str, Any]) -> dict[str, Any] | None:
     """What adopt_imports needs of a crawled row to find an import of the same release
-    stored under a derived id (publisher, title, instant); None for other rows."""
+    stored under a derived id (newsroom, title, instant); None for other rows."""
     if row["origin"] != "page" or row["story_id_derived"] or not row["title"] or not row["published_at"]:
         return None
-    return {k: row[k] for k in ("story_id", "publisher_id", "title", "published_at")}
+    return {k: row[k] for k in ("story_id", "publisher_id", "newsroom_kind", "title", "published_at")}
 
 
 def prepare_batch(records: list[dict[str, Any]], *, store_pages: bool = True) -> dict[str, Any]:
@@ -207,16 +210,16 @@ def prepare_batch(records: list[dict[str, Any]], *, store_pages: bool = True) ->
     story_ids the releases as one JSON document (and the crawled ones' adoption keys as
     a small one) and the pages as arrays."""
     seen_at = datetime.now(UTC)
-    publishers: dict[int, str] = {}
+    publishers: dict[tuple[str, int], str] = {}  # (kind, id) -> name
     groups = []
     compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL)
     for group in split_unique(records):
         rows, pages = [], []
         for record in group:
-            pid = int(record["publisher_id"])
+            newsroom = (record.get("newsroom_kind") or PUBLISHER, int(record["publisher_id"]))
             name = strip_nul(record.get("publisher") or "")
-            if name or pid not in publishers:
-                publishers[pid] = name
+            if name or newsroom not in publishers:
+                publishers[newsroom] = name
             rows.append(release_row(record, seen_at))
             if store_pages and (page := page_row(record, compressor)) is not None:
                 pages.append(page)
@@ -231,7 +234,8 @@ def prepare_batch(records: list[dict[str, Any]], *, store_pages: bool = True) ->
         })
     return {
         "publishers": [
-            {"id": pid, "name": name, "seen_at": seen_at} for pid, name in sorted(publishers.items())
+            {"kind": kind, "id": pid, "name": name, "seen_at": seen_at}
+            for (kind, pid), name in sorted(publishers.items())
         ],
         "groups": groups,
         "seen_at": seen_at,
@@ -297,8 +301,10 @@ async def write_batch(
     conn: psycopg.AsyncConnection, prepared: dict[str, Any], run_id: int | None = None
 ) -> Counter:
     """Write a prepared batch in one transaction; return Counter(new=, changed=,
-    unchanged=, upgraded=, kept=, adopted=, pages=). `unchanged` includes `upgraded` and
-    `kept` (the release's content did not change); they are counted apart as well."""
+    unchanged=, upgraded=, kept=, adopted=, stale=, pages=). `unchanged` includes
+    `upgraded` and `kept` (the release's content did not change); they are counted apart
+    as well. `stale`: fetched earlier than the stored row, left alone (a replayed spill
+    file older than a later crawl)."""
     counts: Counter = Counter()
     async with conn.transaction():
         async with conn.cursor() as cur:
@@ -366,5 +372,7 @@ def copy_releases_plain(conn: psycopg.Connection, records: Iterable[dict[str, An
     conn.commit()
 
 
-def insert_publisher(conn: psycopg.Connection, publisher_id: int, name: str) -> None:
-    conn.execute(query("insert_publisher"), {"id": publisher_id, "name": name, "seen_at": datetime.now(UTC)})
+def insert_publisher(conn: psycopg.Connection, publisher_id: int, name: str, kind: str = PUBLISHER) -> None:
+    """A newsroom's row (a publisher's, or with kind "office" an office's), when new."""
+    conn.execute(query("insert_publisher"),
+                 {"kind": kind, "id": publisher_id, "name": name, "seen_at": datetime.now(UTC)})

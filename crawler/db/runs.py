@@ -1,15 +1,23 @@
 """Runs, their locks, failed pages and resume points: named functions over runs.sql.
 
-Publisher locks (cron and backfill never overlap on a publisher) are session-level
-PostgreSQL advisory locks in namespace ``LOCK_NAMESPACE = 28784`` (0x7070, "pp"), in the
-two-int form ``pg_try_advisory_lock(28784, publisher_id)``:
+Newsroom locks (cron and backfill never overlap on a newsroom) are session-level
+PostgreSQL advisory locks in the two-int form ``pg_try_advisory_lock(namespace, id)``. A
+newsroom is (kind, id) (`crawler.items.Newsroom`): a publisher's lives in namespace
+``LOCK_NAMESPACES["publisher"] = 28784`` (0x7070, "pp"), an office's in 28786 (its id may
+be a publisher's number too; 28785 is the migrations' lock):
 
-- a run over *all* publishers takes ``(28784, 0)`` exclusively;
-- a run over some publishers takes ``(28784, 0)`` shared plus ``(28784, id)`` exclusively
-  for each id, in ascending order (no deadlock), all or nothing.
+- a run over *all* newsrooms takes ``(28784, 0)`` exclusively;
+- a run over some newsrooms takes ``(28784, 0)`` shared plus ``(namespace, id)``
+  exclusively for each, in ascending order (no deadlock), all or nothing.
 
-So two runs conflict exactly when they share a publisher or one of them is an
-all-publishers run. Locks live as long as the session: keep the connection that took
+A run over a date window of its newsrooms (two windows of one newsroom may run at once,
+issue 15) takes ``(28784, 0)`` shared, ``(namespace, id)`` *shared* for each, and
+``pg_try_advisory_lock(28787, window_lock_key(newsroom, window))`` exclusively.
+
+So two runs conflict exactly when they share a newsroom (unless both are window runs over
+different windows) or one of them is an all-newsrooms run. Where a function takes
+`newsrooms`, an int stands for a publisher's newsroom (the common case; a `Newsroom` says
+which kind). Locks live as long as the session: keep the connection that took
 them open for the whole run; `start_run` records that session's backend pid, which is
 how `current_lock_holder` names the run.
 
@@ -21,7 +29,9 @@ from __future__ import annotations
 
 import os
 import socket
+import zlib
 from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -31,8 +41,10 @@ from psycopg.types.json import Jsonb
 
 from crawler.db.releases import strip_nul
 from crawler.db.sql_files import query
+from crawler.items import OFFICE, PUBLISHER, Newsroom
 
-LOCK_NAMESPACE = 28784
+LOCK_NAMESPACE = 28784  # publishers, and object 0: all newsrooms
+LOCK_NAMESPACES = {PUBLISHER: LOCK_NAMESPACE, OFFICE: 28786}
 SNIPPET_MAX = 2000
 
 
@@ -42,60 +54,87 @@ def _commit(conn: psycopg.Connection) -> None:
         conn.commit()
 
 
-def _ids(publisher_ids: Iterable[int] | None) -> list[int]:
-    return sorted({int(i) for i in publisher_ids or ()})
+def _newsrooms(newsrooms: Iterable[Newsroom | int] | None) -> list[Newsroom]:
+    """Sorted and unique; an int is a publisher's newsroom."""
+    return sorted({n if isinstance(n, Newsroom) else Newsroom(PUBLISHER, int(n)) for n in newsrooms or ()})
+
+
+def _ids(newsrooms: Iterable[Newsroom | int] | None, kind: str = PUBLISHER) -> list[int]:
+    """The ids of the newsrooms of one kind, sorted."""
+    return [n.id for n in _newsrooms(newsrooms) if n.kind == kind]
+
+
+def _lock_key(newsroom: Newsroom) -> dict[str, int]:
+    return {"namespace": LOCK_NAMESPACES[newsroom.kind], "id": newsroom.id}
 
 
 # --- locks ------------------------------------------------------------------------------------
 
 
-def acquire_publisher_lock(conn: psycopg.Connection, publisher_ids: Iterable[int] | None) -> bool:
-    """Take the run lock for these publishers (None or empty: all); False if another run holds it.
+def window_lock_key(newsroom: Newsroom, window: str) -> int:
+    """The advisory lock key (namespace 28787) of one newsroom's date window: a stable
+    31-bit number of "kind:id:window" (a collision only makes two windows take turns)."""
+    return zlib.crc32(f"{newsroom.kind}:{newsroom.id}:{window}".encode()) & 0x7FFFFFFF
+
+
+def _lock_steps(newsrooms: Iterable[Newsroom | int] | None, window: str) -> list[tuple[str, str, dict]]:
+    """The locks a run takes, in order (ascending newsrooms: no deadlock): (try query,
+    unlock query, params)."""
+    rooms = _newsrooms(newsrooms)
+    if not rooms:
+        return [("try_lock_all", "unlock_all", {})]
+    steps = [("try_lock_all_shared", "unlock_all_shared", {})]
+    if not window:
+        return steps + [("try_lock_newsroom", "unlock_newsroom", _lock_key(n)) for n in rooms]
+    steps += [("try_lock_newsroom_shared", "unlock_newsroom_shared", _lock_key(n)) for n in rooms]
+    return steps + [("try_lock_window", "unlock_window", {"key": window_lock_key(n, window)}) for n in rooms]
+
+
+def acquire_publisher_lock(conn: psycopg.Connection, newsrooms: Iterable[Newsroom | int] | None,
+                           window: str = "") -> bool:
+    """Take the run lock for these newsrooms (None or empty: all), over their whole
+    archive or, with `window` (e.g. "2024-01-01..2024-03-31"), over that date window
+    only; False if another run holds a conflicting lock.
 
     All or nothing: on False nothing stays locked. Held until `release_publisher_lock` or
     until the session ends (a killed run frees its lock with its connection).
     """
-    ids = _ids(publisher_ids)
-    if not ids:
-        ok = conn.execute(query("try_lock_all")).fetchone()[0]
-        _commit(conn)
-        return bool(ok)
-    taken: list[int] = []
-    if not conn.execute(query("try_lock_all_shared")).fetchone()[0]:
-        _commit(conn)
-        return False
-    for pid in ids:
-        if conn.execute(query("try_lock_publisher"), {"publisher_id": pid}).fetchone()[0]:
-            taken.append(pid)
+    taken: list[tuple[str, dict]] = []
+    for try_name, unlock_name, params in _lock_steps(newsrooms, window):
+        if conn.execute(query(try_name), params).fetchone()[0]:
+            taken.append((unlock_name, params))
             continue
-        for t in taken:
-            conn.execute(query("unlock_publisher"), {"publisher_id": t})
-        conn.execute(query("unlock_all_shared"))
+        for unlock, unlock_params in reversed(taken):
+            conn.execute(query(unlock), unlock_params)
         _commit(conn)
         return False
     _commit(conn)
     return True
 
 
-def release_publisher_lock(conn: psycopg.Connection, publisher_ids: Iterable[int] | None) -> None:
-    ids = _ids(publisher_ids)
-    if not ids:
-        conn.execute(query("unlock_all"))
-    else:
-        for pid in ids:
-            conn.execute(query("unlock_publisher"), {"publisher_id": pid})
-        conn.execute(query("unlock_all_shared"))
+def release_publisher_lock(conn: psycopg.Connection, newsrooms: Iterable[Newsroom | int] | None,
+                           window: str = "") -> None:
+    for _, unlock_name, params in reversed(_lock_steps(newsrooms, window)):
+        conn.execute(query(unlock_name), params)
     _commit(conn)
 
 
-def current_lock_holder(conn: psycopg.Connection, publisher_ids: Iterable[int] | None) -> dict | None:
-    """The session holding a lock that conflicts with a run over `publisher_ids`, or None.
+def current_lock_holder(conn: psycopg.Connection, newsrooms: Iterable[Newsroom | int] | None,
+                        window: str = "") -> dict | None:
+    """The session holding a lock that conflicts with a run over `newsrooms` (and
+    `window`, see `acquire_publisher_lock`), or None.
 
     Returns a dict: run_id (None if that session started no run), run_mode, publishers,
-    started_at, pid (OS pid of the crawler), host, backend_pid, lock_object (0 = all).
+    offices, started_at, pid (OS pid of the crawler), host, backend_pid, lock_namespace,
+    lock_object ((28784, 0) = all).
     """
-    ids = _ids(publisher_ids)
-    params = {"all": not ids, "objids": [0, *ids]}
+    rooms = _newsrooms(newsrooms)
+    keys = [_lock_key(n) for n in rooms]
+    params = {"all": not keys,
+              "namespaces": [LOCK_NAMESPACE, *(k["namespace"] for k in keys)],
+              "objids": [0, *(k["id"] for k in keys)],
+              "windowed": bool(window and keys),
+              "window_keys": [window_lock_key(n, window) for n in rooms] if window else []}
     with conn.cursor(row_factory=dict_row) as cur:
         row = cur.execute(query("lock_holder"), params).fetchone()
     _commit(conn)
@@ -110,10 +149,15 @@ def backend_pid(conn: psycopg.Connection) -> int:
 # --- runs -------------------------------------------------------------------------------------
 
 
-def start_run(conn: psycopg.Connection, mode: str, publishers: Iterable[int] | None,
-              *, lock_backend_pid: int | None = None) -> int:
-    """Insert a crawl_runs row (status 'running') and return its id.
+def start_run(conn: psycopg.Connection, mode: str, newsrooms: Iterable[Newsroom | int] | None,
+              *, lock_backend_pid: int | None = None, process_started_at: datetime | None = None,
+              window: str = "") -> int:
+    """Insert a crawl_runs row (status 'running', heartbeat now) for these newsrooms
+    (publishers and offices; none: all) and return its id. `window`: the date window the
+    run's lock covers ("" for the whole newsroom; see `acquire_publisher_lock`).
 
+    The row names this process: host, pid and `process_started_at` (when the OS started
+    it; with the pid it tells this process from a later one that reuses the pid).
     `lock_backend_pid`: the backend pid of the session that holds the run's lock (default:
     this connection's), which is how `current_lock_holder` names the run.
     """
@@ -121,18 +165,22 @@ def start_run(conn: psycopg.Connection, mode: str, publishers: Iterable[int] | N
         query("start_run"),
         {
             "mode": mode,
-            "publishers": _ids(publishers),
+            "publishers": _ids(newsrooms),
+            "offices": _ids(newsrooms, OFFICE),
+            "window": window,
             "pid": os.getpid(),
             "host": socket.gethostname(),
             "backend_pid": lock_backend_pid if lock_backend_pid is not None else backend_pid(conn),
+            "process_started_at": process_started_at,
         },
     ).fetchone()
     _commit(conn)
     return int(row[0])
 
 
-def finish_run(conn: psycopg.Connection, run_id: int, status: str, counts: Mapping[str, Any] | None = None) -> None:
-    """Close a run: finished_at = now(), status, and the counts given.
+def finish_run(conn: psycopg.Connection, run_id: int, status: str, counts: Mapping[str, Any] | None = None,
+               *, finished_at: datetime | None = None) -> None:
+    """Close a run: finished_at (default now()), status, and the counts given.
 
     Keys: pages, new, changed, unchanged, errors (ints), coverage ({field: ratio}). A key
     left out keeps what is stored: the store already adds new/changed/unchanged as it
@@ -145,6 +193,7 @@ def finish_run(conn: psycopg.Connection, run_id: int, status: str, counts: Mappi
         {
             "run_id": run_id,
             "status": status,
+            "finished_at": finished_at,
             "pages": counts.get("pages"),
             "new": counts.get("new"),
             "changed": counts.get("changed"),
@@ -156,31 +205,49 @@ def finish_run(conn: psycopg.Connection, run_id: int, status: str, counts: Mappi
     _commit(conn)
 
 
-def abandon_stale_runs(conn: psycopg.Connection, publisher_ids: Iterable[int]) -> list[int]:
-    """Mark unfinished runs of these publishers whose session is gone as 'abandoned'.
-
-    Call it while holding the publishers' lock: no live run of theirs can be unfinished then.
-    """
-    rows = conn.execute(query("abandon_stale_runs"), {"publishers": _ids(publisher_ids)}).fetchall()
+def unfinished_runs(conn: psycopg.Connection, newsrooms: Iterable[Newsroom | int] | None) -> list[dict]:
+    """Runs sharing a newsroom with `newsrooms` (None or empty: all) that have no
+    finished_at, oldest first; a run over all newsrooms shares every one. Each a dict:
+    run_id, run_mode, publishers, offices, started_at, pid, host, backend_pid,
+    process_started_at, heartbeat_at, quiet_seconds (since the last heartbeat, by the
+    server's clock), session_alive (its lock's session still connected). Whether the
+    process lives is the caller's to judge (crawler/extensions/_liveness.py)."""
+    params = {"all": not _newsrooms(newsrooms), "publishers": _ids(newsrooms), "offices": _ids(newsrooms, OFFICE)}
+    with conn.cursor(row_factory=dict_row) as cur:
+        rows = cur.execute(query("unfinished_runs"), params).fetchall()
     _commit(conn)
-    return [int(r[0]) for r in rows]
+    return rows
 
 
-def abandon_stale_runs_of_mode(conn: psycopg.Connection, mode: str) -> list[int]:
-    """Mark unfinished runs of `mode` whose session is gone as 'abandoned' (for runs that
-    take no newsroom lock, such as imports: their session is the only sign of life)."""
-    rows = conn.execute(query("abandon_stale_runs_of_mode"), {"mode": mode}).fetchall()
+def abandon_run(conn: psycopg.Connection, run_id: int) -> bool:
+    """Mark an unfinished run 'abandoned' (its process is dead); False when it had finished."""
+    done = conn.execute(query("abandon_run"), {"run_id": run_id}).rowcount
     _commit(conn)
-    return [int(r[0]) for r in rows]
+    return bool(done)
 
 
-def reattach_run(conn: psycopg.Connection, run_id: int, lock_backend_pid: int) -> None:
-    """Record that another session (after a reconnect) now holds the run's lock."""
-    conn.execute(query("reattach_run"), {"run_id": run_id, "backend_pid": lock_backend_pid})
+def heartbeat(conn: psycopg.Connection, run_id: int) -> str | None:
+    """Note that the run is alive and that this session holds its lock (heartbeat_at,
+    backend_pid); return its status, so that a run learns when another marked it
+    abandoned. None: the row was being written by the run's store (its lock is not
+    waited for: the caller is the crawl's own thread), or there is no such row."""
+    row = conn.execute(query("heartbeat"), {"run_id": run_id}).fetchone()
     _commit(conn)
+    return row[0] if row else None
+
 
 
 # --- failed pages -----------------------------------------------------------------------------
+
+
+@dataclass
+class FailedPage:
+    """A page the run could not fetch, parse or store: a crawl_errors row to be."""
+
+    url: str
+    stage: str
+    reason: str
+    snippet: str = ""
 
 
 def error_params(run_id: int | None, url: str, stage: str, reason: str, snippet: str | bytes | None) -> dict:
@@ -215,25 +282,16 @@ def record_error(
 # --- what is stored ---------------------------------------------------------------------------
 
 
-def known_story_ids(conn: psycopg.Connection, publisher_ids: Iterable[int] | None,
+def known_story_ids(conn: psycopg.Connection, newsrooms: Iterable[Newsroom | int] | None,
                     *, imports: bool = True) -> set[int]:
-    """Story ids already stored for these publishers (None or empty: all publishers);
-    with imports=False only those stored from a page (an imported release's page is
-    still to be fetched)."""
-    ids = _ids(publisher_ids)
-    if ids:
-        rows = conn.execute(query("known_story_ids"), {"publisher_ids": ids, "imports": imports}).fetchall()
+    """Story ids already stored for these newsrooms (None or empty: all newsrooms); with
+    imports=False only those stored from a page (an imported release's page is still to
+    be fetched)."""
+    if _newsrooms(newsrooms):
+        params = {"publishers": _ids(newsrooms), "offices": _ids(newsrooms, OFFICE), "imports": imports}
+        rows = conn.execute(query("known_story_ids"), params).fetchall()
     else:
         rows = conn.execute(query("known_story_ids_all"), {"imports": imports}).fetchall()
-    _commit(conn)
-    return {int(r[0]) for r in rows}
-
-
-def stored_since(conn: psycopg.Connection, story_ids: list[int], since: datetime) -> set[int]:
-    """Which of these stories the store wrote (new, changed or seen unchanged) since `since`."""
-    if not story_ids:
-        return set()
-    rows = conn.execute(query("stored_since"), {"story_ids": story_ids, "since": since}).fetchall()
     _commit(conn)
     return {int(r[0]) for r in rows}
 
@@ -256,4 +314,52 @@ def set_cursor(conn: psycopg.Connection, key: str, state: Any) -> None:
 
 def delete_cursor(conn: psycopg.Connection, key: str) -> None:
     conn.execute(query("delete_cursor"), {"key": key})
+    _commit(conn)
+
+
+# --- a run's verdict --------------------------------------------------------------------------
+
+
+@dataclass
+class RunVerdict:
+    """How a run ended, written in one go when it finishes (`write_verdict`), or kept in
+    a spill file while the database is away and written by the next run
+    (`crawler.db.spill`)."""
+
+    run_id: int
+    status: str
+    finished_at: datetime
+    counts: dict[str, Any] = field(default_factory=dict)  # see finish_run
+    failed: list[FailedPage] = field(default_factory=list)
+    cursors: dict[str, Any] = field(default_factory=dict)  # crawl_cursors to set (a good run's)
+    newsrooms: list[Newsroom] = field(default_factory=list)  # the run's (none: all)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["finished_at"] = self.finished_at.isoformat()
+        data["newsrooms"] = [n.key for n in self.newsrooms]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RunVerdict:
+        return cls(
+            run_id=int(data["run_id"]),
+            status=str(data["status"]),
+            finished_at=datetime.fromisoformat(data["finished_at"]),
+            counts=dict(data.get("counts") or {}),
+            failed=[FailedPage(**page) for page in data.get("failed") or ()],
+            cursors=dict(data.get("cursors") or {}),
+            newsrooms=[Newsroom.from_key(key) for key in data.get("newsrooms") or ()],
+        )
+
+
+def write_verdict(conn: psycopg.Connection, verdict: RunVerdict) -> None:
+    """Finish the run's row with its verdict, in one transaction: its failed pages to
+    crawl_errors (counted on the row), its cursors, status, counts and finished_at."""
+    with conn.transaction():
+        for page in verdict.failed:
+            record_error(conn, verdict.run_id, page.url, page.stage, page.reason, page.snippet)
+        for key, state in verdict.cursors.items():
+            set_cursor(conn, key, state)
+        finish_run(conn, verdict.run_id, verdict.status, verdict.counts, finished_at=verdict.finished_at)
     _commit(conn)

@@ -1,46 +1,49 @@
 """RunRecord: the crawl's own row in `crawl_runs`, its failed pages, and its verdict.
 
-When the spider opens (after `RunLock` took the lock), it marks runs of the same
-publishers left unfinished by dead processes `abandoned`, starts this run's row, and
-tells the spider (`crawl_state`) which stories are already stored and the newsroom
-first pages' validators of the last successful run. During the crawl it collects failed
-pages (`crawler.signals.page_failed`, dropped items, pipeline and spider exceptions).
-When the spider closes it writes them to `crawl_errors`, decides the run's status
-(`run_status`) and finishes the row; only a successful run saves the validators the
-next cron run asks with.
+When the spider opens (after `RunLock` took the lock), it first replays what earlier
+runs of these newsrooms left in spill files (`crawler.db.spill`: releases the store
+could not write, run verdicts that could not be written), then marks runs of dead
+processes `abandoned` (`RunLock.stale_runs`), starts this run's row (whose heartbeat
+the lock's watchdog writes), and tells the spider (`crawl_state`) which stories are
+stored, the newsroom first pages' validators of the last successful run and how far
+that run's coverage reaches. During the crawl it collects failed pages
+(`crawler.signals.page_failed`, dropped items, pipeline and spider exceptions). When the
+spider closes it decides the run's status (`run_status`) and writes the verdict in one
+transaction (`crawler.db.write_verdict`): failed pages to `crawl_errors`, the row
+finished; only a successful run saves the validators and the coverage the next cron run
+relies on. If the database is away by then, the verdict goes to a spill file and the
+next run writes it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawler import db
-from crawler.extensions.run_lock import RunLock
-from crawler.signals import failure_reason, page_failed, run_lock_moved
-from crawler.state import Validators
+from crawler.db import spill
+from crawler.extensions._liveness import this_process_started
+from crawler.extensions.run_lock import RunLock, named
+from crawler.items import Newsroom
+from crawler.signals import failure_reason, page_failed
+from crawler.state import CrawlState, Validators
 
 logger = logging.getLogger(__name__)
 
 MAX_RECORDED_ERRORS = 10_000
+# how a newsroom's cursor names the coverage of the last successful run
+COVERED_THROUGH = "covered_through"
 
 
-@dataclass
-class FailedPage:
-    url: str
-    stage: str
-    reason: str
-    snippet: str = ""
-
-
-def newsroom_key(publisher_id: int) -> str:
-    """The crawl_cursors key under which a newsroom's validators are kept."""
-    return f"newsroom:{publisher_id}"
+def newsroom_key(newsroom: Newsroom) -> str:
+    """The crawl_cursors key under which a newsroom's validators and coverage are kept
+    ("newsroom:publisher:73811", "newsroom:office:99001")."""
+    return f"newsroom:{newsroom.key}"
 
 
 class RunRecord:
@@ -49,7 +52,9 @@ class RunRecord:
         self.stats = crawler.stats
         self.run_id: int | None = None
         self.conninfo = ""
-        self.failed: list[FailedPage] = []
+        self.spill_dir = None
+        self.failed: list[db.FailedPage] = []
+        self.newsrooms: dict[Newsroom, dict[str, Any]] = {}  # the newsroom cursors as the run found them
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -59,7 +64,6 @@ class RunRecord:
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.page_failed, signal=page_failed)
-        crawler.signals.connect(ext.lock_moved, signal=run_lock_moved)
         crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(ext.item_error, signal=signals.item_error)
         crawler.signals.connect(ext.spider_error, signal=signals.spider_error)
@@ -67,45 +71,62 @@ class RunRecord:
 
     # --- opening ---------------------------------------------------------------------------
 
-    def spider_opened(self, spider):
+    async def spider_opened(self, spider):
         lock = self.crawler.get_extension(RunLock)
         if lock is None or not lock.held:
             return  # locked or database unavailable: RunLock closes the crawl
-        state = spider.crawl_state
+        state: CrawlState = spider.crawl_state
         plan = state.plan
         self.conninfo = lock.conninfo
+        self.spill_dir = spill.spill_dir(self.conninfo, self.crawler.settings.get("STORE_SPILL_DIR"))
+        # before anything else: what earlier runs could not write, so that the stories in
+        # it count as stored and their runs are finished with their own verdicts (only a
+        # run holding its newsrooms' lock may: an import holds none)
+        if plan.locks_newsrooms:
+            await self.replay_spill(plan.newsrooms)
         with db.connect(self.conninfo) as conn:
-            # holding the newsroom lock, no live run of these publishers can be unfinished;
-            # a run without the lock (an import) looks at unfinished runs of its own mode
-            stale = (db.abandon_stale_runs(conn, plan.publishers) if plan.locks_newsrooms
-                     else db.abandon_stale_runs_of_mode(conn, plan.mode))
-            for run_id in stale:
-                logger.warning("run #%d was left unfinished by a process that is gone: marked abandoned", run_id)
-            self.run_id = db.start_run(conn, plan.mode, plan.publishers, lock_backend_pid=lock.backend_pid)
+            for run_id in lock.stale_runs:
+                if db.abandon_run(conn, run_id):
+                    logger.warning("run #%d was left unfinished by a process that is gone: marked abandoned",
+                                   run_id)
+            self.run_id = db.start_run(conn, plan.mode, plan.newsrooms, lock_backend_pid=lock.backend_pid,
+                                       process_started_at=this_process_started(), window=plan.window)
+            lock.watch(self.run_id)
             self.stats.set_value("presseportal/run_id", self.run_id)
             if plan.skips_known:
                 state.known_story_ids = db.known_story_ids(
-                    conn, plan.publishers, imports=plan.imports_count_as_stored)
-                logger.info("%d stories of %s already stored", len(state.known_story_ids), list(plan.publishers))
-            for pid in plan.publishers:
-                validators = Validators.from_dict(db.get_cursor(conn, newsroom_key(pid)))
+                    conn, plan.newsrooms, imports=plan.imports_count_as_stored)
+                logger.info("%d stories of %s already stored", len(state.known_story_ids), named(plan.newsrooms))
+            for newsroom in plan.newsrooms:
+                saved = db.get_cursor(conn, newsroom_key(newsroom)) or {}
+                self.newsrooms[newsroom] = saved
+                validators = Validators.from_dict(saved)
                 if validators:
-                    state.listing_validators[pid] = validators
+                    state.listing_validators[newsroom] = validators
+                if saved.get(COVERED_THROUGH):
+                    state.covered_through[newsroom] = int(saved[COVERED_THROUGH])
 
-    def lock_moved(self, backend_pid: int):
-        if self.run_id is None:
-            return
+    async def replay_spill(self, newsrooms) -> None:
         try:
-            with db.connect(self.conninfo) as conn:
-                db.reattach_run(conn, self.run_id, backend_pid)
-        except (db.DatabaseUnavailable, db.Error) as exc:
-            logger.warning("could not name the run lock's new session on run #%d: %s", self.run_id, exc)
+            replayed = await spill.replay(self.conninfo, self.spill_dir, newsrooms=newsrooms)
+        except (db.DatabaseUnavailable, db.Error, spill.SpillError, OSError, ValueError) as exc:
+            # the files stay for the next run; this one crawls (what it stores is newer)
+            logger.error("could not replay the spill files in %s: %s", self.spill_dir, exc)
+            self.stats.set_value("spill/replay_error", str(exc))
+            return
+        if replayed["files"]:
+            logger.warning("replayed %d spill file(s) from %s: %d releases (%d new), %d run verdict(s)",
+                           replayed["files"], self.spill_dir,
+                           sum(replayed[k] for k in ("new", "changed", "unchanged", "stale")),
+                           replayed["new"], replayed["runs"])
+            self.stats.set_value("spill/replayed_files", replayed["files"])
+            self.stats.set_value("spill/replayed_new", replayed["new"])
 
     # --- failed pages ------------------------------------------------------------------------
 
     def page_failed(self, url, stage, reason, snippet=""):
         if len(self.failed) < MAX_RECORDED_ERRORS:
-            self.failed.append(FailedPage(url, stage, reason, snippet))
+            self.failed.append(db.FailedPage(url, stage, reason, snippet))
         self.stats.inc_value("presseportal/errors")
 
     def item_dropped(self, item, response, exception, spider=None):
@@ -128,24 +149,53 @@ class RunRecord:
         status = run_status(self.stats.get_stats(), reason,
                             max_errors=self.crawler.settings.getint("PRESSEPORTAL_MAX_ERRORS"))
         self.stats.set_value("presseportal/run_status", status)
+        verdict = self.verdict(spider.crawl_state, status)
         # a fresh connection: the server may have been restarted during the crawl
         try:
-            self.finish(spider, status)
+            with db.connect(self.conninfo) as conn:
+                db.write_verdict(conn, verdict)
         except (db.DatabaseUnavailable, db.Error) as exc:
-            logger.error("could not finish the record of run #%d (%s): %s",
-                         self.run_id, status, db.first_line(exc, self.conninfo))
+            self.keep_verdict(verdict, db.first_line(exc, self.conninfo))
 
-    def finish(self, spider, status: str) -> None:
-        with db.connect(self.conninfo) as conn:
-            for page in self.failed:
-                db.record_error(conn, self.run_id, page.url, page.stage, page.reason, page.snippet)
-            if status == "success":
-                # only a good run may tell the next one "unchanged since": after a failed
-                # run, the next must look at the newsroom again
-                for pid, validators in spider.crawl_state.seen_validators.items():
-                    if validators:
-                        db.set_cursor(conn, newsroom_key(pid), validators.as_dict())
-            db.finish_run(conn, self.run_id, status, run_counts(self.stats))
+    def verdict(self, state: CrawlState, status: str) -> db.RunVerdict:
+        # the store added new / changed / unchanged to the row as it committed: a spilled
+        # release is counted when it is replayed, not here
+        counts = {k: v for k, v in run_counts(self.stats).items() if k not in ("new", "changed", "unchanged")}
+        return db.RunVerdict(
+            run_id=self.run_id, status=status, finished_at=datetime.now(UTC), counts=counts,
+            failed=list(self.failed), newsrooms=list(state.plan.newsrooms),
+            cursors=self.newsroom_cursors(state) if status == "success" else {},
+        )
+
+    def newsroom_cursors(self, state: CrawlState) -> dict[str, dict[str, Any]]:
+        """What a successful run tells the next cron run, per newsroom: the first page's
+        validators ("unchanged since") and how far its coverage reaches (the newest story
+        at the top: every story up to it is stored). After a failed run neither moves:
+        the next run looks at the newsroom again, down to the last good coverage."""
+        cursors = {}
+        for newsroom in state.plan.newsrooms:
+            saved = self.newsrooms.get(newsroom, {})
+            new = dict(saved)
+            if validators := state.seen_validators.get(newsroom):
+                new.update(validators.as_dict())
+            top = state.walks[newsroom].top_story_id
+            if top:
+                new[COVERED_THROUGH] = max(top, int(saved.get(COVERED_THROUGH) or 0))
+            if new != saved:
+                cursors[newsroom_key(newsroom)] = new
+        return cursors
+
+    def keep_verdict(self, verdict: db.RunVerdict, why: str) -> None:
+        try:
+            path = spill.write_verdict_file(self.spill_dir, verdict)
+        except spill.SpillError as exc:
+            logger.error("could not finish the record of run #%d (%s): %s; nor keep it on disk: %s",
+                         self.run_id, verdict.status, why, exc)
+            return
+        logger.error("could not finish the record of run #%d (%s): %s; kept in %s, written by the next "
+                     "run of %s or by `presseportal spill replay`", self.run_id, verdict.status, why, path,
+                     named(verdict.newsrooms))
+        self.stats.set_value("spill/verdict", str(path))
 
 
 def where(item: Any, response) -> str:
@@ -171,12 +221,14 @@ def run_counts(stats) -> dict[str, Any]:
 
 
 def run_status(stats: Mapping[str, Any], reason: str, *, max_errors: int = 0) -> str:
-    """success; errors (finished, but more pages failed than tolerated, a field's
-    coverage is low, or releases could not be stored); or the reason the crawl stopped early."""
+    """success; store_failed (releases could not be written: they wait in a spill file);
+    errors (finished, but more pages failed than tolerated or a field's coverage is low);
+    or the reason the crawl stopped early (``store_failed`` too when the store gave up on
+    the database mid-crawl; ``lock_lost``, ...)."""
     if reason != "finished":
         return reason
+    if stats.get("store/error") or stats.get("store/spilled") or stats.get("store/lost"):
+        return "store_failed"
     if stats.get("presseportal/errors", 0) > max_errors or stats.get("coverage/low_fields"):
         return "errors"
-    if stats.get("store/error") or stats.get("store/spilled"):
-        return "errors"  # releases went to a spill file instead of the database
     return "success"

@@ -5,6 +5,7 @@
 - `listing.extract_listing(html, url) -> Listing(cards, next_url)`
 - `feed.extract_feed(xml, url) -> list[FeedEntry]`
 - `encoding.decode_html(body, declared) -> str`
+- `completeness.missing_end(body) -> reason | None`: whether a page arrived whole
 - `python -m crawler.extract.regen <fixture.html>` rewrites a fixture's expected json
   (the raw record, and for a story the stored record beside it)
 """

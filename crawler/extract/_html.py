@@ -13,13 +13,13 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from crawler.items import story_ref
+
 # ASCII whitespace only: `\s` would also eat U+00A0, which must survive to the normaliser.
 _SOURCE_WS = re.compile(r"[ \t\n\r\f\v]+")
 _AROUND_NL = re.compile(r" *\n *")
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
 
-# /pm/{pid}/{sid}, /pm/{pid}/{sid}/{slug}, /pm/amp/{pid}/{sid}, /blaulicht/pm/{pid}/{sid}
-STORY_PATH = re.compile(r"/pm/(?:amp/)?(\d+)/(\d+)(?:[/?#]|$)")
 
 
 def parse_html(html: str) -> etree._Element:
@@ -44,7 +44,8 @@ def collapse(text: str) -> str:
     return text.strip(" ")
 
 
-def _walk(el: etree._Element, out: list[str], br: str, mailto: bool = False) -> None:
+def _walk(el: etree._Element, out: list[str], br: str, mailto: bool = False,
+          skip: frozenset[str] = _SKIP_TAGS) -> None:
     if el.text:
         out.append(el.text)
     for child in el:
@@ -54,8 +55,8 @@ def _walk(el: etree._Element, out: list[str], br: str, mailto: bool = False) -> 
                 out.append(br)
             elif mailto and tag == "a" and (address := _empty_mailto(child)):
                 out.append(address)
-            elif tag not in _SKIP_TAGS:
-                _walk(child, out, br, mailto)
+            elif tag not in skip:
+                _walk(child, out, br, mailto, skip)
         if child.tail:
             out.append(child.tail)
 
@@ -68,21 +69,43 @@ def _empty_mailto(a: etree._Element) -> str:
     return href[7:].split("?")[0]
 
 
-def text_of(el: etree._Element | None, br: str = " ", *, mailto: bool = False) -> str:
+def text_of(el: etree._Element | None, br: str = " ", *, mailto: bool = False,
+            without: frozenset[str] = frozenset()) -> str:
     """The visible text of an element: tags stripped, `<br>` as `br`, source whitespace
     collapsed. With br="\\n" the line breaks survive (spaces around them trimmed). With
-    `mailto`, a mailto link that shows no text shows its address (contact blocks)."""
+    `mailto`, a mailto link that shows no text shows its address (contact blocks).
+    `without`: tags whose text is left out (a list item's nested list)."""
     if el is None:
         return ""
     if len(el) == 0:  # no child elements (links, dates, headings): just its text
         return collapse(el.text or "")
     out: list[str] = []
-    _walk(el, out, "\x00" if br == "\n" else br, mailto)
+    _walk(el, out, "\x00" if br == "\n" else br, mailto, _SKIP_TAGS | without if without else _SKIP_TAGS)
+    return _joined_text(out, br)
+
+
+def _joined_text(out: list[str], br: str) -> str:
     text = collapse("".join(out))
     # without a <br> there is no newline left after collapse(): nothing to trim around
     if br == "\n" and "\x00" in text:
         text = _AROUND_NL.sub("\n", text.replace("\x00", "\n")).strip(" \n")
     return text
+
+
+def text_of_run(nodes: list[str | etree._Element], br: str = " ") -> str:
+    """`text_of` for a run of text and inline elements that no element holds alone (text
+    straight inside a container, between its blocks): strings as they are, elements with
+    their text (their tails are strings of the run), a `<br>` as `br`."""
+    out: list[str] = []
+    mark = "\x00" if br == "\n" else br
+    for node in nodes:
+        if isinstance(node, str):
+            out.append(node)
+        elif node.tag == "br":
+            out.append(mark)
+        elif node.tag not in _SKIP_TAGS:
+            _walk(node, out, mark)
+    return _joined_text(out, br)
 
 
 def lines_of(el: etree._Element, *, mailto: bool = False) -> list[str]:
@@ -96,7 +119,14 @@ def is_blank(text: str) -> bool:
 
 
 def absolute(base: str, href: str) -> str:
-    return urljoin(base, href.strip())
+    """`href` made absolute against `base`; an href that URL parsing refuses (a broken
+    IPv6 host such as ``http://[broken/x``) is kept as written: one bad link in a body
+    must not cost the release."""
+    href = href.strip()
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return href
 
 
 def site_of(url: str) -> str:
@@ -107,13 +137,11 @@ def site_of(url: str) -> str:
 
 
 def story_ids(url: str | None) -> tuple[int, int] | None:
-    """(publisher_id, story_id) from any story URL shape, or None."""
-    if not url:
-        return None
-    m = STORY_PATH.search(urlsplit(url.strip()).path)
-    if not m:
-        return None
-    return int(m.group(1)), int(m.group(2))
+    """(newsroom id, story_id) from any story URL shape, or None (`crawler.items.story_ref`
+    tells the newsroom's kind too; None for a URL that URL parsing refuses,
+    such as a broken IPv6 host)."""
+    ref = story_ref(url)
+    return (ref.newsroom.id, ref.story_id) if ref is not None else None
 
 
 def has_class(name: str) -> str:

@@ -1,4 +1,5 @@
-"""RSS 2.0 feeds (`/rss/pm_{publisher_id}.rss2`): `extract_feed(xml, url) -> list[FeedEntry]`.
+"""RSS 2.0 feeds (`/rss/pm_{publisher_id}.rss2`, an office's `/rss/dienststelle_{id}.rss2`):
+`extract_feed(xml, url) -> list[FeedEntry]`.
 
 Items carry title, link, description, pubDate and guid (maybe category). Descriptions
 may hold escaped HTML: tags are stripped and entities decoded, nothing else. Items
@@ -11,19 +12,20 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from crawler.extract._html import collapse, parse_html, site_of, story_ids, text_of
-from crawler.items import canonical_story_url
+from crawler.extract._html import collapse, parse_html, site_of, text_of
+from crawler.items import PUBLISHER, story_ref
 
 
 @dataclass
 class FeedEntry:
     story_id: int
-    publisher_id: int
-    url: str  # canonical on the site of the feed: {scheme}://{host}/pm/{pid}/{sid}
+    publisher_id: int  # the newsroom's id (see newsroom_kind)
+    url: str  # canonical on the site of the feed: {scheme}://{host}/pm/{pid}/{sid} (/blaulicht/pm/...)
     title: str = ""
     description: str = ""
     pub_date_raw: str = ""
     guid: str = ""
+    newsroom_kind: str = PUBLISHER
 
 
 def _child_text(item: etree._Element, name: str) -> str:
@@ -58,15 +60,16 @@ def extract_feed(xml: bytes | str, url: str) -> list[FeedEntry]:
     for item in root.iter("{*}item"):
         link = _child_text(item, "link").strip()
         guid = _child_text(item, "guid").strip()
-        ids = story_ids(link) or story_ids(guid)
-        if ids is None or ids[1] in seen:
+        ref = story_ref(link) or story_ref(guid)
+        if ref is None or ref.story_id in seen:
             continue
-        seen.add(ids[1])
+        seen.add(ref.story_id)
         entries.append(
             FeedEntry(
-                story_id=ids[1],
-                publisher_id=ids[0],
-                url=canonical_story_url(site, *ids),
+                story_id=ref.story_id,
+                publisher_id=ref.newsroom.id,
+                newsroom_kind=ref.newsroom.kind,
+                url=site + ref.newsroom.story_path(ref.story_id),
                 title=_plain(_child_text(item, "title")),
                 description=_plain(_child_text(item, "description")),
                 pub_date_raw=collapse(_child_text(item, "pubDate")),

@@ -1,9 +1,10 @@
 """Newsroom listing pages: `extract_listing(html, url) -> Listing`, no I/O.
 
 A card is an `article.news` (2021+ layout) with `data-url`/`data-label`, or any
-`h3 a[href*="/pm/"]`. The date sits in `div.date` (2022-2026) or `h5.date` (2019, and the
+`h3 a[href*="/pm/"]` (an office's stories are under `/blaulicht/pm/`: the card's newsroom
+is an office then). The date sits in `div.date` (2022-2026) or `h5.date` (2019, and the
 "Weitere Storys" cards of story pages), else somewhere in `.news-meta`. Cards of every
-publisher come out: the spider keeps its own publisher's (`Card.publisher_id`).
+newsroom come out: the spider keeps its own newsroom's (`Card.newsroom`).
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from crawler.extract._html import absolute, has_class, has_class_token, is_blank, parse_html, site_of, story_ids, text_of
-from crawler.items import canonical_story_url
+from crawler.extract._html import absolute, has_class, has_class_token, is_blank, parse_html, site_of, text_of
+from crawler.items import PUBLISHER, Newsroom, StoryRef, story_ref
 
 _X_CARDS = etree.XPath(f"//article[{has_class('news')}]")
 _X_H3_LINKS = etree.XPath("//h3//a[contains(@href, '/pm/')]")
@@ -29,11 +30,22 @@ _DATE = re.compile(r"\d{1,2}[./]\d{1,2}[./]\d{4}\s*[–—-]\s*\d{1,2}:\d{2}|\d{
 @dataclass
 class Card:
     story_id: int
-    publisher_id: int
-    url: str  # canonical on the site of the listing: {scheme}://{host}/pm/{pid}/{sid}
+    publisher_id: int  # the newsroom's id (see newsroom_kind)
+    url: str  # canonical on the site of the listing: {scheme}://{host}/pm/{pid}/{sid} (/blaulicht/pm/...)
     title: str = ""
     date_raw: str = ""
     teaser: str = ""
+    newsroom_kind: str = PUBLISHER
+
+    @property
+    def newsroom(self) -> Newsroom:
+        return Newsroom(self.newsroom_kind, self.publisher_id)
+
+    @classmethod
+    def of(cls, ref: StoryRef, site: str, **fields: str) -> Card:
+        """The card of the story `ref` names, canonical on `site`."""
+        return cls(story_id=ref.story_id, publisher_id=ref.newsroom.id,
+                   url=site + ref.newsroom.story_path(ref.story_id), newsroom_kind=ref.newsroom.kind, **fields)
 
 
 @dataclass
@@ -49,19 +61,11 @@ def _card_from_article(art: etree._Element, site: str) -> Card | None:
         if link is not None:
             break
     if link is None:
-        link = next((a for a in art.iter("a") if story_ids(a.get("href"))), None)
-    ids = story_ids(art.get("data-url")) or story_ids(link.get("href") if link is not None else None)
-    if ids is None:
+        link = next((a for a in art.iter("a") if story_ref(a.get("href"))), None)
+    ref = story_ref(art.get("data-url")) or story_ref(link.get("href") if link is not None else None)
+    if ref is None:
         return None
-    pid, sid = ids
-    return Card(
-        story_id=sid,
-        publisher_id=pid,
-        url=canonical_story_url(site, pid, sid),
-        title=_title(link),
-        date_raw=_date(art),
-        teaser=_teaser(art),
-    )
+    return Card.of(ref, site, title=_title(link), date_raw=_date(art), teaser=_teaser(art))
 
 
 def _title(link: etree._Element | None) -> str:
@@ -122,9 +126,9 @@ def extract_listing(html: str, url: str) -> Listing:
             cards.append(card)
     if not cards:  # a renamed article.news: any headline link to a story
         for a in _X_H3_LINKS(root):
-            ids = story_ids(a.get("href"))
-            if ids is None or ids[1] in seen:
+            ref = story_ref(a.get("href"))
+            if ref is None or ref.story_id in seen:
                 continue
-            seen.add(ids[1])
-            cards.append(Card(story_id=ids[1], publisher_id=ids[0], url=canonical_story_url(site, *ids), title=_title(a)))
+            seen.add(ref.story_id)
+            cards.append(Card.of(ref, site, title=_title(a)))
     return Listing(cards=cards, next_url=_next_url(root, url))

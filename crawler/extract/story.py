@@ -38,7 +38,7 @@ import html as html_lib
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
@@ -53,20 +53,23 @@ from crawler.extract._html import (
     lines_of,
     parse_html,
     site_of,
-    story_ids,
     text_of,
+    text_of_run,
 )
 from crawler.grammar import (
+    HARD_BREAK,
+    TABLE_CELL_SEPARATOR,
     ReleaseParts,
     contact_lines,
     find_originator,
     key,
     parse_dateline,
+    parse_office_code,
     parse_originator,
     read_release,
     split_description,
 )
-from crawler.items import RawRelease, canonical_story_url
+from crawler.items import OFFICE, RawRelease, StoryRef, story_ref
 
 Layer = Literal["jsonld", "meta", "dom", "text", "url", "listing"]
 
@@ -224,42 +227,167 @@ def _find_card(root: etree._Element, articles: list[etree._Element]) -> etree._E
 
 
 _EXCLUDED_CONTAINERS = ("story-sharing", "story-media", "media-action", "story-attachment")
+_EXCLUDED_TAGS = frozenset({"figure", "aside", "form", "nav", "footer", "header"})
+
+
+def _excluded(el: etree._Element) -> bool:
+    """Not the release: media, sharing, forms, "Weitere Storys" teasers (`article.news`)."""
+    tag = el.tag
+    if tag in _EXCLUDED_TAGS:
+        return True
+    classes = class_tokens(el)
+    if tag == "article" and "news" in classes:
+        return True
+    return any(c in classes for c in _EXCLUDED_CONTAINERS)
 
 
 def _inside_excluded(el: etree._Element, card: etree._Element) -> bool:
     for anc in el.iterancestors():
         if anc is card:
             return False
-        tag = anc.tag
-        if tag in ("figure", "aside", "form", "nav", "footer", "header"):
-            return True
-        classes = class_tokens(anc)
-        if tag == "article" and "news" in classes:
-            return True
-        if any(c in classes for c in _EXCLUDED_CONTAINERS):
+        if _excluded(anc):
             return True
     return False
 
 
+# The blocks of a story's text (each one paragraph, or several when blank lines or
+# headings inside it say so: the grammar splits them) and what each is
+_BLOCK_TAGS = {
+    "p": "p", "pre": "p", "address": "p",
+    "h2": "heading", "h3": "heading", "h4": "heading", "h5": "heading", "h6": "heading",
+    "ul": "list", "ol": "list", "dl": "list", "table": "table", "blockquote": "quote",
+}
+# Elements inside a line of text; anything else that holds text is a container whose
+# children are walked (div, section, center, ...)
+_INLINE_TAGS = frozenset(
+    "a abbr b bdi bdo cite code data dfn em font i img kbd label mark q s samp small span strike strong "
+    "sub sup time tt u var wbr".split()
+)
+_NOT_TEXT = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "object", "video", "audio"})
+_LISTS = frozenset({"ul", "ol"})
+
+
 @dataclass
 class _Block:
-    el: etree._Element
+    """One block of the card: an element (`p`, a subheading, a list, a table, a quote), or
+    a run of text and inline elements straight inside a container (`run`, el None)."""
+
+    el: etree._Element | None
     classes: frozenset[str]
     after_h1: bool
+    kind: str = "p"  # p, heading, list, table, quote, run
+    run: list[str | etree._Element] = field(default_factory=list)
+
+    def text(self, br: str = "\n") -> str:
+        """The raw text: a `<br>` as `br`; the items of a list and the rows of a table on
+        lines of their own (HARD_BREAK between them: "- item", "1. item", "cell | cell")."""
+        if self.kind == "run":
+            return text_of_run(self.run, br)
+        if self.kind == "list":
+            return HARD_BREAK.join(_list_lines(self.el))
+        if self.kind == "table":
+            return HARD_BREAK.join(_table_rows(self.el))
+        if self.kind == "quote" and any(child.tag in _BLOCK_TAGS for child in self.el):
+            # <blockquote><p>..</p><p>..</p></blockquote>: one paragraph, a line each
+            return "\n".join(t for child in self.el if not is_blank(t := text_of(child, br=br)))
+        return text_of(self.el, br=br)
+
+    def anchors(self) -> Iterator[etree._Element]:
+        if self.el is not None:
+            yield from self.el.iter("a")
+            return
+        for node in self.run:
+            if not isinstance(node, str):
+                yield from node.iter("a")
+
+
+def _list_lines(el: etree._Element) -> list[str]:
+    """ "- item" per `<li>` of a `<ul>` ("1. item" of an `<ol>`, from its `start`); a
+    nested list's items follow their item with their own markers."""
+    lines: list[str] = []
+    number = int(el.get("start") or 1) if (el.get("start") or "1").isdigit() else 1
+    for li in el:
+        if li.tag not in ("li", "dt", "dd"):
+            continue
+        marker = f"{number}." if el.tag == "ol" else "-"
+        number += 1
+        text = text_of(li, without=_LISTS)
+        if not is_blank(text):
+            lines.append(f"{marker} {text}")
+        for nested in li:
+            if nested.tag in _LISTS:
+                lines.extend(_list_lines(nested))
+    return lines
+
+
+def _table_rows(el: etree._Element) -> list[str]:
+    """One line per row of a table, its cells separated by " | " (TABLE_CELL_SEPARATOR)."""
+    rows = []
+    for tr in el.iter("tr"):
+        cells = [text_of(cell) for cell in tr if cell.tag in ("td", "th")]
+        if any(not is_blank(c) for c in cells):
+            rows.append(TABLE_CELL_SEPARATOR.join(cells))
+    return rows
 
 
 def _card_paragraphs(card: etree._Element) -> list[_Block]:
-    """Every `<p>` of the card in document order, outside sharing/media blocks."""
+    """The card's blocks in document order, outside sharing/media blocks: every `<p>`,
+    subheading, list, table and quote, and the text that stands straight inside the card
+    or a `div` between them (a body written without `<p>`)."""
     blocks: list[_Block] = []
-    seen_h1 = False
-    for el in card.iter("p", "h1"):
-        if el.tag == "h1":
-            seen_h1 = True
-            continue
-        if _inside_excluded(el, card):
-            continue
-        blocks.append(_Block(el, class_tokens(el), seen_h1))
-    if not seen_h1:  # no h1 in the card: nothing tells header from body by position
+    state = {"h1": False}
+    run: list[str | etree._Element] = []
+
+    def flush() -> None:
+        if run and any(not is_blank(n) if isinstance(n, str) else n.tag != "br" for n in run):
+            blocks.append(_Block(None, frozenset(), state["h1"], "run", list(run)))
+        run.clear()
+
+    def line_break(br: etree._Element) -> None:
+        # two <br>s in a row end a paragraph of the run: each is a block of its own
+        for node in reversed(run):
+            if isinstance(node, str) and node.isspace():
+                continue
+            if not isinstance(node, str) and node.tag == "br":
+                while run and (isinstance(run[-1], str) or run[-1].tag == "br"):
+                    if isinstance(run[-1], str) and not run[-1].isspace():
+                        break
+                    run.pop()
+                flush()
+                return
+            break
+        run.append(br)
+
+    def walk(container: etree._Element) -> None:
+        if container.text and (run or not container.text.isspace()):
+            run.append(container.text)
+        for child in container:
+            tag = child.tag
+            if not isinstance(tag, str) or tag in _NOT_TEXT:
+                pass
+            elif tag == "h1":
+                flush()
+                state["h1"] = True
+            elif tag == "br":
+                line_break(child)
+            elif tag in _INLINE_TAGS:
+                run.append(child)
+            elif tag in _BLOCK_TAGS:
+                flush()
+                blocks.append(_Block(child, class_tokens(child), state["h1"], _BLOCK_TAGS[tag]))
+            else:  # a container
+                flush()
+                if not _excluded(child):
+                    walk(child)
+                    flush()
+                elif not state["h1"] and next(child.iter("h1"), None) is not None:
+                    state["h1"] = True
+            if child.tail and (run or not child.tail.isspace()):
+                run.append(child.tail)
+
+    walk(card)
+    flush()
+    if not state["h1"]:  # no h1 in the card: nothing tells header from body by position
         for b in blocks:
             b.after_h1 = True
     return blocks
@@ -293,7 +421,7 @@ def _descriptions(doc: _Doc) -> Iterator[tuple[str, Layer]]:
 # --- one function per field -----------------------------------------------------------
 
 
-def _ids(doc: _Doc) -> tuple[tuple[int, int], Layer]:
+def _ids(doc: _Doc) -> tuple[StoryRef, Layer]:
     # each candidate is computed only when the ones before it fail (the JSON-LD one
     # would parse the JSON-LD)
     for candidate, layer in (
@@ -302,9 +430,9 @@ def _ids(doc: _Doc) -> tuple[tuple[int, int], Layer]:
         (lambda: _ld_id(doc), "jsonld"),
         (lambda: doc.url, "url"),
     ):
-        ids = story_ids(candidate())
-        if ids:
-            return ids, layer  # type: ignore[return-value]
+        ref = story_ref(candidate())
+        if ref is not None:
+            return ref, layer  # type: ignore[return-value]
     raise ExtractionError(f"no /pm/{{publisher_id}}/{{story_id}} in canonical, og:url, JSON-LD or URL: {doc.url}")
 
 
@@ -397,14 +525,14 @@ def _dateline_block(doc: _Doc) -> tuple[_Block | None, bool]:
     for b in doc.blocks:
         if not b.after_h1 or b.classes & _META_CLASSES:
             continue
-        if any(has_class_token(a, "story-city") for a in b.el.iter("a")):
-            found = parse_dateline(text_of(b.el))
+        if any(has_class_token(a, "story-city") for a in b.anchors()):
+            found = parse_dateline(b.text(" "))
             return b, found is not None and not found[1]
     # no city link: the first non-blank paragraph after the h1, if it opens with "X (ots)"
     for b in doc.blocks:
         if not b.after_h1 or b.classes & _META_CLASSES or "contact-headline" in b.classes:
             continue
-        text = text_of(b.el)
+        text = b.text(" ")
         if is_blank(text):
             continue
         found = parse_dateline(text)
@@ -430,7 +558,7 @@ def _dateline(doc: _Doc) -> tuple[str, Layer | None]:
             return city, "dom"
     block, _ = doc.dateline_block
     if block is not None:
-        found = parse_dateline(text_of(block.el))
+        found = parse_dateline(block.text(" "))
         if found and found[0]:
             return found[0], "text"
     for value, layer in _descriptions(doc):
@@ -440,11 +568,11 @@ def _dateline(doc: _Doc) -> tuple[str, Layer | None]:
     return "", None
 
 
-def _paragraph_blocks(doc: _Doc) -> list[etree._Element]:
-    """The card's paragraphs from the dateline on, outside the sections the markup marks."""
+def _paragraph_blocks(doc: _Doc) -> list[_Block]:
+    """The card's blocks from the dateline on, outside the sections the markup marks."""
     has_contact_text = any("contact-text" in b.classes for b in doc.blocks)
     dateline, alone = doc.dateline_block
-    out: list[etree._Element] = []
+    out: list[_Block] = []
     started = dateline is None
     for b in doc.blocks:
         if b is dateline:
@@ -459,24 +587,30 @@ def _paragraph_blocks(doc: _Doc) -> list[etree._Element]:
         # block in plain paragraphs by its "Pressekontakt:" line
         if "contact-headline" in b.classes and has_contact_text:
             continue
-        out.append(b.el)
+        out.append(b)
     return out
 
 
-def _paragraphs(blocks: list[etree._Element]) -> list[str]:
-    """The raw text of each non-blank paragraph; a `<br>` inside one is "\\n"."""
+def _paragraphs(blocks: list[_Block]) -> tuple[list[str], list[_Block], int | None]:
+    """The raw text of each non-blank block (a `<br>` inside one is "\\n", the lines of a
+    list or table HARD_BREAK), those blocks, and the index of the p.contact-headline among them."""
     paragraphs = []
-    for el in blocks:
-        text = text_of(el, br="\n")
+    kept = []
+    headline = None
+    for b in blocks:
+        text = b.text()
         if not is_blank(text):
+            if headline is None and "contact-headline" in b.classes:
+                headline = len(paragraphs)
             paragraphs.append(text)
-    return paragraphs
+            kept.append(b)
+    return paragraphs, kept, headline
 
 
-def _links(doc: _Doc, blocks: list[etree._Element]) -> tuple[list[dict[str, str]], Layer | None]:
+def _links(doc: _Doc, blocks: list[_Block]) -> tuple[list[dict[str, str]], Layer | None]:
     links = []
-    for el in blocks:
-        for a in el.iter("a"):
+    for b in blocks:
+        for a in b.anchors():
             href = (a.get("href") or "").strip()
             if not href or href.startswith(("#", "javascript:")):
                 continue
@@ -520,7 +654,7 @@ def _originator(doc: _Doc, parts: ReleaseParts | None = None) -> tuple[str, Laye
         if ":" in text:
             return text.split(":", 1)[1].strip(), "dom"
     for b in doc.blocks:  # a renamed p.originator, or the line inside another paragraph
-        name = find_originator(text_of(b.el))
+        name = find_originator(b.text(" "))
         if name:
             return name, "text"
     if parts is not None and parts.originator:
@@ -653,8 +787,9 @@ def extract_story(html: str, url: str, *, listing_date: str = "") -> RawRelease:
             sources[name] = layer
         return value
 
-    (publisher_id, story_id), id_layer = _ids(doc)
-    sources["story_id"] = sources["publisher_id"] = id_layer
+    ref, id_layer = _ids(doc)
+    sources["story_id"] = sources["publisher_id"] = sources["newsroom_kind"] = id_layer
+    newsroom = ref.newsroom
     title = take("title", _title(doc))
     if not title:
         raise ExtractionError(f"no title in any layer (h1, JSON-LD headline, og:title, <title>): {url}")
@@ -662,9 +797,14 @@ def extract_story(html: str, url: str, *, listing_date: str = "") -> RawRelease:
     if not published_raw:
         raise ExtractionError(f"no date in any layer (p.date, JSON-LD datePublished, meta, text, listing): {url}")
     blocks = _paragraph_blocks(doc)
-    paragraphs = _paragraphs(blocks)
+    paragraphs, blocks, headline = _paragraphs(blocks)
     # the grammar finds what the markup does not mark; the DOM's sections win below
-    parts = read_release(paragraphs)
+    parts = read_release(paragraphs, contact_heading=headline)
+    # links of the body and about only: not of a contact in plain paragraphs (its mailto)
+    text_blocks = blocks[: parts.sections_from] if parts.sections_from is not None else blocks
+    # an office's title opens with its code ("POL-XY: ..."); a company's colon is no code
+    office_code = take("office_code", (code, "text") if newsroom.kind == OFFICE
+                       and (code := parse_office_code(title)) else ("", None))
     originator = take("originator", _originator(doc, parts))
     body = take("body", (parts.body, "dom" if parts.body else None))
     dateline, dateline_layer = _dateline(doc)
@@ -673,10 +813,12 @@ def extract_story(html: str, url: str, *, listing_date: str = "") -> RawRelease:
     tags = _tags(doc)
     topics, tag_places = tags if tags is not None else (None, None)
     return RawRelease(
-        story_id=story_id,
-        publisher_id=publisher_id,
-        url=canonical_story_url(site_of(url), publisher_id, story_id),
+        story_id=ref.story_id,
+        publisher_id=newsroom.id,
+        newsroom_kind=newsroom.kind,
+        url=site_of(url) + newsroom.story_path(ref.story_id),
         title=title,
+        office_code=office_code,
         published_raw=published_raw,
         publisher=take("publisher", _publisher(doc)),
         dateline=take("dateline", (dateline, dateline_layer)),
@@ -688,7 +830,7 @@ def extract_story(html: str, url: str, *, listing_date: str = "") -> RawRelease:
         keywords=take("keywords", _keywords(doc, topics)),
         places=take("places", _places(doc, tag_places)),
         images=take("images", _images(doc)),
-        links=take("links", _links(doc, blocks)),
+        links=take("links", _links(doc, text_blocks)),
         language=take("language", _language(doc)),
         sources=sources,
     )

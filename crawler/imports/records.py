@@ -19,9 +19,8 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from crawler.extract._html import site_of, story_ids
-from crawler.grammar import ORIGINAL_LINK_HEADS, key, split_flat_text, split_release
-from crawler.items import RawRelease, canonical_story_url
+from crawler.grammar import ORIGINAL_LINK_HEADS, key, parse_office_code, split_flat_text, split_release
+from crawler.items import OFFICE, PUBLISHER, Newsroom, RawRelease, StoryRef, story_ref
 
 # story ids are PostgreSQL integers: derived ones take the negative half (-1 .. -(2**31 - 1))
 _INT4 = 2**31 - 1
@@ -63,18 +62,18 @@ def derived_story_id(publisher_id: int, text: str) -> int:
     return -1 - int.from_bytes(digest[:8], "big") % _INT4
 
 
-def _ids_of_url(url: str) -> tuple[int, int] | None:
+def _ref_of_url(url: str) -> StoryRef | None:
     url = url.strip()
-    return story_ids(url) or story_ids(_ID_THEN_GLUE.sub(r"\1", url))
+    return story_ref(url) or story_ref(_ID_THEN_GLUE.sub(r"\1", url))
 
 
-def _story_url(*urls: str) -> tuple[tuple[int, int] | None, str]:
-    """(publisher id, story id) and the URL they came from: the first of `urls` that is
-    a story URL; (None, "") when none is."""
+def _story_ref(*urls: str) -> StoryRef | None:
+    """The story (its newsroom, a publisher's or an office's, its id and site) the first
+    of `urls` that is a story URL names; None when none is."""
     for url in urls:
-        if url and (ids := _ids_of_url(url)) is not None:
-            return ids, url
-    return None, ""
+        if url and (ref := _ref_of_url(url)) is not None:
+            return ref
+    return None
 
 
 def original_link(paragraphs: list[str]) -> str:
@@ -103,17 +102,18 @@ def raw_release(record: Record, *, default_publisher: int | None, base_url: str)
     if not key(text):
         raise RecordError("no text")
     paragraphs = split_flat_text(text)
-    found, story_url = _story_url(record.url, original_link(paragraphs))
-    publisher_id = found[0] if found else _int(record.publisher_id, "publisher id") or default_publisher
+    found = _story_ref(record.url, original_link(paragraphs))
+    publisher_id = found.newsroom.id if found else _int(record.publisher_id, "publisher id") or default_publisher
     if publisher_id is None:
         raise RecordError("no publisher id: the record names no story URL; give --publisher")
-    story_id = found[1] if found else _int(record.story_id, "story id")
+    kind = found.newsroom.kind if found else PUBLISHER
+    story_id = found.story_id if found else _int(record.story_id, "story id")
     derived = story_id is None
     if derived:
         story_id = derived_story_id(publisher_id, text)
         url = ""
     else:
-        url = canonical_story_url(site_of(story_url) if found else base_url, publisher_id, story_id)
+        url = found.url if found else StoryRef(Newsroom(kind, publisher_id), story_id, base_url).url
 
     parts = split_release(paragraphs)
     raw = RawRelease(
@@ -121,6 +121,8 @@ def raw_release(record: Record, *, default_publisher: int | None, base_url: str)
         publisher_id=publisher_id,
         url=url,
         title=record.title,
+        newsroom_kind=kind,
+        office_code=parse_office_code(record.title) if kind == OFFICE else "",
         published_raw=record.date,
         publisher=record.publisher,
         dateline=parts.dateline,

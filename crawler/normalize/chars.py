@@ -14,3 +14,7 @@ DEBRIS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 INVISIBLE = f"{DEBRIS}\x00-\x08\x0e-\x1b\x7f"
 # every line-break convention (what str.splitlines knows), \r\n first
 LINE_BREAKS = re.compile(r"\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+# The line break that stays one: between the items of a list and the rows of a table
+# inside one paragraph (U+2028 LINE SEPARATOR). The cleaned paragraph keeps it as "\n";
+# a plain "\n" inside a raw paragraph is a <br> and becomes a space.
+HARD_BREAK = "\u2028"

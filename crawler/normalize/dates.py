@@ -6,6 +6,11 @@ exact fast path (a regex or `email.utils`, no dateparser):
 - story and listing pages: ``21.01.2021 – 10:30`` with an en dash, an ASCII
   hyphen, an em dash or the undecoded entity ``&ndash;``, optional ``Uhr``,
   any amount of (non-breaking) space; also without the time;
+- the same as other scrapers and text renderings wrote it: a comma, ``|`` or ``um``
+  between date and time (``20.01.2015 | 18:00``), a full hour with ``Uhr``
+  (``20.01.2015, 18 Uhr``), a weekday before it (``Di., 20.01.2015 - 18:00``,
+  ``Dienstag, 20.01.2015``), the month as a German or English name
+  (``20. Januar 2015, 18:00 Uhr``, ``20. Jan. 2015``);
 - JSON-LD ``datePublished``: ``2021-01-21T10:30:00`` WITHOUT offset, which is
   Berlin local time (the site writes wall-clock time there);
 - the API: ISO 8601 with an offset, ``2020-07-02T04:30:00+0200``, ``+02:00``, ``Z``;
@@ -13,7 +18,7 @@ exact fast path (a regex or `email.utils`, no dateparser):
 - English pages: ``01/21/2021 – 10:30`` (optionally ``AM``/``PM``), month first as in
   English usage; a first number above 12 can only be the day and is read so.
 
-Anything else (``21. Januar 2021, 10:30 Uhr``, ``Heute, 10:30``, ``gestern``)
+Anything else (``Heute, 10:30``, ``gestern``, ``January 21, 2021 10:30``)
 falls back to dateparser (German first, then English, Europe/Berlin, dates from
 the past). Relative dates need a reference time: pass ``now=`` (the pipeline
 passes the fetch time); without it, the current time is used.
@@ -95,11 +100,26 @@ def localize_berlin(naive: datetime) -> tuple[datetime, bool]:
 # Every kind of space (NBSP, narrow NBSP, thin space, ...) is one plain space here.
 _SPACES = re.compile(r"\s+")
 
-# "21.01.2021 – 10:30", "21.01.2021 - 10:30 Uhr", "21.01.2021, 10:30", "21.01.2021 10:30:15", "21.01.2021"
+# Month names as the site's German pages and other scrapers' dumps write them (the first
+# three letters decide; "Jänner" is Austrian, "Mrz" an old abbreviation)
+MONTHS: dict[str, int] = {
+    "jan": 1, "jän": 1, "feb": 2, "mär": 3, "mrz": 3, "mar": 3, "apr": 4, "mai": 5, "may": 5,
+    "jun": 6, "jul": 7, "aug": 8, "sep": 9, "okt": 10, "oct": 10, "nov": 11, "dez": 12, "dec": 12,
+}
+# A weekday before the date: "Di., ", "Dienstag, ", "Tue, " (German and English)
+WEEKDAYS = (
+    "Mo", "Di", "Mi", "Do", "Fr", "Sa", "So", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag",
+    "Samstag", "Sonnabend", "Sonntag", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun",
+)
+
+# "21.01.2021 – 10:30", "21.01.2021 - 10:30 Uhr", "21.01.2021, 10:30", "21.01.2021 10:30:15",
+# "21.01.2021", "20.01.2015, 18 Uhr", "20.01.2015 | 18:00", "Di., 20.01.2015 - 18:00",
+# "20. Januar 2015, 18:00 Uhr", "02.10.2019 um 12:39"
 _GERMAN = re.compile(
-    r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})"
-    r"(?:\s?(?:[-\u2010\u2011\u2012\u2013\u2014\u2212,]\s?)?"
-    r"(?P<H>\d{1,2})[:.](?P<M>\d{2})(?::(?P<S>\d{2}))?(?:\s?Uhr)?)?"
+    rf"(?:(?:{'|'.join(WEEKDAYS)})\.?,? )?"
+    r"(?P<d>\d{1,2})\. ?(?:(?P<m>\d{1,2})\. ?|(?P<month>[A-Za-zÄä]{3,9})\.? )(?P<y>\d{4})"
+    r"(?: ?(?:[-\u2010\u2011\u2012\u2013\u2014\u2212,|] ?)?(?:um )?"
+    r"(?:(?P<H>\d{1,2})[:.](?P<M>\d{2})(?::(?P<S>\d{2}))?(?: ?Uhr)?|(?P<hour>\d{1,2}) ?Uhr))?"
 )
 
 # English pages (presseportal.de/en): "01/21/2021 – 10:30", month first as in English
@@ -153,7 +173,10 @@ def _fast(text: str, raw: str) -> ParsedDate | None:
     """The site's own formats; None when the text is none of them."""
     m = _GERMAN.fullmatch(text)
     if m:
-        naive = _from_parts(m["y"], m["m"], m["d"], m["H"], m["M"], m["S"])
+        month = m["m"] or MONTHS.get(m["month"][:3].lower())
+        if month is None:
+            return None  # a word that is no month: not a date we know
+        naive = _from_parts(m["y"], str(month), m["d"], m["H"] or m["hour"], m["M"], m["S"])
         instant, ambiguous = localize_berlin(naive)
         return ParsedDate(instant, ambiguous, raw)
     m = _SLASHED.fullmatch(text)

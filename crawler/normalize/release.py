@@ -3,9 +3,9 @@
 The raw record (`crawler.items.RawRelease`, what extraction read from the page) already
 has its sections told apart by the release grammar; this keeps characters and dates:
 
-- title, publisher, teaser, dateline, originator: `clean_inline`;
-- body, about: each paragraph `clean_inline`d (a `<br>` inside one becomes a space),
-  empty ones dropped, joined by exactly one blank line;
+- title, office_code, publisher, teaser, dateline, originator: `clean_inline`;
+- body, about: each paragraph `clean_inline`d (a `<br>` inside one becomes a space; the
+  lines of a list or table stay lines), empty ones dropped, joined by exactly one blank line;
 - contact: its lines `clean_block`ed, joined by "\\n";
 - image captions and link texts: `clean_inline`;
 - keywords, places: cleaned, empty ones dropped, de-duplicated in page order;
@@ -14,9 +14,9 @@ has its sections told apart by the release grammar; this keeps characters and da
   day the page was fetched; an import's "2021-01" is a month, kept as one);
   published_raw stays as shown;
 - language: lower-cased primary subtag ("de-DE" -> "de"), "de" when the page gave none;
-- the fetch (fetched_at, http_status, raw_html), the layers (sources, as
-  field_sources), the origin (page or import), the derived-id flag and an import's
-  location are carried over.
+- story_id, publisher_id, newsroom_kind, url, the fetch (fetched_at, http_status,
+  raw_html), the layers (sources, as field_sources), the origin (page or import), the
+  derived-id flag and an import's location are carried over.
 
 An unreadable date raises `DateParseError` before anything is built: a release without a
 correct instant is never made with a made-up one.
@@ -65,9 +65,11 @@ def normalize_release(raw: RawRelease) -> Release:
     return Release(
         story_id=raw.story_id,
         publisher_id=raw.publisher_id,
+        newsroom_kind=raw.newsroom_kind,
         url=raw.url,
         publisher=clean_inline(raw.publisher),
         title=clean_inline(raw.title),
+        office_code=clean_inline(raw.office_code),
         published_at=published_at,
         published_raw=raw.published_raw,
         published_ambiguous=ambiguous,

@@ -38,7 +38,7 @@ import unicodedata
 import ftfy
 from ftfy.chardata import UTF8_DETECTOR_RE
 
-from crawler.normalize.chars import DEBRIS, INVISIBLE, LINE_BREAKS
+from crawler.normalize.chars import DEBRIS, HARD_BREAK, INVISIBLE, LINE_BREAKS
 
 __all__ = ["ACCEPTED_MOJIBAKE_ENCODINGS", "DEBRIS", "FTFY_CONFIG", "clean_block", "clean_inline", "clean_paragraphs"]
 
@@ -178,10 +178,15 @@ def clean_block(s: str) -> str:
 
 
 def clean_paragraphs(paragraphs: list[str]) -> list[str]:
-    """Each paragraph cleaned inline; empty ones dropped."""
+    """Each paragraph cleaned inline; empty ones dropped. The lines of a list or table
+    (HARD_BREAK between them, `crawler.normalize.chars`) are cleaned one by one and kept
+    as lines ("\n"); any other line break inside a paragraph (a `<br>`) is a space."""
     out = []
     for p in paragraphs:
-        c = clean_inline(p)
+        if HARD_BREAK in p:
+            c = "\n".join(line for line in map(clean_inline, p.split(HARD_BREAK)) if line)
+        else:
+            c = clean_inline(p)
         if c:
             out.append(c)
     return out

@@ -14,7 +14,7 @@ from typing import Any
 
 from crawler.imports.formats import FORMATS, BadRecord, parse_mapping, read_records
 from crawler.imports.records import RecordError, raw_release
-from crawler.items import RawRelease
+from crawler.items import PUBLISHER, Newsroom, RawRelease
 from crawler.spiders.offline import OfflineSpider
 from crawler.spiders.presseportal import parse_publishers
 from crawler.state import CrawlPlan, CrawlState
@@ -45,7 +45,7 @@ class ImportSpider(OfflineSpider):
         if len(publishers) > 1:
             raise ValueError("an import takes one default publisher id")
         self.default_publisher = publishers[0] if publishers else None
-        self.crawl_state = CrawlState(CrawlPlan(mode="import", publishers=tuple(publishers)))
+        self.crawl_state = CrawlState(CrawlPlan(mode="import", newsrooms=tuple(Newsroom(PUBLISHER, p) for p in publishers)))
 
     async def start(self) -> AsyncIterator[RawRelease]:
         base_url = self.settings.get("PRESSEPORTAL_BASE_URL").rstrip("/")

@@ -19,7 +19,7 @@ from typing import Any
 
 from crawler import db
 from crawler.extract.story import ExtractionError, extract_story
-from crawler.items import RawRelease
+from crawler.items import PUBLISHER, Newsroom, RawRelease
 from crawler.spiders.offline import OfflineSpider
 from crawler.spiders.presseportal import parse_day, parse_publishers
 from crawler.state import CrawlPlan, CrawlState
@@ -30,8 +30,8 @@ class ReextractSpider(OfflineSpider):
 
     def __init__(self, publisher: str | None = None, since: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        publishers = tuple(parse_publishers(publisher)) if publisher else ()
-        self.crawl_state = CrawlState(CrawlPlan(mode="reextract", publishers=publishers,
+        newsrooms = tuple(Newsroom(PUBLISHER, p) for p in parse_publishers(publisher)) if publisher else ()
+        self.crawl_state = CrawlState(CrawlPlan(mode="reextract", newsrooms=newsrooms,
                                                 since=parse_day(since, "since")))
 
     async def start(self) -> AsyncIterator[RawRelease]:

@@ -25,13 +25,17 @@ ALLOWED: dict[str, set[str]] = {
     "crawler.items": set(),
     "crawler.exitcodes": set(),
     "crawler.signals": set(),
-    "crawler.state": set(),
+    "crawler.state": {"crawler.items"},  # a newsroom is an items.Newsroom
     "crawler.profiles": set(),
     "crawler.normalize": BASE,
     "crawler.grammar": BASE | {"crawler.normalize"},
     "crawler.extract": BASE | {"crawler.grammar", "crawler.normalize"},
     "crawler.db": BASE,
     "crawler.middlewares": BASE,
+    # the site's request budget, shared through PostgreSQL by every worker
+    "crawler.budget": BASE | {"crawler.db", "crawler.middlewares"},
+    # the job queue: jobs, tasks, workers; a refresh reads the site-wide feed
+    "crawler.queue": BASE | {"crawler.db", "crawler.extract"},
     # releases from outside the site: dumps, API answers (read like the site's text)
     "crawler.imports": BASE | {"crawler.extract", "crawler.grammar", "crawler.normalize"},
     "crawler.spiders": BASE | {"crawler.extract", "crawler.grammar", "crawler.normalize", "crawler.imports"},

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import signal
+import subprocess
+import sys
 import time
 from collections import Counter
 
@@ -136,7 +138,8 @@ def test_kill_9_mid_backfill_then_resume_gives_the_same_table(replica_factory, d
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         time.sleep(0.1)
-        if rows(database_url, "SELECT 1 FROM crawl_cursors WHERE key LIKE 'backfill:%%'") and len(stored_ids(database_url)) >= 30:
+        # the cursor follows the store batch by batch: kill once it is past the first pages
+        if rows(database_url, "SELECT 1 FROM crawl_cursors WHERE key LIKE 'backfill:%%'") and len(stored_ids(database_url)) >= 90:
             break
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
@@ -294,6 +297,10 @@ def test_a_run_left_unfinished_by_a_dead_process_is_marked_abandoned(replica, da
 
     with db.connect(database_url) as dead:  # a run whose process died with its session
         dead_run = db.start_run(dead, "backfill", [PID])
+    # its process: one that has exited (the row names the pid of this test otherwise)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    rows(database_url, "UPDATE crawl_runs SET pid = %s WHERE id = %s RETURNING id", int(gone.stdout), dead_run)
     done = presseportal(replica, "crawl", database_url=database_url)
     assert done.returncode == 0, done.stderr[-2000:]
     status = rows(database_url, "SELECT status, finished_at IS NOT NULL FROM crawl_runs WHERE id = %s", dead_run)

@@ -8,6 +8,7 @@ import csv
 import gzip
 import json
 import subprocess
+import sys
 from datetime import UTC, datetime, time
 from pathlib import Path
 
@@ -127,7 +128,6 @@ def test_a_flattened_dump_of_the_replica_comes_back_field_by_field(replica, data
     assert not wrong, "\n".join(wrong[:20])
 
 
-@pytest.mark.xfail(strict=True, reason="waits for issue 13: glued contact lines (name, phone, e-mail) are split")
 def test_the_glued_contact_lines_of_a_flattened_dump_come_back(replica, database_url, tmp_path):
     t = truths(replica)[:10]
     assert import_(replica, database_url, str(lines_file(tmp_path / "d.txt", [dumps.line(x) for x in t]))).returncode == 0
@@ -238,11 +238,19 @@ def test_exit_2_on_usage_errors(tmp_path, monkeypatch, capsys, args, message):
 def test_an_import_runs_beside_a_crawl_of_the_same_newsroom(replica, database_url, tmp_path):
     from crawler import db
 
-    with db.connect(database_url) as crawl_session:  # a crawl of 73811 holds its lock
+    with db.connect(database_url) as dead:  # an import whose process died
+        dead_import = db.start_run(dead, "import", [PID])
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    rows(database_url, "UPDATE crawl_runs SET pid = %s WHERE id = %s RETURNING id", int(gone.stdout), dead_import)
+    with db.connect(database_url) as crawl_session:  # a live crawl of 73811 holds its lock
         assert db.acquire_publisher_lock(crawl_session, [PID])
+        live_crawl = db.start_run(crawl_session, "backfill", [PID])
         path = lines_file(tmp_path / "d.txt", [dumps.line(x) for x in truths(replica)[:2]])
         done = import_(replica, database_url, "--publisher", str(PID), str(path))
     assert done.returncode == 0, done.stderr.decode()[-2000:]
+    status = dict(rows(database_url, "SELECT id, status FROM crawl_runs WHERE id IN (%s, %s)", dead_import, live_crawl))
+    assert status == {dead_import: "abandoned", live_crawl: "running"}, "only the dead import is given up"
 
 
 def test_help(capsys):

@@ -87,6 +87,7 @@ def test_every_field_comes_from_the_expected_layer(page: RawRelease) -> None:
     assert page.sources == {
         "story_id": "meta",
         "publisher_id": "meta",
+        "newsroom_kind": "meta",
         "title": "dom",
         "published_raw": "dom",
         "originator": "dom",

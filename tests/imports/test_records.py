@@ -35,7 +35,6 @@ def test_the_flattened_line_of_the_issue():
     assert raw.sources["body"] == "lines" and "title" not in raw.sources
 
 
-@pytest.mark.xfail(strict=True, reason="waits for issue 13 (glued contact lines: name, phone, e-mail)")
 def test_the_glued_contact_lines_of_the_issue():
     assert read().contact == ["Erika Musterfrau", "+49 (40) 12 34 56 - 78", "erika@example.de"]
 
@@ -44,6 +43,18 @@ def test_a_url_column_wins_over_the_text():
     raw = read(url="http://127.0.0.1:8000/pm/73811/5000000/some-slug")
     assert (raw.publisher_id, raw.story_id) == (73811, 5000000)
     assert raw.url == "http://127.0.0.1:8000/pm/73811/5000000", "canonical, on the URL's site"
+
+
+def test_an_office_story_url_makes_an_office_release_with_its_code():
+    text = ("Musterkreis: (ots) - Ein Fahrrad wurde gestohlen.Rückfragen bitte an:Polizeipräsidium Musterstadt"
+            "Original-Content von: Polizeipräsidium Musterstadt, übermittelt durch news aktuell"
+            "Originalmeldung: https://www.presseportal.de/blaulicht/pm/99001/6789012")
+    raw = read(text, title="POL-MS: 231107 - 1024 Beispielort-Süd: Kiosk aufgebrochen")
+    assert (raw.newsroom_kind, raw.publisher_id, raw.story_id) == ("office", 99001, 6789012)
+    assert raw.url == "https://www.presseportal.de/blaulicht/pm/99001/6789012"
+    assert raw.office_code == "POL-MS" and raw.dateline == "Musterkreis"
+    company = read(title="ACME: Neue Produkte")
+    assert (company.newsroom_kind, company.office_code) == ("publisher", ""), "a company title has no code"
 
 
 def test_a_url_that_names_no_story_leaves_the_ids_to_the_text():

@@ -50,6 +50,22 @@ FAST = [
     ("Thu, 21 Jan 2021 10:30:00 -0000", utc(2021, 1, 21, 10, 30), False),
     ("Thu, 21 Jan 2021 10:30:00", utc(2021, 1, 21, 9, 30), False),  # no zone: Berlin
     ("21 Jan 2021 10:30:00 +0100", utc(2021, 1, 21, 9, 30), False),
+    # as other scrapers and text renderings wrote the shown date (issue 13: "20.01.2015, 18 Uhr"
+    # dropped the release); the month as a name, a weekday before it, "|" or "um" between
+    ("20.01.2015, 18 Uhr", utc(2015, 1, 20, 17, 0), False),
+    ("20.01.2015 18 Uhr", utc(2015, 1, 20, 17, 0), False),
+    ("20. Januar 2015, 18:00 Uhr", utc(2015, 1, 20, 17, 0), False),
+    ("20.01.2015 | 18:00", utc(2015, 1, 20, 17, 0), False),
+    ("Di., 20.01.2015 - 18:00", utc(2015, 1, 20, 17, 0), False),
+    ("Dienstag, 20.01.2015, 18:00 Uhr", utc(2015, 1, 20, 17, 0), False),
+    ("Tue, 20.01.2015 | 18:00", utc(2015, 1, 20, 17, 0), False),
+    ("20. Jan. 2015 – 18:00", utc(2015, 1, 20, 17, 0), False),
+    ("21. Januar 2021, 10:30 Uhr", utc(2021, 1, 21, 9, 30), False),
+    ("21. Januar 2021", utc(2021, 1, 20, 23, 0), False),
+    ("2. Juli 2020, 04:30 Uhr", utc(2020, 7, 2, 2, 30), False),
+    ("3. März 2020, 10:00 Uhr", utc(2020, 3, 3, 9, 0), False),
+    # numeric dates are day first
+    ("02.10.2019 um 12:39", utc(2019, 10, 2, 10, 39), False),
 ]
 
 DST = [
@@ -64,6 +80,8 @@ DST = [
     ("28.03.2021 – 01:59", utc(2021, 3, 28, 0, 59), False),
     ("28.03.2021 – 03:00", utc(2021, 3, 28, 1, 0), False),
     ("31.10.2021 – 01:59", utc(2021, 10, 30, 23, 59), False),
+    ("31. Oktober 2021, 02:30 Uhr", utc(2021, 10, 31, 0, 30), True),
+    ("28. März 2021, 02:30 Uhr", utc(2021, 3, 28, 1, 30), True),
     ("31.10.2021 – 03:00", utc(2021, 10, 31, 2, 0), False),
     # New Year's Eve: the UTC instant is still in the old year
     ("31.12.2020 – 23:30", utc(2020, 12, 31, 22, 30), False),
@@ -71,21 +89,16 @@ DST = [
 ]
 
 FALLBACK = [
-    ("21. Januar 2021, 10:30 Uhr", utc(2021, 1, 21, 9, 30), False),
-    ("21. Januar 2021", utc(2021, 1, 20, 23, 0), False),
-    ("2. Juli 2020, 04:30 Uhr", utc(2020, 7, 2, 2, 30), False),
     ("Heute, 10:30", utc(2021, 3, 29, 8, 30), False),
     ("heute, 10:30 Uhr", utc(2021, 3, 29, 8, 30), False),
     ("Gestern, 09:15", utc(2021, 3, 28, 7, 15), False),  # the 28th is already CEST at 09:15
     ("gestern", utc(2021, 3, 28, 10, 0), False),  # same wall time as NOW, one day earlier
     ("January 21, 2021 10:30", utc(2021, 1, 21, 9, 30), False),
-    # numeric dates are day first even though English is a fallback language
-    ("02.10.2019 um 12:39", utc(2019, 10, 2, 10, 39), False),
     # slashes are the English pages' form, month first (the fast path, see below)
     ("10/02/2021 10:30", utc(2021, 10, 2, 8, 30), False),
     # the fallback follows the same DST policy (dateparser alone would pick +01:00)
-    ("31. Oktober 2021, 02:30 Uhr", utc(2021, 10, 31, 0, 30), True),
-    ("28. März 2021, 02:30 Uhr", utc(2021, 3, 28, 1, 30), True),
+    ("October 31, 2021 02:30", utc(2021, 10, 31, 0, 30), True),
+    ("March 28, 2021 02:30", utc(2021, 3, 28, 1, 30), True),
     # a zone in the string is honoured
     ("21. Januar 2021 10:30 UTC", utc(2021, 1, 21, 10, 30), False),
 ]

@@ -1,6 +1,9 @@
 """python -m tests.replica --port 8000 --releases 300 --seed 1 [--page-size 30] [--latency-ms 0]
+[--publishers N] [--offices N] [--request-log FILE]
 
-Prints the base URL as the first line of stdout, then serves until SIGINT/SIGTERM.
+Prints the base URL as the first line of stdout and the ids of the newsrooms it serves
+(publishers, then offices), comma separated, as the second; then serves until
+SIGINT/SIGTERM.
 """
 
 from __future__ import annotations
@@ -22,6 +25,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--page-size", type=int, default=30)
     ap.add_argument("--latency-ms", type=float, default=0.0,
                     help="milliseconds the replica waits before each response (the live site's latency)")
+    ap.add_argument("--publishers", type=int, default=0,
+                    help="company newsrooms served, at least (beyond the built-in ones they are "
+                    "generated, and the releases spread over all newsrooms)")
+    ap.add_argument("--offices", type=int, default=0,
+                    help="police offices served, at least (generated beyond the built-in ones)")
+    ap.add_argument("--request-log", metavar="FILE",
+                    help="append one line per request: arrival time (s), status, path")
     args = ap.parse_args(argv)
 
     stop = threading.Event()
@@ -29,9 +39,12 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(sig, lambda *_: stop.set())
     replica = Replica(
         releases=args.releases, seed=args.seed, page_size=args.page_size, host=args.host, port=args.port,
-        latency_ms=args.latency_ms,
+        latency_ms=args.latency_ms, publishers=args.publishers, offices=args.offices,
+        request_log=args.request_log,
     ).start()
     print(replica.base_url, flush=True)
+    # the newsrooms' ids on one line: publishers, then offices (their numbers may meet)
+    print(",".join(map(str, [*replica.corpus.publishers, *replica.corpus.offices])), flush=True)
     try:
         while not stop.wait(0.5):
             pass

@@ -153,3 +153,105 @@ def fill(template: str, rng: random.Random) -> str:
 def paragraph(rng: random.Random, sentences: list[str], n_min: int = 2, n_max: int = 4) -> str:
     picked = rng.sample(sentences, min(len(sentences), rint(rng, n_min, n_max)))
     return " ".join(fill(t, rng) for t in picked)
+
+
+# ---- police and fire offices (Blaulicht), and company pages in other markup --------------------
+
+POLICE_HEADLINES = [
+    "Kiosk aufgebrochen",
+    "Fahrrad gestohlen",
+    "Verkehrsunfall mit zwei Leichtverletzten",
+    "Zeugen nach Sachbeschädigung gesucht",
+    "Betrüger am Telefon",
+    "Einbruch in Gartenlaube",
+    "Geldbörse entwendet",
+    "Kontrollen auf dem Schulweg",
+]
+
+FIRE_HEADLINES = [
+    "Brand in einer Lagerhalle",
+    "Ölspur auf der Hauptstraße",
+    "Wohnungsbrand ohne Verletzte",
+    "Baum stürzt auf Fahrbahn",
+    "Tag der offenen Tür bei der Feuerwache",
+    "Keller nach Starkregen ausgepumpt",
+]
+
+WEEKDAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
+STREETS = ["Hauptstraße", "Ringstraße", "Bahnhofstraße", "Schulstraße", "Lindenallee", "Gartenstraße"]
+OBJECTS = ["Fahrrad", "Motorroller", "Rasenmäher", "Laptop", "Anhänger", "Werkzeugkoffer"]
+
+POLICE_SENTENCES = [
+    "Am {weekday} gegen {hour} Uhr wurde in der {street} ein {object} gestohlen.",
+    "Die Polizei bittet Zeugen, sich unter der Rufnummer 0000 000-0 zu melden.",
+    "Der Schaden wird auf etwa {num} Euro geschätzt.",
+    "Die Ermittlungen dauern an.",
+    "Eine Streife nahm den Sachverhalt auf.",
+    "Hinweise nimmt jede Polizeidienststelle entgegen.",
+    "Verletzt wurde niemand.",
+    "Die Täter flüchteten in unbekannte Richtung.",
+    "Ein Zeuge hatte verdächtige Geräusche gehört und die Polizei verständigt.",
+    "Die Beamten sicherten Spuren am Tatort.",
+]
+
+FIRE_SENTENCES = [
+    "Am {weekday} gegen {hour} Uhr wurde die Feuerwehr in die {street} alarmiert.",
+    "Die Einsatzkräfte brachten die Lage schnell unter Kontrolle.",
+    "Insgesamt waren {crew} Einsatzkräfte vor Ort.",
+    "Verletzt wurde niemand.",
+    "Die {street} war während der Löscharbeiten gesperrt.",
+    "Zur Brandursache ermittelt die Polizei.",
+    "Nach rund zwei Stunden war der Einsatz beendet.",
+    "Die Feuerwehr dankt den Anwohnern für ihre Geduld.",
+]
+
+ADVICE = [
+    "Schließen Sie Fenster und Türen ab.",
+    "Lassen Sie keine Wertsachen im Auto liegen.",
+    "Melden Sie verdächtige Beobachtungen unter 110.",
+    "Sichern Sie Ihr Fahrrad mit einem guten Schloss.",
+    "Geben Sie am Telefon keine Auskunft über Ihr Vermögen.",
+]
+
+WANTED = [
+    "männlich",
+    "etwa 30 Jahre alt",
+    "ca. 180 cm groß",
+    "schlanke Statur",
+    "kurze dunkle Haare",
+    "trug eine grüne Jacke",
+    "sprach mit Akzent",
+]
+
+CLOSURES = [("Hauptstraße", "18 Uhr"), ("Ringweg", "20 Uhr"), ("Bahnhofstraße", "22 Uhr"), ("Am Markt", "Sonntag")]
+
+# company pages in other markup (publisher 120501)
+KEY_POINTS = [
+    "Neue Ladesäulen in zwölf Städten",
+    "Ökostrom für alle Privatkunden",
+    "Investitionen von 40 Millionen Euro",
+    "Mehr Ausbildungsplätze im Norden",
+]
+FIGURES = [("Umsatz", "1,2 Mrd. Euro"), ("Kunden", "480.000"), ("Mitarbeitende", "2.150")]
+QUOTES = [
+    "„Wir bringen die Energiewende in die Nachbarschaft.“",
+    "„Jede neue Ladesäule ist ein Versprechen an unsere Kunden.“",
+]
+SUBHEADS_H = ["Hintergrund", "Zahlen und Fakten", "Ausblick"]
+
+
+def office_values(rng: random.Random) -> dict[str, str]:
+    """Placeholder values of the offices' sentences."""
+    return {
+        "weekday": pick(rng, WEEKDAYS),
+        "hour": str(rint(rng, 6, 23)),
+        "street": pick(rng, STREETS),
+        "object": pick(rng, OBJECTS),
+        "num": str(rint(rng, 3, 90) * 100),
+        "crew": str(rint(rng, 12, 60)),
+    }
+
+
+def office_paragraph(rng: random.Random, sentences: list[str], n_min: int = 1, n_max: int = 3) -> str:
+    picked = rng.sample(sentences, min(len(sentences), rint(rng, n_min, n_max)))
+    return " ".join(t.format_map(office_values(rng)) for t in picked)

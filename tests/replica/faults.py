@@ -24,10 +24,25 @@ KINDS: dict[str, set[str] | None] = {
     "503": None,  # opts: retry_after (optional)
     "slow": None,  # opts: delay (seconds, default 3.0); then the normal response
     "drop": None,  # connection closed without a response
-    "truncate": None,  # opts: keep (fraction of the body, default 0.5), declared_length (default True)
+    # opts: keep (fraction of the body, default 0.5), declared_length (default True),
+    # after (cut right after the first occurrence of this text, e.g. "</article>": the end
+    # of the story card; wins over keep)
+    "truncate": None,
     "bad_date": {"story", "listing"},  # malformed p.date / JSON-LD date / card dates
     "no_h1": {"story"},
     "duplicate_card": {"listing"},  # the first card of the next page repeats at the end of this one
+    # opts: to (the Location: a path on the replica or an absolute URL), status (default 302)
+    "redirect": None,
+    # canonical, og:url, twitter:url and JSON-LD @id name another story; opts: story
+    # ("{pid}/{sid}", default the newest story of the next publisher)
+    "foreign_canonical": {"story"},
+    # the next-page links point at another host; opts: host (default "localhost:{port}",
+    # the same server under another name)
+    "foreign_next": {"listing"},
+    # only the first `keep` cards are served (default 0), the next-page links stay
+    "missing_cards": {"listing"},
+    # a body link whose href breaks URL parsers; opts: href (default "http://[broken/x")
+    "broken_link": {"story"},
 }
 
 
@@ -128,13 +143,37 @@ class LogEntry:
 
 
 class RequestLog(list):
-    """Every request the replica answered, in arrival order (a list of LogEntry)."""
+    """Every request the replica answered, in arrival order (a list of LogEntry); with a
+    `path`, also one line per request in that file: its arrival time in seconds (Unix
+    time), the status and the path, separated by spaces."""
+
+    def __init__(self, path=None) -> None:
+        super().__init__()
+        self.file = open(path, "a", encoding="utf-8", buffering=1) if path else None
 
     def record(self, entry: LogEntry) -> None:
         self.append(entry)
+        if self.file is not None:
+            self.file.write(f"{entry.time:.6f} {entry.status} {entry.path}\n")
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
 
     def paths(self) -> list[str]:
         return [e.path for e in self]
+
+    def busiest_second(self) -> int:
+        """The most requests that arrived in any window of 1 s (each window opens at a
+        request): what a request budget per second is held to."""
+        times = sorted(e.time for e in list(self))
+        best, j = 0, 0
+        for i, start in enumerate(times):
+            while j < len(times) and times[j] < start + 1.0:
+                j += 1
+            best = max(best, j - i)
+        return best
 
     def count(self, prefix: str = "", status: int | None = None) -> int:
         return sum(1 for e in list(self) if e.path.startswith(prefix) and (status is None or e.status == status))

@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 import ftfy
 from parsel import Selector
 
+from .corpus import CONTACT_HEADINGS, ENGLISH_CONTACT_HEADINGS
+
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
@@ -63,12 +65,47 @@ def _text(sel) -> str:
     return "".join(sel.xpath(".//text()").getall())
 
 
+HEADINGS = {"Pressekontakt:", "Rückfragen bitte an:", *CONTACT_HEADINGS, *ENGLISH_CONTACT_HEADINGS}
+DATELINE = re.compile(r"^(?P<city>.*?):? \(ots(?:/[^)]*)?\)(?: - \((?P<initials>\w+)\))?(?: - )?(?P<rest>.*)$", re.S)
+
+
+def _lines(html_: str) -> list[str]:
+    """The lines of a block of <br>-separated HTML; adjacent links are lines of their own."""
+    out = []
+    for line in re.split(r"<br\s*/?>", html_):
+        nodes = Selector(text=f"<div>{line}</div>").xpath("//div/node()")
+        texts = [clean(n.root if isinstance(n.root, str) else n.xpath("string()").get() or "") for n in nodes]
+        out += [t for t in texts if t]
+    return out
+
+
+def _block(el, url: str, links: list) -> list[str]:
+    """The truth paragraphs of one block element of the card, its links into `links`."""
+    tag = el.root.tag
+    if tag in ("ul", "ol"):
+        items = [clean(_text(li)) for li in el.xpath("./li")]
+        marks = ["-"] * len(items) if tag == "ul" else [f"{n}." for n in range(1, len(items) + 1)]
+        return ["\n".join(f"{m} {i}" for m, i in zip(marks, items))]
+    if tag == "table":
+        return ["\n".join(" | ".join(clean(_text(c)) for c in tr.xpath("./th|./td")) for tr in el.xpath(".//tr"))]
+    for a in el.xpath(".//a[not(contains(@class, 'story-city'))]"):
+        links.append({"url": urljoin(url, a.attrib["href"]), "text": clean(_text(a))})
+    inner = re.sub(r"^<[^>]+>|</[^>]+>$", "", el.get())
+    parts = re.split(r"<br\s*/?>", inner)
+    if len(parts) > 1:  # a text, then "- " lines: two paragraphs
+        lines = [clean(Selector(text=f"<div>{p}</div>").xpath("string(//div)").get()) for p in parts]
+        return [lines[0], "\n".join(lines[1:])]
+    text = clean(_text(el))
+    return [text] if text else []
+
+
 def read_story(html: str, url: str) -> dict:
-    """The release fields as the replica's story page shows them."""
+    """The release fields as the replica's story page shows them (every markup variety
+    of render.py: usual classes or none, lists, tables, quotes, a body without <p>)."""
     sel = Selector(text=html)
     card = sel.css("article.story div.card")
-    m = re.search(r"/pm/(\d+)/(\d+)", url)
-    pid, sid = int(m[1]), int(m[2])
+    m = re.search(r"(/blaulicht)?/pm/(\d+)/(\d+)", url)
+    kind, pid, sid = ("office" if m[1] else "publisher"), int(m[2]), int(m[3])
     publisher = clean(_text(card.css("a.story-customer")))
     jsonld = sel.xpath('//script[@type="application/ld+json"]/text()').get()
     ld = json.loads(jsonld) if jsonld else {}
@@ -81,37 +118,53 @@ def read_story(html: str, url: str) -> dict:
         local = datetime.fromisoformat(raw)
     first = local.replace(tzinfo=BERLIN, fold=0)
     ambiguous = first.utcoffset() != local.replace(tzinfo=BERLIN, fold=1).utcoffset()
-    city = clean(_text(card.css("a.story-city")))
+    title = clean(_text(card.css("h1")))
     desc = sel.css('meta[name="description"]::attr(content)').get("")
-    prefix = f"{publisher} - {city} (ots) - "
-    teaser = clean(desc[len(prefix):] if desc.startswith(prefix) else desc)
+    prefix = re.match(rf"{re.escape(publisher)} - .*?\(ots[^)]*\) - (?:\(\w+\) )?", desc)
+    teaser = clean(desc[prefix.end():] if prefix else desc)
 
-    paras = card.xpath("./p[not(@class)]")
     body: list[str] = []
     about: list[str] = []
+    contact: list[str] = []
     links: list[dict] = []
-    in_about = False
-    for p in paras:
-        if p.css("a.story-city"):
-            rest = clean(_text(p))
-            rest = rest.removeprefix(f"{city} (ots)").lstrip(" -")
-            if not rest:
-                continue
-            nodes = p
-        else:
-            rest = clean(_text(p))
-            nodes = p
-        if not rest:
+    originator = ""
+    city = ""
+    div = card.css("div.story-text")
+    if div:  # a body without <p>: paragraphs between <br><br>
+        chunks = re.split(r"<br\s*/?>\s*<br\s*/?>", re.sub(r"^<div[^>]*>|</div>$", "", div[0].get()))
+        blocks = [Selector(text=f"<p>{chunk}</p>").css("p")[0] for chunk in chunks]
+    else:
+        blocks = card.xpath("./p[not(@class='date') and not(@class='customer')]|./ul|./ol|./table|./blockquote"
+                            "|./h2|./h3|./h4")
+    section = "dateline"
+    for el in blocks:
+        text = clean(_text(el))
+        cls = el.attrib.get("class", "")
+        if cls == "originator" or text.startswith("Original-Content von:"):
+            found = re.search(r"Original-Content von: (.+?), übermittelt", text)
+            originator = found[1] if found else ""
+            section = "end"
             continue
-        if re.match(r"Über .+:", rest) and p.xpath("./b"):
-            in_about = True
-        (about if in_about else body).append(rest)
-        for a in nodes.xpath(".//a[not(contains(@class, 'story-city'))]"):
-            links.append({"url": urljoin(url, a.attrib["href"]), "text": clean(_text(a))})
-    contact_html = card.css("p.contact-text").get("")
-    inner = re.sub(r"^<p[^>]*>|</p>$", "", contact_html)
-    contact = [clean(_text(Selector(text=f"<div>{line}</div>"))) for line in re.split(r"<br\s*/?>", inner)]
-    originator = re.search(r"Original-Content von: (.+?), übermittelt", clean(_text(card.css("p.originator"))))
+        if section == "dateline":
+            found = DATELINE.match(text)
+            city = found["city"]
+            section = "body"
+            rest = found["rest"].strip()
+            if rest:  # the first paragraph after its dateline
+                body.append(rest)
+                for a in el.xpath(".//a[not(contains(@class, 'story-city'))]"):
+                    links.append({"url": urljoin(url, a.attrib["href"]), "text": clean(_text(a))})
+            continue
+        if cls == "contact-headline" or text in HEADINGS:
+            section = "contact"
+            continue
+        if section == "contact":
+            contact += _lines(re.sub(r"^<p[^>]*>|</p>$", "", el.get()))
+            continue
+        if el.root.tag == "p" and re.match(r"Über .+:", text) and el.xpath("./b"):
+            section = "about"
+        paragraphs = _block(el, url, links)
+        (about if section == "about" else body).extend(p for p in paragraphs if p)
 
     def tags(heading: str) -> list:
         return sel.xpath(
@@ -125,12 +178,13 @@ def read_story(html: str, url: str) -> dict:
         for a in card.css("div.story-media figure a.fancybox")
     ]
     base = f"{urlsplit(url).scheme}://{urlsplit(url).netloc}"
+    code = re.match(r"([A-Z]+-[A-Z]+): ", title) if kind == "office" else None
     return {
         "story_id": sid,
         "publisher_id": pid,
         "publisher": publisher,
-        "url": f"{base}/pm/{pid}/{sid}",
-        "title": clean(_text(card.css("h1"))),
+        "url": f"{base}{'/blaulicht' if kind == 'office' else ''}/pm/{pid}/{sid}",
+        "title": title,
         "published_at": first.astimezone(UTC).isoformat(),
         "published_raw": raw,
         "published_ambiguous": ambiguous,
@@ -140,7 +194,7 @@ def read_story(html: str, url: str) -> dict:
         "body": "\n\n".join(body),
         "about": "\n\n".join(about),
         "contact": "\n".join(contact),
-        "originator": originator[1] if originator else "",
+        "originator": originator,
         "keywords": keywords,
         "places": places,
         "images": images,
@@ -148,6 +202,8 @@ def read_story(html: str, url: str) -> dict:
         "language": card.attrib.get("lang", ""),
         "origin": "page",
         "story_id_derived": False,
+        "newsroom_kind": kind,
+        "office_code": code[1] if code else "",
     }
 
 

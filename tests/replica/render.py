@@ -15,12 +15,14 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from email.utils import format_datetime
 from html.entities import codepoint2name
 from urllib.parse import quote
 
-from .corpus import BERLIN, Card, Corpus, Doc, Para, Seg
+from crawler.items import OFFICE, Newsroom
+
+from .corpus import BERLIN, MAIN_PUBLISHER, Card, Corpus, Doc, Para, Seg
 
 GENERIC_KEYWORDS = "Presse,Pressemitteilung,Pressemeldung,Pressemitteilungen"
 
@@ -32,6 +34,10 @@ class Flags:
     bad_date: bool = False
     no_h1: bool = False
     duplicate_card: bool = False
+    canonical: str = ""  # "{pid}/{sid}": canonical, og:url and JSON-LD @id name that story
+    next_host: str = ""  # "host:port": the next-page links point there
+    keep_cards: int | None = None  # serve only this many cards (the next link stays)
+    broken_link: str = ""  # an href that breaks URL parsers, on the first plain body paragraph
 
 
 NO_FLAGS = Flags()
@@ -139,7 +145,7 @@ def card(
 
 
 def _card(doc: Doc | Card, date_tag: str, flags: Flags, label: bool, slug: bool) -> str:
-    href = f"/pm/{doc.pid}/{doc.sid}"
+    href = doc.newsroom.story_path(doc.sid)
     link = f"{href}/{slugify(doc.title)}" if slug else href
     data_label = f' data-label="{doc.sid}"' if label else ""
     t = ent(doc.title)
@@ -147,7 +153,7 @@ def _card(doc: Doc | Card, date_tag: str, flags: Flags, label: bool, slug: bool)
         f'<article class="news" data-url="{href}"{data_label}>'
         f'<div class="news-meta"><{date_tag} class="date">{date_text(doc, flags)}</{date_tag}></div>'
         f'        <h3 class="news-headline-clamp"><a href="{link}" title="{t}"><span>{esc(doc.title)}</span></a></h3>'
-        f'        <p><a href="{link}" title="{t}"><i>{esc(doc.city)} (ots)</i> - {esc(doc.teaser)}</a></p>'
+        f'        <p><a href="{link}" title="{t}"><i>{esc(doc.dateline)} (ots)</i> - {esc(doc.teaser)}</a></p>'
         f'        <div class="news-morelink event-trigger no-child-trigger" data-callback="link" data-url="{href}"'
         ' data-label="meldung" data-category="tile-more" data-action="click">mehr</div>'
         '        <div class="no-float"></div></article>'
@@ -158,6 +164,26 @@ def _card(doc: Doc | Card, date_tag: str, flags: Flags, label: bool, slug: bool)
 
 
 def _para(p: Para, inline_prefix: str = "") -> str:
+    """A body paragraph's markup, by its kind (corpus.Para)."""
+    if p.kind == "heading":
+        return f"<h{p.level}>{esc(p.text)}</h{p.level}>"
+    if p.kind in ("list", "olist"):
+        tag = "ul" if p.kind == "list" else "ol"
+        return f"<{tag}>" + "".join(f"<li>{esc(i)}</li>" for i in p.items) + f"</{tag}>"
+    if p.kind == "table":
+        head, *rows = p.rows
+        return ("<table><thead><tr>" + "".join(f"<th>{esc(c)}</th>" for c in head) + "</tr></thead><tbody>"
+                + "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows)
+                + "</tbody></table>")
+    if p.kind == "quote":
+        return f"<blockquote>{esc(p.text)}</blockquote>"
+    if p.kind == "br_list":
+        return f"<p>{inline_prefix}{esc(p.text)}<br>" + "<br>".join(f"- {esc(i)}" for i in p.items) + "</p>"
+    return f"<p>{inline_prefix}{_inline(p)}</p>"
+
+
+def _inline(p: Para) -> str:
+    """A paragraph's text with its links (and a bold first segment), without the <p>."""
     parts = []
     for i, s in enumerate(p.segs):
         text = esc_corrupt(s.text, p.corrupt)
@@ -167,7 +193,7 @@ def _para(p: Para, inline_prefix: str = "") -> str:
         if p.bold and i == 0:
             text = f"<b>{text}</b>" if len(p.segs) > 1 or p.text.startswith("Über") else f"<strong>{text}</strong>"
         parts.append(text)
-    return f"<p>{inline_prefix}{''.join(parts)}</p>"
+    return "".join(parts)
 
 
 def _city_link(city: str) -> str:
@@ -210,7 +236,7 @@ def _media(doc: Doc) -> str:
     )
 
 
-def _jsonld(doc: Doc, canonical: str, flags: Flags) -> str:
+def _jsonld(doc: Doc, canonical: str, flags: Flags, description: str) -> str:
     published = doc.jsonld_date
     if flags.bad_date:
         published = f"{doc.entry.local:%Y}-13-32T25:61:00"
@@ -232,20 +258,122 @@ def _jsonld(doc: Doc, canonical: str, flags: Flags) -> str:
             "name": "Presseportal.de",
             "logo": {"@type": "ImageObject", "url": "/assets/img/pp-header-logo-de.png", "width": 197, "height": 27},
         },
-        "description": f"{doc.city} (ots) - {doc.teaser}",
+        "description": description,
     }
     text = json.dumps(data, ensure_ascii=True, separators=(",", ": ")).replace("</", "<\\/")
     return f'<script type="application/ld+json">{text}</script>'
 
 
+def _markup(doc: Doc) -> dict[str, str]:
+    """How a page marks the release's sections (the varieties of corpus.py):
+
+    - dateline: "link" (a.story-city) or "plain";
+    - contact: "classes" (p.contact-headline, p.contact-text), "headline" (p.contact-headline,
+      then a plain <p> of <br> lines), "plain" (both plain <p>), "paragraphs" (a <p> a line);
+    - originator: "class" (p.originator) or "plain";
+    - body: "p" (blocks) or "div" (text and <br>s in a div: no <p> at all)."""
+    kinds = doc.kinds
+    office = doc.newsroom.kind == OFFICE
+    plain = "plain_classes" in kinds or (office and "office_classes" not in kinds)
+    if "contact_paragraphs" in kinds:
+        contact = "paragraphs"
+    elif plain or "plain_contact_heading" in kinds:
+        contact = "plain"
+    elif "contact_heading" in kinds:
+        contact = "headline"
+    else:
+        contact = "classes"
+    return {
+        "dateline": "plain" if plain else "link",
+        "contact": contact,
+        "originator": "plain" if plain else "class",
+        "body": "div" if "no_p_body" in kinds else "p",
+    }
+
+
+def _dateline_html(doc: Doc, link: bool) -> str:
+    """The dateline as the page writes it ("<i><a class="story-city">Musterkreis</a>: (ots)</i>")."""
+    text = esc(doc.dateline_shown)
+    if link:
+        linked = doc.dateline.split("/")[0]
+        text = text.replace(esc(linked), _city_link(linked), 1)
+    return f"<i>{text}</i>" + (f" - ({esc(doc.initials)})" if doc.initials else "")
+
+
+def _contact_line(s: Seg) -> str:
+    if s.href:
+        return (f'<a target="_blank" class="uri-ext outbound" rel="nofollow noopener" href="{s.href}" '
+                f'class="uri-mailto">{esc(s.text)}</a>')
+    return esc(s.text)
+
+
+def _release_text(doc: Doc, *, broken_link: str = "") -> list[str]:
+    """The dateline, body, about, contact and originator of a story page's card.
+    `broken_link`: the first body paragraph without a link is wrapped in a link to it
+    (the fault knob; pages of <p> paragraphs only)."""
+    kinds, markup = doc.kinds, _markup(doc)
+    dateline = _dateline_html(doc, markup["dateline"] == "link")
+    originator = f"Original-Content von: {ent(doc.publisher.name)}, &uuml;bermittelt durch news aktuell"
+    lines = [_contact_line(s) for s in doc.contact]
+    if "glued_contact" in kinds:  # a person's name, phone and mail as adjacent links, no <br>
+        name, phone, mail = doc.contact[-3:]
+        lines[-3:] = [esc(name.text) + f'<a href="tel:{phone.text.replace(" ", "")}">{esc(phone.text)}</a>'
+                      + _contact_line(mail)]
+    if markup["body"] == "div":
+        # the release as text and <br>s: a blank line (<br><br>) between paragraphs
+        paragraphs = [_inline(p) for p in doc.body + doc.about]
+        paragraphs[0] = f"{dateline} - {paragraphs[0]}"
+        text = "<br><br>".join([*paragraphs, esc(doc.contact_heading), "<br>".join(lines), originator])
+        return [f'<div class="story-text">{text}</div>']
+    parts: list[str] = []
+    body = list(doc.body)
+    if "dateline_inline" in kinds or "agency_dateline" in kinds:
+        parts.append(_para(body[0], inline_prefix=f"{dateline} - "))
+        body = body[1:]
+    else:
+        parts.append(f"<p>{dateline}</p>")
+        if "empty_paragraph" in kinds:
+            parts.append("<p> </p>")
+    paragraphs = [_para(p) for p in body]
+    if broken_link:
+        # the link wraps a whole paragraph that has none: the text stays, one link more
+        i = next((i for i, p in enumerate(body) if not any(s.href for s in p.segs)), 0)
+        inner = paragraphs[i].removeprefix("<p>").removesuffix("</p>")
+        paragraphs[i] = f'<p><a class="uri-ext outbound" href="{ent(broken_link)}">{inner}</a></p>'
+    parts.extend(paragraphs)
+    parts.extend(_para(p) for p in doc.about)
+    if "empty_paragraph" in kinds:
+        parts.append("<p>&nbsp;</p>")
+    heading = esc(doc.contact_heading)
+    contact = markup["contact"]
+    if contact == "classes":
+        parts.append(f'<p class="contact-headline">{heading}</p>')
+        parts.append(f'<p class="contact-text">{"<br />".join(lines)}</p>  ')
+    elif contact == "paragraphs":
+        parts.append(f"<p>{heading}</p>")
+        parts.extend(f"<p>{line}</p>" for line in lines)
+    else:
+        parts.append(f'<p class="contact-headline">{heading}</p>' if contact == "headline" else f"<p>{heading}</p>")
+        parts.append(f'<p>{"<br>".join(lines)}</p>')
+    if markup["originator"] == "class":
+        parts.append(f'<p class="originator">{originator}</p>')
+    else:
+        parts.append(f"<p>{originator}</p>")
+    return parts
+
+
 def story_page(corpus: Corpus, doc: Doc, flags: Flags = NO_FLAGS) -> str:
     base = corpus.base_url
     pid, sid, kinds = doc.pid, doc.sid, doc.kinds
-    canonical = f"{base}/pm/{pid}/{sid}"
+    newsroom = doc.newsroom
+    canonical = f"{base}/pm/{flags.canonical}" if flags.canonical else base + newsroom.story_path(sid)
+    home = newsroom.listing_path()
     title = title_raw(doc)
     t_attr = ent(title)
-    desc_full = ent(f"{doc.publisher.name} - {doc.city} (ots) - {doc.teaser}")
-    desc_og = ent(f"{doc.city} (ots) - {doc.teaser}")
+    # "Polizeipräsidium Musterstadt - Musterstadt (ots) - (ab) Am Dienstag ..."
+    after_dateline = f"{doc.dateline_shown} - " + (f"({doc.initials}) " if doc.initials else "") + doc.teaser
+    desc_full = ent(f"{doc.publisher.name} - {after_dateline}")
+    desc_og = ent(after_dateline)
     charset = "windows-1252" if "cp1252" in kinds else "utf-8"
     img_meta = ""
     if doc.images:
@@ -271,7 +399,7 @@ def story_page(corpus: Corpus, doc: Doc, flags: Flags = NO_FLAGS) -> str:
         f'{img_meta}<meta property="og:site_name" content="presseportal.de" />'
         f'<meta property="og:url" content="{canonical}" /><meta property="og:title" content="{t_attr}" />'
         f'<meta property="og:description" content="{desc_og}" /><meta property="og:type" content="article" />'
-        f'<link rel="canonical" href="{canonical}"><link rel="amphtml" href="{base}/pm/amp/{pid}/{sid}">'
+        f'<link rel="canonical" href="{canonical}"><link rel="amphtml" href="{base}{newsroom.story_path(sid).replace("/pm/", "/pm/amp/")}">'
         f'<link rel="alternate" type="application/rss+xml" title="Presseportal RSS-Feed" href="{base}/rss/presseportal.rss2" >'
         '<link rel="shortcut icon" href="/assets/img/favicons/de.png?4" type="image/ico" />'
         "<script>var ppapp = {debug: false, tld: 'de', root: '/', lang: 'de'};"
@@ -282,9 +410,9 @@ def story_page(corpus: Corpus, doc: Doc, flags: Flags = NO_FLAGS) -> str:
     )
 
     newsroom_box = (
-        f'<div class="story-linkbox-newsroom" id="author"><div class="tac logo"><a href="/nr/{pid}" title="Alle Storys">'
+        f'<div class="story-linkbox-newsroom" id="author"><div class="tac logo"><a href="{home}" title="Alle Storys">'
         f'<img src="/assets/img/logo_ph.png" alt="Alle Storys" title="{ent(doc.publisher.name)}"></a></div>'
-        f'<a href="/nr/{pid}" title="Alle Storys {ent(doc.publisher.name)}" class="to-newsroom bg-white">Alle Storys</a>'
+        f'<a href="{home}" title="Alle Storys {ent(doc.publisher.name)}" class="to-newsroom bg-white">Alle Storys</a>'
         f'<div class="alert-area"><div class="ui-overlay-subtitle">Keine Story von {esc(doc.publisher.name)} mehr verpassen.</div>'
         '<form action="/alert/index.htx?mode=new" method="POST"><input type="text" name="email" placeholder="Ihre E-Mail-Adresse" /></form>'
         '</div><div class="no-float"></div></div>'
@@ -295,7 +423,7 @@ def story_page(corpus: Corpus, doc: Doc, flags: Flags = NO_FLAGS) -> str:
         card_parts.append(f'<p class="date">{date_text(doc, flags)}</p>')
     card_parts.append(
         f'<p class="customer"><a class="story-customer" title="weiter zum newsroom von {ent(doc.publisher.name)}"'
-        f' href="/nr/{pid}">{esc(doc.publisher.name)}</a></p>'
+        f' href="{home}">{esc(doc.publisher.name)}</a></p>'
     )
     if not flags.no_h1:
         card_parts.append(f"<h1>{esc(title)}</h1>")
@@ -315,32 +443,7 @@ def story_page(corpus: Corpus, doc: Doc, flags: Flags = NO_FLAGS) -> str:
     )
     card_parts.append(_media(doc))
 
-    city = _city_link(doc.city)
-    body = list(doc.body)
-    if "dateline_inline" in kinds:
-        card_parts.append(_para(body[0], inline_prefix=f"<i>{city} (ots)</i> - "))
-        body = body[1:]
-    else:
-        card_parts.append(f"<p><i>{city} (ots)</i></p>")
-        if "empty_paragraph" in kinds:
-            card_parts.append("<p> </p>")
-    card_parts.extend(_para(p) for p in body)
-    card_parts.extend(_para(p) for p in doc.about)
-    if "empty_paragraph" in kinds:
-        card_parts.append("<p>&nbsp;</p>")
-    contact_lines = []
-    for s in doc.contact:
-        if s.href:
-            contact_lines.append(
-                f'<a target="_blank" class="uri-ext outbound" rel="nofollow noopener" href="{s.href}" class="uri-mailto">{esc(s.text)}</a>'
-            )
-        else:
-            contact_lines.append(esc(s.text))
-    card_parts.append('<p class="contact-headline">Pressekontakt:</p>')
-    card_parts.append(f'<p class="contact-text">{"<br />".join(contact_lines)}</p>  ')
-    card_parts.append(
-        f'<p class="originator">Original-Content von: {ent(doc.publisher.name)}, &uuml;bermittelt durch news aktuell</p>'
-    )
+    card_parts.extend(_release_text(doc, broken_link=flags.broken_link))
     card_parts.append('<div class="no-float"></div>')
 
     # newer pages say "Meldung" where older ones say "Story" (both seen on the site)
@@ -362,10 +465,8 @@ def story_page(corpus: Corpus, doc: Doc, flags: Flags = NO_FLAGS) -> str:
     )
 
     more = []
-    same = [corpus.card(s) for s in corpus.older_than(pid, sid, 3)]
-    pids = list(corpus.publishers)
-    other_pid = pids[(pids.index(pid) + 1) % len(pids)]
-    other = [corpus.card(s) for s in corpus.older_than(other_pid, sid, 3)]
+    same = [corpus.card(s) for s in corpus.older_than(newsroom, sid, 3)]
+    other = [corpus.card(s) for s in corpus.older_than(corpus.other_newsroom(newsroom), sid, 3)]
     for block_id, docs in (("same-newsrooms", same), ("other-newsrooms", other)):
         if not docs:
             continue
@@ -373,7 +474,7 @@ def story_page(corpus: Corpus, doc: Doc, flags: Flags = NO_FLAGS) -> str:
         more.append(
             f'<div class="row block block-newsroom_stories" id="{block_id}" data-type="newsroom_stories">'
             f'<div class="col twelve block-headline"><div class="thisisnoh h2 block-headline-left-text">Weitere Storys: {esc(name)}</div>'
-            f'<a href="/nr/{docs[0].pid}" class="block-headline-right-link" title="Alle Storys">Alle Storys</a></div>'
+            f'<a href="{docs[0].newsroom.listing_path()}" class="block-headline-right-link" title="Alle Storys">Alle Storys</a></div>'
             '<div class="block-news"><ul class="article-list row row-homepage">'
             + "".join(f'<li class="col four ">{card(d, date_tag="h5", cache=corpus.card_html)}</li>' for d in docs)
             + "</ul></div></div>"
@@ -391,7 +492,7 @@ def story_page(corpus: Corpus, doc: Doc, flags: Flags = NO_FLAGS) -> str:
         + "</div></article><div></div>"
         + sidebar
         + "</div></div>"
-        + ("" if "no_jsonld" in kinds else _jsonld(doc, canonical, flags))
+        + ("" if "no_jsonld" in kinds else _jsonld(doc, canonical, flags, after_dateline))
         + '<div class="section pts" data-nosnippet>'
         + "".join(more)
         + "</div></main>"
@@ -405,24 +506,29 @@ def story_page(corpus: Corpus, doc: Doc, flags: Flags = NO_FLAGS) -> str:
 
 def listing_page(
     corpus: Corpus,
-    pid: int,
+    newsroom: Newsroom,
     sids: list[int],
     offset: int,
     page_size: int,
     query: str,
     flags: Flags = NO_FLAGS,
 ) -> str:
-    """One newsroom page: ``sids`` is the whole (windowed) list, newest first."""
+    """One newsroom page (a publisher's /nr/, an office's /blaulicht/nr/): ``sids`` is the
+    whole (windowed) list, newest first."""
     base = corpus.base_url
-    pub = corpus.publishers[pid]
+    pub = corpus.newsrooms[newsroom]
+    pid = newsroom.id
+    main = newsroom == corpus.newsroom_of(MAIN_PUBLISHER)
     page = sids[offset : offset + page_size]
     qs = f"?{query}" if query else ""
     page_no = offset // page_size
     # the listing date element is uncertain on the real site: serve both
-    date_tag = "h5" if (pid != corpus.publisher_id or page_no % 2 == 1) else "div"
-    slug = pid == corpus.publisher_id and page_no % 2 == 1
-    label = pid != 118420  # whether company newsrooms carry data-label is uncertain
+    date_tag = "h5" if (not main or page_no % 2 == 1) else "div"
+    slug = main and page_no % 2 == 1
+    label = newsroom != corpus.newsroom_of(118420)  # whether company newsrooms carry data-label is uncertain
     docs = [corpus.card(s) for s in page]
+    if flags.keep_cards is not None:
+        docs = docs[: flags.keep_cards]
     if flags.duplicate_card:
         nxt = sids[offset + page_size : offset + page_size + 1]
         prv = sids[max(0, offset - 1) : offset] if offset else []
@@ -433,17 +539,18 @@ def listing_page(
     cards = "".join(
         f'<li class="col four">{card(d, date_tag=date_tag, flags=flags, label=label, slug=slug, cache=corpus.card_html)}</li>' for d in docs
     )
-    path = f"/nr/{pid}" + (f"/{offset}" if offset else "")
-    nxt_url = f"/nr/{pid}/{offset + page_size}{qs}" if offset + page_size < len(sids) else None
+    path = newsroom.listing_path(offset)
+    nxt_url = f"{newsroom.listing_path(offset + page_size)}{qs}" if offset + page_size < len(sids) else None
     prv_url = None
     if offset > 0:
-        p = max(0, offset - page_size)
-        prv_url = f"/nr/{pid}" + (f"/{p}" if p else "") + qs
+        prv_url = newsroom.listing_path(max(0, offset - page_size)) + qs
+    if nxt_url and flags.next_host:
+        nxt_url = f"http://{flags.next_host}{nxt_url}"  # absolute: the link leaves the site
     links = ""
     if prv_url:
         links += f'<link rel="prev" href="{base}{ent(prv_url)}">'
     if nxt_url:
-        links += f'<link rel="next" href="{base}{ent(nxt_url)}">'
+        links += f'<link rel="next" href="{"" if flags.next_host else base}{ent(nxt_url)}">'
     pager = ['<div class="pagination">']
     if prv_url:
         pager.append(f'<span class="pagination-prev event-trigger" data-url="{ent(prv_url)}">Zur&uuml;ck</span>')
@@ -456,7 +563,7 @@ def listing_page(
         f"<title>{esc(pub.name)} - Pressemitteilungen | Presseportal</title>"
         f'<meta name="description" content="Alle Pressemitteilungen von {ent(pub.name)}" />'
         f'<link rel="canonical" href="{base}{path}">{links}'
-        f'<link rel="alternate" type="application/rss+xml" title="{ent(pub.name)}" href="{base}/rss/pm_{pid}.rss2">'
+        f'<link rel="alternate" type="application/rss+xml" title="{ent(pub.name)}" href="{base}{feed_path(newsroom)}">'
         '</head><body class="tld-de">'
         + HEADER
         + '<main><div class="section"><div class="row newsroom-header">'
@@ -474,29 +581,51 @@ def listing_page(
 # ---- RSS and robots ---------------------------------------------------------------------------
 
 
-def rss(corpus: Corpus, pid: int, sids: list[int]) -> str:
-    base = corpus.base_url
-    pub = corpus.publishers[pid]
+def feed_path(newsroom: Newsroom) -> str:
+    """`/rss/pm_{id}.rss2`, an office's `/rss/dienststelle_{id}.rss2`."""
+    return f"/rss/{'dienststelle' if newsroom.kind == OFFICE else 'pm'}_{newsroom.id}.rss2"
+
+
+def rss_items(corpus: Corpus, sids: list[int]) -> str:
     items = []
     for sid in sids:
         d = corpus.card(sid)
-        link = f"{base}/pm/{pid}/{sid}"
+        link = corpus.base_url + d.entry.newsroom.story_path(sid)
         items.append(
             f"<item><title>{esc(d.title)}</title><link>{link}</link>"
-            f"<description>{esc(f'{d.city} (ots) - {d.teaser}')}</description>"
+            f"<description>{esc(f'{d.dateline} (ots) - {d.teaser}')}</description>"
             f"<pubDate>{format_datetime(d.entry.instant.astimezone(BERLIN))}</pubDate>"
             f'<guid isPermaLink="true">{link}</guid><category>{esc(d.category)}</category></item>'
         )
+    return "".join(items)
+
+
+def rss_channel(corpus: Corpus, title: str, link: str, description: str, self_path: str,
+                built: datetime, sids: list[int]) -> str:
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n'
         '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel>'
-        f"<title>{esc(pub.name)} - Presseportal</title><link>{base}/nr/{pid}</link>"
-        f"<description>Pressemitteilungen von {esc(pub.name)}</description><language>de</language>"
-        f"<lastBuildDate>{format_datetime(corpus.mtime(pid))}</lastBuildDate>"
-        f'<atom:link href="{base}/rss/pm_{pid}.rss2" rel="self" type="application/rss+xml"/>'
-        + "".join(items)
+        f"<title>{esc(title)}</title><link>{link}</link>"
+        f"<description>{esc(description)}</description><language>de</language>"
+        f"<lastBuildDate>{format_datetime(built)}</lastBuildDate>"
+        f'<atom:link href="{corpus.base_url}{self_path}" rel="self" type="application/rss+xml"/>'
+        + rss_items(corpus, sids)
         + "</channel></rss>\n"
     )
+
+
+def rss(corpus: Corpus, newsroom: Newsroom, sids: list[int]) -> str:
+    """A newsroom's feed (`/rss/pm_{id}.rss2`, `/rss/dienststelle_{id}.rss2`)."""
+    pub = corpus.newsrooms[newsroom]
+    return rss_channel(corpus, f"{pub.name} - Presseportal", corpus.base_url + newsroom.listing_path(),
+                       f"Pressemitteilungen von {pub.name}", feed_path(newsroom), corpus.mtime(newsroom), sids)
+
+
+def site_rss(corpus: Corpus, sids: list[int]) -> str:
+    """The site-wide feed (`/rss/presseportal.rss2`): the newest stories of every newsroom."""
+    built = max(corpus.mtime(n) for n in corpus.newsrooms)
+    return rss_channel(corpus, "Presseportal - alle Meldungen", corpus.base_url,
+                       "Die neuesten Pressemitteilungen", "/rss/presseportal.rss2", built, sids)
 
 
 def robots(base_url: str) -> str:

@@ -21,13 +21,18 @@ from typing import Any
 
 from aiohttp import web
 
+from crawler.items import OFFICE, PUBLISHER, Newsroom
+
 from . import render
 from .corpus import Corpus
 from .faults import Fault, Faults, LogEntry, RequestLog
 
-RE_STORY = re.compile(r"^/pm/(\d+)/(\d+)(?:/[^/]+)?/?$")
-RE_NEWSROOM = re.compile(r"^/nr/(\d+)(?:/(\d+))?/?$")
-RE_RSS = re.compile(r"^/rss/pm_(\d+)\.rss2$")
+# a publisher's newsroom and stories, or (under /blaulicht/) a police or fire office's
+RE_STORY = re.compile(r"^(/blaulicht)?/pm/(\d+)/(\d+)(?:/[^/]+)?/?$")
+RE_NEWSROOM = re.compile(r"^(/blaulicht)?/nr/(\d+)(?:/(\d+))?/?$")
+RE_RSS = re.compile(r"^/rss/(pm|dienststelle)_(\d+)\.rss2$")
+SITE_FEED = "/rss/presseportal.rss2"
+SITE_FEED_ITEMS = 50  # stories in the site-wide feed, newest first
 
 HTML = "text/html; charset=utf-8"
 
@@ -39,6 +44,10 @@ class Page:
     content_type: str
     etag: str | None = None
     last_modified: str | None = None
+
+
+def newsroom(office: bool, number: str) -> Newsroom:
+    return Newsroom(OFFICE if office else PUBLISHER, int(number))
 
 
 class Site:
@@ -55,15 +64,17 @@ class Site:
     def classify(path: str) -> tuple[str, tuple]:
         if path == "/robots.txt":
             return "robots", ()
+        if path == SITE_FEED:
+            return "site_rss", ()
         m = RE_STORY.match(path)
         if m:
-            return "story", (int(m[1]), int(m[2]))
+            return "story", (newsroom(m[1] is not None, m[2]), int(m[3]))
         m = RE_NEWSROOM.match(path)
         if m:
-            return "listing", (int(m[1]), int(m[2] or 0))
+            return "listing", (newsroom(m[1] is not None, m[2]), int(m[3] or 0))
         m = RE_RSS.match(path)
         if m:
-            return "rss", (int(m[1]),)
+            return "rss", (newsroom(m[1] == "dienststelle", m[2]),)
         return "other", ()
 
     def page(self, kind: str, args: tuple, query: dict[str, str], flags: render.Flags) -> Page:
@@ -87,8 +98,9 @@ class Site:
     def _not_found(self) -> Page:
         return Page(404, render.NOT_FOUND.encode(), HTML)
 
-    def _conditional(self, pid: int, body: bytes) -> tuple[str, str]:
-        mtime = self.corpus.mtime(pid)
+    def _conditional(self, newsroom: Newsroom | None, body: bytes) -> tuple[str, str]:
+        # None: the whole site (its newest change)
+        mtime = self.corpus.mtime(newsroom) if newsroom is not None else max(map(self.corpus.mtime, self.corpus.newsrooms))
         digest = hashlib.blake2b(body + mtime.isoformat().encode(), digest_size=10).hexdigest()
         return f'"{digest}"', format_datetime(mtime, usegmt=True)
 
@@ -97,9 +109,9 @@ class Site:
         if kind == "robots":
             return Page(200, render.robots(c.base_url).encode(), "text/plain; charset=utf-8")
         if kind == "story":
-            pid, sid = args
+            room, sid = args
             e = c.entry(sid)
-            if e is None or e.pid != pid:
+            if e is None or e.newsroom != room:
                 return self._not_found()
             doc = c.doc(sid)
             text = render.story_page(c, doc, flags)
@@ -108,27 +120,31 @@ class Site:
                 return Page(200, text.encode("cp1252", "xmlcharrefreplace"), "text/html; charset=windows-1252")
             return Page(200, text.encode(), HTML)
         if kind == "listing":
-            pid, offset = args
-            if pid not in c.publishers:
+            room, offset = args
+            if room not in c.newsrooms:
                 return self._not_found()
             start, end = render.parse_day(window[0]), render.parse_day(window[1])
             with c.lock:
-                sids = c.story_ids(pid, start, end)
+                sids = c.stories(room, start, end)
                 if offset and offset >= len(sids):
                     return self._not_found()
                 query = "&".join(
                     f"{k}={v}" for k, v in (("startDate", window[0]), ("endDate", window[1])) if v
                 )
-                text = render.listing_page(c, pid, sids, offset, self.page_size, query, flags)
+                text = render.listing_page(c, room, sids, offset, self.page_size, query, flags)
             body = text.encode()
-            return Page(200, body, HTML, *self._conditional(pid, body))
+            return Page(200, body, HTML, *self._conditional(room, body))
         if kind == "rss":
-            (pid,) = args
-            if pid not in c.publishers:
+            (room,) = args
+            if room not in c.newsrooms:
                 return self._not_found()
             with c.lock:
-                body = render.rss(c, pid, c.story_ids(pid)[:30]).encode()
-            return Page(200, body, "application/rss+xml; charset=utf-8", *self._conditional(pid, body))
+                body = render.rss(c, room, c.stories(room)[:30]).encode()
+            return Page(200, body, "application/rss+xml; charset=utf-8", *self._conditional(room, body))
+        if kind == "site_rss":
+            with c.lock:
+                body = render.site_rss(c, c.newest(SITE_FEED_ITEMS)).encode()
+            return Page(200, body, "application/rss+xml; charset=utf-8", *self._conditional(None, body))
         return self._not_found()
 
 
@@ -178,11 +194,7 @@ class Server:
             early = await self._early_fault(request, fault, log)
             if early is not None:
                 return early
-        flags = render.Flags(
-            bad_date=fault_kind == "bad_date",
-            no_h1=fault_kind == "no_h1",
-            duplicate_card=fault_kind == "duplicate_card",
-        )
+        flags = self._flags(fault, kind, args, request) if fault is not None else render.NO_FLAGS
         page = self.site.page(kind, args, dict(request.query), flags)
         headers: dict[str, str] = {}
         if page.etag:
@@ -196,8 +208,36 @@ class Server:
         log(page.status)
         return web.Response(status=page.status, body=page.body, headers={**headers, "Content-Type": page.content_type})
 
+    def _flags(self, fault: Fault, kind: str, args: tuple, request: web.Request) -> render.Flags:
+        """The render-time faults of this request (see faults.KINDS)."""
+        opts = fault.opts
+        canonical = ""
+        if fault.kind == "foreign_canonical":
+            canonical = opts.get("story") or self._other_story(args[0])
+        return render.Flags(
+            bad_date=fault.kind == "bad_date",
+            no_h1=fault.kind == "no_h1",
+            duplicate_card=fault.kind == "duplicate_card",
+            canonical=canonical,
+            # the same server under another host name: what it serves there is logged too
+            next_host=(opts.get("host") or request.host.replace("127.0.0.1", "localhost"))
+            if fault.kind == "foreign_next" else "",
+            keep_cards=int(opts.get("keep", 0)) if fault.kind == "missing_cards" else None,
+            broken_link=opts.get("href", "http://[broken/x") if fault.kind == "broken_link" else "",
+        )
+
+    def _other_story(self, room: Newsroom) -> str:
+        """"{pid}/{sid}" of the newest story of the publisher after the newsroom's number."""
+        pids = list(self.site.corpus.publishers)
+        other = pids[(pids.index(room.id) + 1) % len(pids)] if room.id in pids else pids[0]
+        return f"{other}/{self.site.corpus.story_ids(other)[0]}"
+
     async def _early_fault(self, request: web.Request, fault: Fault, log) -> web.StreamResponse | None:
         kind = fault.kind
+        if kind == "redirect":
+            status = int(fault.opts.get("status", 302))
+            log(status)
+            return web.Response(status=status, headers={"Location": str(fault.opts["to"])})
         if kind == "slow":
             await asyncio.sleep(float(fault.opts.get("delay", 3.0)))
             return None
@@ -221,6 +261,9 @@ class Server:
     async def _truncate(self, request: web.Request, fault: Fault, page: Page, headers: dict, log) -> web.StreamResponse:
         keep = float(fault.opts.get("keep", 0.5))
         cut = page.body[: max(1, int(len(page.body) * keep))]
+        after = fault.opts.get("after")
+        if after and (at := page.body.find(after.encode())) >= 0:
+            cut = page.body[: at + len(after)]
         log(page.status)
         if not fault.opts.get("declared_length", True):
             # a complete HTTP response whose HTML simply stops
@@ -250,14 +293,17 @@ class Replica:
         host: str = "127.0.0.1",
         port: int = 0,
         latency_ms: float = 0.0,
+        publishers: int = 0,
+        offices: int = 0,
+        request_log: str | None = None,
     ) -> None:
         self.host = host
         self.latency_s = latency_ms / 1000.0
         self.port = port
         self.page_size = page_size
-        self.corpus = Corpus(releases=releases, seed=seed)
+        self.corpus = Corpus(releases=releases, seed=seed, publishers=publishers, offices=offices)
         self.faults = Faults(seed)
-        self.log = RequestLog()
+        self.log = RequestLog(request_log)
         self.site = Site(self.corpus, page_size)
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -323,6 +369,7 @@ class Replica:
         self._thread = None
         if self._sock is not None:
             self._sock.close()
+        self.log.close()
 
     def __enter__(self) -> "Replica":
         return self.start()
@@ -332,8 +379,10 @@ class Replica:
 
     # ---- dynamics and helpers ----------------------------------------------------------------
 
-    def publish(self, n: int = 1, publisher_id: int | None = None) -> list[int]:
-        return self.corpus.publish(n, publisher_id or self.corpus.publisher_id)
+    def publish(self, n: int = 1, publisher_id: int | None = None, *, office_id: int | None = None) -> list[int]:
+        """Publish n new releases at the top of a publisher's newsroom (an office's with
+        `office_id`); their ids, newest first."""
+        return self.corpus.publish(n, publisher_id or self.corpus.publisher_id, office_id=office_id)
 
     def edit(self, story_id: int) -> None:
         self.corpus.edit(story_id)
@@ -349,6 +398,7 @@ class Replica:
         return self.base_url + path
 
     def story_url(self, story_id: int) -> str:
+        """The story's canonical address on the replica (an office's under /blaulicht/)."""
         e = self.corpus.entry(story_id)
-        pid = e.pid if e else self.corpus.publisher_id
-        return f"{self.base_url}/pm/{pid}/{story_id}"
+        room = e.newsroom if e else self.corpus.newsroom_of(self.corpus.publisher_id)
+        return self.base_url + room.story_path(story_id)

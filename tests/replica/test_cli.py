@@ -41,3 +41,37 @@ def test_latency_ms_delays_every_response():
             started = time.monotonic()
             fetch(replica.base_url + path)
             assert time.monotonic() - started >= 0.15, path
+
+
+def test_many_newsrooms_their_ids_the_site_wide_feed_and_the_request_log(tmp_path):
+    log = tmp_path / "requests.log"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.replica", "--port", "0", "--releases", "2000", "--seed", "3",
+         "--publishers", "1000", "--offices", "10", "--request-log", str(log)],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        base = proc.stdout.readline().strip()
+        ids = [int(i) for i in proc.stdout.readline().strip().split(",")]
+        publishers, offices = ids[:1000], ids[1000:]
+        assert len(set(publishers)) == 1000 and 73811 in publishers and len(offices) == 10
+        # the releases spread over every newsroom: the last of each kind has its own
+        assert fetch(f"{base}/nr/{publishers[-1]}").status == 200
+        assert fetch(f"{base}/blaulicht/nr/{offices[-1]}").status == 200
+        feed = fetch(base + "/rss/presseportal.rss2")
+        assert feed.status == 200
+        from crawler.extract.feed import extract_feed
+
+        entries = extract_feed(feed.body, base + "/rss/presseportal.rss2")
+        sids = [e.story_id for e in entries]
+        assert len(entries) == 50 and sids == sorted(sids, reverse=True)
+        assert len({e.publisher_id for e in entries}) > 10  # stories of many newsrooms
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    lines = [line.split(" ", 2) for line in log.read_text().splitlines()]
+    assert [(status, path) for _, status, path in lines] == [
+        ("200", f"/nr/{publishers[-1]}"), ("200", f"/blaulicht/nr/{offices[-1]}"), ("200", "/rss/presseportal.rss2")]
+    assert all(float(t) > 1.7e9 for t, _, _ in lines)

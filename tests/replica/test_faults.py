@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import re
 import socket
 import time
 
@@ -72,6 +73,64 @@ def test_truncate_short_body(replica):
     full = fetch(replica.story_url(sid))
     assert cut.status == 200 and full.body.startswith(cut.body) and len(cut.body) == len(full.body) // 2
     assert b"</html>" not in cut.body
+
+
+def test_truncate_after_the_end_of_the_story_card(replica):
+    replica.faults.add(r"^/pm/", "truncate", declared_length=False, after="</article>", times=1)
+    sid = replica.corpus.story_ids()[0]
+    cut = fetch(replica.story_url(sid))
+    assert cut.status == 200 and cut.body.endswith(b"</article>")
+    assert b'class="originator"' in cut.body, "the card is whole: originator line and all"
+    assert b"</footer>" not in cut.body and b"Themen in dieser" not in cut.body, "what follows the card is gone"
+
+
+def test_redirect_to_another_story_or_host(replica):
+    other = replica.corpus.story_ids(publisher_id=97012)[0]
+    sid = replica.corpus.story_ids()[0]
+    replica.faults.add(rf"^/pm/73811/{sid}$", "redirect", to=f"/pm/97012/{other}", status=301)
+    moved = fetch(replica.story_url(sid))
+    assert moved.status == 301 and moved.headers["location"] == f"/pm/97012/{other}"
+    assert replica.log[-1].fault == "redirect"
+
+
+def test_foreign_canonical_names_another_story_in_every_id_layer(replica):
+    sid = replica.corpus.story_ids()[0]
+    other = replica.corpus.story_ids(publisher_id=97012)[0]
+    replica.faults.add(rf"^/pm/73811/{sid}$", "foreign_canonical", times=1)
+    html = fetch(replica.story_url(sid)).text
+    named = f"{replica.base_url}/pm/97012/{other}"
+    assert f'<link rel="canonical" href="{named}">' in html
+    assert f'property="og:url" content="{named}"' in html and f'"@id": "{named}"' in html
+    assert replica.corpus.truth(sid)["title"] in html, "the page is still the story asked for"
+
+
+def test_foreign_next_points_the_next_links_at_another_host(replica):
+    replica.faults.add(r"^/nr/73811$", "foreign_next")
+    page = read_listing(fetch(replica.url("/nr/73811")).text)
+    host = f"http://localhost:{replica.port}"
+    assert page["next"] == f"{host}/nr/73811/30" and page["next_data_url"] == f"{host}/nr/73811/30"
+    assert fetch(page["next"]).status == 200, "the same server answers under the other name"
+    assert replica.log[-1].headers["Host"] == f"localhost:{replica.port}"
+
+
+def test_missing_cards_keeps_the_next_link(replica):
+    replica.faults.add(r"^/nr/73811/30$", "missing_cards", keep=4)
+    page = read_listing(fetch(replica.url("/nr/73811/30")).text)
+    assert len(page["ids"]) == 4 and page["next"].endswith("/nr/73811/60")
+    replica.faults.clear()
+    replica.faults.add(r"^/nr/73811/30$", "missing_cards")
+    assert read_listing(fetch(replica.url("/nr/73811/30")).text)["ids"] == []
+
+
+def test_broken_link_wraps_a_body_paragraph_without_changing_its_text(replica):
+    sid = replica.corpus.story_ids()[0]
+    replica.faults.add(rf"^/pm/73811/{sid}$", "broken_link", times=1)
+    broken = fetch(replica.story_url(sid)).text
+    whole = fetch(replica.story_url(sid)).text
+    assert '<a class="uri-ext outbound" href="http://[broken/x">' in broken
+    unwrapped = re.sub(r'<a class="uri-ext outbound" href="http://\[broken/x">(.*?)</a></p>', r"\1</p>", broken,
+                       count=1)
+    assert unwrapped == whole, "only the link is added: the text stays"
 
 
 def test_bad_date(replica):

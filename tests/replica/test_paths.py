@@ -140,3 +140,55 @@ def test_rss(replica):
 def test_anything_else_is_404(replica):
     for path in ("/", "/pm/amp/73811/1", "/sitemap.xml", "/nr/", "/images/x.png", "/blaulicht/nr/1"):
         assert fetch(replica.url(path)).status == 404, path
+
+
+# --- police and fire offices (/blaulicht/), and the company newsroom 120501 -------------------
+
+
+def test_an_office_newsroom_paginates_under_blaulicht(replica_factory):
+    replica = replica_factory(releases=120, seed=7, page_size=10)
+    c = replica.corpus
+    ids, pages = crawl_newsroom(replica, "/blaulicht/nr/99001")
+    assert ids == c.story_ids(office_id=99001) and len(ids) >= 24
+    assert pages[1] == replica.url("/blaulicht/nr/99001/10") and len(pages) == 3
+    first = read_listing(fetch(pages[0]).text)
+    assert all(card.attrib["data-url"].startswith("/blaulicht/pm/99001/") for card in first["cards"])
+
+
+def test_office_stories_and_feed(replica):
+    c = replica.corpus
+    sid = c.story_ids(office_id=99001)[0]
+    truth = c.truth(sid)
+    assert truth["url"] == replica.url(f"/blaulicht/pm/99001/{sid}") and truth["newsroom_kind"] == "office"
+    assert truth["title"].startswith("POL-MS: ") and truth["office_code"] == "POL-MS"
+    page = fetch(truth["url"])
+    assert page.status == 200 and f'<link rel="canonical" href="{truth["url"]}">' in page.text
+    assert 'href="/blaulicht/nr/99001"' in page.text
+    assert fetch(replica.url(f"/blaulicht/pm/99001/{sid}/kiosk-aufgebrochen")).body == page.body
+    assert fetch(replica.url(f"/pm/99001/{sid}")).status == 404, "an office's story is not a publisher's"
+    assert fetch(replica.url(f"/blaulicht/pm/99002/{sid}")).status == 404, "nor another office's"
+    feed = fetch(replica.url("/rss/dienststelle_99001.rss2"))
+    items = ElementTree.fromstring(feed.body).findall("channel/item")
+    assert [item.findtext("link") for item in items] == [c.truth(s)["url"] for s in c.story_ids(office_id=99001)[:30]]
+    assert fetch(replica.url("/rss/dienststelle_73811.rss2")).status == 404, "no office 73811"
+
+
+def test_an_office_and_a_publisher_share_a_number_but_not_their_stories(replica):
+    c = replica.corpus
+    office, company = c.story_ids(office_id=97012), c.story_ids(97012)
+    assert office and company and not set(office) & set(company)
+    assert read_listing(fetch(replica.url("/blaulicht/nr/97012")).text)["ids"] == office[:30]
+    assert read_listing(fetch(replica.url("/nr/97012")).text)["ids"] == company[:30]
+    assert c.truth(office[0])["publisher"] == "Bundespolizeiinspektion Nordhafen"
+    assert c.truth(company[0])["publisher"] == "Rheinische Datenwerke AG"
+
+
+def test_story_ids_are_one_sequence_growing_with_time_across_kinds():
+    from tests.replica import Corpus
+
+    c = Corpus(releases=300, seed=1)
+    entries = sorted((c.entry(s) for room in c.newsrooms for s in c.stories(room)), key=lambda e: e.sid)
+    assert len({e.sid for e in entries}) == len(entries)
+    for room in c.newsrooms:  # newest first within each newsroom
+        times = [c.entry(s).instant for s in c.stories(room)]
+        assert times == sorted(times, reverse=True), room

@@ -10,6 +10,7 @@ from collections import Counter
 
 import pytest
 
+from crawler.items import Newsroom
 from tests.helpers import field_differences, read_jsonl, run_scrapy
 
 COMPARED = [
@@ -169,3 +170,72 @@ def test_a_date_window_uses_the_sites_filter(replica, tmp_path):
     expected = {t["story_id"] for t in truth if since <= berlin_day(t) <= until}
     assert {item["story_id"] for item in items} == expected
     assert any("startDate=" in e.path for e in replica.log)
+
+
+# --- every newsroom of the replica: company pages with and without the usual classes,
+# --- police and fire offices (issue 13)
+
+NEWSROOM_FIELDS = COMPARED + ["newsroom_kind", "office_code"]
+
+
+@pytest.fixture(scope="module")
+def every_newsroom_crawl(tmp_path_factory):
+    from tests.replica import Replica
+
+    with Replica(releases=120, seed=3) as replica:
+        c = replica.corpus
+        items, log = export(replica, tmp_path_factory.mktemp("every"),
+                            "-a", f"publisher={','.join(map(str, c.publishers))}",
+                            "-a", f"office={','.join(map(str, c.offices))}")
+        yield replica, items, log
+
+
+def test_a_crawl_of_every_newsroom_matches_the_truth_field_by_field(every_newsroom_crawl):
+    replica, items, _ = every_newsroom_crawl
+    c = replica.corpus
+    expected = {sid for room in c.newsrooms for sid in c.stories(room)}
+    got = [item["story_id"] for item in items]
+    assert len(got) == len(set(got)) and set(got) == expected, (
+        f"missing {sorted(expected - set(got))[:10]}, extra {sorted(set(got) - expected)[:10]}")
+    differences = []
+    for item in items:
+        differences += field_differences(item, c.truth(item["story_id"]), NEWSROOM_FIELDS)
+    assert not differences, f"{len(differences)} differences, first ones:\n" + "\n".join(differences[:15])
+
+
+@pytest.mark.parametrize("office_id", [99001, 99002, 97012])
+def test_every_office_variety_comes_out_right(every_newsroom_crawl, office_id):
+    from tests.replica.corpus import OFFICE_SLOT_KINDS
+
+    replica, items, _ = every_newsroom_crawl
+    by_id = {item["story_id"]: item for item in items}
+    for kind in OFFICE_SLOT_KINDS.values():
+        sids = replica.corpus.cases(kind, office_id=office_id)
+        assert sids, f"office {office_id} has no {kind!r} release"
+        for sid in sids:
+            assert not field_differences(by_id[sid], replica.corpus.truth(sid), NEWSROOM_FIELDS), (kind, sid)
+            assert by_id[sid]["newsroom_kind"] == "office" and by_id[sid]["url"].endswith(f"/blaulicht/pm/{office_id}/{sid}")
+
+
+def test_every_company_markup_variety_comes_out_right(every_newsroom_crawl):
+    from tests.replica.corpus import MARKUP_PUBLISHER, MARKUP_SLOT_KINDS
+
+    replica, items, _ = every_newsroom_crawl
+    by_id = {item["story_id"]: item for item in items}
+    for kind in MARKUP_SLOT_KINDS.values():
+        sids = replica.corpus.cases(kind, MARKUP_PUBLISHER)
+        assert sids, f"publisher {MARKUP_PUBLISHER} has no {kind!r} release"
+        for sid in sids:
+            assert not field_differences(by_id[sid], replica.corpus.truth(sid), NEWSROOM_FIELDS), (kind, sid)
+
+
+def test_an_office_and_a_publisher_of_the_same_number_stay_apart(every_newsroom_crawl):
+    replica, items, log = every_newsroom_crawl
+    c = replica.corpus
+    kinds = Counter((item["newsroom_kind"], item["publisher_id"]) for item in items)
+    assert kinds[("office", 97012)] == len(c.stories(Newsroom("office", 97012)))
+    assert kinds[("publisher", 97012)] == len(c.stories(Newsroom("publisher", 97012)))
+    paths = [e.path for e in replica.log]
+    assert "/blaulicht/nr/97012" in paths and "/nr/97012" in paths
+    assert all(item["office_code"] == "BPOL-NH" for item in items if item["newsroom_kind"] == "office"
+               and item["publisher_id"] == 97012)

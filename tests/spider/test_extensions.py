@@ -74,13 +74,16 @@ def test_run_status():
     assert run_status({"presseportal/errors": 1}, "finished") == "errors"
     assert run_status({"presseportal/errors": 1}, "finished", max_errors=1) == "success"
     assert run_status({}, "shutdown") == "shutdown"
-    assert run_status({"store/spilled": 3}, "finished") == "errors"
+    assert run_status({"store/spilled": 3}, "finished") == "store_failed"
+    assert run_status({"store/error": "disk full", "presseportal/errors": 1}, "finished") == "store_failed"
+    assert run_status({"store/error": "database gone"}, "store_failed") == "store_failed"
 
 
 def walk_state(since=None, newest=None, oldest=None):
+    from crawler.items import Newsroom
     from crawler.state import CrawlPlan, CrawlState
 
-    state = CrawlState(CrawlPlan(mode="backfill", publishers=(73811,), since=since))
+    state = CrawlState(CrawlPlan(mode="backfill", newsrooms=(Newsroom("publisher", 73811),), since=since))
     state.newest_day, state.oldest_day = newest, oldest
     return state
 
@@ -179,7 +182,7 @@ def test_an_imports_coverage_is_reported_but_never_fails_the_run():
     from crawler.state import CrawlPlan, CrawlState
 
     class Spider:  # only what the extension reads
-        crawl_state = CrawlState(CrawlPlan(mode="import", publishers=()))
+        crawl_state = CrawlState(CrawlPlan(mode="import", newsrooms=()))
 
     crawler, ext = coverage([release(i, title="", teaser="") for i in range(40)])
     ext.spider_opened(Spider())

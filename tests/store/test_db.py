@@ -20,31 +20,19 @@ def test_template_is_migrated_and_rerun_is_noop(database_url):
     assert versions == db.migration_versions()
 
 
-def test_migrate_fresh_database_applies_all_in_order(pg_server):
-    name = "mig_fresh_db"
-    with psycopg.connect(pg_server.url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = pg_server.url_for(name)
-    try:
-        assert db.migrate(url) == db.migration_versions()
-        assert db.migrate(url) == []
-        with psycopg.connect(url) as conn:
-            tables = {r[0] for r in conn.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
-        assert {"publishers", "releases", "release_revisions", "release_pages", "crawl_runs",
-                "crawl_errors", "crawl_cursors", "schema_migrations"} <= tables
-    finally:
-        with psycopg.connect(pg_server.url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def test_migrate_fresh_database_applies_all_in_order(empty_database_url):
+    url = empty_database_url
+    assert db.migrate(url) == db.migration_versions()
+    assert db.migrate(url) == []
+    with psycopg.connect(url) as conn:
+        tables = {r[0] for r in conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+    assert {"publishers", "releases", "release_revisions", "release_pages", "crawl_runs",
+            "crawl_errors", "crawl_cursors", "schema_migrations"} <= tables
 
 
-def test_concurrent_migrations_apply_once(pg_server):
-    name = "mig_concurrent_db"
-    with psycopg.connect(pg_server.url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = pg_server.url_for(name)
+def test_concurrent_migrations_apply_once(empty_database_url):
+    url = empty_database_url
     results, errors = [], []
 
     def run():
@@ -58,13 +46,9 @@ def test_concurrent_migrations_apply_once(pg_server):
         t.start()
     for t in threads:
         t.join()
-    try:
-        assert not errors, f"concurrent migrate() failed: {errors}"
-        applied = [v for r in results for v in r]
-        assert sorted(applied) == db.migration_versions(), results
-    finally:
-        with psycopg.connect(pg_server.url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    assert not errors, f"concurrent migrate() failed: {errors}"
+    applied = [v for r in results for v in r]
+    assert sorted(applied) == db.migration_versions(), results
 
 
 @pytest.mark.parametrize(

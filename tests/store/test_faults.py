@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import stat
+from pathlib import Path
 
 import psycopg
 import pytest
 from scrapy.exceptions import CloseSpider
 
 from crawler import db
+from crawler.db import spill
 from crawler.db.embedded import free_port
 from crawler.db.releases import content_hash, content_of
 from pipelines.store import StorePipeline
@@ -92,8 +95,7 @@ def test_unreachable_gives_database_unavailable_without_password():
     assert info.value.exit_code == 69
 
 
-def test_retry_budget_exhausted_spills_instead_of_dropping(pg_server, database_url, tmp_path, monkeypatch):
-    monkeypatch.setattr("crawler.db.embedded.base_dir", lambda: tmp_path)
+def test_retry_budget_exhausted_spills_to_a_private_file_of_this_database(pg_server, database_url, tmp_path):
     items = releases(30, start=7_000_000)
     stats_box = []
 
@@ -105,11 +107,25 @@ def test_retry_budget_exhausted_spills_instead_of_dropping(pg_server, database_u
 
     try:
         stats = drive(database_url, items, during=during, stats_box=stats_box, STORE_BATCH_SIZE=10,
-                      STORE_RETRY_MAX_SECONDS=1.5, STORE_CONNECT_TIMEOUT=1)
+                      STORE_RETRY_MAX_SECONDS=1.5, STORE_CONNECT_TIMEOUT=1, STORE_SPILL_DIR=str(tmp_path))
     finally:
         pg_server.start()
-    spilled = list((tmp_path / "spill").glob("*.jsonl"))
+    folder = spill.spill_dir(database_url, tmp_path)
+    spilled = list(folder.glob("*.jsonl"))
     assert stats["store/new"] == 10
     assert stats["store/spilled"] == 20 and len(spilled) == 1
-    assert len(spilled[0].read_text().splitlines()) == 20
     assert stats["store/error"]
+    lines = spilled[0].read_text().splitlines()
+    assert len(lines) == 1 + 20, "a header line, then one release per line"
+    assert stat.S_IMODE(spilled[0].stat().st_mode) == 0o600, "spill files hold whole pages: private"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert str(spilled[0]) == stats["store/spill_file"]
+
+
+def test_a_spill_belongs_to_its_database():
+    one = spill.spill_dir("postgresql://ingest:pw1@db1:5432/presse", "/x")
+    assert one == spill.spill_dir("postgresql://ingest:other-pw@db1:5432/presse", "/x"), "the password is no part"
+    assert one != spill.spill_dir("postgresql://ingest@db2:5432/presse", "/x")
+    assert one != spill.spill_dir("postgresql://ingest@db1:5433/presse", "/x")
+    assert one != spill.spill_dir("postgresql://ingest@db1:5432/archive", "/x")
+    assert "pw1" not in str(one) and one.parent == Path("/x")

@@ -4,7 +4,9 @@
 -- The scope parameters of the report: %(since)s (a Berlin calendar day, or NULL for all)
 -- and %(publishers)s (newsroom ids, or NULL for all). Releases are in scope by their
 -- publication, runs by their start, failed pages by when they were recorded; a run over
--- all newsrooms (publishers '{}') is in every newsroom's scope.
+-- all newsrooms (publishers '{}') is in every newsroom's scope. The report is of the
+-- publishers' newsrooms: an office (newsroom_kind 'office', whose id may be a publisher's
+-- too) is not drawn yet.
 
 -- name: health_newsrooms
 -- Every newsroom the store knows (it has releases, or a run asked for it): its releases
@@ -13,11 +15,12 @@
 WITH scoped AS (
     SELECT publisher_id, count(*) AS releases, min(published_at) AS oldest, max(published_at) AS newest
     FROM releases
-    WHERE (%(since)s::date IS NULL OR published_at >= (%(since)s::date::timestamp AT TIME ZONE 'Europe/Berlin'))
+    WHERE newsroom_kind = 'publisher'
+      AND (%(since)s::date IS NULL OR published_at >= (%(since)s::date::timestamp AT TIME ZONE 'Europe/Berlin'))
       AND (%(publishers)s::integer[] IS NULL OR publisher_id = ANY(%(publishers)s::integer[]))
     GROUP BY publisher_id
 ), known AS (
-    SELECT id AS publisher_id FROM publishers
+    SELECT id AS publisher_id FROM publishers WHERE kind = 'publisher'
     UNION
     SELECT DISTINCT unnest(publishers) FROM crawl_runs
 )
@@ -27,7 +30,7 @@ SELECT k.publisher_id, coalesce(p.name, '') AS name, coalesce(s.releases, 0) AS 
         WHERE r.status = 'success' AND (k.publisher_id = ANY(r.publishers) OR r.publishers = '{}')) AS last_success,
        last.started_at AS last_run_started, last.status AS last_run_status
 FROM known k
-LEFT JOIN publishers p ON p.id = k.publisher_id
+LEFT JOIN publishers p ON p.kind = 'publisher' AND p.id = k.publisher_id
 LEFT JOIN scoped s ON s.publisher_id = k.publisher_id
 LEFT JOIN LATERAL (
     SELECT r.started_at, r.status FROM crawl_runs r
@@ -45,7 +48,7 @@ WITH counted AS (
            date_trunc('month', published_at AT TIME ZONE 'Europe/Berlin')::date AS month,
            count(*) AS releases
     FROM releases
-    WHERE published_at IS NOT NULL
+    WHERE published_at IS NOT NULL AND newsroom_kind = 'publisher'
       AND (%(since)s::date IS NULL OR published_at >= (%(since)s::date::timestamp AT TIME ZONE 'Europe/Berlin'))
       AND (%(publishers)s::integer[] IS NULL OR publisher_id = ANY(%(publishers)s::integer[]))
     GROUP BY 1, 2
@@ -133,10 +136,6 @@ WHERE (%(since)s::date IS NULL OR e.at >= (%(since)s::date::timestamp AT TIME ZO
   AND (%(publishers)s::integer[] IS NULL OR r.publishers && %(publishers)s::integer[] OR r.publishers = '{}')
 ORDER BY e.id DESC
 LIMIT %(limit)s;
-
--- name: health_queue_exists
--- The job queue's table (procrastinate's), once workers are set up.
-SELECT to_regclass('procrastinate_jobs') IS NOT NULL AS present;
 
 -- name: health_queue
 SELECT queue_name, status::text AS status, count(*) AS jobs

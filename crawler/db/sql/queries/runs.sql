@@ -1,19 +1,21 @@
 -- Named queries for crawl runs, locks, errors and cursors (crawler/db/runs.py).
 
 -- name: try_lock_all
--- A run over all publishers: exclusive on object 0 of namespace 28784.
+-- A run over all newsrooms: exclusive on object 0 of namespace 28784.
 SELECT pg_try_advisory_lock(28784, 0) AS ok;
 
 -- name: try_lock_all_shared
--- A run over some publishers: shared on object 0, so it excludes (and is excluded by)
--- an all-publishers run but not other per-publisher runs.
+-- A run over some newsrooms: shared on object 0, so it excludes (and is excluded by)
+-- an all-newsrooms run but not other per-newsroom runs.
 SELECT pg_try_advisory_lock_shared(28784, 0) AS ok;
 
--- name: try_lock_publisher
-SELECT pg_try_advisory_lock(28784, %(publisher_id)s) AS ok;
+-- name: try_lock_newsroom
+-- One newsroom: namespace 28784 for a publisher, 28786 for an office (their ids may be
+-- the same number; 28785 is the migrations').
+SELECT pg_try_advisory_lock(%(namespace)s, %(id)s) AS ok;
 
--- name: unlock_publisher
-SELECT pg_advisory_unlock(28784, %(publisher_id)s);
+-- name: unlock_newsroom
+SELECT pg_advisory_unlock(%(namespace)s, %(id)s);
 
 -- name: unlock_all
 SELECT pg_advisory_unlock(28784, 0);
@@ -21,12 +23,29 @@ SELECT pg_advisory_unlock(28784, 0);
 -- name: unlock_all_shared
 SELECT pg_advisory_unlock_shared(28784, 0);
 
+-- name: try_lock_newsroom_shared
+-- A run over a date window of the newsroom: shared on the newsroom, so that windows of
+-- one newsroom run side by side while a run over the whole newsroom excludes them all.
+SELECT pg_try_advisory_lock_shared(%(namespace)s, %(id)s) AS ok;
+
+-- name: unlock_newsroom_shared
+SELECT pg_advisory_unlock_shared(%(namespace)s, %(id)s);
+
+-- name: try_lock_window
+-- The window itself: exclusive in namespace 28787 on a key of (newsroom, window)
+-- (crawler.db.runs.window_lock_key), so the same window never runs twice at once.
+SELECT pg_try_advisory_lock(28787, %(key)s) AS ok;
+
+-- name: unlock_window
+SELECT pg_advisory_unlock(28787, %(key)s);
+
 -- name: lock_holder
--- Who holds a publisher lock that conflicts with ours: objects %(objids)s (0 = all
--- publishers) of namespace 28784, granted to another session; the run row is the
--- unfinished crawl_runs row that session started (start_run records pg_backend_pid()).
-SELECT l.pid AS backend_pid, l.objid::integer AS lock_object, l.mode,
-       r.id AS run_id, r.mode AS run_mode, r.publishers, r.started_at, r.pid, r.host,
+-- Who holds a newsroom lock that conflicts with ours: the (namespace, object) pairs
+-- %(namespaces)s x %(objids)s ((28784, 0) = all newsrooms), granted to another session;
+-- %(all)s: any lock of the run namespaces. The run row is the unfinished crawl_runs row
+-- that session started (start_run records pg_backend_pid()).
+SELECT l.pid AS backend_pid, l.classid::integer AS lock_namespace, l.objid::integer AS lock_object, l.mode,
+       r.id AS run_id, r.mode AS run_mode, r.publishers, r.offices, r.started_at, r.pid, r.host,
        a.application_name, a.client_addr::text AS client_addr
 FROM pg_locks l
 LEFT JOIN pg_stat_activity a ON a.pid = l.pid
@@ -35,23 +54,33 @@ LEFT JOIN LATERAL (
     WHERE c.backend_pid = l.pid AND c.finished_at IS NULL
     ORDER BY c.id DESC LIMIT 1
 ) r ON true
-WHERE l.locktype = 'advisory' AND l.classid = 28784 AND l.objsubid = 2
+WHERE l.locktype = 'advisory' AND l.classid IN (28784, 28786, 28787) AND l.objsubid = 2
   AND l.granted AND l.pid <> pg_backend_pid()
   AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-  AND (%(all)s OR l.objid::bigint = ANY(%(objids)s::bigint[]) AND (l.objid <> 0 OR l.mode = 'ExclusiveLock'))
+  AND (%(all)s AND l.classid IN (28784, 28786)
+       OR (l.classid::integer, l.objid::bigint) IN (
+              SELECT * FROM unnest(%(namespaces)s::integer[], %(objids)s::bigint[]))
+          -- a run over some newsrooms shares (28784, 0); a window run shares its newsrooms
+          AND (l.objid <> 0 OR l.mode = 'ExclusiveLock')
+          AND (NOT %(windowed)s OR l.mode = 'ExclusiveLock')
+       -- the same window of the same newsroom (namespace 28787)
+       OR l.classid = 28787 AND l.objid::bigint = ANY(%(window_keys)s::bigint[]))
 ORDER BY r.started_at NULLS LAST
 LIMIT 1;
 
 -- name: start_run
-INSERT INTO crawl_runs (mode, publishers, pid, host, backend_pid)
-VALUES (%(mode)s, %(publishers)s, %(pid)s, %(host)s, %(backend_pid)s)
+INSERT INTO crawl_runs (mode, publishers, offices, run_window, pid, host, backend_pid, process_started_at,
+                        heartbeat_at)
+VALUES (%(mode)s, %(publishers)s, %(offices)s, %(window)s, %(pid)s, %(host)s, %(backend_pid)s,
+        %(process_started_at)s, now())
 RETURNING id;
 
 -- name: finish_run
 -- Only the counts passed (not NULL) are written: the store pipeline adds new / changed /
--- unchanged / errors to the row as it commits, the CLI may leave them alone.
+-- unchanged / errors to the row as it commits, the CLI may leave them alone. A verdict
+-- written late (replayed from a spill file) keeps the time the run ended.
 UPDATE crawl_runs SET
-    finished_at = now(),
+    finished_at = COALESCE(%(finished_at)s::timestamptz, now()),
     status    = %(status)s,
     pages     = COALESCE(%(pages)s, pages),
     new       = COALESCE(%(new)s, new),
@@ -80,7 +109,9 @@ UPDATE crawl_runs SET errors = errors + 1 WHERE id = %(run_id)s;
 -- name: known_story_ids
 -- %(imports)s false: only releases stored from a page (a backfill fetches imported ones)
 SELECT story_id FROM releases
-WHERE publisher_id = ANY(%(publisher_ids)s) AND (%(imports)s OR origin = 'page');
+WHERE (newsroom_kind = 'publisher' AND publisher_id = ANY(%(publishers)s)
+       OR newsroom_kind = 'office' AND publisher_id = ANY(%(offices)s))
+  AND (%(imports)s OR origin = 'page');
 
 -- name: known_story_ids_all
 SELECT story_id FROM releases WHERE %(imports)s OR origin = 'page';
@@ -95,24 +126,34 @@ ON CONFLICT (key) DO UPDATE SET state = excluded.state, updated_at = excluded.up
 -- name: delete_cursor
 DELETE FROM crawl_cursors WHERE key = %(key)s;
 
--- name: abandon_stale_runs
--- Runs left "running" by a process that died (kill -9, a crash, a lost server): their
--- session is gone. Called by a new run once it holds the lock on its publishers.
-UPDATE crawl_runs SET status = 'abandoned', finished_at = now()
+-- name: unfinished_runs
+-- Runs sharing a newsroom with these publishers and offices (%(all)s: every run) left
+-- without finished_at, with what tells whether their process lives: host, pid and its
+-- start, the seconds since the last heartbeat, and whether the session that held their
+-- lock is still connected. A run over all newsrooms (no publishers, no offices) shares
+-- every one.
+SELECT id AS run_id, mode AS run_mode, publishers, offices, run_window, started_at, pid, host, backend_pid,
+       process_started_at, heartbeat_at,
+       EXTRACT(EPOCH FROM now() - COALESCE(heartbeat_at, started_at))::float8 AS quiet_seconds,
+       EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = crawl_runs.backend_pid) AS session_alive
+FROM crawl_runs
 WHERE finished_at IS NULL
-  AND publishers && %(publishers)s::integer[]
-  AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = crawl_runs.backend_pid)
-RETURNING id;
+  AND (%(all)s OR (cardinality(publishers) = 0 AND cardinality(offices) = 0)
+       OR publishers && %(publishers)s::integer[] OR offices && %(offices)s::integer[])
+ORDER BY id;
 
--- name: abandon_stale_runs_of_mode
--- The same for runs that take no publisher lock (imports): unfinished runs of this mode
--- whose session is gone.
+-- name: abandon_run
+-- A run whose process is known to be dead (kill -9, a crash): called by a new run once
+-- it holds the lock on the publishers.
 UPDATE crawl_runs SET status = 'abandoned', finished_at = now()
-WHERE finished_at IS NULL
-  AND mode = %(mode)s
-  AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = crawl_runs.backend_pid)
-RETURNING id;
+WHERE id = %(run_id)s AND finished_at IS NULL;
 
--- name: reattach_run
--- After a reconnect the run's lock lives in a new session: name it, for current_lock_holder.
-UPDATE crawl_runs SET backend_pid = %(backend_pid)s WHERE id = %(run_id)s;
+-- name: heartbeat
+-- The run is alive, and this session holds its lock (after a reconnect: a new session,
+-- which current_lock_holder then names). A row the store is updating (its counts, in a
+-- batch transaction) is skipped, never waited for: the heartbeat runs on the crawl's
+-- own thread, and waiting there would keep that very transaction from committing.
+-- Returns the status, which another run may have changed (no row: skipped this time).
+UPDATE crawl_runs SET heartbeat_at = now(), backend_pid = pg_backend_pid()
+WHERE id = (SELECT id FROM crawl_runs WHERE id = %(run_id)s FOR UPDATE SKIP LOCKED)
+RETURNING status;

@@ -3,11 +3,12 @@
 -- (the whole batch as JSON), touch_unchanged, upsert_pages (arrays), add_run_counts.
 
 -- name: insert_publisher
--- New publishers only: DO NOTHING takes no row lock on a known one, so concurrent batch
--- writers of one publisher do not queue behind each other here.
-INSERT INTO publishers (id, name, first_seen_at, last_seen_at)
-VALUES (%(id)s, %(name)s, %(seen_at)s, %(seen_at)s)
-ON CONFLICT (id) DO NOTHING;
+-- New newsrooms only (a publisher's or an office's: (kind, id)): DO NOTHING takes no row
+-- lock on a known one, so concurrent batch writers of one newsroom do not queue behind
+-- each other here.
+INSERT INTO publishers (kind, id, name, first_seen_at, last_seen_at)
+VALUES (%(kind)s, %(id)s, %(name)s, %(seen_at)s, %(seen_at)s)
+ON CONFLICT (kind, id) DO NOTHING;
 
 -- name: touch_publisher
 -- A new name (never an empty one), or last_seen_at more than a minute old: only then is
@@ -15,27 +16,29 @@ ON CONFLICT (id) DO NOTHING;
 UPDATE publishers SET
     name = CASE WHEN %(name)s <> '' THEN %(name)s ELSE name END,
     last_seen_at = GREATEST(last_seen_at, %(seen_at)s)
-WHERE id = %(id)s
+WHERE kind = %(kind)s AND id = %(id)s
   AND ((%(name)s <> '' AND name IS DISTINCT FROM %(name)s)
        OR last_seen_at < %(seen_at)s::timestamptz - interval '1 minute');
 
 -- name: adopt_imports
 -- An import without the site's story id is stored under a derived (negative) id. When a
--- crawled page of the same publisher, title and Berlin day arrives and its real id is
+-- crawled page of the same newsroom, title and Berlin day arrives and its real id is
 -- not stored yet, the import takes the real id (its revisions follow: ON UPDATE CASCADE),
 -- so that upsert_releases then meets it as the stored copy of that release. One import
 -- per real id and one real id per import. %(keys)s: a JSON array of the batch's crawled
--- rows (story_id, publisher_id, title, published_at). Returns (derived id, real id).
+-- rows (story_id, publisher_id, newsroom_kind, title, published_at). Returns (derived id, real id).
 WITH incoming AS (
     SELECT * FROM jsonb_to_recordset(%(keys)s::jsonb) AS k(
-        story_id integer, publisher_id integer, title text, published_at timestamptz)
+        story_id integer, publisher_id integer, newsroom_kind text, title text,
+        published_at timestamptz)
     -- a one-time filter: a store without such imports (most) does not even parse the keys
     WHERE EXISTS (SELECT 1 FROM releases WHERE story_id_derived)
 ), candidates AS (
     SELECT DISTINCT ON (d.story_id) d.story_id AS derived_id, i.story_id AS real_id
     FROM incoming i
     JOIN releases d
-      ON d.story_id_derived AND d.publisher_id = i.publisher_id AND d.title = i.title
+      ON d.story_id_derived AND d.publisher_id = i.publisher_id
+     AND d.newsroom_kind = i.newsroom_kind AND d.title = i.title
      AND d.published_precision IN ('day', 'minute')
      AND (d.published_at AT TIME ZONE 'Europe/Berlin')::date
          = (i.published_at AT TIME ZONE 'Europe/Berlin')::date
@@ -56,6 +59,8 @@ RETURNING p.derived_id, p.real_id;
 --
 -- Each row's outcome:
 --   new        not stored yet: inserted;
+--   stale      fetched earlier than the stored row of the same origin (a spill file
+--              replayed after a later crawl): left alone, never written over it;
 --   unchanged  the same content hash (nothing written but last_seen_at), or an import
 --              that says nothing the crawled page stored contradicts;
 --   upgraded   a crawled page of a release stored from an import, saying everything the
@@ -67,12 +72,12 @@ RETURNING p.derived_id, p.real_id;
 -- "Says": every compared field the import holds (not empty) equals the page's.
 --
 -- incoming: the rows, where an import with a derived id is the release stored under the
--- site's id (same publisher, title and Berlin day) taking that id; `old` the stored rows
+-- site's id (same newsroom, title and Berlin day) taking that id; `old` the stored rows
 -- (locked, in story_id order); `verdict` the outcomes; `rev` the revisions; `up` the
 -- rows written.
 WITH batch AS (
     SELECT * FROM jsonb_to_recordset(%(batch)s::jsonb) AS x(
-        story_id integer, publisher_id integer, url text, title text,
+        story_id integer, publisher_id integer, newsroom_kind text, url text, title text, office_code text,
         published_at timestamptz, published_raw text, published_ambiguous boolean,
         published_precision text,
         dateline text, teaser text, body text, about text, contact text, originator text,
@@ -84,7 +89,8 @@ WITH batch AS (
     FROM batch b
     CROSS JOIN LATERAL (SELECT date_trunc('day', b.published_at AT TIME ZONE 'Europe/Berlin') AS day) d
     JOIN releases r
-      ON NOT r.story_id_derived AND r.publisher_id = b.publisher_id AND r.title = b.title
+      ON NOT r.story_id_derived AND r.publisher_id = b.publisher_id
+     AND r.newsroom_kind = b.newsroom_kind AND r.title = b.title
      AND r.published_at >= d.day AT TIME ZONE 'Europe/Berlin'
      AND r.published_at < (d.day + interval '1 day') AT TIME ZONE 'Europe/Berlin'
     WHERE b.story_id_derived AND b.title <> '' AND b.published_precision IN ('day', 'minute')
@@ -93,8 +99,8 @@ WITH batch AS (
 ), crawled_once AS (
     SELECT DISTINCT ON (story_id) derived_id, story_id FROM crawled ORDER BY story_id, derived_id
 ), incoming AS (
-    SELECT COALESCE(c.story_id, b.story_id) AS story_id, b.publisher_id, b.url, b.title,
-           b.published_at, b.published_raw, b.published_ambiguous, b.published_precision,
+    SELECT COALESCE(c.story_id, b.story_id) AS story_id, b.publisher_id, b.newsroom_kind, b.url,
+           b.title, b.office_code, b.published_at, b.published_raw, b.published_ambiguous, b.published_precision,
            b.dateline, b.teaser, b.body, b.about, b.contact, b.originator,
            b.keywords, b.places, b.images, b.links, b.language,
            b.origin, b.story_id_derived AND c.story_id IS NULL AS story_id_derived,
@@ -102,7 +108,8 @@ WITH batch AS (
     FROM batch b
     LEFT JOIN crawled_once c ON c.derived_id = b.story_id
 ), old AS (
-    SELECT r.story_id, r.content_hash, r.origin, to_jsonb(r) - 'search' AS content, r.changed_at
+    SELECT r.story_id, r.content_hash, r.origin, to_jsonb(r) - 'search' AS content, r.changed_at,
+           r.fetched_at
     FROM releases r
     WHERE r.story_id IN (SELECT story_id FROM incoming)
     ORDER BY r.story_id
@@ -111,6 +118,7 @@ WITH batch AS (
     SELECT i.story_id,
            CASE
                WHEN o.story_id IS NULL THEN 'new'
+               WHEN i.origin = o.origin AND i.fetched_at < o.fetched_at THEN 'stale'
                WHEN i.origin = 'import' AND o.origin = 'page' THEN
                    CASE WHEN a.agree OR EXISTS (
                             SELECT 1 FROM release_revisions v
@@ -151,14 +159,14 @@ WITH batch AS (
     WHERE v.outcome = 'kept'
 ), up AS (
     INSERT INTO releases AS r (
-        story_id, publisher_id, url, title, published_at, published_raw, published_ambiguous,
-        published_precision, dateline, teaser, body, about, contact, originator, keywords,
-        places, images, links, language, origin, story_id_derived,
+        story_id, publisher_id, newsroom_kind, url, title, office_code, published_at, published_raw,
+        published_ambiguous, published_precision, dateline, teaser, body, about, contact, originator,
+        keywords, places, images, links, language, origin, story_id_derived,
         content_hash, first_seen_at, last_seen_at, changed_at, fetched_at
     )
-    SELECT i.story_id, i.publisher_id, i.url, i.title, i.published_at, i.published_raw,
-           i.published_ambiguous, i.published_precision, i.dateline, i.teaser, i.body, i.about,
-           i.contact, i.originator, i.keywords, i.places, i.images, i.links, i.language,
+    SELECT i.story_id, i.publisher_id, i.newsroom_kind, i.url, i.title, i.office_code, i.published_at,
+           i.published_raw, i.published_ambiguous, i.published_precision, i.dateline, i.teaser, i.body,
+           i.about, i.contact, i.originator, i.keywords, i.places, i.images, i.links, i.language,
            i.origin, i.story_id_derived, i.content_hash, i.seen_at, i.seen_at,
            CASE WHEN v.outcome = 'upgraded' THEN o.changed_at ELSE i.seen_at END, i.fetched_at
     FROM incoming i
@@ -168,8 +176,10 @@ WITH batch AS (
     ORDER BY i.story_id
     ON CONFLICT (story_id) DO UPDATE SET
         publisher_id = excluded.publisher_id,
+        newsroom_kind = excluded.newsroom_kind,
         url = excluded.url,
         title = excluded.title,
+        office_code = excluded.office_code,
         published_at = excluded.published_at,
         published_raw = excluded.published_raw,
         published_ambiguous = excluded.published_ambiguous,
@@ -203,7 +213,8 @@ WHERE story_id = ANY(%(story_ids)s);
 
 -- name: upsert_pages
 -- The raw pages of a batch (unique story_ids), as parallel arrays, all compressed the
--- same way (compression: its name); a page is rewritten only when its HTML changed.
+-- same way (compression: its name); a page is rewritten only when its HTML changed, and
+-- never by one fetched earlier.
 INSERT INTO release_pages AS p (story_id, url, fetched_at, http_status, compression,
                                 html_sha256, html_size, html)
 SELECT story_id, url, fetched_at, http_status, %(compression)s, html_sha256, html_size, html
@@ -216,7 +227,8 @@ ON CONFLICT (story_id) DO UPDATE SET
     url = excluded.url, fetched_at = excluded.fetched_at, http_status = excluded.http_status,
     compression = excluded.compression, html_sha256 = excluded.html_sha256,
     html_size = excluded.html_size, html = excluded.html
-WHERE p.html_sha256 IS DISTINCT FROM excluded.html_sha256;
+WHERE p.html_sha256 IS DISTINCT FROM excluded.html_sha256
+  AND (excluded.fetched_at >= p.fetched_at) IS NOT FALSE;
 
 -- name: copy_releases_plain
 -- The floor for the benchmark: plain COPY into the same table (generated tsvector and
@@ -230,11 +242,12 @@ COPY releases (
 -- name: insert_release_plain
 -- The naive path for the benchmark baseline (news-please style: one INSERT, one commit).
 INSERT INTO releases (
-    story_id, publisher_id, url, title, published_at, published_raw, published_ambiguous,
-    dateline, teaser, body, about, contact, originator, keywords, places, images, links,
-    language, content_hash, first_seen_at, last_seen_at, changed_at, fetched_at
+    story_id, publisher_id, newsroom_kind, url, title, office_code, published_at, published_raw,
+    published_ambiguous, dateline, teaser, body, about, contact, originator, keywords, places, images,
+    links, language, content_hash, first_seen_at, last_seen_at, changed_at, fetched_at
 ) VALUES (
-    %(story_id)s, %(publisher_id)s, %(url)s, %(title)s, %(published_at)s, %(published_raw)s,
+    %(story_id)s, %(publisher_id)s, %(newsroom_kind)s, %(url)s, %(title)s, %(office_code)s,
+    %(published_at)s, %(published_raw)s,
     %(published_ambiguous)s, %(dateline)s, %(teaser)s, %(body)s, %(about)s, %(contact)s,
     %(originator)s, %(keywords)s, %(places)s, %(images)s, %(links)s, %(language)s,
     %(content_hash)s, %(seen_at)s, %(seen_at)s, %(seen_at)s, %(fetched_at)s

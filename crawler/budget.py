@@ -1,0 +1,122 @@
+"""The site's request budget: one rate for every worker on every machine (issue 15).
+
+`SiteBudgetMiddleware` (a downloader middleware, the last before the download) reserves
+each request's slot in PostgreSQL through `crawler.db.budget`; see its docstring.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from urllib.parse import urlsplit
+
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Request, Response
+
+from crawler import db
+from crawler.db import budget
+from crawler.middlewares import retry_after_seconds
+
+logger = logging.getLogger(__name__)
+
+
+def site_budget(settings) -> float:
+    """Requests per second for all workers together: PRESSEPORTAL_SITE_BUDGET when set,
+    else the profile's default (1 for the live site, 0 = none for the replica)."""
+    value = settings.get("PRESSEPORTAL_SITE_BUDGET")
+    if value is None or value == "":
+        value = settings.getfloat("SITE_BUDGET_DEFAULT", 1.0)
+    return max(0.0, float(value))
+
+
+class SiteBudgetMiddleware:
+    """One request budget per site for every worker on every machine (issue 15).
+
+    Before each request goes out, a slot is reserved in PostgreSQL (crawler/db/budget.py:
+    one atomic UPDATE of the site's row, slot = greatest(now, next_at), next_at = slot +
+    1/budget) and the request waits for it on the event loop (never blocking the
+    reactor). A 429, or a Retry-After on any answer, moves the site's next slot for
+    every worker. AutoThrottle and DOWNLOAD_DELAY still space this process's requests;
+    the budget is what holds the sum of all processes.
+
+    Without the database (away for a moment, or a run that stores nothing) the same
+    reservation is made in this process alone: this process keeps to the budget, the sum
+    of all of them no longer.
+    """
+
+    def __init__(self, crawler, per_second: float):
+        self.crawler = crawler
+        self.per_second = per_second
+        self.push_seconds = crawler.settings.getfloat("SITE_BUDGET_PUSH_SECONDS", 5.0)
+        self.retry_after_max = crawler.settings.getfloat("RETRY_AFTER_MAX_SECONDS", 300.0)
+        self.conninfo = ""
+        self.conn = None
+        self.lock = asyncio.Lock()
+        self.local_next: dict[str, float] = {}  # host -> next slot, when the database is away
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        per_second = site_budget(crawler.settings)
+        if per_second <= 0:
+            raise NotConfigured("no site budget (PRESSEPORTAL_SITE_BUDGET=0, or the replica profile)")
+        if not crawler.settings.getbool("STORE_RELEASES"):
+            logger.warning("no store, so no shared site budget: this process keeps to "
+                           "%.2f requests/s on its own", per_second)
+        return cls(crawler, per_second)
+
+    async def _database(self):
+        if self.conn is None or self.conn.closed:
+            if not self.conninfo:
+                self.conninfo = db.resolve_database_url(self.crawler.settings)
+            self.conn = await budget.connect_async(self.conninfo)
+        return self.conn
+
+    async def _shared(self, call, *args) -> float | None:
+        if not self.crawler.settings.getbool("STORE_RELEASES"):
+            return None
+        try:
+            async with self.lock:
+                return await call(await self._database(), *args)
+        except (db.Error, db.DatabaseUnavailable) as exc:
+            logger.warning("site budget: the database is away (%s); spacing this process alone",
+                           db.first_line(exc) if isinstance(exc, db.Error) else exc)
+            if self.conn is not None:
+                await self.conn.close()
+                self.conn = None
+            return None
+
+    def _reserve_here(self, host: str) -> float:
+        """The same reservation as the database's, for this process alone (monotonic clock)."""
+        now = time.monotonic()
+        slot = max(now, self.local_next.get(host, now))
+        self.local_next[host] = slot + 1.0 / self.per_second
+        return slot - now
+
+    async def process_request(self, request: Request, spider=None):
+        host = urlsplit(request.url).netloc
+        while True:
+            slot = await self._shared(budget.reserve_slot, host, self.per_second)
+            wait = slot.wait if slot is not None else self._reserve_here(host)
+            if wait > 0:
+                self.crawler.stats.inc_value("site_budget/waited_ms", int(wait * 1000))
+                await asyncio.sleep(wait)
+            # a 429 while this request waited (seen by any worker) voids its slot: the
+            # site asked everyone to wait, requests already in line too
+            if slot is None or wait < 0.05 or not await self._shared(budget.pushed_since, host, slot.reserved_at):
+                break
+            self.crawler.stats.inc_value("site_budget/slot_voided")
+        self.crawler.stats.inc_value("site_budget/requests")
+        return None
+
+    async def process_response(self, request: Request, response: Response, spider=None):
+        wait = retry_after_seconds(response.headers.get(b"Retry-After"))
+        if response.status == 429 and wait is None:
+            wait = self.push_seconds
+        if wait:
+            wait = min(wait, self.retry_after_max)
+            host = urlsplit(request.url).netloc
+            self.crawler.stats.inc_value("site_budget/pushed_back")
+            self.local_next[host] = max(self.local_next.get(host, 0.0), time.monotonic() + wait)
+            await self._shared(budget.push_back, host, wait)
+        return response

@@ -1,0 +1,24 @@
+"""The job queue: many workers on many machines share the crawl work through PostgreSQL.
+
+procrastinate (a maintained PostgreSQL job queue: workers, retries, queueing locks,
+periodic tasks, worker heartbeats, psycopg 3) holds the jobs in the store's own database,
+so no second server is needed.
+
+- `jobs`: what a job is (`CrawlJob`: a newsroom, or a newsroom and a date window; mode
+  crawl | backfill), its lock key and the crawl command it runs; pure.
+- `app`: the procrastinate `App`, opened on the store's URL (`open_queue`), the queue's
+  schema applied when absent.
+- `tasks`: the tasks: `crawl_newsroom` (the crawl as a child process that dies with its
+  worker), `refresh` (the site-wide feed: which followed newsrooms have news).
+- `worker`: `run_worker` (concurrency, the lease, SIGTERM) and the takeover of jobs whose
+  worker stopped answering.
+"""
+
+import logging
+
+
+def quiet_queue_logs() -> None:
+    """For the one-shot commands (enqueue, schedule): procrastinate's INFO lines (tasks
+    registered, jobs deferred) are a worker's business; -v still shows them."""
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        logging.getLogger("procrastinate").setLevel(logging.WARNING)

@@ -1,0 +1,165 @@
+"""The queue's tasks: crawl a newsroom, refresh the followed newsrooms.
+
+`crawl_newsroom` runs the job's crawl as a child process (crawler/queue/child.py) and
+turns its exit status into the job's fate:
+
+| crawl exits | job |
+| --- | --- |
+| 0 | succeeded |
+| 75 (another run holds the newsroom) | a crawl: succeeded as skipped (the next cycle comes); a backfill: retried in `LOCKED_RETRY_SECONDS` |
+| 69 (database unavailable) | retried in `UNAVAILABLE_RETRY_SECONDS` |
+| anything else | failed; the reason (the crawl's one line) is kept in job_attempts |
+| stopped because the worker stops | released: back on the queue at once, to resume where it stopped |
+
+A worker that dies (kill -9, a lost machine) stops its heartbeat; after the lease another
+worker gives its job back to the queue (crawler/queue/worker.py), and the job's crawl
+resumes from the stored resume point, skipping what is stored.
+
+The worker passes what a task needs in the job context's `additional_context`:
+`database_url`, `worker` ("host:pid"), `env` (the crawl's environment) and, for the
+refresh, `site` (crawler/queue/refresh.py `SiteAccess`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from procrastinate import JobContext, exceptions
+from procrastinate.jobs import Job
+from procrastinate.retry import BaseRetryStrategy, RetryDecision
+
+from crawler import db, exitcodes
+from crawler.db import queue as queue_db
+from crawler.queue.app import app
+from crawler.queue.child import run_crawl_child
+from crawler.queue.jobs import CrawlJob
+
+logger = logging.getLogger(__name__)
+
+LOCKED_RETRY_SECONDS = 30
+UNAVAILABLE_RETRY_SECONDS = 30
+MAX_ATTEMPTS = 50
+
+
+class Released(Exception):
+    """The worker stopped the job's crawl (SIGTERM): the job goes back on the queue."""
+
+
+class Locked(Exception):
+    """Another run holds the newsroom (or the window): try again later."""
+
+
+class DatabaseAway(Exception):
+    """The crawl could not reach the database: try again later."""
+
+
+class CrawlFailed(Exception):
+    """The crawl ended with errors; the job fails with the crawl's reason."""
+
+
+class CrawlRetry(BaseRetryStrategy):
+    """Released jobs go back at once; locked or database-less ones after a pause; a
+    failed crawl is not retried (its next scheduled run, or a person, decides)."""
+
+    def get_retry_decision(self, *, exception: BaseException, job: Job) -> RetryDecision | None:
+        if job.attempts >= MAX_ATTEMPTS:
+            return None
+        if isinstance(exception, Released):
+            return RetryDecision(retry_in={"seconds": 0})
+        if isinstance(exception, Locked):
+            return RetryDecision(retry_in={"seconds": LOCKED_RETRY_SECONDS})
+        if isinstance(exception, DatabaseAway):
+            return RetryDecision(retry_in={"seconds": UNAVAILABLE_RETRY_SECONDS})
+        return None
+
+
+async def defer_crawl(queue_app, job: CrawlJob) -> int | None:
+    """Put `job` on the queue; its id, or None when the same job already waits (the
+    queueing lock: one waiting job per newsroom and window)."""
+    try:
+        return await crawl_newsroom.configure(
+            queue=job.queue, lock=job.key, queueing_lock=job.key,
+        ).defer_async(**job.as_args())
+    except exceptions.AlreadyEnqueued:
+        return None
+
+
+def _with_store(url: str, call, *args: Any) -> Any:
+    """`call(conn, *args)` on a fresh connection; the database away is `DatabaseAway`
+    (the job is tried again later)."""
+    try:
+        with db.connect(url) as conn:
+            return call(conn, *args)
+    except (db.Error, db.DatabaseUnavailable) as exc:
+        raise DatabaseAway(str(exc)) from None
+
+
+@app.task(name="crawl_newsroom", pass_context=True, retry=CrawlRetry())
+async def crawl_newsroom(context: JobContext, **job_args: Any) -> str:
+    """Crawl one newsroom (or window) as the job says; what happened, in one line."""
+    job = CrawlJob.from_args(job_args)
+    extra = context.additional_context
+    url = extra["database_url"]
+    attempt = await asyncio.to_thread(_with_store, url, queue_db.start_attempt, context.job.id, extra["worker"])
+    outcome, reason = "failed", ""
+    try:
+        result = await run_crawl_child([*job.argv(), "-q"], {**extra["env"], "DATABASE_URL": url})
+        reason = result.reason
+        if result.returncode == exitcodes.OK:
+            outcome = "succeeded"
+            return f"{job.describe()}: done"
+        if result.returncode == exitcodes.LOCKED:
+            if job.mode == "crawl":
+                outcome = "skipped"
+                return f"{job.describe()}: skipped, {reason}"
+            outcome = "retry"
+            raise Locked(reason)
+        if result.returncode == exitcodes.UNAVAILABLE:
+            outcome = "retry"
+            raise DatabaseAway(reason)
+        raise CrawlFailed(reason or f"the crawl exited with status {result.returncode}")
+    except asyncio.CancelledError:
+        outcome, reason = "released", "the worker stopped; the job went back on the queue"
+        raise Released(reason) from None
+    finally:
+        try:
+            await asyncio.to_thread(_with_store, url, queue_db.finish_attempt, attempt, outcome, reason)
+        except DatabaseAway as exc:  # the job's own outcome matters more than its note
+            logger.warning("could not record how job %s ended: %s", context.job.id, exc)
+
+
+async def refresh_followed(queue_app, url: str, site, *, sweep: bool = False) -> tuple[object, list[int]]:
+    """One refresh cycle (crawler/queue/refresh.py): the plan, and the ids of the crawl jobs
+    it put on the queue (a newsroom whose crawl already waits gets none)."""
+    from crawler.queue import refresh as cycle
+
+    entries = [] if sweep else await cycle.fetch_site_feed(url, site)
+    followed, stored, last_newest = await asyncio.to_thread(cycle.read_store, url, entries)
+    plan = cycle.plan_refresh(entries, followed, stored, last_newest, sweep=sweep)
+    jobs = []
+    for newsroom in plan.newsrooms:
+        job_id = await defer_crawl(queue_app, CrawlJob("crawl", newsroom.id, kind=newsroom.kind))
+        if job_id is not None:
+            jobs.append(job_id)
+    await asyncio.to_thread(cycle.remember, url, plan)
+    return plan, jobs
+
+
+@app.task(name="refresh", queue="refresh", queueing_lock="refresh", pass_context=True)
+async def refresh(context: JobContext, timestamp: int | None = None) -> str:
+    """The periodic refresh: the site-wide feed, then a crawl job per followed newsroom
+    with news (all of them when the feed shows a gap)."""
+    extra = context.additional_context
+    plan, jobs = await refresh_followed(context.app, extra["database_url"], extra["site"])
+    return (f"{'swept' if plan.swept else 'feed'}: {len(plan.newsrooms)} newsroom(s), "
+            f"{len(jobs)} job(s) queued")
+
+
+@app.task(name="sweep", queue="refresh", queueing_lock="sweep", pass_context=True)
+async def sweep(context: JobContext, timestamp: int | None = None) -> str:
+    """The safety net: a crawl job (a conditional GET first) for every followed newsroom."""
+    extra = context.additional_context
+    plan, jobs = await refresh_followed(context.app, extra["database_url"], extra["site"], sweep=True)
+    return f"swept: {len(plan.newsrooms)} newsroom(s), {len(jobs)} job(s) queued"

@@ -1,0 +1,47 @@
+"""One request budget per site (crawler/budget.py): crawls in separate processes keep to
+it together, a 429 with Retry-After holds all of them back, and the replica profile has
+none unless asked."""
+
+from __future__ import annotations
+
+import pytest
+from scrapy.settings import Settings
+
+from crawler import settings as project_settings
+from crawler.budget import site_budget
+from crawler.profiles import PROFILES
+from tests.helpers import presseportal, start_presseportal
+
+
+def settings_with(**values) -> Settings:
+    s = Settings()
+    s.setmodule(project_settings)
+    s.setdict(values, priority="cmdline")
+    return s
+
+
+def test_the_live_site_gets_one_request_per_second_and_the_replica_none_unless_set():
+    assert site_budget(settings_with(PRESSEPORTAL_SITE_BUDGET=None, SITE_BUDGET_DEFAULT=1.0)) == 1.0
+    replica = settings_with(PRESSEPORTAL_SITE_BUDGET=None, **PROFILES["replica"])
+    assert site_budget(replica) == 0
+    assert site_budget(settings_with(PRESSEPORTAL_SITE_BUDGET=20, **PROFILES["replica"])) == 20
+
+
+@pytest.mark.slow
+def test_a_429_with_retry_after_holds_back_every_process(replica_factory, database_url, tmp_path):
+    replica = replica_factory(releases=120, seed=7)
+    env = {"PRESSEPORTAL_SITE_BUDGET": "30"}
+    # the third story page of 97012 answers 429 once, asking for 2 s
+    target = replica.corpus.story_ids(publisher_id=97012)[2]
+    replica.faults.add(rf"^/pm/97012/{target}$", "429", retry_after=2, times=1)
+    other = start_presseportal(replica, "backfill", "--publisher", "73811", database_url=database_url,
+                               log_path=tmp_path / "73811.log", **env)
+    done = presseportal(replica, "backfill", "--publisher", "97012", database_url=database_url, **env)
+    assert other.wait(timeout=120) == 0, (tmp_path / "73811.log").read_text()[-2000:]
+    assert done.returncode == 0, done.stderr[-2000:]
+    told = next(e.time for e in replica.log if e.status == 429)
+    # slots reserved before the 429 may still go out (at most a few at 30/s); then nobody,
+    # not even the other process, sends until the 2 s are over
+    during = [e.path for e in replica.log if told + 0.6 < e.time < told + 1.9]
+    assert during == [], during
+    assert any(e.time > told + 1.9 and e.path.startswith("/pm/73811/") for e in replica.log)

@@ -1,0 +1,74 @@
+"""Police and fire offices (issue 13): `presseportal crawl|backfill --office` and
+`scrapy crawl presseportal -a office=...`, alone and mixed with publishers, into a real
+PostgreSQL, against the replica's /blaulicht/ newsrooms."""
+
+from __future__ import annotations
+
+import psycopg
+
+from crawler.items import Newsroom
+from tests.helpers import presseportal, read_jsonl, run_scrapy
+
+
+def stored(database_url: str) -> dict[tuple[str, int], set[int]]:
+    out: dict[tuple[str, int], set[int]] = {}
+    with psycopg.connect(database_url) as conn:
+        for kind, pid, sid in conn.execute("SELECT newsroom_kind, publisher_id, story_id FROM releases"):
+            out.setdefault((kind, pid), set()).add(sid)
+    return out
+
+
+def test_crawl_offices_and_a_publisher_of_the_same_number_in_one_run(replica, database_url):
+    c = replica.corpus
+    done = presseportal(replica, "crawl", "--office", "99001,97012", "--publisher", "97012",
+                        database_url=database_url)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert stored(database_url) == {
+        ("office", 99001): set(c.story_ids(office_id=99001)),
+        ("office", 97012): set(c.story_ids(office_id=97012)),
+        ("publisher", 97012): set(c.story_ids(97012)),
+    }
+    with psycopg.connect(database_url) as conn:
+        run = conn.execute("SELECT mode, status, publishers, offices FROM crawl_runs").fetchall()
+        newsrooms = conn.execute("SELECT kind, id, name FROM publishers ORDER BY kind, id").fetchall()
+        codes = dict(conn.execute("SELECT DISTINCT publisher_id, office_code FROM releases "
+                                  "WHERE newsroom_kind = 'office'").fetchall())
+    assert run == [("incremental", "success", [97012], [97012, 99001])]
+    assert newsrooms == [("office", 97012, "Bundespolizeiinspektion Nordhafen"),
+                         ("office", 99001, "Polizeipräsidium Musterstadt"),
+                         ("publisher", 97012, "Rheinische Datenwerke AG")]
+    assert codes == {97012: "BPOL-NH", 99001: "POL-MS"}
+
+    # the next cron run of the office asks with the office's validators: one request
+    replica.log.clear()
+    again = presseportal(replica, "crawl", "--office", "99001", database_url=database_url)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert [(e.path, e.status) for e in replica.log if e.path != "/robots.txt"] == [("/blaulicht/nr/99001", 304)]
+
+
+def test_backfill_of_an_office_window(replica, database_url):
+    c = replica.corpus
+    room = Newsroom("office", 99002)
+    days = sorted({c.entry(s).local.date() for s in c.stories(room)})
+    since, until = days[len(days) // 3], days[2 * len(days) // 3]
+    done = presseportal(replica, "backfill", "--office", "99002", "--since", since.isoformat(),
+                        "--until", until.isoformat(), database_url=database_url)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert stored(database_url) == {("office", 99002): set(c.stories(room, since, until))}
+    assert any(e.path.startswith("/blaulicht/nr/99002?startDate=") for e in replica.log)
+
+
+def test_scrapy_crawl_takes_offices_too(replica, tmp_path):
+    out = tmp_path / "items.jsonl"
+    done = run_scrapy(replica, "-s", "STORE_RELEASES=0", "-O", str(out), "-a", "office=99002")
+    assert done.returncode == 0, done.stderr[-3000:]
+    items = read_jsonl(out)
+    assert {item["story_id"] for item in items} == set(replica.corpus.story_ids(office_id=99002))
+    assert all(item["newsroom_kind"] == "office" and "/blaulicht/pm/99002/" in item["url"]
+               and item["office_code"] == "FW-BB" for item in items)
+
+
+def test_an_office_id_that_is_no_number_is_a_usage_error(replica):
+    done = presseportal(replica, "crawl", "--office", "POL-MS")
+    assert done.returncode == 2
+    assert "office ids are numbers" in done.stderr and "Traceback" not in done.stderr

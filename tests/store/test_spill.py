@@ -1,0 +1,92 @@
+"""Spill files: private, per database, replayed once, and never newer-than-the-table."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import stat
+from datetime import UTC, datetime
+
+import psycopg
+import pytest
+
+from crawler import db
+from crawler.db import spill
+from crawler.db.releases import as_dict
+from crawler.items import Newsroom
+
+from .support import drive, make_release, releases
+
+
+PUBLISHER = Newsroom("publisher", 1000)
+
+
+def records(items) -> list[dict]:
+    return [as_dict(item) for item in items]
+
+
+def test_a_spill_file_is_private_and_says_whose_it_is(tmp_path):
+    folder = tmp_path / "db"
+    rows = records(releases(3, publishers=2))  # publishers 1000 and 1001
+    rows[-1]["newsroom_kind"] = "office"  # and an office of one of their numbers
+    office = Newsroom("office", rows[-1]["publisher_id"])
+    path = spill.write_releases(folder, 7, rows)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(folder.stat().st_mode) == 0o700
+    header = json.loads(path.read_text().splitlines()[0])
+    assert header == {"spill": "releases", "run_id": 7,
+                      "newsrooms": sorted(["publisher:1000", "publisher:1001", office.key])}
+    (found,), unreadable = spill.pending(folder)
+    assert (found.kind, found.run_id, unreadable) == ("releases", 7, [])
+    assert set(found.newsrooms) == {Newsroom("publisher", 1000), Newsroom("publisher", 1001), office}
+    assert spill.count_releases(found) == 3
+    assert not list(folder.glob(".*")), "no temporary file is left behind"
+
+
+def test_a_file_that_is_not_a_spill_is_named_not_replayed(tmp_path):
+    (tmp_path / "notes.json").write_text("[1, 2]")
+    (tmp_path / "broken.jsonl").write_text("{not json")
+    files, unreadable = spill.pending(tmp_path)
+    assert files == [] and sorted(p.name for p, _ in unreadable) == ["broken.jsonl", "notes.json"]
+
+
+def test_a_spill_that_cannot_be_written_says_so(tmp_path):
+    (tmp_path / "taken").write_text("a file where the folder should be")
+    with pytest.raises(spill.SpillError, match="cannot write"):
+        spill.write_releases(tmp_path / "taken" / "db", 1, records(releases(1)))
+
+
+def test_replay_writes_releases_then_verdicts_counts_them_on_their_run_and_deletes_the_files(database_url, tmp_path):
+    with db.connect(database_url) as conn:
+        run_id = db.start_run(conn, "crawl", [1000])
+    items = releases(5, start=8_000_000, publishers=1)
+    spill.write_releases(tmp_path, run_id, records(items))
+    verdict = db.RunVerdict(run_id=run_id, status="store_failed", finished_at=datetime.now(UTC),
+                            newsrooms=[PUBLISHER])
+    spill.write_verdict_file(tmp_path, verdict)
+    other = spill.write_releases(tmp_path, None, records(releases(2, start=9_000_000, publishers=1)))
+    other.write_text(other.read_text().replace('"newsrooms": ["publisher:1000"]',
+                                               '"newsrooms": ["office:1000", "publisher:1000"]', 1))
+
+    done = asyncio.run(spill.replay(database_url, tmp_path, newsrooms=[PUBLISHER]))
+    assert (done["files"], done["new"], done["runs"]) == (2, 5, 1)
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("SELECT status, new, finished_at IS NOT NULL FROM crawl_runs WHERE id = %s",
+                           (run_id,)).fetchone()
+        count = conn.execute("SELECT count(*) FROM releases").fetchone()[0]
+    assert row == ("store_failed", 5, True) and count == 5
+    assert [f.path for f in spill.pending(tmp_path)[0]] == [other], \
+        "a file with a newsroom the caller does not hold (the office of the same number) waits"
+
+
+def test_a_replayed_release_older_than_the_stored_one_leaves_it_alone(database_url, tmp_path):
+    old = make_release(8_100_000, fetched_at=datetime(2026, 1, 1, tzinfo=UTC), title="Alte Fassung")
+    new = dataclasses.replace(old, fetched_at=datetime(2026, 1, 2, tzinfo=UTC), title="Neue Fassung")
+    drive(database_url, [new])
+    spill.write_releases(tmp_path, None, records([old]))
+    done = asyncio.run(spill.replay(database_url, tmp_path, newsrooms=[Newsroom("publisher", old.publisher_id)]))
+    assert done["stale"] == 1 and done["changed"] == 0
+    with psycopg.connect(database_url) as conn:
+        assert conn.execute("SELECT title FROM releases").fetchall() == [("Neue Fassung",)]
+        assert conn.execute("SELECT count(*) FROM release_revisions").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM release_pages WHERE html_sha256 IS NOT NULL").fetchone()[0] == 1
