@@ -68,6 +68,10 @@ def test_two_ctrl_c_end_the_run_with_130(replica, database_url, tmp_path):
     deadline = time.monotonic() + 60
     while not any(e.path.startswith("/pm/") for e in replica.log) and time.monotonic() < deadline:
         time.sleep(0.05)
+    # the log shows a story once it is answered: the first batch may all end at once, so
+    # wait until the next batch is on its way (2 s each) before the first Ctrl-C; with
+    # nothing in flight the first stop would finish before the second Ctrl-C came
+    time.sleep(0.5)
     proc.send_signal(signal.SIGINT)
     time.sleep(0.3)
     proc.send_signal(signal.SIGINT)
