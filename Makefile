@@ -26,7 +26,7 @@ demo: $(STAMP)
 	$(PY) -m crawler.demo
 
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=25
 
 bench: $(STAMP)
 	$(PY) -m bench
