@@ -64,6 +64,10 @@ def run_spider(args: argparse.Namespace, *, mode: str, **spider_args: Any) -> in
 
     Quiet (`-q`, for cron): nothing on success, one line on failure.
     """
+    for option, value in (("--publisher", args.publisher), ("--office", args.office)):
+        if value is not None and not value.strip():
+            # an empty id list would fall back to the default newsroom: never silently
+            raise UsageError(f"{option} needs at least one id")
     try:
         plan = crawl_plan(publisher=args.publisher, office=args.office, mode=mode, **spider_args)
     except ValueError as exc:

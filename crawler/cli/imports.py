@@ -45,9 +45,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if len(publishers) > 1:
         raise UsageError("--publisher takes one id")
-    missing = [f for f in args.files if f != STDIN and not os.path.isfile(f)]
+    missing = [f for f in args.files if f != STDIN and not os.path.exists(f)]
     if missing:
         raise UsageError(f"no such file: {', '.join(missing)}")
+    not_files = [f for f in args.files if f != STDIN and not os.path.isfile(f)]
+    if not_files:
+        raise UsageError(f"not a file (give the files inside a folder, e.g. folder/*.jsonl): {', '.join(not_files)}")
     if args.files.count(STDIN) > 1:
         raise UsageError("standard input (-) can be read once")
     settings = run_settings(args)

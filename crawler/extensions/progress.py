@@ -51,16 +51,17 @@ class Progress:
     def spider_closed(self, spider, reason):
         if self.task is not None and self.task.running:
             self.task.stop()
-        self.report(final=True)
+        self.report(final=True, reason=reason)
 
-    def line(self, final: bool = False) -> str:
+    def line(self, final: bool = False, reason: str = "finished") -> str:
         elapsed = max(time.monotonic() - self.started, 1e-6)
         pages = self.stats.get_value("response_received_count", 0)
         releases = self.stats.get_value("item_scraped_count", 0)
         rate = releases / elapsed
         if final:
-            # the walk is over: no estimate left to make
-            return (f"backfill finished: {pages} pages, {releases} releases in {elapsed / 60:.1f} min, "
+            # the walk is over: no estimate left to make; a stopped one says why
+            ended = "finished" if reason == "finished" else f"stopped ({reason})"
+            return (f"backfill {ended}: {pages} pages, {releases} releases in {elapsed / 60:.1f} min, "
                     f"{rate:.1f} releases/s")
         left = self.time_left(elapsed)
         left_text = f"{left / 60:.1f} min left" if left is not None else "time left unknown"
@@ -79,8 +80,8 @@ class Progress:
         fraction = min(done / span, 1.0)
         return elapsed * (1 - fraction) / fraction
 
-    def report(self, final: bool = False) -> None:
-        text = self.line(final)
+    def report(self, final: bool = False, reason: str = "finished") -> None:
+        text = self.line(final, reason)
         if self.tty:
             self.stream.write("\r" + text + ("\n" if final else ""))
             self.stream.flush()

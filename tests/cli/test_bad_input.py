@@ -51,6 +51,9 @@ USAGE_ERRORS = [
     (["crawl", "--min-coverage", "most"], "presseportal crawl", "between 0 and 1"),
     (["crawl", "--max-errors", "-1"], "presseportal crawl", "must be 0 or more"),
     (["crawl", "--publisher", "abc"], "presseportal crawl", "publisher ids are numbers"),
+    # seen: an empty list crawled the default newsroom 73811 and exited 0
+    (["crawl", "--publisher", ""], "presseportal crawl", "--publisher needs at least one id"),
+    (["backfill", "--office", " "], "presseportal backfill", "--office needs at least one id"),
     (["crawl", "--publisher", ","], "presseportal crawl", "no publisher id"),
     (["crawl", "--publisher", "99999999999"], "presseportal crawl", "too large"),
     (["crawl", "-s", "NOEQUALS"], "presseportal crawl", "NAME=VALUE"),

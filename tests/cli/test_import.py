@@ -219,6 +219,7 @@ def test_bad_records_are_listed_with_file_and_line_and_the_import_goes_on(replic
 
 @pytest.mark.parametrize(("args", "message"), [
     (["nowhere.txt"], "no such file"),
+    (["."], "not a file"),  # seen: a folder was called "no such file"
     (["--map", "text", "x.txt"], "--map"),
     (["--format", "xml", "x.txt"], "invalid choice"),
     (["--publisher", "abc", "x.txt"], "publisher"),

@@ -154,6 +154,15 @@ def test_a_finished_backfill_says_so_instead_of_time_left():
     assert "left" not in last
 
 
+def test_a_backfill_stopped_by_ctrl_c_does_not_say_finished():
+    from datetime import date
+
+    crawler, ext = progress(True, walk_state(newest=date(2024, 1, 1), oldest=date(2023, 1, 1)))
+    ext.report(final=True, reason="shutdown")
+    last = ext.stream.text.rsplit("\r", 1)[-1]
+    assert "backfill stopped (shutdown)" in last and "finished" not in last
+
+
 def test_unexpected_errors_in_the_spider_or_a_pipeline_count_as_failed_pages():
     from scrapy.http import HtmlResponse
     from twisted.python.failure import Failure
