@@ -3,6 +3,8 @@
 # be had (the machine's own, else the pip-packaged one, else apt-get as root) and says
 # in one line what to install when none can.
 PYTHON ?= python3
+# test processes: each starts its own PostgreSQL and replica; a module stays on one
+TEST_WORKERS ?= 2
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -26,7 +28,7 @@ demo: $(STAMP)
 	$(PY) -m crawler.demo
 
 test: $(STAMP)
-	$(PY) -m pytest -q --durations=25
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=25
 
 bench: $(STAMP)
 	$(PY) -m bench
