@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from crawler import exitcodes
-from crawler.cli.common import err, project_settings, reading_store
+from crawler.cli.common import UsageError, err, project_settings, reading_store
 
 JOB = "presseportal"  # the Pushgateway's job name, unless --job says otherwise
 
@@ -28,6 +29,10 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     # imported here: every command (cron's crawl too) would otherwise load prometheus-client
     from crawler.health import metrics
 
+    if args.output and not Path(args.output).parent.is_dir():
+        # as `report -o` and `export -o`: a folder that is not there is the caller's slip (2),
+        # checked before the store is read; a write that fails later is an error (1)
+        raise UsageError(f"no directory {str(Path(args.output).parent)!r} to write {Path(args.output).name!r} into")
     coverage_min = project_settings().getfloat("COVERAGE_MIN_RATIO")
     with reading_store() as conn:
         state = metrics.read(conn, coverage_min=coverage_min)

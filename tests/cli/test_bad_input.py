@@ -64,6 +64,8 @@ USAGE_ERRORS = [
     (["export", "--until", "2024-02-30"], "presseportal export", "until must be a date"),
     (["export", "--format", "xml"], "presseportal export", "invalid choice"),
     (["export", "-o", "/nonexistent-dir/x.jsonl"], "presseportal export", "cannot write"),
+    # seen: metrics said so with 1 where report and export say 2
+    (["metrics", "-o", "/nonexistent-dir/m.prom"], "presseportal metrics", "no directory '/nonexistent-dir'"),
     (["db"], "presseportal db", "required"),
     (["db", "frobnicate"], "presseportal db", "invalid choice"),
     (["frobnicate"], "presseportal", "invalid choice"),
