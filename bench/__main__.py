@@ -3,13 +3,16 @@
 Each module under bench/ has `run() -> list[dict]` whose dicts carry: name, value, unit,
 baseline_name, baseline_value, ratio, target, met. This runner calls them in turn,
 prints one table and writes bench/results.md from what it measured (nothing in that
-file is typed by hand).
+file is typed by hand). `--update` reruns some modules and keeps the other modules' rows
+(bench/results.json holds them), so one slow benchmark can be measured again alone.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import json
+import os
 import platform
 import sys
 import time
@@ -21,6 +24,7 @@ from pathlib import Path
 MODULES = ["extract", "normalize", "store", "pipe", "e2e", "cpu", "incremental", "memory", "imports", "reextract",
            "replica", "report", "faults", "fuzz", "scale"]
 RESULTS = Path(__file__).with_name("results.md")
+RESULTS_JSON = RESULTS.with_suffix(".json")
 
 
 def fmt(value) -> str:
@@ -40,8 +44,6 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    import os
-
     return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
 
 
@@ -71,17 +73,66 @@ def table(rows: list[dict]) -> list[str]:
     return lines
 
 
+def load_previous() -> list[dict]:
+    """The rows of the last run(s), from bench/results.json; [] when there is none."""
+    try:
+        return json.loads(RESULTS_JSON.read_text(encoding="utf-8"))["rows"]
+    except (OSError, ValueError, KeyError):
+        return []
+
+
+def merge(previous: list[dict], fresh: list[dict], rerun: set[str]) -> list[dict]:
+    """`previous` without the modules in `rerun`, then `fresh`, in the order of MODULES.
+
+    Rows of a module that was rerun are all replaced (a row that module no longer writes
+    goes); rows of the other modules are kept with the time they were measured.
+    """
+    kept = [r for r in previous if r.get("module") not in rerun]
+    order = {name: i for i, name in enumerate(MODULES)}
+    return sorted(kept + fresh, key=lambda r: order.get(r.get("module"), len(order)))
+
+
+def write_results(rows: list[dict], failures: list[str], header: str) -> None:
+    """bench/results.json (the rows, for the next --update) and bench/results.md (the table)."""
+    RESULTS_JSON.write_text(json.dumps({"rows": rows}, indent=1, ensure_ascii=False, default=str) + "\n",
+                            encoding="utf-8")
+    lines = table(rows)
+    doc = ["# Benchmark results", "", header, "", f"- Machine: {machine()}", f"- Versions: {versions()}", ""]
+    measured = {}
+    for r in rows:
+        measured.setdefault(r.get("module"), (r.get("measured_at"), r.get("load")))
+    doc += ["Each module's rows were measured at (UTC; 1-minute load average when it started):", "",
+            "; ".join(f"{m} {at or '?'} (load {load if load is not None else '?'})"
+                      for m, (at, load) in measured.items()) + ".", "", *lines, ""]
+    notes = [f"- {r['name']}: {r['notes']}" for r in rows if r.get("notes")]
+    if notes:
+        doc += ["Notes:", "", *notes, ""]
+    missed = [r["name"] for r in rows if r.get("met") is False]
+    if missed:
+        doc += ["Targets missed: " + "; ".join(missed) + ".", ""]
+    if failures:
+        doc += ["Benchmarks that failed to run:", "", "```", *failures, "```", ""]
+    RESULTS.write_text("\n".join(doc), encoding="utf-8")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("modules", nargs="*", default=MODULES, help=f"which ones (default: {' '.join(MODULES)})")
     parser.add_argument("--no-write", action="store_true", help="print only, leave bench/results.md alone")
+    parser.add_argument("--update", action="store_true",
+                        help="replace only the rows of the modules run, keep the others' from bench/results.json")
     args = parser.parse_args(argv)
+    unknown = [m for m in args.modules if m not in MODULES]
+    if unknown:
+        parser.error(f"no such benchmark: {', '.join(unknown)} (choose from {' '.join(MODULES)})")
     rows: list[dict] = []
     failures: list[str] = []
     started = time.monotonic()
     for name in args.modules:
         t0 = time.monotonic()
-        print(f"== bench.{name}", file=sys.stderr, flush=True)
+        at = f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M}"
+        load = round(os.getloadavg()[0], 1)
+        print(f"== bench.{name} (load {load})", file=sys.stderr, flush=True)
         try:
             module = importlib.import_module(f"bench.{name}")
             got = module.run()
@@ -91,35 +142,22 @@ def main(argv=None) -> int:
             continue
         for row in got:
             row.setdefault("module", name)
+            row.update(measured_at=at, load=load)
         rows.extend(got)
         # each module's rows as soon as it ends: a run stopped later keeps them
         print("\n".join(table(got)[2:] + [f"- {r['name']}: {r['notes']}" for r in got if r.get("notes")]),
               file=sys.stderr)
         print(f"   {time.monotonic() - t0:.1f}s", file=sys.stderr, flush=True)
-    lines = table(rows)
-    print("\n".join(lines))
-    missed = [r["name"] for r in rows if r.get("met") is False]
+    print("\n".join(table(rows)))
     if not args.no_write:
-        doc = [
-            "# Benchmark results",
-            "",
-            f"Written by `make bench` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC "
-            f"in {time.monotonic() - started:.0f} s.",
-            "",
-            f"- Machine: {machine()}",
-            f"- Versions: {versions()}",
-            "",
-            *lines,
-            "",
-        ]
-        notes = [f"- {r['name']}: {r['notes']}" for r in rows if r.get("notes")]
-        if notes:
-            doc += ["Notes:", "", *notes, ""]
-        if missed:
-            doc += ["Targets missed in this run: " + "; ".join(missed) + ".", ""]
-        if failures:
-            doc += ["Benchmarks that failed to run:", "", "```", *failures, "```", ""]
-        RESULTS.write_text("\n".join(doc), encoding="utf-8")
+        took = f"{time.monotonic() - started:.0f} s"
+        if args.update:
+            rows = merge(load_previous(), rows, set(args.modules))
+            header = f"Updated by `python -m bench --update {' '.join(args.modules)}` ({took}); other rows kept."
+        else:
+            header = f"Written by `python -m bench {' '.join(args.modules)}`".replace(
+                f" {' '.join(MODULES)}`", "` (make bench)") + f" in {took}."
+        write_results(rows, failures, header)
         print(f"wrote {RESULTS}", file=sys.stderr)
     return 1 if failures else 0
 
