@@ -28,7 +28,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import date, datetime, timezone
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Iterator
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -169,8 +169,15 @@ class PresseportalSpider(scrapy.Spider):
         return request.replace(headers=headers, meta=meta)
 
     def parse_listing(self, response: Response, newsroom: Newsroom, offset: int,
-                      recheck: bool = False):
-        """One newsroom page: its stories to fetch, then the next page, in named steps."""
+                      recheck: bool = False) -> list[scrapy.Request]:
+        """One newsroom page: its stories to fetch, then the next page (a list, as
+        parse_story returns one: a generator callback has its source parsed by Scrapy
+        for every response, a cron run's one listing page included)."""
+        return list(self.listing_requests(response, newsroom, offset, recheck))
+
+    def listing_requests(self, response: Response, newsroom: Newsroom, offset: int,
+                         recheck: bool) -> Iterator[scrapy.Request]:
+        """parse_listing's requests, in named steps."""
         if response.status == 304:
             self.logger.info("newsroom %s unchanged since the last run (304)", newsroom)
             self.crawler.stats.inc_value("presseportal/listing_not_modified")
