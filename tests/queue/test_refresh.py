@@ -35,6 +35,14 @@ def test_a_cycle_crawls_only_followed_newsrooms_with_stories_the_store_lacks():
     assert plan.newsrooms == [Newsroom(OFFICE, 1), Newsroom(PUBLISHER, 1)]
     assert plan.new_stories == 3 and not plan.swept
     assert plan.newest_story_id == 111
+    # the stories themselves, each with its own newsroom's path: what the stories job fetches
+    assert plan.stories == ["/blaulicht/pm/1/111", "/pm/1/110", "/pm/1/107"]
+
+
+def test_a_story_the_feed_lists_twice_is_fetched_once():
+    plan = plan_refresh([entry(110, 1), entry(110, 1), entry(100, 1)], followed=rooms(1), stored={100},
+                        last_newest=100)
+    assert plan.stories == ["/pm/1/110"] and plan.new_stories == 1
 
 
 def test_nothing_new_means_nothing_to_crawl():
@@ -111,6 +119,9 @@ def test_refresh_cycles_of_20_newsrooms_cost_one_request_plus_the_news(replica_f
     news |= {sid: publishers[11] for sid in replica.publish(2, publisher_id=publishers[11].id)}
     news |= {sid: offices[0] for sid in replica.publish(1, office_id=offices[0].id)}  # an office's news too
     assert "5 new story(ies) of 3 followed newsroom(s) in the feed: 1 stories job(s) queued" in cycle()
+    waiting = presseportal(replica, "status", database_url=database_url)
+    assert any("waiting" in line and "5 stories from the site-wide feed" in line
+               for line in waiting.stdout.splitlines()), waiting.stdout
 
     replica.log.clear()
     worker = start_presseportal(replica, "worker", "--no-schedule", database_url=database_url,
