@@ -9,7 +9,8 @@ so no second server is needed.
 - `app`: the procrastinate `App`, opened on the store's URL (`open_queue`), the queue's
   schema applied when absent.
 - `tasks`: the tasks: `crawl_newsroom` (the crawl as a child process that dies with its
-  worker), `refresh` (the site-wide feed: which followed newsrooms have news).
+  worker), `fetch_stories` (the stories the site-wide feed named), `refresh` (the
+  site-wide feed: which stories of followed newsrooms are new).
 - `worker`: `run_worker` (concurrency, the lease, SIGTERM) and the takeover of jobs whose
   worker stopped answering.
 """

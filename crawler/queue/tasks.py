@@ -1,7 +1,9 @@
-"""The queue's tasks: crawl a newsroom, refresh the followed newsrooms.
+"""The queue's tasks: crawl a newsroom, fetch the feed's new stories, refresh the
+followed newsrooms.
 
-`crawl_newsroom` runs the job's crawl as a child process (crawler/queue/child.py) and
-turns its exit status into the job's fate:
+`crawl_newsroom` (and `fetch_stories`, `presseportal crawl --story`) runs the job's
+crawl as a child process (crawler/queue/child.py) and turns its exit status into the
+job's fate:
 
 | crawl exits | job |
 | --- | --- |
@@ -170,8 +172,8 @@ async def refresh_followed(queue_app, url: str, site, *, sweep: bool = False) ->
 
 @app.task(name="refresh", queue="refresh", queueing_lock="refresh", pass_context=True)
 async def refresh(context: JobContext, timestamp: int | None = None) -> str:
-    """The periodic refresh: the site-wide feed, then a crawl job per followed newsroom
-    with news (all of them when the feed shows a gap)."""
+    """The periodic refresh: the site-wide feed, then one job fetching the new stories of
+    followed newsrooms (a crawl job per followed newsroom when the feed shows a gap)."""
     extra = context.additional_context
     plan, jobs = await refresh_followed(context.app, extra["database_url"], extra["site"])
     return describe_cycle(plan, jobs)
