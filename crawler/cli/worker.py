@@ -15,8 +15,13 @@ import os
 from croniter import croniter  # procrastinate's own reader of cron lines
 
 from crawler import db, exitcodes
-from crawler.cli.common import UsageError, checked_settings, database_url, positive_int, site_access
-
+from crawler.cli.common import (
+    UsageError,
+    checked_settings,
+    database_url,
+    positive_int,
+    site_access,
+)
 
 CRON_SETTINGS = ("PRESSEPORTAL_REFRESH_CRON", "PRESSEPORTAL_SWEEP_CRON")
 

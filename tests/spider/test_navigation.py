@@ -8,7 +8,12 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from crawler.items import PUBLISHER, Newsroom
-from crawler.spiders.presseportal import PresseportalSpider, crawl_plan, parse_day, parse_publishers
+from crawler.spiders.presseportal import (
+    PresseportalSpider,
+    crawl_plan,
+    parse_day,
+    parse_publishers,
+)
 
 MAIN = Newsroom("publisher", 73811)
 
