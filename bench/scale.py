@@ -20,8 +20,9 @@ the store and the queue, and real `presseportal worker` processes do the work.
     python -m bench.scale [--releases 5000] [--newsrooms 50] [--latency-ms 100] [--followed 1000]
 
 The defaults are issue 15's sizes; each part prints how long it took on standard error
-(all of it: about 20 minutes on a 2-core machine, most of it the three runs at 20
-requests/s, each at least releases / 20 seconds).
+(all of it: 62 minutes on a 2-core machine at load 9 to 13; the three runs at 20
+requests/s take at least releases / 20 seconds each, and far longer when the CPU is
+short: a crawl woken late for its slot gives the slot up and reserves another).
 """
 
 from __future__ import annotations
