@@ -14,10 +14,15 @@ the store and the queue, and real `presseportal worker` processes do the work.
    rows), seconds from the kill until the second worker started the job, story pages
    fetched twice.
 3. Refresh of 1,000 followed newsrooms (their releases imported: the store knows them):
-   requests per cycle (`presseportal schedule` plus the crawl jobs it queues, run by 4
-   workers) with 0 and with 20 new stories (one in each of 20 newsrooms).
+   requests per cycle (`presseportal schedule`, then the stories job it queues run by a
+   worker) with 0 and with 20 new stories (one in each of 20 newsrooms).
 
     python -m bench.scale [--releases 5000] [--newsrooms 50] [--latency-ms 100] [--followed 1000]
+
+The defaults are issue 15's sizes; each part prints how long it took on standard error
+(all of it: 62 minutes on a 2-core machine at load 9 to 13; the three runs at 20
+requests/s take at least releases / 20 seconds each, and far longer when the CPU is
+short: a crawl woken late for its slot gives the slot up and reserves another).
 """
 
 from __future__ import annotations
@@ -188,17 +193,29 @@ def measure(releases: int, newsrooms: int, latency_ms: float, followed: int) -> 
 
     logs = Path(tempfile.mkdtemp(prefix="pp-bench-scale-"))
     results = {"workers": [], "logs": str(logs)}
+    started = time.monotonic()
     with throwaway_database() as server_url:
         with Replica(releases=releases, seed=1, publishers=newsrooms, latency_ms=latency_ms) as replica:
             for budget in (None, BUDGET):
                 for n in (1, 2, 4):
-                    print(f"   {n} worker(s), budget {budget or 'none'}", file=sys.stderr, flush=True)
-                    results["workers"].append(measure_workers(server_url, replica, n, budget, logs))
-        print("   kill -9 takeover", file=sys.stderr, flush=True)
-        results["takeover"] = measure_takeover(server_url, max(600, releases // 5), latency_ms, logs)
-        print("   refresh", file=sys.stderr, flush=True)
-        results["refresh"] = measure_refresh(server_url, followed, latency_ms, logs)
+                    with phase(f"{n} worker(s), budget {budget or 'none'}"):
+                        results["workers"].append(measure_workers(server_url, replica, n, budget, logs))
+        with phase("kill -9 takeover"):
+            results["takeover"] = measure_takeover(server_url, max(600, releases // 5), latency_ms, logs)
+        with phase("refresh"):
+            results["refresh"] = measure_refresh(server_url, followed, latency_ms, logs)
+    results["wall"] = time.monotonic() - started
+    print(f"   all of it: {results['wall'] / 60:.1f} min", file=sys.stderr, flush=True)
     return results
+
+
+@contextlib.contextmanager
+def phase(what: str):
+    """Say on standard error what runs, then how long it took."""
+    print(f"   {what} ...", file=sys.stderr, flush=True)
+    t0 = time.monotonic()
+    yield
+    print(f"   {what}: {time.monotonic() - t0:.0f} s", file=sys.stderr, flush=True)
 
 
 def rows_from(r: dict, releases: int, newsrooms: int) -> list[dict]:
@@ -231,7 +248,7 @@ def rows_from(r: dict, releases: int, newsrooms: int) -> list[dict]:
         rows.append({"name": f"refresh cycle of {FOLLOWED:,} followed newsrooms, {label} stories",
                      "value": got["requests"], "unit": "requests", "baseline_name": "one request per newsroom",
                      "baseline_value": FOLLOWED, "ratio": got["requests"] / FOLLOWED,
-                     "notes": f"{got['jobs']} crawl jobs; requests by path {got['kinds']}"})
+                     "notes": f"{got['jobs']} job(s) queued; requests by path {got['kinds']}"})
     return rows
 
 

@@ -174,6 +174,7 @@ PRESSEPORTAL_LEASE_SECONDS = 30.0
 # seconds a running job may finish in after SIGTERM, before it goes back on the queue
 PRESSEPORTAL_WORKER_GRACE_SECONDS = 30.0
 # workers refresh the followed newsrooms from the site-wide feed on this cron line, and
-# sweep them all (a conditional GET each) on the second one; "" for none
-PRESSEPORTAL_REFRESH_CRON = "*/15 * * * *"
-PRESSEPORTAL_SWEEP_CRON = "30 3 * * *"
+# sweep them all (a conditional GET each) on the second one; "" for none. A sixth field
+# counts seconds ("* * * * * */10": every 10 s)
+PRESSEPORTAL_REFRESH_CRON = os.environ.get("PRESSEPORTAL_REFRESH_CRON", "*/15 * * * *").strip()
+PRESSEPORTAL_SWEEP_CRON = os.environ.get("PRESSEPORTAL_SWEEP_CRON", "30 3 * * *").strip()

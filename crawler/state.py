@@ -25,11 +25,13 @@ from crawler.items import OFFICE, PUBLISHER, Newsroom
 class CrawlPlan:
     """What the run was asked to do (spider arguments, checked).
 
-    Modes: "full", "incremental" (cron), "backfill" walk newsrooms; "import" reads
-    releases from files (crawler.spiders.imports), "reextract" from the stored pages
-    (crawler.spiders.reextract). `newsrooms`: publishers and offices in the order asked
-    for: the newsrooms walked, an import's default publisher, or the releases
-    re-extracted; () is all of them.
+    Modes: "full", "incremental" (cron), "backfill" walk newsrooms; "stories" fetches
+    the `stories` named (the site-wide feed's news, crawler/queue/refresh.py) and walks
+    no listing; "import" reads releases from files (crawler.spiders.imports),
+    "reextract" from the stored pages (crawler.spiders.reextract). `newsrooms`:
+    publishers and offices in the order asked for: the newsrooms walked, those of the
+    stories, an import's default publisher, or the releases re-extracted; () is all of
+    them.
     """
 
     mode: str
@@ -37,6 +39,16 @@ class CrawlPlan:
     since: date | None = None
     until: date | None = None
     refresh: bool = False  # backfill: fetch stored stories again
+    # mode "stories": the stories to fetch, each (its newsroom, its id), newest first
+    stories: tuple[tuple[Newsroom, int], ...] = ()
+
+    @property
+    def walks_listings(self) -> bool:
+        """The run walks its newsrooms' listing pages. A stories run does not: it saw no
+        first page, so it leaves the newsrooms' validators and coverage (`covered_through`)
+        alone: a cron walk after it still goes down to the last walk's coverage, and finds
+        the older stories the feed did not name."""
+        return self.mode != "stories"
 
     @property
     def windowed(self) -> bool:
@@ -56,13 +68,14 @@ class CrawlPlan:
     @property
     def skips_known(self) -> bool:
         """Stories already stored are not fetched (cron, and backfills without refresh)."""
-        return self.mode == "incremental" or (self.mode == "backfill" and not self.refresh)
+        return self.mode in ("incremental", "stories") or (self.mode == "backfill" and not self.refresh)
 
     @property
     def imports_count_as_stored(self) -> bool:
         """Which stored stories a crawl skips: cron counts imported releases as stored (it
-        stays cheap after a big import); a backfill fetches their pages, which upgrade them."""
-        return self.mode == "incremental"
+        stays cheap after a big import), and so does a stories run (the refresh that
+        names them counts them so); a backfill fetches their pages, which upgrade them."""
+        return self.mode in ("incremental", "stories")
 
     @property
     def window(self) -> str:
@@ -78,8 +91,11 @@ class CrawlPlan:
         """The run takes the per-newsroom lock (crawler.extensions.run_lock). An import
         does not: it fetches nothing, and the store lets a page win over an import in
         whichever order they come (crawler/db/sql/queries/store.sql), so it may run beside
-        a crawl; a re-extraction does, as it rewrites releases from their pages."""
-        return self.mode != "import"
+        a crawl; a re-extraction does, as it rewrites releases from their pages. A stories
+        run does not either: it moves no resume point, validators nor coverage, and a story
+        fetched by it and by a cron walk at once is stored once (the store's upsert), so
+        the refresh's news never waits behind a newsroom's long backfill."""
+        return self.mode not in ("import", "stories")
 
     @property
     def watches_coverage(self) -> bool:

@@ -23,6 +23,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Incremental crawl: newest first, stops at the first listing page "
                        "whose stories are all stored.")
     _crawl_options(p)
+    p.add_argument("--story", default=None, metavar="URLS",
+                   help="fetch only these stories (story URLs or paths such as /pm/73811/5, comma "
+                   "separated), each filed under its own newsroom; no newsroom page is walked, so the "
+                   "next plain crawl still looks down to what the last one covered (the refresh "
+                   "queues these from the site-wide feed)")
     p.set_defaults(run=cmd_crawl)
 
     p = sub.add_parser("backfill", help="the whole archive, or a date window",
@@ -51,6 +56,8 @@ def _crawl_options(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
+    if args.story is not None:
+        return run_spider(args, mode="stories", stories=args.story)
     return run_spider(args, mode="incremental")
 
 

@@ -1,5 +1,5 @@
-"""`presseportal db upgrade|url|shell|stop`: the schema, where the store is, psql on it, and
-stopping the embedded server."""
+"""`presseportal db upgrade|url|shell|stop`: the schema (the store's and the job queue's),
+where the store is, psql on it, and stopping the embedded server."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from crawler.db import embedded
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("db", help="database chores: upgrade, url, shell, stop")
     db_sub = p.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
-    db_sub.add_parser("upgrade", help="apply schema migrations").set_defaults(run=cmd_upgrade)
+    db_sub.add_parser("upgrade", help="apply schema migrations (the store's, then the job queue's)").set_defaults(run=cmd_upgrade)
     url = db_sub.add_parser("url", help="where the database is (password hidden)")
     url.add_argument("--psql", action="store_true",
                      help="print a psql command line for it (the password read from its file, never printed)")
@@ -30,8 +30,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_upgrade(args: argparse.Namespace) -> int:
     url = database_url()
     applied = db.migrate(url)
+    # the job queue's schema too (procrastinate's, brought to the installed version):
+    # workers and `enqueue` do the same at start, this is the step of an upgrade
+    from crawler.queue.app import ensure_queue_schema, queue_version
+
+    queue = ensure_queue_schema(url)
+    queue_said = ("schema created" if queue == ["schema"] else
+                  f"{len(queue)} migration(s) applied: {', '.join(queue)}" if queue else "current")
     print(f"applied {len(applied)} migration(s){': ' + ', '.join(applied) if applied else ''}; "
-          f"database {db.redact(url)}")
+          f"job queue (procrastinate {queue_version()}): {queue_said}; database {db.redact(url)}")
     return exitcodes.OK
 
 

@@ -70,6 +70,8 @@ def describe_job(job: dict) -> str:
     """A queued job for people: "backfill of 73811 (2024-01-01..)", "crawl of office
     99001", "refresh"."""
     args = job.get("args") or {}
+    if "stories" in args:
+        return f"{len(args['stories'])} stories from the site-wide feed"
     if "newsroom" not in args:
         return job["task_name"]
     window = f" ({args.get('since', '')}..{args.get('until', '')})" if args.get("since") or args.get("until") else ""

@@ -12,8 +12,18 @@ import argparse
 import asyncio
 import os
 
+from croniter import croniter  # procrastinate's own reader of cron lines
+
 from crawler import db, exitcodes
-from crawler.cli.common import UsageError, checked_settings, database_url, positive_int, site_access
+from crawler.cli.common import (
+    UsageError,
+    checked_settings,
+    database_url,
+    positive_int,
+    site_access,
+)
+
+CRON_SETTINGS = ("PRESSEPORTAL_REFRESH_CRON", "PRESSEPORTAL_SWEEP_CRON")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,6 +52,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
     grace = settings.getfloat("PRESSEPORTAL_WORKER_GRACE_SECONDS") if args.grace is None else args.grace
     if lease < 3 or grace < 0:
         raise UsageError("--lease is 3 seconds or more, --grace 0 or more")
+    crons = {} if args.no_schedule else {name: settings.get(name) or "" for name in CRON_SETTINGS}
+    for name, line in crons.items():
+        if line and not croniter.is_valid(line):
+            raise UsageError(f"{name} is a cron line such as '*/15 * * * *' (\"\" for none), not {line!r}")
     url = database_url(settings)
     db.ensure_schema(url)
     # imported once the store answers: loading the queue is the worker's business
@@ -51,8 +65,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
         concurrency=args.concurrency, lease=lease, grace=grace,
         env={**os.environ, "DATABASE_URL": url},
         queues=tuple(args.queue) if args.queue else None,
-        refresh_cron="" if args.no_schedule else settings.get("PRESSEPORTAL_REFRESH_CRON") or "",
-        sweep_cron="" if args.no_schedule else settings.get("PRESSEPORTAL_SWEEP_CRON") or "",
+        refresh_cron=crons.get("PRESSEPORTAL_REFRESH_CRON", ""),
+        sweep_cron=crons.get("PRESSEPORTAL_SWEEP_CRON", ""),
         extra={"site": site_access(settings)},
     )
     asyncio.run(run_worker(url, options))

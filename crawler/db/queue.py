@@ -23,18 +23,45 @@ def queue_schema_present(conn: psycopg.Connection) -> bool:
     return bool(conn.execute(query("queue_schema_present")).fetchone()[0])
 
 
-def ensure_queue_schema(conn: psycopg.Connection, schema_sql: str) -> bool:
-    """Apply the queue's schema (`schema_sql`, procrastinate's) when it is absent; True when
-    applied now. Callers that start at once wait for each other (an advisory lock)."""
+def upgrade_queue_schema(conn: psycopg.Connection, schema_sql: str, migrations: list[tuple[str, str]],
+                         baseline: str) -> list[str]:
+    """Bring the queue's schema (procrastinate's) to the installed procrastinate's; the
+    names applied now ("schema" for the whole schema), [] when it was current.
+
+    `schema_sql` is procrastinate's whole schema, `migrations` its migration files as
+    (name, sql) in order. A database without the queue gets `schema_sql`, every
+    migration recorded as in it; one with the queue gets each migration not recorded in
+    queue_schema_migrations (009), in order, each in one transaction with its row. A queue
+    made before 009 kept no record: the migrations up to `baseline` (the last one of the
+    procrastinate it was made with) are recorded as its own. Concurrent callers wait for
+    each other (an advisory lock); the second finds nothing to do. Needs migration 009.
+    """
     conn.execute(query("queue_schema_lock"))
     try:
-        if queue_schema_present(conn):
-            return False
-        with conn.transaction():
-            conn.execute(schema_sql)
-        return True
+        recorded = {row[0] for row in conn.execute(query("queue_migrations_recorded"))}
+        if not queue_schema_present(conn):
+            with conn.transaction():
+                conn.execute(schema_sql)
+                _record(conn, [name for name, _ in migrations], "schema")
+            return ["schema"]
+        if not recorded:
+            _record(conn, [name for name, _ in migrations if name <= baseline], "baseline")
+            recorded = {row[0] for row in conn.execute(query("queue_migrations_recorded"))}
+        applied = []
+        for name, sql in migrations:
+            if name in recorded:
+                continue
+            with conn.transaction():
+                conn.execute(sql)
+                _record(conn, [name], "applied")
+            applied.append(name)
+        return applied
     finally:
         conn.execute(query("queue_schema_unlock"))
+
+
+def _record(conn: psycopg.Connection, names: list[str], how: str) -> None:
+    conn.execute(query("record_queue_migrations"), {"names": names, "how": how})
 
 
 def start_attempt(conn: psycopg.Connection, job_id: int, worker: str) -> int:

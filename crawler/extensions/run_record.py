@@ -173,6 +173,8 @@ class RunRecord:
         at the top: every story up to it is stored). After a failed run neither moves:
         the next run looks at the newsroom again, down to the last good coverage."""
         cursors = {}
+        if not state.plan.walks_listings:
+            return cursors  # a stories run saw no first page: what it proves is nothing below
         for newsroom in state.plan.newsrooms:
             saved = self.newsrooms.get(newsroom, {})
             new = dict(saved)

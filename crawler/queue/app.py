@@ -2,14 +2,17 @@
 
 The tasks (crawler/queue/tasks.py) are registered on `app` at import; `open_queue(url)`
 points it at a database for one process (a worker, `enqueue`, `schedule`), after the
-queue's schema is applied when absent (`ensure_queue_schema`, only by commands that
-write: the read-only `status` never creates it).
+queue's schema is brought to the installed procrastinate's (`ensure_queue_schema`, also
+run by `presseportal db upgrade`; only commands that write: the read-only `status` never
+creates it).
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import procrastinate
 from procrastinate.schema import SchemaManager
@@ -22,11 +25,30 @@ app = procrastinate.App(connector=procrastinate.PsycopgConnector(),
                         import_paths=["crawler.queue.tasks"])
 
 
-def ensure_queue_schema(url: str) -> bool:
-    """Apply procrastinate's schema to the store's database when it lacks it; True when
-    applied now. Raises `db.DatabaseUnavailable`."""
+# the last migration of procrastinate 3.10.0, the one the queues made before migration
+# 009 were made with (they kept no record of their version)
+QUEUE_BASELINE = "03.04.00_50_post_add_retry_failed_job_procedure"
+
+
+def queue_version() -> str:
+    """The installed procrastinate's version ("3.10.0")."""
+    return importlib.metadata.version("procrastinate")
+
+
+def queue_migrations() -> list[tuple[str, str]]:
+    """procrastinate's migration files, (name without .sql, sql), in the order they apply."""
+    folder = Path(SchemaManager.get_migrations_path())
+    return [(path.stem, path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.sql"))]
+
+
+def ensure_queue_schema(url: str) -> list[str]:
+    """The store's schema migrated, then the queue's brought to the installed
+    procrastinate's (crawler/db/queue.py `upgrade_queue_schema`): what was applied now,
+    [] when current. Raises `db.DatabaseUnavailable`."""
+    db.ensure_schema(url)
     with db.connect(url) as conn:
-        return queue_db.ensure_queue_schema(conn, SchemaManager.get_schema())
+        return queue_db.upgrade_queue_schema(conn, SchemaManager.get_schema(), queue_migrations(),
+                                             QUEUE_BASELINE)
 
 
 @contextlib.asynccontextmanager

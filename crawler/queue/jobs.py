@@ -1,9 +1,11 @@
-"""What a job is: a newsroom, or a newsroom and a date window, crawled or backfilled.
+"""What a job is: a newsroom, or a newsroom and a date window, crawled or backfilled;
+or the stories the site-wide feed named.
 
 Pure: no queue, no database. `CrawlJob.key` names the job for procrastinate's locks (one
 job per key waits, one runs); `CrawlJob.argv` is the `presseportal` command line a worker
 runs for it, so a job does exactly what the same command typed by hand does (the same
-spider, pipelines, store, run lock and backfill resume point).
+spider, pipelines, store, run lock and backfill resume point). `StoriesJob` is the
+refresh's: `presseportal crawl --story ...`, the stories alone, no listing walked.
 """
 
 from __future__ import annotations
@@ -78,3 +80,35 @@ class CrawlJob:
     @classmethod
     def from_args(cls, args: dict[str, Any]) -> CrawlJob:
         return cls(**{k: args[k] for k in ("mode", "newsroom", "kind", "since", "until") if k in args})
+
+
+@dataclass(frozen=True)
+class StoriesJob:
+    """The stories a refresh found in the site-wide feed (story paths such as
+    "/pm/73811/5"), fetched in one crawl: a request each, filed under its own newsroom."""
+
+    stories: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if not self.stories:
+            raise ValueError("a stories job names at least one story")
+
+    # one stories job runs at a time (the next one finds what this one stored and skips
+    # it); none is turned away while another waits: its stories may be gone from the feed
+    # by the next cycle
+    key = "stories"
+    mode = "stories"
+    queue = QUEUE_OF_MODE["crawl"]
+
+    def argv(self) -> list[str]:
+        return ["crawl", "--story", ",".join(self.stories)]
+
+    def describe(self) -> str:
+        return f"{len(self.stories)} stories from the site-wide feed"
+
+    def as_args(self) -> dict[str, Any]:
+        return {"stories": list(self.stories)}
+
+    @classmethod
+    def from_args(cls, args: dict[str, Any]) -> StoriesJob:
+        return cls(tuple(args["stories"]))

@@ -1,16 +1,19 @@
 """The cheap refresh of many followed newsrooms: one request tells which have news.
 
 The site-wide feed (`/rss/presseportal.rss2`, every new story newest first; SITE.md)
-names each new story's newsroom. A refresh cycle fetches it once, and puts a crawl job on
-the queue for each followed newsroom (every newsroom the store has met) with a story the
-store lacks; a newsroom without news costs nothing. The crawl job is the cron job of that
-newsroom (a conditional GET of its first page, then only the stories not stored).
+names each new story's newsroom. A refresh cycle fetches it once and puts one job on the
+queue for the stories of followed newsrooms (every newsroom the store has met) that the
+store lacks: `presseportal crawl --story ...` fetches those stories and nothing else, each
+filed under its newsroom (about one request per new story; a newsroom without news costs
+nothing). It walks no listing, so it leaves the newsrooms' coverage and validators as the
+last walk left them: the next walk of a newsroom still goes down to that coverage and
+finds any older story the feed did not name.
 
 Two safety nets: the feed holds only the newest stories, so when even its oldest story is
 newer than the newest one the last cycle saw (a gap: more news than the feed holds, or
-the first cycle), the cycle sweeps every followed newsroom instead; and the `sweep` task
-(daily by default) does the same on purpose, each crawl a conditional GET (304: one
-request, nothing else).
+the first cycle), the cycle sweeps every followed newsroom instead (a cron crawl job
+each); and the `sweep` task (daily by default) does the same on purpose, each crawl a
+conditional GET (304: one request, nothing else).
 
 The feed's request takes its slot of the site's budget like every crawl request.
 """
@@ -18,7 +21,7 @@ The feed's request takes its slot of the site's budget like every crawl request.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -54,12 +57,14 @@ class SiteAccess:
 
 @dataclass(frozen=True)
 class RefreshPlan:
-    """What one cycle decided: the newsrooms to crawl, and why."""
+    """What one cycle decided: the newsrooms to walk (swept) or with news, the stories
+    to fetch, and why."""
 
-    newsrooms: list[Newsroom]
+    newsrooms: list[Newsroom]  # swept: every followed one, each walked; else those with news
     new_stories: int  # feed stories of followed newsrooms the store lacks
     swept: bool  # every followed newsroom (a gap in the feed, the first cycle, or asked)
     newest_story_id: int | None
+    stories: list[str] = field(default_factory=list)  # not swept: the paths of those new stories
 
 
 def plan_refresh(entries: list[FeedEntry], followed: list[Newsroom], stored: set[int],
@@ -77,8 +82,10 @@ def plan_refresh(entries: list[FeedEntry], followed: list[Newsroom], stored: set
     if sweep or gap:
         return RefreshPlan(list(followed), 0, True, newest)
     wanted = set(followed)
-    fresh = [e for e in entries if newsroom_of(e) in wanted and e.story_id not in stored]
-    return RefreshPlan(sorted({newsroom_of(e) for e in fresh}), len(fresh), False, newest)
+    fresh = list({e.story_id: e for e in entries
+                  if newsroom_of(e) in wanted and e.story_id not in stored}.values())
+    return RefreshPlan(sorted({newsroom_of(e) for e in fresh}), len(fresh), False, newest,
+                       stories=[newsroom_of(e).story_path(e.story_id) for e in fresh])
 
 
 def newsroom_of(entry: FeedEntry) -> Newsroom:

@@ -1,7 +1,9 @@
-"""The queue's tasks: crawl a newsroom, refresh the followed newsrooms.
+"""The queue's tasks: crawl a newsroom, fetch the feed's new stories, refresh the
+followed newsrooms.
 
-`crawl_newsroom` runs the job's crawl as a child process (crawler/queue/child.py) and
-turns its exit status into the job's fate:
+`crawl_newsroom` (and `fetch_stories`, `presseportal crawl --story`) runs the job's
+crawl as a child process (crawler/queue/child.py) and turns its exit status into the
+job's fate:
 
 | crawl exits | job |
 | --- | --- |
@@ -34,7 +36,7 @@ from crawler import db, exitcodes
 from crawler.db import queue as queue_db
 from crawler.queue.app import app
 from crawler.queue.child import run_crawl_child
-from crawler.queue.jobs import CrawlJob
+from crawler.queue.jobs import CrawlJob, StoriesJob
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +88,12 @@ async def defer_crawl(queue_app, job: CrawlJob) -> int | None:
         return None
 
 
+async def defer_stories(queue_app, job: StoriesJob) -> int:
+    """Put the refresh's stories on the queue (one such job runs at a time; none is
+    turned away, see `StoriesJob`); its id."""
+    return await fetch_stories.configure(queue=job.queue, lock=job.key).defer_async(**job.as_args())
+
+
 def _with_store(url: str, call, *args: Any) -> Any:
     """`call(conn, *args)` on a fresh connection; the database away is `DatabaseAway`
     (the job is tried again later)."""
@@ -99,7 +107,18 @@ def _with_store(url: str, call, *args: Any) -> Any:
 @app.task(name="crawl_newsroom", pass_context=True, retry=CrawlRetry())
 async def crawl_newsroom(context: JobContext, **job_args: Any) -> str:
     """Crawl one newsroom (or window) as the job says; what happened, in one line."""
-    job = CrawlJob.from_args(job_args)
+    return await run_job(context, CrawlJob.from_args(job_args))
+
+
+@app.task(name="fetch_stories", pass_context=True, retry=CrawlRetry())
+async def fetch_stories(context: JobContext, **job_args: Any) -> str:
+    """Fetch the stories a refresh found in the site-wide feed; what happened, in one line."""
+    return await run_job(context, StoriesJob.from_args(job_args))
+
+
+async def run_job(context: JobContext, job: CrawlJob | StoriesJob) -> str:
+    """Run the job's `presseportal` command as a child, recording the attempt; its exit
+    status decides the job's fate (the table above)."""
     extra = context.additional_context
     url = extra["database_url"]
     attempt = await asyncio.to_thread(_with_store, url, queue_db.start_attempt, context.job.id, extra["worker"])
@@ -131,30 +150,33 @@ async def crawl_newsroom(context: JobContext, **job_args: Any) -> str:
 
 
 async def refresh_followed(queue_app, url: str, site, *, sweep: bool = False) -> tuple[object, list[int]]:
-    """One refresh cycle (crawler/queue/refresh.py): the plan, and the ids of the crawl jobs
-    it put on the queue (a newsroom whose crawl already waits gets none)."""
+    """One refresh cycle (crawler/queue/refresh.py): the plan, and the ids of the jobs it
+    put on the queue: when swept, a crawl job per followed newsroom (a newsroom whose crawl
+    already waits gets none); else one job for the feed's new stories, if any."""
     from crawler.queue import refresh as cycle
 
     entries = [] if sweep else await cycle.fetch_site_feed(url, site)
     followed, stored, last_newest = await asyncio.to_thread(cycle.read_store, url, entries)
     plan = cycle.plan_refresh(entries, followed, stored, last_newest, sweep=sweep)
     jobs = []
-    for newsroom in plan.newsrooms:
-        job_id = await defer_crawl(queue_app, CrawlJob("crawl", newsroom.id, kind=newsroom.kind))
-        if job_id is not None:
-            jobs.append(job_id)
+    if plan.swept:
+        for newsroom in plan.newsrooms:
+            job_id = await defer_crawl(queue_app, CrawlJob("crawl", newsroom.id, kind=newsroom.kind))
+            if job_id is not None:
+                jobs.append(job_id)
+    elif plan.stories:
+        jobs.append(await defer_stories(queue_app, StoriesJob(tuple(plan.stories))))
     await asyncio.to_thread(cycle.remember, url, plan)
     return plan, jobs
 
 
 @app.task(name="refresh", queue="refresh", queueing_lock="refresh", pass_context=True)
 async def refresh(context: JobContext, timestamp: int | None = None) -> str:
-    """The periodic refresh: the site-wide feed, then a crawl job per followed newsroom
-    with news (all of them when the feed shows a gap)."""
+    """The periodic refresh: the site-wide feed, then one job fetching the new stories of
+    followed newsrooms (a crawl job per followed newsroom when the feed shows a gap)."""
     extra = context.additional_context
     plan, jobs = await refresh_followed(context.app, extra["database_url"], extra["site"])
-    return (f"{'swept' if plan.swept else 'feed'}: {len(plan.newsrooms)} newsroom(s), "
-            f"{len(jobs)} job(s) queued")
+    return describe_cycle(plan, jobs)
 
 
 @app.task(name="sweep", queue="refresh", queueing_lock="sweep", pass_context=True)
@@ -162,4 +184,12 @@ async def sweep(context: JobContext, timestamp: int | None = None) -> str:
     """The safety net: a crawl job (a conditional GET first) for every followed newsroom."""
     extra = context.additional_context
     plan, jobs = await refresh_followed(context.app, extra["database_url"], extra["site"], sweep=True)
-    return f"swept: {len(plan.newsrooms)} newsroom(s), {len(jobs)} job(s) queued"
+    return describe_cycle(plan, jobs)
+
+
+def describe_cycle(plan, jobs: list[int]) -> str:
+    """What a refresh cycle did, in one line (the job's result, `presseportal schedule`)."""
+    if plan.swept:
+        return f"swept every followed newsroom: {len(plan.newsrooms)} newsroom(s), {len(jobs)} crawl job(s) queued"
+    return (f"{plan.new_stories} new story(ies) of {len(plan.newsrooms)} followed newsroom(s) in the feed: "
+            f"{len(jobs)} stories job(s) queued")

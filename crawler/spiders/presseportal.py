@@ -21,6 +21,10 @@ Modes (argument `mode`):
   from unchanged): a re-check of everything, ask for it by name.
 - `backfill`: the whole archive or a `since`/`until` window; unknown stories only,
   or all of them with `refresh=1`.
+- `stories`: only the stories named (argument `stories`: story URLs or paths, comma
+  separated; the refresh takes them from the site-wide feed), each filed under its own
+  newsroom; no listing page is asked for, so the newsrooms' validators and coverage stay
+  as the last walk left them (`CrawlPlan.walks_listings`).
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ from crawler.state import CrawlPlan, CrawlState, ListingPage, NewsroomWalk, Vali
 
 logger = logging.getLogger(__name__)
 
-MODES = ("full", "incremental", "backfill")
+MODES = ("full", "incremental", "backfill", "stories")
 # how often a crawl looks at the first listing page again for stories published meanwhile
 MAX_RECHECKS = 3
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -73,11 +77,13 @@ class PresseportalSpider(scrapy.Spider):
         until: str | None = None,
         refresh: str | bool = False,
         office: str | None = None,
+        stories: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.crawl_state = CrawlState(crawl_plan(
-            publisher=publisher, office=office, mode=mode, since=since, until=until, refresh=refresh))
+            publisher=publisher, office=office, mode=mode, since=since, until=until, refresh=refresh,
+            stories=stories))
 
     @property
     def plan(self) -> CrawlPlan:
@@ -116,6 +122,10 @@ class PresseportalSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         state = self.crawl_state
+        if not self.plan.walks_listings:
+            for request in self.named_story_requests():
+                yield request
+            return
         for newsroom in self.plan.newsrooms:
             # stories an interrupted backfill could not fetch before its resume point
             for story_id in state.retry_story_ids.get(newsroom, ()):
@@ -130,6 +140,19 @@ class PresseportalSpider(scrapy.Spider):
             if self.plan.mode == "incremental" and not offset and validators:
                 request = self.conditional(request, validators)
             yield request
+
+    def named_story_requests(self) -> list[scrapy.Request]:
+        """Mode `stories`: a request per story named and not stored yet (a cron walk may
+        have fetched it since the refresh named it)."""
+        state, requests = self.crawl_state, []
+        for newsroom, story_id in self.plan.stories:
+            if story_id in state.known_story_ids or story_id in state.seen_story_ids:
+                continue
+            state.seen_story_ids.add(story_id)
+            requests.append(self.story_request(Card(story_id, newsroom.id, self.story_url(newsroom, story_id),
+                                                    newsroom_kind=newsroom.kind)))
+        self.crawler.stats.inc_value("presseportal/stories_queued", len(requests))
+        return requests
 
     def newsroom_url(self, newsroom: Newsroom, offset: int) -> str:
         url = self.base_url + newsroom.listing_path(offset)
@@ -487,12 +510,21 @@ STAGE_VERBS = {"fetch": "fetch", "listing": "read the newsroom page", "extract":
 
 def crawl_plan(*, publisher: str | int | None = None, office: str | int | None = None,
                mode: str = "incremental", since: str | None = None, until: str | None = None,
-               refresh: str | bool = False) -> CrawlPlan:
+               refresh: str | bool = False, stories: str | None = None) -> CrawlPlan:
     """The spider's arguments, checked: a `CrawlPlan`, or ValueError with one line that
     names the argument (for `scrapy crawl -a`, the CLI and Scrapyd alike). Without
-    `publisher` and `office`, the publisher 73811."""
+    `publisher` and `office`, the publisher 73811. Mode `stories` takes `stories` (story
+    URLs or paths, comma separated) and no newsroom nor window: its newsrooms are the
+    stories'."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    if mode == "stories" or stories:
+        if mode != "stories":
+            raise ValueError("stories are given to mode stories only")
+        if publisher not in (None, "") or office not in (None, "") or since or until:
+            raise ValueError("mode stories takes the stories only: no publisher, office, since or until")
+        named = parse_stories(stories or "")
+        return CrawlPlan(mode=mode, newsrooms=tuple(dict.fromkeys(n for n, _ in named)), stories=named)
     newsrooms = tuple(parse_newsrooms(publisher, office))
     first, last = parse_window(since, until)
     flag = str(refresh).lower()
@@ -518,6 +550,24 @@ def parse_publishers(value: str | int, *, kind: str = PUBLISHER) -> list[int]:
     if not ids:
         raise ValueError(f"no {kind} id given")
     return list(dict.fromkeys(ids))
+
+
+def parse_stories(value: str) -> tuple[tuple[Newsroom, int], ...]:
+    """The stories of "/pm/73811/5,https://host/blaulicht/pm/99001/6" (story URLs or paths,
+    comma separated, repeats dropped) as (newsroom, story id); ValueError naming the first
+    part that is no story URL, or when none is given."""
+    named = []
+    for part in value.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        ref = story_ref(part)
+        if ref is None:
+            raise ValueError(f"stories are story URLs or paths like /pm/73811/5, got {part!r}")
+        named.append((ref.newsroom, ref.story_id))
+    if not named:
+        raise ValueError("no story given")
+    return tuple(dict.fromkeys(named))
 
 
 def parse_newsrooms(publisher: str | int | None, office: str | int | None) -> list[Newsroom]:

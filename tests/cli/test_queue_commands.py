@@ -26,6 +26,13 @@ def test_usage_errors_name_the_command_and_the_fix(args, usage, words):
     assert_clean(done, args)
 
 
+def test_a_worker_with_a_bad_cron_line_says_which_setting_before_anything_starts():
+    done = run("worker", env={"PRESSEPORTAL_REFRESH_CRON": "every 5 minutes"})
+    assert done.returncode == 2, done.stderr
+    assert "PRESSEPORTAL_REFRESH_CRON is a cron line" in done.stderr and "'every 5 minutes'" in done.stderr
+    assert_clean(done, ["worker"])
+
+
 @pytest.mark.parametrize("args", [["enqueue", "crawl", "--publisher", "73811"], ["worker"], ["schedule"]])
 def test_without_the_database_they_exit_69_in_one_line(args):
     done = run(*args)

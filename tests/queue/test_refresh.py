@@ -35,6 +35,14 @@ def test_a_cycle_crawls_only_followed_newsrooms_with_stories_the_store_lacks():
     assert plan.newsrooms == [Newsroom(OFFICE, 1), Newsroom(PUBLISHER, 1)]
     assert plan.new_stories == 3 and not plan.swept
     assert plan.newest_story_id == 111
+    # the stories themselves, each with its own newsroom's path: what the stories job fetches
+    assert plan.stories == ["/blaulicht/pm/1/111", "/pm/1/110", "/pm/1/107"]
+
+
+def test_a_story_the_feed_lists_twice_is_fetched_once():
+    plan = plan_refresh([entry(110, 1), entry(110, 1), entry(100, 1)], followed=rooms(1), stored={100},
+                        last_newest=100)
+    assert plan.stories == ["/pm/1/110"] and plan.new_stories == 1
 
 
 def test_nothing_new_means_nothing_to_crawl():
@@ -57,12 +65,11 @@ def test_asked_to_sweep_it_crawls_every_followed_newsroom():
     assert plan.swept and plan.newsrooms == rooms(4, 5) and plan.newest_story_id == 100
 
 
-@pytest.mark.slow
-def test_refresh_cycles_of_20_newsrooms_cost_one_request_plus_the_news(replica_factory, database_url, tmp_path):
-    replica = replica_factory(releases=60, seed=5, publishers=17)  # and the 3 offices: 20 newsrooms
+def follow_every_newsroom(replica, database_url: str, tmp_path) -> list[Newsroom]:
+    """The store follows every newsroom of the replica: their releases imported (no request
+    to the site); then one cycle (the first sweeps: no earlier one to compare with) whose
+    crawl jobs are dropped (not the point: crawls of nothing)."""
     newsrooms = list(replica.corpus.newsrooms)
-    assert len(newsrooms) == 20
-    # the store follows all 20 newsrooms: their releases imported (no request to the site)
     dump = tmp_path / "all.jsonl"
     dump.write_text("".join(json.dumps({"text": dumps.plain_text(t), "url": t["url"],
                                         "date": f"{dumps.local(t):%Y-%m-%d %H:%M}"}) + "\n"
@@ -70,6 +77,31 @@ def test_refresh_cycles_of_20_newsrooms_cost_one_request_plus_the_news(replica_f
                     encoding="utf-8")
     imported = presseportal(replica, "import", str(dump), database_url=database_url)
     assert imported.returncode == 0, imported.stderr[-2000:]
+    first = presseportal(replica, "schedule", database_url=database_url)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert (f"swept every followed newsroom: {len(newsrooms)} newsroom(s), {len(newsrooms)} crawl job(s) queued"
+            in first.stdout), first.stdout
+    with db.connect(database_url) as conn:
+        conn.execute("DELETE FROM procrastinate_jobs")
+    return newsrooms
+
+
+def story_paths(replica) -> list[str]:
+    return sorted(p for p in replica.log.paths() if p.startswith(("/pm/", "/blaulicht/pm/")))
+
+
+def newsroom_of_stored(database_url: str, story_ids: list[int]) -> dict[int, Newsroom]:
+    with db.connect(database_url) as conn:
+        rows = conn.execute("SELECT story_id, newsroom_kind, publisher_id FROM releases WHERE story_id = ANY(%s)",
+                            (story_ids,)).fetchall()
+    return {sid: Newsroom(kind, nid) for sid, kind, nid in rows}
+
+
+@pytest.mark.slow
+def test_refresh_cycles_of_20_newsrooms_cost_one_request_plus_the_news(replica_factory, database_url, tmp_path):
+    replica = replica_factory(releases=60, seed=5, publishers=17)  # and the 3 offices: 20 newsrooms
+    newsrooms = follow_every_newsroom(replica, database_url, tmp_path)
+    assert len(newsrooms) == 20
 
     def cycle() -> str:
         replica.log.clear()
@@ -78,23 +110,22 @@ def test_refresh_cycles_of_20_newsrooms_cost_one_request_plus_the_news(replica_f
         assert replica.log.paths() == ["/rss/presseportal.rss2"]  # one request, whatever the news
         return done.stdout
 
-    # the first cycle has no earlier one to compare with: it sweeps
-    assert "swept every followed newsroom: 20 newsroom(s), 20 crawl job(s) queued" in cycle()
-    with db.connect(database_url) as conn:
-        conn.execute("DELETE FROM procrastinate_jobs")  # not the point here: 20 crawls of nothing
     # nothing new: no job
-    assert "0 new story(ies) in the feed: 0 newsroom(s), 0 crawl job(s) queued" in cycle()
-    # 5 new stories in 3 newsrooms: 3 jobs
+    assert "0 new story(ies) of 0 followed newsroom(s) in the feed: 0 stories job(s) queued" in cycle()
+    # 5 new stories in 3 newsrooms: one job fetches the 5
     offices = [room for room in newsrooms if room.kind == OFFICE]
     publishers = [room for room in newsrooms if room.kind == PUBLISHER]
-    replica.publish(2, publisher_id=publishers[5].id)
-    replica.publish(2, publisher_id=publishers[11].id)
-    replica.publish(1, office_id=offices[0].id)  # an office's news is news too
-    assert "5 new story(ies) in the feed: 3 newsroom(s), 3 crawl job(s) queued" in cycle()
+    news = {sid: publishers[5] for sid in replica.publish(2, publisher_id=publishers[5].id)}
+    news |= {sid: publishers[11] for sid in replica.publish(2, publisher_id=publishers[11].id)}
+    news |= {sid: offices[0] for sid in replica.publish(1, office_id=offices[0].id)}  # an office's news too
+    assert "5 new story(ies) of 3 followed newsroom(s) in the feed: 1 stories job(s) queued" in cycle()
+    waiting = presseportal(replica, "status", database_url=database_url)
+    assert any("waiting" in line and "5 stories from the site-wide feed" in line
+               for line in waiting.stdout.splitlines()), waiting.stdout
 
     replica.log.clear()
-    worker = start_presseportal(replica, "worker", "--concurrency", "3", "--no-schedule",
-                                database_url=database_url, log_path=tmp_path / "worker.log")
+    worker = start_presseportal(replica, "worker", "--no-schedule", database_url=database_url,
+                                log_path=tmp_path / "worker.log")
     try:
         deadline_ok = wait_jobs_done(database_url, 120)
     finally:
@@ -104,13 +135,73 @@ def test_refresh_cycles_of_20_newsrooms_cost_one_request_plus_the_news(replica_f
     with db.connect(database_url) as conn:
         stored = conn.execute("SELECT count(*) FROM releases").fetchone()[0]
     assert stored == sum(len(replica.corpus.stories(room)) for room in newsrooms)
-    story_requests = [p for p in replica.log.paths() if p.startswith(("/pm/", "/blaulicht/pm/"))]
-    assert len(story_requests) == 5  # only the new stories
-    # per newsroom: robots.txt (a crawl process each), its first page, the look at it
-    # again at the end (stories published meanwhile), and for a newsroom whose first page
-    # is its only one, the spider's probe of the offset after it (the site's page size is
-    # uncertain: a page as long as the first counts as full)
-    assert len(replica.log) <= 5 + 3 * 4, replica.log.paths()
+    # the new stories themselves and robots.txt (the crawl process's first request): no
+    # newsroom page, nothing else
+    assert story_paths(replica) == sorted(room.story_path(sid) for sid, room in news.items())
+    assert sorted(replica.log.paths()) == sorted(["/robots.txt", *story_paths(replica)])
+    # each filed under its own newsroom
+    assert newsroom_of_stored(database_url, list(news)) == news
+
+
+@pytest.mark.slow
+def test_a_worker_refreshes_on_its_own_schedule_and_stores_the_news(replica_factory, database_url, tmp_path):
+    replica = replica_factory(releases=40, seed=5, publishers=7)  # and the 3 offices: 10 newsrooms
+    newsrooms = follow_every_newsroom(replica, database_url, tmp_path)
+    news = {sid: newsrooms[2] for sid in replica.publish(1, publisher_id=newsrooms[2].id)}
+    office = next(room for room in newsrooms if room.kind == OFFICE)
+    news |= {sid: office for sid in replica.publish(1, office_id=office.id)}
+    replica.log.clear()
+    # the worker's own periodic task (procrastinate's periodic defer), every 2 s; no sweep
+    worker = start_presseportal(replica, "worker", database_url=database_url, log_path=tmp_path / "worker.log",
+                                PRESSEPORTAL_REFRESH_CRON="* * * * * */2", PRESSEPORTAL_SWEEP_CRON="")
+    try:
+        stored = wait_stored(database_url, list(news), 90, worker)
+        assert wait_for_job(database_url, "fetch_stories", 30), "the stories job's end was never recorded"
+        with db.connect(database_url) as conn:
+            done = dict(conn.execute("SELECT task_name, count(*) FROM procrastinate_jobs "
+                                     "WHERE status = 'succeeded' GROUP BY 1").fetchall())
+            failed = conn.execute("SELECT count(*) FROM procrastinate_jobs WHERE status = 'failed'").fetchone()[0]
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        code = worker.wait(timeout=60)
+    log = (tmp_path / "worker.log").read_text()
+    assert stored, log[-3000:]
+    assert code == 0, log[-3000:]
+    assert newsroom_of_stored(database_url, list(news)) == news
+    assert done.get("refresh", 0) >= 1 and done.get("fetch_stories", 0) >= 1 and failed == 0, (done, log[-3000:])
+    assert "crawl_newsroom" not in done  # no newsroom walked: the feed said which stories
+    # the feed (once per cycle) and the two stories, each once
+    assert story_paths(replica) == sorted(room.story_path(sid) for sid, room in news.items())
+    assert replica.log.count("/rss/presseportal.rss2") >= 1
+    assert set(replica.log.paths()) <= {"/rss/presseportal.rss2", "/robots.txt", *story_paths(replica)}
+
+
+def wait_for_job(database_url: str, task: str, timeout: float) -> bool:
+    """A job of `task` ended well within `timeout` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with db.connect(database_url) as conn:
+            if conn.execute("SELECT count(*) FROM procrastinate_jobs WHERE task_name = %s AND status = 'succeeded'",
+                            (task,)).fetchone()[0]:
+                return True
+        time.sleep(0.3)
+    return False
+
+
+def wait_stored(database_url: str, story_ids: list[int], timeout: float, worker) -> bool:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert worker.poll() is None, "the worker ended"
+        with db.connect(database_url) as conn:
+            if conn.execute("SELECT count(*) FROM releases WHERE story_id = ANY(%s)",
+                            (story_ids,)).fetchone()[0] == len(story_ids):
+                return True
+        time.sleep(0.3)
+    return False
 
 
 def wait_jobs_done(database_url: str, timeout: float) -> bool:

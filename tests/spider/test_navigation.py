@@ -7,8 +7,13 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from crawler.items import Newsroom
-from crawler.spiders.presseportal import PresseportalSpider, parse_day, parse_publishers
+from crawler.items import PUBLISHER, Newsroom
+from crawler.spiders.presseportal import (
+    PresseportalSpider,
+    crawl_plan,
+    parse_day,
+    parse_publishers,
+)
 
 MAIN = Newsroom("publisher", 73811)
 
@@ -528,3 +533,22 @@ def test_no_callback_is_a_generator():
     for callback in (PresseportalSpider.parse_story, PresseportalSpider.parse_listing,
                      PresseportalSpider.story_failed, PresseportalSpider.listing_failed):
         assert not inspect.isgeneratorfunction(callback), callback.__name__
+
+
+def test_mode_stories_takes_story_urls_and_paths_each_with_its_newsroom():
+    plan = crawl_plan(mode="stories", stories="/pm/73811/5, https://x.test/blaulicht/pm/99001/6,/pm/73811/5")
+    assert plan.stories == ((Newsroom(PUBLISHER, 73811), 5), (OFFICE, 6))
+    assert plan.newsrooms == (Newsroom(PUBLISHER, 73811), OFFICE)
+    # it walks no listing, so it must not move coverage nor validators, and locks no newsroom
+    assert not plan.walks_listings and not plan.locks_newsrooms and plan.skips_known
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"mode": "stories"}, "no story given"),
+    ({"mode": "stories", "stories": "/nr/73811"}, "story URLs or paths"),
+    ({"mode": "stories", "stories": "/pm/1/2", "publisher": "1"}, "takes the stories only"),
+    ({"mode": "incremental", "stories": "/pm/1/2"}, "mode stories only"),
+])
+def test_mode_stories_refuses_what_is_not_a_story(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        crawl_plan(**kwargs)

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import asyncio
 
-from procrastinate.schema import SchemaManager
-
 from crawler import db
 from crawler.db import budget
 from crawler.db import queue as queue_db
+from crawler.queue.app import ensure_queue_schema
 
 
 def test_two_windows_of_one_newsroom_lock_apart_and_the_whole_newsroom_excludes_them(database_url):
@@ -64,11 +63,10 @@ def test_site_budget_slots_are_spaced_for_every_connection_and_a_push_moves_them
     assert other_site < 0.05  # one budget per site
 
 
-def test_the_queue_schema_is_applied_once_and_attempts_tell_a_lost_worker(database_url):
+def test_attempts_tell_a_lost_worker(database_url):
     with db.connect(database_url) as conn:
         assert queue_db.queue_jobs(conn) is None  # no queue yet: status shows none
-        assert queue_db.ensure_queue_schema(conn, SchemaManager.get_schema())
-        assert not queue_db.ensure_queue_schema(conn, SchemaManager.get_schema())
+        assert ensure_queue_schema(database_url) == ["schema"]
         assert queue_db.queue_jobs(conn) == []
         first = queue_db.start_attempt(conn, 41, "host-a:1")
         second = queue_db.start_attempt(conn, 41, "host-b:2")  # taken over

@@ -13,6 +13,14 @@ SELECT pg_advisory_lock(28785, 2);
 -- name: queue_schema_unlock
 SELECT pg_advisory_unlock(28785, 2);
 
+-- name: queue_migrations_recorded
+SELECT name FROM queue_schema_migrations ORDER BY name;
+
+-- name: record_queue_migrations
+INSERT INTO queue_schema_migrations (name, how)
+SELECT unnest(%(names)s::text[]), %(how)s
+ON CONFLICT (name) DO NOTHING;
+
 -- name: close_lost_attempts
 -- A job starts again while an earlier attempt never finished: that worker died (its lease
 -- expired and the job was given to another).
