@@ -23,6 +23,7 @@ import psycopg
 
 from crawler.db.queue import queue_schema_present
 from crawler.db.reads import fetch_rows
+from crawler.db.sql_files import query
 
 
 Ids = list[int] | tuple[int, ...] | None
@@ -31,6 +32,12 @@ Ids = list[int] | tuple[int, ...] | None
 def _scope(since: date | None, publishers: Ids, offices: Ids) -> dict[str, Any]:
     return {"since": since, "every": not publishers and not offices,
             "publishers": list(publishers or []), "offices": list(offices or [])}
+
+
+def without_jit(conn: psycopg.Connection) -> None:
+    """Turn PostgreSQL's JIT compilation off for the rest of `conn`'s session, before the
+    queries below: it compiles them for longer than they run (see health.sql)."""
+    conn.execute(query("health_without_jit"))
 
 
 def newsrooms(conn: psycopg.Connection, *, since: date | None = None,

@@ -130,6 +130,7 @@ def gather(conn, scope: Scope, *, store: str, now: datetime, coverage_min: float
     """Read everything the report shows, in scope. `conn` is an open connection to a
     store at the current schema (see `crawler.cli.common.reading_store`)."""
     params = scope.params()
+    health.without_jit(conn)
     runs = health.runs(conn, **params)
     bin_seconds = outcome_bin(runs)
     months: dict[NewsroomKey, list[dict[str, Any]]] = defaultdict(list)

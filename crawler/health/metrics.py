@@ -59,6 +59,7 @@ def read(conn, *, coverage_min: float) -> StoreHealth:
     """The store's health through `conn`; None reads as an empty store (no schema)."""
     if conn is None:
         return StoreHealth(coverage_min)
+    health.without_jit(conn)
     return StoreHealth(
         coverage_min=coverage_min,
         newsrooms=health.newsrooms(conn),

@@ -39,6 +39,13 @@ def data_values(page: lxml.html.HtmlElement, key: str, section: str | None = Non
 # --- what is aggregated ----------------------------------------------------------------------
 
 
+def test_the_health_queries_run_without_jit(database_url):
+    # JIT compiled the newsrooms' query for 6 s of a 0.4 s run on bench/report.py's store
+    with psycopg.connect(database_url) as conn:
+        gather(conn, Scope(), store="test", now=datetime.now(UTC), coverage_min=0.95, coverage_min_items=20)
+        assert conn.execute("SHOW jit").fetchone()[0] == "off"
+
+
 def test_the_archive_has_every_month_of_a_newsroom_and_a_gap_is_a_zero(synthetic_store):
     data = read(synthetic_store.url)
     shape = synthetic_store.shape

@@ -13,6 +13,12 @@
 -- kind in scope; '{}' for none). Releases are in scope by their publication, runs by their
 -- start, failed pages by when they were recorded.
 
+-- name: health_without_jit
+-- These queries boil large tables down to small answers from rough estimates (a newsroom's
+-- months, its runs): compiled by JIT, PostgreSQL's default above jit_above_cost, a query of
+-- a second took over ten on a store of 200,000 releases (bench/report.py).
+SET jit = off;
+
 -- name: health_newsrooms
 -- Every newsroom the store knows (it has releases, or a run asked for it): its releases
 -- in scope, the oldest and newest of them, an office's code (from its newest release that
@@ -27,39 +33,41 @@ WITH scoped AS (
                      OR newsroom_kind = 'office' AND publisher_id = ANY(%(offices)s::integer[]))
     GROUP BY newsroom_kind, publisher_id
 ), known AS (
+    -- DISTINCT in each part: the planner then expects a few newsrooms, not a row per run
+    -- and newsroom (which made it compile the query with JIT: seconds for milliseconds)
     SELECT kind, id AS newsroom_id FROM publishers
     UNION
-    SELECT 'publisher', unnest(publishers) FROM crawl_runs
+    SELECT DISTINCT 'publisher', unnest(publishers) FROM crawl_runs
     UNION
-    SELECT 'office', unnest(offices) FROM crawl_runs
-), runs AS (
-    -- the runs of each known newsroom: those that named it, and those over every newsroom
-    SELECT k.kind, k.newsroom_id, r.started_at, r.finished_at, r.status, r.id
-    FROM known k
-    JOIN crawl_runs r ON k.kind = 'publisher' AND k.newsroom_id = ANY(r.publishers)
-                      OR k.kind = 'office' AND k.newsroom_id = ANY(r.offices)
-                      OR cardinality(r.publishers) = 0 AND cardinality(r.offices) = 0
+    SELECT DISTINCT 'office', unnest(offices) FROM crawl_runs
 )
 SELECT k.kind, k.newsroom_id, coalesce(p.name, '') AS name,
        coalesce(code.office_code, '') AS office_code,
        coalesce(s.releases, 0) AS releases, s.oldest, s.newest,
-       (SELECT max(r.finished_at) FROM runs r
-        WHERE r.kind = k.kind AND r.newsroom_id = k.newsroom_id AND r.status = 'success') AS last_success,
+       (SELECT max(r.finished_at) FROM crawl_runs r
+        WHERE r.status = 'success'
+          AND (k.kind = 'publisher' AND k.newsroom_id = ANY(r.publishers)
+               OR k.kind = 'office' AND k.newsroom_id = ANY(r.offices)
+               OR cardinality(r.publishers) = 0 AND cardinality(r.offices) = 0)) AS last_success,
        last.started_at AS last_run_started, last.status AS last_run_status
 FROM known k
 LEFT JOIN publishers p ON p.kind = k.kind AND p.id = k.newsroom_id
 LEFT JOIN scoped s ON s.kind = k.kind AND s.newsroom_id = k.newsroom_id
 LEFT JOIN LATERAL (
-    SELECT r.office_code FROM releases r
-    WHERE k.kind = 'office' AND r.newsroom_kind = 'office' AND r.publisher_id = k.newsroom_id
-      AND r.office_code <> ''
-    ORDER BY r.published_at DESC NULLS LAST LIMIT 1
-) code ON true
-LEFT JOIN LATERAL (
-    SELECT r.started_at, r.status FROM runs r
-    WHERE r.kind = k.kind AND r.newsroom_id = k.newsroom_id
+    -- its last run: one that named it, or one over every newsroom
+    SELECT r.started_at, r.status FROM crawl_runs r
+    WHERE k.kind = 'publisher' AND k.newsroom_id = ANY(r.publishers)
+       OR k.kind = 'office' AND k.newsroom_id = ANY(r.offices)
+       OR cardinality(r.publishers) = 0 AND cardinality(r.offices) = 0
     ORDER BY r.started_at DESC, r.id DESC LIMIT 1
 ) last ON true
+LEFT JOIN LATERAL (
+    -- newest first along releases_newsroom_published_idx: the first with a code
+    SELECT r.office_code FROM releases r
+    WHERE k.kind = 'office' AND r.newsroom_kind = 'office' AND r.publisher_id = k.newsroom_id
+      AND r.published_at IS NOT NULL AND r.office_code <> ''
+    ORDER BY r.published_at DESC LIMIT 1
+) code ON true
 WHERE %(every)s OR k.kind = 'publisher' AND k.newsroom_id = ANY(%(publishers)s::integer[])
                OR k.kind = 'office' AND k.newsroom_id = ANY(%(offices)s::integer[])
 ORDER BY releases DESC, k.kind DESC, k.newsroom_id;
@@ -114,42 +122,44 @@ ORDER BY 1;
 -- The cron job's rhythm per newsroom: the median interval between the starts of its
 -- incremental runs (known from %(min_intervals)s intervals on), and the gaps longer than
 -- %(factor)s times that (missed runs), the one from the last run until now included.
+-- Inside, a newsroom's kind is `office` (a boolean): a run per newsroom is a hundred
+-- thousand rows on a large store, and sorting them by a text would cost seconds.
 WITH cron AS (
-    SELECT 'publisher' AS kind, unnest(publishers) AS newsroom_id, started_at
+    SELECT false AS office, unnest(publishers) AS newsroom_id, started_at
     FROM crawl_runs
     WHERE mode = 'incremental'
       AND (%(since)s::date IS NULL OR started_at >= (%(since)s::date::timestamp AT TIME ZONE 'Europe/Berlin'))
     UNION ALL
-    SELECT 'office', unnest(offices), started_at
+    SELECT true, unnest(offices), started_at
     FROM crawl_runs
     WHERE mode = 'incremental'
       AND (%(since)s::date IS NULL OR started_at >= (%(since)s::date::timestamp AT TIME ZONE 'Europe/Berlin'))
 ), steps AS (
-    SELECT kind, newsroom_id, started_at AS gap_from,
-           lead(started_at) OVER (PARTITION BY kind, newsroom_id ORDER BY started_at) AS gap_to
+    SELECT office, newsroom_id, started_at AS gap_from,
+           lead(started_at) OVER (PARTITION BY office, newsroom_id ORDER BY started_at) AS gap_to
     FROM cron
-    WHERE %(every)s OR kind = 'publisher' AND newsroom_id = ANY(%(publishers)s::integer[])
-                    OR kind = 'office' AND newsroom_id = ANY(%(offices)s::integer[])
+    WHERE %(every)s OR NOT office AND newsroom_id = ANY(%(publishers)s::integer[])
+                    OR office AND newsroom_id = ANY(%(offices)s::integer[])
 ), cadence AS (
-    SELECT kind, newsroom_id, count(*) + 1 AS runs,
+    SELECT office, newsroom_id, count(*) + 1 AS runs,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM gap_to - gap_from)) AS cadence_seconds
     FROM steps
     WHERE gap_to IS NOT NULL
-    GROUP BY kind, newsroom_id
+    GROUP BY office, newsroom_id
     HAVING count(*) >= %(min_intervals)s
 ), gaps AS (
-    SELECT s.kind, s.newsroom_id, s.gap_from, coalesce(s.gap_to, now()) AS gap_to
+    SELECT s.office, s.newsroom_id, s.gap_from, coalesce(s.gap_to, now()) AS gap_to
     FROM steps s
-    JOIN cadence c USING (kind, newsroom_id)
+    JOIN cadence c USING (office, newsroom_id)
     WHERE extract(epoch FROM coalesce(s.gap_to, now()) - s.gap_from) > %(factor)s * c.cadence_seconds
 )
-SELECT c.kind, c.newsroom_id, c.runs, c.cadence_seconds,
+SELECT CASE WHEN c.office THEN 'office' ELSE 'publisher' END AS kind, c.newsroom_id, c.runs, c.cadence_seconds,
        coalesce(array_agg(g.gap_from ORDER BY g.gap_from) FILTER (WHERE g.gap_from IS NOT NULL), '{}') AS gap_starts,
        coalesce(array_agg(g.gap_to ORDER BY g.gap_from) FILTER (WHERE g.gap_from IS NOT NULL), '{}') AS gap_ends
 FROM cadence c
-LEFT JOIN gaps g USING (kind, newsroom_id)
-GROUP BY c.kind, c.newsroom_id, c.runs, c.cadence_seconds
-ORDER BY c.kind DESC, c.newsroom_id;
+LEFT JOIN gaps g USING (office, newsroom_id)
+GROUP BY c.office, c.newsroom_id, c.runs, c.cadence_seconds
+ORDER BY c.office, c.newsroom_id;
 
 -- name: health_failures_by_stage
 -- Failed pages recorded in scope, per stage (fetch, listing, extract, pipeline, ...).
