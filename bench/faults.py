@@ -8,11 +8,14 @@ injected into the faulty run(s); then the run a user runs next (the next cron ru
 same backfill again) runs with the fault gone. The figures, per scenario:
 
 - faults: answers the replica faulted, plus the actions on PostgreSQL or the crawler;
-- expected: the releases of publisher 73811 on the site (the replica's truth);
-- stored: rows whose title and body are the truth's for their story id;
-- lost: expected and not stored; misfiled: rows under an id whose truth they are not
-  (or of a publisher not crawled); duplicated: stories whose page was served whole more
-  than once (fetched twice);
+- expected: the releases on the site (the replica's truth) of publisher 73811, and in
+  the scenarios that crawl one too, of police office 97012 (`/blaulicht/`: a number a
+  publisher has too, so a release filed under the wrong kind shows);
+- stored: rows whose newsroom (kind and id), title and body are the truth's for their
+  story id;
+- lost: expected and not stored; misfiled: rows under an id or newsroom whose truth they
+  are not (or of a newsroom not crawled); duplicated: stories whose page was served whole
+  more than once (fetched twice);
 - the exit statuses of the runs, faulty ones first.
 
 Target: nothing lost, nothing misfiled, every run exits as due (a faulty run says so:
@@ -39,9 +42,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.e2e import BIN, PUBLISHER, ROOT, crawler_env, print_rows, tail
+from crawler.items import OFFICE, PUBLISHER as PUBLISHER_KIND, Newsroom
 
 RELEASES = 240  # eight listing pages
 OTHER = 97012
+# the office crawled beside the publisher where a scenario says so: the police office
+# that has OTHER's number (tests/replica/corpus.py)
+OFFICE_ID = 97012
 
 
 @dataclass
@@ -58,9 +65,17 @@ class Ctx:
     failed: bool = False  # a run exited otherwise than due, or the scenario broke
     logs: dict = field(default_factory=dict)  # pid -> the output file of a started run
     paced: bool = False
+    office: int | None = None  # an office every run crawls beside the publisher
 
     def argv(self, *args: str) -> list[str]:
-        return [str(BIN / "presseportal"), "-q", *args, "--publisher", str(PUBLISHER)]
+        office = ["--office", str(self.office)] if self.office is not None else []
+        return [str(BIN / "presseportal"), "-q", *args, "--publisher", str(PUBLISHER), *office]
+
+    @property
+    def newsrooms(self) -> list[Newsroom]:
+        """The newsrooms the runs crawl."""
+        office = [Newsroom(OFFICE, self.office)] if self.office is not None else []
+        return [Newsroom(PUBLISHER_KIND, PUBLISHER), *office]
 
     def env(self) -> dict[str, str]:
         return {**crawler_env(self.replica.base_url, self.database_url), "PRESSEPORTAL_SPILL_DIR": str(self.spill)}
@@ -123,9 +138,10 @@ class Ctx:
 
 
 def http_faults(c: Ctx) -> None:
-    """429 (Retry-After), 503, dropped connections and timeouts on a tenth of the pages, each once."""
+    """429 (Retry-After), 503, dropped connections and timeouts on a tenth of the pages, each
+    once: the publisher's and the office's (`/blaulicht/`) alike."""
     for kind, opts in (("429", {"retry_after": 0.2}), ("503", {}), ("drop", {}), ("slow", {"delay": 12})):
-        c.replica.faults.add(r"^/(pm|nr)/", kind, rate=0.1, per_path=1, **opts)
+        c.replica.faults.add(r"^/(blaulicht/)?(pm|nr)/", kind, rate=0.1, per_path=1, **opts)
     c.run("backfill", "-s", "DOWNLOAD_TIMEOUT=3", expect=0)
     c.replica.faults.clear()
     c.run("crawl", expect=0)
@@ -268,7 +284,7 @@ def restart_under_a_live_run(c: Ctx) -> None:
 
 SCENARIOS: list[tuple[str, Callable[[Ctx], None], bool]] = [
     # name, scenario, whether a story fetched twice is a failure (runs must not overlap)
-    ("429/503/drops/timeouts", http_faults, False),
+    ("429/503/drops/timeouts, a publisher and an office", http_faults, False),
     ("truncated pages", truncated_pages, False),
     ("stories filed under another id", misfiled_stories, False),
     ("leaving the site", leaving_the_site, False),
@@ -280,6 +296,9 @@ SCENARIOS: list[tuple[str, Callable[[Ctx], None], bool]] = [
     ("PostgreSQL crash mid-backfill", postgres_crashed, False),
     ("restart under a live run, second run started", restart_under_a_live_run, True),
 ]
+
+# the scenarios whose runs crawl an office beside the publisher
+WITH_OFFICE = {http_faults}
 
 
 # --- measuring ---------------------------------------------------------------------------------
@@ -300,17 +319,21 @@ def fresh_database(cluster) -> str:
 
 def verdict(c: Ctx) -> dict:
     corpus = c.replica.corpus
-    expected = set(c.sids())
-    rows = c.query("SELECT story_id, publisher_id, title, body FROM releases")
+    crawled = c.newsrooms
+    expected = {sid for room in crawled for sid in corpus.stories(room)}
+    rows = c.query("SELECT story_id, newsroom_kind, publisher_id, title, body FROM releases")
     right, misfiled = set(), 0
-    for sid, pid, title, body in rows:
-        truth = corpus.truth(sid) if corpus.entry(sid) is not None else None
-        if pid == PUBLISHER and truth is not None and (title, body) == (truth["title"], truth["body"]):
+    for sid, kind, pid, title, body in rows:
+        entry = corpus.entry(sid)
+        truth = corpus.truth(sid) if entry is not None else None
+        filed = Newsroom(kind, pid)
+        if (truth is not None and filed == entry.newsroom and filed in crawled
+                and (title, body) == (truth["title"], truth["body"])):
             right.add(sid)
         else:
             misfiled += 1
     served = Counter(e.path.split("?")[0] for e in c.replica.log
-                     if e.path.startswith("/pm/") and e.status == 200 and e.fault is None)
+                     if e.path.startswith(("/pm/", "/blaulicht/pm/")) and e.status == 200 and e.fault is None)
     faults = sum(1 for e in c.replica.log if e.fault is not None and not (c.paced and e.fault == "slow"))
     faults += c.actions
     return {"faults": faults, "expected": len(expected), "stored": len(right & expected),
@@ -332,7 +355,8 @@ def measure(releases: int = RELEASES, only: str | None = None) -> list[dict]:
                 continue
             started = time.monotonic()
             with Replica(releases=releases, seed=12) as replica, tempfile.TemporaryDirectory() as spill:
-                c = Ctx(replica, cluster, fresh_database(cluster), Path(spill))
+                c = Ctx(replica, cluster, fresh_database(cluster), Path(spill),
+                        office=OFFICE_ID if scenario in WITH_OFFICE else None)
                 try:
                     scenario(c)
                 except Exception as exc:  # a scenario that breaks is reported, not hidden

@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Iterator
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from crawler import db
@@ -148,6 +149,18 @@ def ratio(text: str) -> float:
     return value
 
 
+def output_file(text: str) -> Path:
+    """An argparse type: a file to write (`-o` of report, metrics, export), whose folder
+    must be there: a folder that is not is the caller's slip (exit 2), found before the
+    store is read; a write that fails later is an error (1)."""
+    path = Path(text)
+    if not path.name or path.is_dir():
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}: a directory, not a file")
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}: no directory {str(path.parent)!r}")
+    return path
+
+
 def _int(text: str) -> int:
     try:
         value = int(text)
@@ -156,6 +169,14 @@ def _int(text: str) -> int:
     if abs(value) > 2**31 - 1:
         raise argparse.ArgumentTypeError(f"is too large: {text}")
     return value
+
+
+def parse_setting(item: str) -> tuple[str, str]:
+    """A `-s NAME=VALUE` Scrapy setting as (name, value); a usage error otherwise."""
+    name, sep, value = item.partition("=")
+    if not sep or not name:
+        raise UsageError(f"-s takes NAME=VALUE, got {item!r}")
+    return name, value
 
 
 def err(message: str) -> None:

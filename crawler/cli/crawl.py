@@ -13,8 +13,10 @@ from crawler.cli.common import (
     database_url,
     err,
     non_negative_int,
+    parse_setting,
     ratio,
 )
+from crawler.cli.inprocess import run_in_process
 from crawler.spiders.presseportal import crawl_plan
 
 
@@ -90,7 +92,8 @@ def run_spider(args: argparse.Namespace, *, mode: str, **spider_args: Any) -> in
     settings.set("PRESSEPORTAL_MAX_ERRORS", args.max_errors, priority="cmdline")
     # the run's lock and crawl_runs row are the extensions' (crawler/extensions), taken
     # before any request: the same for `scrapy crawl` and for this command
-    stats, code = crawl(settings, publisher=args.publisher, office=args.office, mode=mode, **spider_args)
+    stats, code = run_in_process(settings, "presseportal", publisher=args.publisher, office=args.office, mode=mode,
+                                 **spider_args)
     if code == exitcodes.LOCKED:
         err(f"newsroom(s) {', '.join(map(str, plan.newsrooms))} are locked by "
             f"{stats.get('presseportal/locked_by', 'another run')}; not starting")
@@ -105,32 +108,6 @@ def run_spider(args: argparse.Namespace, *, mode: str, **spider_args: Any) -> in
     elif not args.quiet:
         print_run_summary(stats)
     return code
-
-
-def crawl(settings, **spider_args: Any) -> tuple[dict[str, Any], int]:
-    """Run the spider in this process: its final stats and the exit status."""
-    # imported here: loading Scrapy's engine is the cost of a crawl, not of every command
-    from scrapy.crawler import CrawlerProcess
-
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler("presseportal")
-    process.crawl(crawler, **spider_args)
-    process.start()
-    code = exitcodes.for_finished_crawler(crawler)
-    try:
-        stats = crawler.stats.get_stats()
-    except RuntimeError:  # it never got going; Scrapy logged why
-        stats = {}
-    if code is None:
-        code = exitcodes.for_crawl(stats)
-    return stats, code
-
-
-def parse_setting(item: str) -> tuple[str, str]:
-    name, sep, value = item.partition("=")
-    if not sep or not name:
-        raise UsageError(f"-s takes NAME=VALUE, got {item!r}")
-    return name, value
 
 
 def failure_line(stats: dict[str, Any]) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from crawler import exitcodes
-from crawler.cli.common import UsageError, reading_store, window_and_publishers
+from crawler.cli.common import UsageError, output_file, reading_store, window_and_publishers
 from crawler.db import reads
 from crawler.items import STORED_EXPORT_FIELDS
 
@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--since", help="only releases published on or after this day, YYYY-MM-DD")
     p.add_argument("--until", help="only releases published on or before this day, YYYY-MM-DD")
     p.add_argument("--publisher", help="only these publisher id(s), comma separated")
-    p.add_argument("-o", "--output", metavar="FILE",
+    p.add_argument("-o", "--output", metavar="FILE", type=output_file,
                    help="write to FILE (replaced only once the export is complete) instead of stdout")
     p.set_defaults(run=cmd_export)
 
@@ -44,17 +44,17 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 @contextlib.contextmanager
-def output(path: str | None) -> Iterator[TextIO]:
-    """stdout, or a temporary file beside `path` renamed over it once complete, so that a
-    failed export never leaves half a file where a complete one was."""
-    if not path:
+def output(target: Path | None) -> Iterator[TextIO]:
+    """stdout, or a temporary file beside `target` (its folder checked by `output_file`)
+    renamed over it once complete, so that a failed export never leaves half a file where
+    a complete one was. A folder that cannot be written to is a usage error."""
+    if target is None:
         yield sys.stdout
         return
-    target = Path(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot write {str(target)!r}: {exc.strerror or exc}") from None
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)  # as a plain `> FILE` would create it, not mkstemp's 0600

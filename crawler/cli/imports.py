@@ -54,9 +54,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.files.count(STDIN) > 1:
         raise UsageError("standard input (-) can be read once")
     settings = run_settings(args)
-    stats = run_in_process(settings, "import", files=args.files, format=args.format,
+    stats, code = run_in_process(settings, "import", files=args.files, format=args.format,
                            publisher=args.publisher, map=args.map, encoding=args.encoding)
-    return exit_status(stats, newsrooms="", summary=print_import_summary)  # an import takes no lock
+    return exit_status(stats, code, newsrooms="", summary=print_import_summary)  # an import takes no lock
 
 
 def print_import_summary(stats: dict[str, Any]) -> None:

@@ -1,7 +1,10 @@
-"""What `import` and `reextract` share: a spider run in this process, without the site.
+"""A spider run in this process (`run_in_process`: the one place a `CrawlerProcess` is
+started, for `crawl`, `backfill`, `import` and `reextract`), and what `import` and
+`reextract` share besides: their options, settings and exit status.
 
-Both run Scrapy's own machinery (pipelines, extensions, stats) like `crawl` does, with a
-spider that yields releases from files or from the stored pages instead of fetching.
+`import` and `reextract` run Scrapy's own machinery (pipelines, extensions, stats) like
+`crawl` does, with a spider that yields releases from files or from the stored pages
+instead of fetching.
 """
 
 from __future__ import annotations
@@ -11,8 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from crawler import db, exitcodes
-from crawler.cli.common import database_url, err, project_settings
-from crawler.cli.crawl import parse_setting
+from crawler.cli.common import database_url, err, parse_setting, project_settings
 
 
 def add_run_options(p: argparse.ArgumentParser) -> None:
@@ -35,8 +37,13 @@ def run_settings(args: argparse.Namespace, *, writes: bool = True):
     return settings
 
 
-def run_in_process(settings, spider: str, **spider_args: Any) -> dict[str, Any]:
-    """Run the spider named `spider` in this process and return its final stats."""
+def run_in_process(settings, spider: str, **spider_args: Any) -> tuple[dict[str, Any], int]:
+    """Run the spider named `spider` with `spider_args` in this process (Scrapy's
+    `CrawlerProcess`, which installs the Ctrl-C handlers: the first stops the run
+    gracefully, a second at once) and return its final stats ({} when it never got going;
+    Scrapy logged why) and the exit status: `exitcodes.for_finished_crawler` (130 when a
+    second Ctrl-C stopped it under its spider, 1 when it never started), else
+    `exitcodes.for_crawl(stats)`."""
     # imported here: loading Scrapy's engine is the cost of a run, not of every command
     from scrapy.crawler import CrawlerProcess
 
@@ -44,13 +51,20 @@ def run_in_process(settings, spider: str, **spider_args: Any) -> dict[str, Any]:
     crawler = process.create_crawler(spider)
     process.crawl(crawler, **spider_args)
     process.start()
-    return crawler.stats.get_stats()
+    code = exitcodes.for_finished_crawler(crawler)
+    try:
+        stats = crawler.stats.get_stats()
+    except RuntimeError:
+        stats = {}
+    if code is None:
+        code = exitcodes.for_crawl(stats)
+    return stats, code
 
 
-def exit_status(stats: dict[str, Any], *, newsrooms: str, summary: Callable[[dict[str, Any]], None]) -> int:
-    """The run's exit status (`exitcodes.for_crawl`), with one line for people: who holds
-    the lock on `newsrooms`, that the database was away, or the run's `summary`."""
-    code = exitcodes.for_crawl(stats)
+def exit_status(stats: dict[str, Any], code: int, *, newsrooms: str,
+                summary: Callable[[dict[str, Any]], None]) -> int:
+    """`code` (from `run_in_process`), with one line for people: who holds the lock on
+    `newsrooms`, that the database was away, or the run's `summary`."""
     if code == exitcodes.LOCKED:
         err(f"publisher(s) {newsrooms} are locked by {stats.get('presseportal/locked_by', 'another run')}; "
             "not starting")

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from crawler import exitcodes
-from crawler.cli.common import UsageError, err, project_settings, reading_store
+from crawler.cli.common import err, output_file, project_settings, reading_store
 
 JOB = "presseportal"  # the Pushgateway's job name, unless --job says otherwise
 
@@ -18,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Print the Prometheus text format: last successful run and releases per "
                        "newsroom, the last run of each mode, field coverage. For node_exporter's textfile "
                        "collector (-o /var/lib/node_exporter/textfile/presseportal.prom) or a Pushgateway (--push).")
-    p.add_argument("-o", "--output", metavar="FILE",
+    p.add_argument("-o", "--output", metavar="FILE", type=output_file,
                    help="write FILE atomically instead of printing (for the textfile collector: *.prom)")
     p.add_argument("--push", metavar="URL", help="PUT the metrics to this Pushgateway (http://host:9091)")
     p.add_argument("--job", default=JOB, help=f"the Pushgateway job name (default: {JOB})")
@@ -29,10 +28,6 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     # imported here: every command (cron's crawl too) would otherwise load prometheus-client
     from crawler.health import metrics
 
-    if args.output and not Path(args.output).parent.is_dir():
-        # as `report -o` and `export -o`: a folder that is not there is the caller's slip (2),
-        # checked before the store is read; a write that fails later is an error (1)
-        raise UsageError(f"no directory {str(Path(args.output).parent)!r} to write {Path(args.output).name!r} into")
     coverage_min = project_settings().getfloat("COVERAGE_MIN_RATIO")
     with reading_store() as conn:
         state = metrics.read(conn, coverage_min=coverage_min)
@@ -44,7 +39,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
             return exitcodes.UNAVAILABLE
     if args.output:
         try:
-            metrics.write_textfile(args.output, state)
+            metrics.write_textfile(str(args.output), state)
         except OSError as exc:
             err(f"cannot write {args.output}: {exc.strerror or exc}")
             return exitcodes.ERRORS

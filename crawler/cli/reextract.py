@@ -39,8 +39,8 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     if args.dry_run:
         return dry_run(args, spider_args)
     settings = run_settings(args)
-    stats = run_in_process(settings, "reextract", **spider_args)
-    return exit_status(stats, newsrooms=",".join(map(str, publishers)) or "all", summary=print_summary)
+    stats, code = run_in_process(settings, "reextract", **spider_args)
+    return exit_status(stats, code, newsrooms=",".join(map(str, publishers)) or "all", summary=print_summary)
 
 
 def print_summary(stats: dict[str, Any]) -> None:
@@ -64,7 +64,7 @@ def dry_run(args: argparse.Namespace, spider_args: dict[str, Any]) -> int:
     pipelines = dict(settings.getdict("ITEM_PIPELINES"))
     pipelines.update({"pipelines.store.StorePipeline": None, "pipelines.compare.ComparePipeline": 800})
     settings.set("ITEM_PIPELINES", pipelines, priority="cmdline")
-    stats = run_in_process(settings, "reextract", **spider_args)
+    stats, _ = run_in_process(settings, "reextract", **spider_args)  # its own verdict, below
     failed = dry_run_errors(stats)
     print(f"dry run, nothing stored: pages {stats.get('reextract/pages', 0)}, "
           f"new {stats.get('compare/new', 0)}, changed {stats.get('compare/changed', 0)}, "

@@ -3,34 +3,41 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from crawler import db, exitcodes
-from crawler.cli.common import UsageError, database_url, err, project_settings, reading_store, window_and_publishers
+from crawler.cli.common import (UsageError, database_url, err, output_file, project_settings, reading_store,
+                                window_and_publishers)
+from crawler.items import OFFICE
+from crawler.spiders.presseportal import parse_publishers
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help="archive and run health as one HTML file (charts inline)",
                        description="Write one self-contained HTML page (no scripts, nothing fetched when "
                        "opened): releases per month per newsroom, runs over time, field coverage per run, "
-                       "failed pages. Reads the store only.")
-    p.add_argument("-o", "--output", default="report.html", help="where to write it (default: report.html)")
-    p.add_argument("--publisher", help="only these newsroom id(s), comma separated")
+                       "failed pages; publishers' newsrooms and police/fire offices alike. Reads the store only.")
+    p.add_argument("-o", "--output", default="report.html", type=output_file,
+                   help="where to write it (default: report.html)")
+    p.add_argument("--publisher", help="only these publishers' newsroom(s), comma separated ids")
+    p.add_argument("--office", help="only these police/fire offices (/blaulicht/nr/{id}), comma separated ids; "
+                   "with --publisher, both")
     p.add_argument("--since", help="only releases published and runs started on or after this day, YYYY-MM-DD")
     p.set_defaults(run=cmd_report)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     since, _, publishers = window_and_publishers(args)
-    output = Path(args.output)
-    if not output.parent.is_dir():
-        raise UsageError(f"no directory {str(output.parent)!r} to write {output.name!r} into")
+    try:
+        offices = parse_publishers(args.office, kind=OFFICE) if args.office else None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    output = args.output
     settings = project_settings()
     # imported here: matplotlib costs half a second, which cron's commands never pay
     from crawler.health.gather import Scope
     from crawler.health.report import write_report
 
-    scope = Scope(since, tuple(publishers) if publishers else None)
+    scope = Scope(since, tuple(publishers) if publishers else None, tuple(offices) if offices else None)
     with reading_store() as conn:
         try:
             data = write_report(

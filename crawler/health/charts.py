@@ -8,8 +8,8 @@ is a `Figure` of its own (no pyplot state), so drawing is safe in any thread.
 Each function returns the SVG of one chart (or None when there is nothing to draw). The
 ids inside are prefixed with the chart's name, so several charts share one page; the
 marks a reader counts carry ids a test can find (groups hold one element per mark):
-`archive-bars-<newsroom>` (a bar per month with releases), `archive-gap-<newsroom>` (a
-mark per month without), `runs-duration-<status>` (a dot per finished run),
+`archive-bars-<kind>-<id>` (a bar per month with releases of the newsroom, e.g.
+`archive-bars-office-99001`), `archive-gap-<kind>-<id>` (a mark per month without), `runs-duration-<status>` (a dot per finished run),
 `runs-outcome-<kind>` (a bar per bin of time), `runs-failed` (a dot per run with failed
 pages), `runs-missed-<n>`, `coverage-<field>`, `coverage-threshold-<field>`,
 `coverage-alarm-<field>`, `failures-stage-<stage>`.
@@ -32,7 +32,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from crawler.health.format import TIMEZONE, duration
-from crawler.health.gather import ReportData
+from crawler.health.gather import ReportData, describe_newsroom, key
 
 # matplotlib logs at INFO when it builds its font cache (a first run): not the report's news
 logging.getLogger("matplotlib").setLevel(logging.WARNING)
@@ -149,7 +149,8 @@ def _time_axis(ax) -> None:
 
 def archive(data: ReportData) -> str | None:
     """Releases per month, a band per newsroom (the biggest, `charted_newsrooms`) on one time
-    axis, each band scaled to its own busiest month; months without a release between a
+    axis, each band scaled to its own busiest month and labelled with its name, kind
+    (publisher or police/fire office), id and office code; months without a release between a
     newsroom's first and last are marked red on its baseline: the archive's gaps. One
     axes for all bands: a dozen panels would cost seconds of tick layout."""
     shown = data.charted_newsrooms
@@ -159,20 +160,22 @@ def archive(data: ReportData) -> str | None:
         ax = axes[0, 0]
         labels = []
         for row, newsroom in enumerate(shown):
-            pid = newsroom["publisher_id"]
+            kind, newsroom_id = key(newsroom)
+            gid = f"{kind}-{newsroom_id}"
             base = len(shown) - 1 - row  # the biggest on top
-            months = data.months[pid]
+            months = data.months[kind, newsroom_id]
             filled = [m for m in months if m["releases"]]
             gaps = [m["month"] for m in months if not m["releases"]]
             busiest = max(m["releases"] for m in filled)
             _bars(ax, [m["month"] for m in filled], timedelta(days=25),
                   [BAND * m["releases"] / busiest for m in filled], bottoms=[base] * len(filled),
-                  colour=BAR, gid=f"bars-{pid}")
+                  colour=BAR, gid=f"bars-{gid}")
             if gaps:
                 marks = ax.scatter([g + timedelta(days=12) for g in gaps], [base] * len(gaps),
                                    marker="|", s=90, linewidths=2, color=ALARM, zorder=3)
-                marks.set_gid(f"gap-{pid}")
-            labels.append((base + BAND / 2, f"{plain(newsroom['name'] or 'newsroom')} ({pid})\n"
+                marks.set_gid(f"gap-{gid}")
+            who = describe_newsroom(kind, newsroom_id, newsroom["office_code"])
+            labels.append((base + BAND / 2, f"{plain(newsroom['name'] or 'newsroom')}\n{plain(who)}\n"
                                             f"{newsroom['releases']:,}; busiest month {busiest:,}"))
             ax.axhline(base, color="#9e9e9e", lw=0.6, zorder=1)
         ax.set_yticks([y for y, _ in labels], [text for _, text in labels], fontsize=8)

@@ -2,7 +2,8 @@
 
 Everything is aggregated by the database (`crawler.db.health`): the Python side gets a
 row per newsroom, per newsroom-month, per run and per bin of time, and shapes nothing
-bigger than that.
+bigger than that. A newsroom is a publisher's or a police or fire office's, keyed by
+(kind, id) (`NewsroomKey`): the site may give an office a publisher's number.
 """
 
 from __future__ import annotations
@@ -26,20 +27,39 @@ MISSED_FACTOR = 2.0
 MAX_NEWSROOMS = 12
 MIN_INTERVALS = 3
 
+NewsroomKey = tuple[str, int]  # (kind, id): ("publisher", 73811), ("office", 99001)
+# what a reader is told a newsroom of each kind is
+KIND_NAMES = {"publisher": "publisher", "office": "police/fire office"}
+
+
+def key(row: dict[str, Any]) -> NewsroomKey:
+    """The (kind, id) of a `crawler.db.health` row."""
+    return row["kind"], row["newsroom_id"]
+
+
+def describe_newsroom(kind: str, newsroom_id: int, office_code: str = "") -> str:
+    """A newsroom as a reader is told it: "publisher 73811", "police/fire office 99001
+    POL-MS" (with its code when known)."""
+    return " ".join(part for part in (KIND_NAMES.get(kind, kind), str(newsroom_id), office_code) if part)
+
 
 @dataclass(frozen=True)
 class Scope:
     """What the report looks at: releases published and runs started on or after `since`
-    (a Berlin calendar day; None: all time), of `publishers` (None: every newsroom)."""
+    (a Berlin calendar day; None: all time), of the newsrooms of `publishers` and
+    `offices` (ids of each kind; both None: every newsroom, of both kinds)."""
 
     since: date | None = None
     publishers: tuple[int, ...] | None = None
+    offices: tuple[int, ...] | None = None
 
     def params(self) -> dict[str, Any]:
-        return {"since": self.since, "publishers": list(self.publishers) if self.publishers else None}
+        return {"since": self.since, "publishers": list(self.publishers or ()), "offices": list(self.offices or ())}
 
     def describe(self) -> str:
-        parts = [f"newsrooms {', '.join(map(str, self.publishers))}" if self.publishers else "every newsroom"]
+        named = [f"{label} {', '.join(map(str, ids))}" for label, ids in (
+            ("publishers", self.publishers), ("police/fire offices", self.offices)) if ids]
+        parts = [" and ".join(named) if named else "every newsroom (publishers and police/fire offices)"]
         parts.append(f"since {self.since.isoformat()}" if self.since else "all time")
         return ", ".join(parts)
 
@@ -55,11 +75,11 @@ class ReportData:
     coverage_min_items: int  # runs with fewer releases only alarm on a field missing from all
     watched_fields: list[str]
     newsrooms: list[dict[str, Any]]
-    months: dict[int, list[dict[str, Any]]]  # publisher_id -> its months, oldest first
+    months: dict[NewsroomKey, list[dict[str, Any]]]  # (kind, id) -> its months, oldest first
     runs: list[dict[str, Any]]
     outcome_bin_seconds: int
     outcomes: list[dict[str, Any]]
-    rhythm: dict[int, dict[str, Any]]  # publisher_id -> cadence and missed runs
+    rhythm: dict[NewsroomKey, dict[str, Any]]  # (kind, id) -> cadence and missed runs
     failures_by_stage: list[dict[str, Any]]
     latest_failures: list[dict[str, Any]]
     queue: list[dict[str, Any]] | None  # None: no job queue in this store
@@ -84,25 +104,25 @@ class ReportData:
     @property
     def missed(self) -> list[dict[str, Any]]:
         """The gaps in the cron rhythm, oldest first, one per gap however many newsrooms
-        (one cron job crawls several): start, end, cadence_seconds, newsrooms (ids),
-        runs (how many runs the gap stands for: its length in cadences, less the one
+        (one cron job crawls several): start, end, cadence_seconds, newsrooms ((kind, id)
+        keys), runs (how many runs the gap stands for: its length in cadences, less the one
         that ended it; at least 1)."""
-        found: dict[tuple, list[int]] = {}
-        for pid, rhythm in sorted(self.rhythm.items()):
+        found: dict[tuple, list[NewsroomKey]] = {}
+        for newsroom, rhythm in sorted(self.rhythm.items()):
             for start, end in zip(rhythm["gap_starts"], rhythm["gap_ends"]):
-                found.setdefault((start, end, rhythm["cadence_seconds"]), []).append(pid)
-        return [{"start": start, "end": end, "cadence_seconds": cadence, "newsrooms": pids,
+                found.setdefault((start, end, rhythm["cadence_seconds"]), []).append(newsroom)
+        return [{"start": start, "end": end, "cadence_seconds": cadence, "newsrooms": newsrooms,
                  "runs": max(round((end - start).total_seconds() / cadence) - 1, 1)}
-                for (start, end, cadence), pids in sorted(found.items())]
+                for (start, end, cadence), newsrooms in sorted(found.items())]
 
     @property
     def charted_newsrooms(self) -> list[dict[str, Any]]:
         """The newsrooms the archive chart draws: the MAX_NEWSROOMS biggest with releases in scope."""
-        return [n for n in self.newsrooms if self.months.get(n["publisher_id"])][:MAX_NEWSROOMS]
+        return [n for n in self.newsrooms if self.months.get(key(n))][:MAX_NEWSROOMS]
 
-    def gaps(self, publisher_id: int) -> int:
+    def gaps(self, newsroom: NewsroomKey) -> int:
         """Months without a release between a newsroom's first and last month in scope."""
-        return sum(1 for m in self.months.get(publisher_id, []) if not m["releases"])
+        return sum(1 for m in self.months.get(newsroom, []) if not m["releases"])
 
 
 def gather(conn, scope: Scope, *, store: str, now: datetime, coverage_min: float,
@@ -110,12 +130,13 @@ def gather(conn, scope: Scope, *, store: str, now: datetime, coverage_min: float
     """Read everything the report shows, in scope. `conn` is an open connection to a
     store at the current schema (see `crawler.cli.common.reading_store`)."""
     params = scope.params()
+    health.without_jit(conn)
     runs = health.runs(conn, **params)
     bin_seconds = outcome_bin(runs)
-    months: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    months: dict[NewsroomKey, list[dict[str, Any]]] = defaultdict(list)
     for row in health.archive_months(conn, **params):
-        months[row["publisher_id"]].append(row)
-    rhythm = {row["publisher_id"]: row for row in health.cron_rhythm(
+        months[key(row)].append(row)
+    rhythm = {key(row): row for row in health.cron_rhythm(
         conn, factor=MISSED_FACTOR, min_intervals=MIN_INTERVALS, **params)}
     return ReportData(
         scope=scope,

@@ -6,12 +6,16 @@ back in the tests. The values come from the store at the moment of the call, so 
 are a custom collector's metric families (the library's pattern for exporting another
 system's state), not counters kept by a process.
 
+A newsroom is a publisher's or a police or fire office's, and the site may give both
+kinds the same number: every newsroom's series carries `kind` ("publisher" or "office")
+beside `newsroom` (its id), and only the two together name one.
+
 | metric | labels | value |
 | --- | --- | --- |
-| `presseportal_newsroom_info` | newsroom, name | 1 per newsroom the store knows |
-| `presseportal_releases_total` | newsroom | releases stored |
-| `presseportal_newest_release_timestamp_seconds` | newsroom | publication of the newest release |
-| `presseportal_last_success_timestamp_seconds` | newsroom | end of its last successful run; 0: never |
+| `presseportal_newsroom_info` | kind, newsroom, name, office_code | 1 per newsroom the store knows (office_code: an office's "POL-XY", '' else) |
+| `presseportal_releases_total` | kind, newsroom | releases stored |
+| `presseportal_newest_release_timestamp_seconds` | kind, newsroom | publication of the newest release |
+| `presseportal_last_success_timestamp_seconds` | kind, newsroom | end of its last successful run; 0: never |
 | `presseportal_runs_total` | status | runs that ended (or are) in that status |
 | `presseportal_run_finished_timestamp_seconds` | mode | end of the last finished run of that mode |
 | `presseportal_run_duration_seconds` | mode | its duration |
@@ -37,6 +41,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoM
 from crawler.db import health
 
 PREFIX = "presseportal"
+NEWSROOM_LABELS = ["kind", "newsroom"]  # a newsroom is (kind, id): see above
 
 
 @dataclass
@@ -54,6 +59,7 @@ def read(conn, *, coverage_min: float) -> StoreHealth:
     """The store's health through `conn`; None reads as an empty store (no schema)."""
     if conn is None:
         return StoreHealth(coverage_min)
+    health.without_jit(conn)
     return StoreHealth(
         coverage_min=coverage_min,
         newsrooms=health.newsrooms(conn),
@@ -84,19 +90,19 @@ class StoreCollector:
         yield from self._coverage(state.last_coverage, state.coverage_min)
 
     def _newsrooms(self, rows: list[dict[str, Any]]) -> Iterator[Metric]:
-        info = InfoMetricFamily(f"{PREFIX}_newsroom", "Newsrooms the store knows, with their name.",
-                                labels=["newsroom"])
+        info = InfoMetricFamily(f"{PREFIX}_newsroom", "Newsrooms the store knows (kind publisher or office), "
+                                "with their name and an office's code.", labels=NEWSROOM_LABELS)
         releases = CounterMetricFamily(f"{PREFIX}_releases", "Releases stored, per newsroom.",
-                                       labels=["newsroom"])
+                                       labels=NEWSROOM_LABELS)
         newest = GaugeMetricFamily(f"{PREFIX}_newest_release_timestamp_seconds",
                                    "Publication time of the newsroom's newest stored release.",
-                                   labels=["newsroom"])
+                                   labels=NEWSROOM_LABELS)
         success = GaugeMetricFamily(f"{PREFIX}_last_success_timestamp_seconds",
                                     "End of the newsroom's last successful run (0: none yet).",
-                                    labels=["newsroom"])
+                                    labels=NEWSROOM_LABELS)
         for row in rows:
-            newsroom = [str(row["publisher_id"])]
-            info.add_metric(newsroom, {"name": row["name"]})
+            newsroom = [row["kind"], str(row["newsroom_id"])]
+            info.add_metric(newsroom, {"name": row["name"], "office_code": row["office_code"]})
             releases.add_metric(newsroom, row["releases"])
             if row["newest"] is not None:
                 newest.add_metric(newsroom, _seconds(row["newest"]))

@@ -15,7 +15,7 @@ from html import escape
 from typing import Any
 
 from crawler.health.format import duration, number, when
-from crawler.health.gather import ReportData
+from crawler.health.gather import KIND_NAMES, ReportData, describe_newsroom, key
 
 STYLE = """
 :root { color-scheme: light; --ink: #212121; --muted: #616161; --line: #e0e0e0; --alarm: #c62828; --ok: #2e7d32; }
@@ -140,16 +140,20 @@ Times are Berlin time.</p>
 def _archive(data: ReportData, svg: str | None) -> str:
     rows = []
     for n in data.newsrooms:
-        pid = n["publisher_id"]
-        rhythm = data.rhythm.get(pid)
+        kind, newsroom_id = newsroom = key(n)
+        rhythm = data.rhythm.get(newsroom)
+        gaps = data.gaps(newsroom)
         rows.append(
-            f'<tr data-newsroom="{pid}">'
-            + cell(pid, "publisher_id", num=True, text=str(pid))
+            # a row is found by both: an office may have a publisher's number
+            f'<tr data-kind="{escape(kind)}" data-newsroom="{newsroom_id}">'
+            + cell(kind, "kind", text=KIND_NAMES.get(kind, kind))
+            + cell(newsroom_id, "newsroom_id", num=True, text=str(newsroom_id))
+            + cell(n["office_code"], "office_code", text=n["office_code"] or "-")
             + cell(n["name"] or "-")
             + cell(n["releases"], "releases", num=True)
             + cell(n["oldest"], "oldest")
             + cell(n["newest"], "newest")
-            + cell(data.gaps(pid), "gap_months", num=True, cls="alarm" if data.gaps(pid) else "")
+            + cell(gaps, "gap_months", num=True, cls="alarm" if gaps else "")
             + cell(n["last_success"], "last_success", cls="" if n["last_success"] else "alarm")
             + cell(n["last_run_status"], "last_run_status", text=(
                 f"{n['last_run_status']} ({when(n['last_run_started'])})" if n["last_run_status"] else "-"))
@@ -157,14 +161,15 @@ def _archive(data: ReportData, svg: str | None) -> str:
                    text=f"every {duration(rhythm['cadence_seconds'])}" if rhythm else "-")
             + "</tr>")
     shown = len(data.charted_newsrooms)
-    caption = ("Releases per month (Berlin time), a band per newsroom on one time axis, each scaled to "
-               "its busiest month; red marks on a baseline: months without a release.")
+    caption = ("Releases per month (Berlin time), a band per newsroom (a publisher's or a police/fire "
+               "office's) on one time axis, each scaled to its busiest month; red marks on a baseline: "
+               "months without a release.")
     if len(data.newsrooms) > shown:
         caption += f" The {shown} biggest newsrooms are drawn; the table lists all {len(data.newsrooms)}."
     return (
         '<section id="archive-section"><h2>The archive</h2>'
         + figure(svg, "archive-chart", caption, "No releases stored in scope yet.")
-        + table(["#newsroom", "name", "#releases", "oldest", "newest release", "#months without a release",
+        + table(["kind", "#id", "office code", "name", "#releases", "oldest", "newest release", "#months without a release",
                  "last successful run", "last run", "cron cadence"], rows, table_id="newsrooms")
         + "</section>")
 
@@ -176,7 +181,8 @@ def _runs(data: ReportData, svg: str | None, status_colour) -> str:
     gap_rows = [
         "<tr>" + cell(gap["start"], "gap_from") + cell(gap["end"], "gap_to")
         + cell(duration((gap["end"] - gap["start"]).total_seconds())) + cell(gap["runs"], "missed", num=True)
-        + cell(", ".join(map(str, gap["newsrooms"])), "newsrooms") + "</tr>"
+        + cell(" ".join(f"{k}:{i}" for k, i in gap["newsrooms"]), "newsrooms",
+               text=", ".join(describe_newsroom(k, i) for k, i in gap["newsrooms"])) + "</tr>"
         for gap in data.missed]
     cadences = sorted({r["cadence_seconds"] for r in data.rhythm.values()})
     if not cadences:

@@ -7,7 +7,8 @@ the release grammar (`crawler.grammar.split_flat_text` + `split_release`), nothi
 holds a section pattern; the normaliser cleans it and reads the date like any other.
 
 Ids, in this order: the record's URL (a URL column, the API's `url`), the
-`Originalmeldung: URL` line of the text, the record's id columns. Without a story id the
+`Originalmeldung: URL` line of the text (as the grammar reads it: `ReleaseParts.original_url`),
+the record's id columns. Without a story id the
 release is stored under `derived_story_id(publisher_id, text)` (negative, stable,
 flagged `story_id_derived`); without a publisher id, under the importer's default
 (`--publisher`); with neither, the record is refused (`RecordError`).
@@ -19,13 +20,11 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from crawler.grammar import ORIGINAL_LINK_HEADS, key, parse_office_code, split_flat_text, split_release
+from crawler.grammar import key, parse_office_code, split_flat_text, split_release
 from crawler.items import OFFICE, PUBLISHER, Newsroom, RawRelease, StoryRef, story_ref
 
 # story ids are PostgreSQL integers: derived ones take the negative half (-1 .. -(2**31 - 1))
 _INT4 = 2**31 - 1
-# "Originalmeldung: https://..." (the grammar's own heading word), its URL
-_ORIGINAL_LINK = re.compile(rf"(?:{'|'.join(ORIGINAL_LINK_HEADS)})\s*:\s*(?P<url>\S+)", re.IGNORECASE)
 # a story URL with more glued on after its id ("…/pm/12345/6789012Musterstadt (ots)")
 _ID_THEN_GLUE = re.compile(r"(/\d+/\d+)\D.*$")
 
@@ -76,14 +75,6 @@ def _story_ref(*urls: str) -> StoryRef | None:
     return None
 
 
-def original_link(paragraphs: list[str]) -> str:
-    """The URL of the first `Originalmeldung: URL` paragraph, or ""."""
-    for paragraph in paragraphs:
-        if (m := _ORIGINAL_LINK.match(paragraph)) is not None:
-            return m["url"]
-    return ""
-
-
 def _int(value: str, what: str) -> int | None:
     value = (value or "").strip()
     if not value:
@@ -101,8 +92,10 @@ def raw_release(record: Record, *, default_publisher: int | None, base_url: str)
     text = record.text if key(record.text) else record.teaser
     if not key(text):
         raise RecordError("no text")
-    paragraphs = split_flat_text(text)
-    found = _story_ref(record.url, original_link(paragraphs))
+    parts = split_release(split_flat_text(text))
+    # the grammar's URL, not its `original`: a dump may glue text to the story id
+    # ("…/6789012Musterstadt (ots)"), which `_story_ref` cuts off
+    found = _story_ref(record.url, parts.original_url)
     publisher_id = found.newsroom.id if found else _int(record.publisher_id, "publisher id") or default_publisher
     if publisher_id is None:
         raise RecordError("no publisher id: the record names no story URL; give --publisher")
@@ -115,7 +108,6 @@ def raw_release(record: Record, *, default_publisher: int | None, base_url: str)
     else:
         url = found.url if found else StoryRef(Newsroom(kind, publisher_id), story_id, base_url).url
 
-    parts = split_release(paragraphs)
     raw = RawRelease(
         story_id=story_id,
         publisher_id=publisher_id,

@@ -150,3 +150,23 @@ def test_read_only_commands_never_migrate(name):
     calls = {node.func.attr for node in ast.walk(tree)
              if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)}
     assert not calls & {"migrate", "ensure_schema"}, f"`presseportal {name}` only reads: it must not migrate"
+
+
+def test_one_function_starts_a_crawler_process():
+    # crawl, backfill, import and reextract share `crawler.cli.inprocess.run_in_process`,
+    # and with it the exit status of a run a second Ctrl-C stopped (130)
+    starters = sorted({str(path.relative_to(ROOT)) for module, path in modules()
+                       for _, name in imports_of(module, path)
+                       if name in ("scrapy.crawler.CrawlerProcess", "scrapy.crawler.CrawlerRunner")})
+    assert starters == ["crawler/cli/inprocess.py"]
+
+
+def test_the_release_grammar_alone_reads_an_originalmeldung_line():
+    # its heading words and pattern are the grammar's (crawler/grammar.py); a dump's
+    # record takes the story it names from `ReleaseParts.original_url`
+    readers = sorted({str(path.relative_to(ROOT)) for module, path in modules()
+                      for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                      if isinstance(node, ast.Name | ast.Attribute | ast.alias)
+                      and "ORIGINAL_LINK" in (getattr(node, "id", None) or getattr(node, "attr", None)
+                                              or getattr(node, "name", ""))})
+    assert readers == ["crawler/grammar.py"]

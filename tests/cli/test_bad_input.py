@@ -67,9 +67,13 @@ USAGE_ERRORS = [
     (["export", "--since", "yesterday"], "presseportal export", "since must be a date"),
     (["export", "--until", "2024-02-30"], "presseportal export", "until must be a date"),
     (["export", "--format", "xml"], "presseportal export", "invalid choice"),
-    (["export", "-o", "/nonexistent-dir/x.jsonl"], "presseportal export", "cannot write"),
-    # seen: metrics said so with 1 where report and export say 2
-    (["metrics", "-o", "/nonexistent-dir/m.prom"], "presseportal metrics", "no directory '/nonexistent-dir'"),
+    # -o of the three commands that write a file: one check (cli/common.output_file), before
+    # the store is read; seen: metrics said so with 1 where report and export said 2
+    *[([command, "-o", f"/nonexistent-dir/out.{ext}"], f"presseportal {command}",
+       f"cannot write '/nonexistent-dir/out.{ext}': no directory '/nonexistent-dir'")
+      for command, ext in (("export", "jsonl"), ("metrics", "prom"), ("report", "html"))],
+    *[([command, "-o", "/tmp"], f"presseportal {command}", "cannot write '/tmp': a directory, not a file")
+      for command in ("export", "metrics", "report")],
     (["db"], "presseportal db", "required"),
     (["db", "frobnicate"], "presseportal db", "invalid choice"),
     (["frobnicate"], "presseportal", "invalid choice"),

@@ -19,6 +19,10 @@ from tests.replica import Replica
 
 MAIN = 73811
 SECOND = 97012  # "Rheinische Datenwerke AG" of the replica
+# "Bundespolizeiinspektion Nordhafen" (BPOL-NH): an office with SECOND's number, so the
+# report and the metrics must tell the two newsrooms apart by kind
+OFFICE = 97012
+OFFICE_CODE = "BPOL-NH"
 
 
 def _database(pg_server, template_url: str) -> str:
@@ -46,7 +50,8 @@ class CrawledStore:
 def crawled_store(pg_server, pg_template_url):
     """A store filled by the cron job and a backfill, against the replica over HTTP:
     a first crawl with broken pages (failed pages, status `errors`), a crawl after three
-    new releases, a crawl with nothing new (304), and a backfill of a second newsroom."""
+    new releases, a crawl with nothing new (304), a backfill of a second newsroom, and a
+    cron crawl of a police office that has the second newsroom's number."""
     url = _database(pg_server, pg_template_url)
     with Replica(releases=120, seed=7) as replica:
         replica.faults.add(r"^/pm/", "bad_date", rate=0.05)
@@ -55,7 +60,8 @@ def crawled_store(pg_server, pg_template_url):
         assert first.returncode == 1, f"broken pages make the first run fail: {first.stderr[-2000:]}"
         replica.faults.clear()
         replica.publish(3)
-        for args in (["crawl"], ["crawl"], ["backfill", "--publisher", str(SECOND)]):
+        for args in (["crawl"], ["crawl"], ["backfill", "--publisher", str(SECOND)],
+                     ["crawl", "--office", str(OFFICE)]):
             done = presseportal(replica, *args, database_url=url)
             assert done.returncode == 0, done.stderr[-2000:]
         yield CrawledStore(url, replica)

@@ -22,6 +22,7 @@ SQL = Path(__file__).with_name("synthetic.sql")
 @dataclass(frozen=True)
 class Shape:
     newsrooms: int = 4
+    offices: int = 0  # the last this many newsrooms are police offices (kind "office")
     releases: int = 2_000
     runs: int = 200
     first_day: date = date(2016, 1, 1)
@@ -37,7 +38,7 @@ class Shape:
 def build(database_url: str, shape: Shape = Shape()) -> Shape:
     """Fill a migrated, empty store with `shape`; returns it."""
     params = {
-        "newsrooms": shape.newsrooms, "releases": shape.releases, "runs": shape.runs,
+        "newsrooms": shape.newsrooms, "offices": shape.offices, "releases": shape.releases, "runs": shape.runs,
         "first_day": shape.first_day, "gap_month": shape.gap_month, "missed": shape.missed,
         "fields": list(WATCHED_FIELDS), "drop_field": shape.drop_field,
     }

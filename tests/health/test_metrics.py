@@ -18,6 +18,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from crawler.items import WATCHED_FIELDS
+from tests.health.conftest import OFFICE, OFFICE_CODE, SECOND
 from tests.health.support import run_cli, sql
 from tests.helpers import presseportal
 
@@ -57,20 +58,28 @@ def test_the_output_parses_and_names_follow_prometheus_conventions(exposed):
     assert all(name.startswith("presseportal_") for name in types)
 
 
-def test_newsroom_values_equal_the_databases(exposed, crawled_store):
+def test_newsroom_values_equal_the_databases_for_publishers_and_offices(exposed, crawled_store):
     got = samples(exposed)
     rows = sql(crawled_store.url, """
-        SELECT p.id, p.name, count(r.story_id), extract(epoch FROM max(r.published_at)),
+        SELECT p.kind, p.id, p.name, count(r.story_id), extract(epoch FROM max(r.published_at)),
                (SELECT extract(epoch FROM max(finished_at)) FROM crawl_runs c
-                WHERE c.status = 'success' AND p.id = ANY(c.publishers))
-        FROM publishers p JOIN releases r ON r.publisher_id = p.id GROUP BY p.id, p.name""")
-    assert len(rows) == 2
-    for pid, name, releases, newest, last_success in rows:
-        key = (("newsroom", str(pid)),)
+                WHERE c.status = 'success' AND p.id = ANY(CASE p.kind WHEN 'office' THEN c.offices
+                                                                         ELSE c.publishers END)),
+               coalesce(max(r.office_code), '')
+        FROM publishers p JOIN releases r ON r.newsroom_kind = p.kind AND r.publisher_id = p.id
+        GROUP BY p.kind, p.id, p.name""")
+    assert {(kind, pid) for kind, pid, *_ in rows} == {
+        ("publisher", 73811), ("publisher", SECOND), ("office", OFFICE)}, "an office of a publisher's number apart"
+    for kind, pid, name, releases, newest, last_success, code in rows:
+        key = (("kind", kind), ("newsroom", str(pid)))
         assert got["presseportal_releases_total"][key] == releases
         assert got["presseportal_newest_release_timestamp_seconds"][key] == pytest.approx(float(newest))
         assert got["presseportal_last_success_timestamp_seconds"][key] == pytest.approx(float(last_success))
-        assert got["presseportal_newsroom_info"][(("name", name), ("newsroom", str(pid)))] == 1
+        assert got["presseportal_newsroom_info"][(("kind", kind), ("name", name), ("newsroom", str(pid)),
+                                                  ("office_code", code))] == 1
+    assert len(got["presseportal_releases_total"]) == 3
+    codes = {(kind, pid): code for kind, pid, *_, code in rows}
+    assert codes[("office", OFFICE)] == OFFICE_CODE and codes[("publisher", SECOND)] == ""
 
 
 def test_run_values_equal_the_databases(exposed, crawled_store):

@@ -13,6 +13,7 @@ import pytest
 from crawler.db import health
 from crawler.health.gather import Scope, gather
 from crawler.items import WATCHED_FIELDS
+from tests.health.conftest import OFFICE, OFFICE_CODE
 from tests.health.support import run_cli, sql
 from tests.helpers import BIN, ROOT
 
@@ -38,11 +39,18 @@ def data_values(page: lxml.html.HtmlElement, key: str, section: str | None = Non
 # --- what is aggregated ----------------------------------------------------------------------
 
 
+def test_the_health_queries_run_without_jit(database_url):
+    # JIT compiled the newsrooms' query for 6 s of a 0.4 s run on bench/report.py's store
+    with psycopg.connect(database_url) as conn:
+        gather(conn, Scope(), store="test", now=datetime.now(UTC), coverage_min=0.95, coverage_min_items=20)
+        assert conn.execute("SHOW jit").fetchone()[0] == "off"
+
+
 def test_the_archive_has_every_month_of_a_newsroom_and_a_gap_is_a_zero(synthetic_store):
     data = read(synthetic_store.url)
     shape = synthetic_store.shape
-    assert set(data.months) == {1001, 1002, 1003, 1004}
-    for pid, months in data.months.items():
+    assert set(data.months) == {("publisher", n) for n in range(1001, 1005)}
+    for (_, pid), months in data.months.items():
         firsts = [m["month"] for m in months]
         assert firsts == sorted(firsts) and all(d.day == 1 for d in firsts)
         assert len(firsts) == len(set(firsts)), "one row per month"
@@ -50,7 +58,7 @@ def test_the_archive_has_every_month_of_a_newsroom_and_a_gap_is_a_zero(synthetic
         assert empty == ([shape.gap_month] if pid == shape.gap_newsroom else []), pid
         assert sum(m["releases"] for m in months) == sql(
             synthetic_store.url, "SELECT count(*) FROM releases WHERE publisher_id = %s", pid)[0][0]
-    assert data.gaps(shape.gap_newsroom) == 1
+    assert data.gaps(("publisher", shape.gap_newsroom)) == 1
 
 
 def test_months_are_berlin_months(database_url):
@@ -68,12 +76,13 @@ def test_months_are_berlin_months(database_url):
 def test_the_cron_rhythm_gives_the_cadence_and_the_missed_runs(synthetic_store):
     data = read(synthetic_store.url)
     shape = synthetic_store.shape
-    assert {pid: r["cadence_seconds"] for pid, r in data.rhythm.items()} == dict.fromkeys(range(1001, 1005), 900)
+    assert {newsroom: r["cadence_seconds"] for newsroom, r in data.rhythm.items()} == {
+        ("publisher", n): 900 for n in range(1001, 1005)}
     assert len(data.missed) == 1, "newsrooms of one cron job share its missed runs: one gap"
     gap = data.missed[0]
     assert gap["end"] - gap["start"] == timedelta(minutes=15 * (shape.missed + 1))
     assert gap["runs"] == shape.missed
-    assert gap["newsrooms"] == [1001, 1002, 1003, 1004]
+    assert gap["newsrooms"] == [("publisher", n) for n in range(1001, 1005)]
 
 
 def test_a_run_gap_until_now_is_a_missed_run(database_url):
@@ -85,7 +94,7 @@ def test_a_run_gap_until_now_is_a_missed_run(database_url):
             conn.execute("INSERT INTO crawl_runs (mode, publishers, started_at, finished_at, status) "
                          "VALUES ('incremental', '{73811}', %s, %s, 'success')", (start, start + timedelta(seconds=5)))
     data = read(database_url)
-    assert data.rhythm[73811]["cadence_seconds"] == 60
+    assert data.rhythm["publisher", 73811]["cadence_seconds"] == 60
     [gap] = data.missed
     assert gap["start"] == now - timedelta(minutes=60) and gap["end"] > now - timedelta(seconds=5)
     assert gap["runs"] >= 58
@@ -103,12 +112,77 @@ def test_new_changed_unchanged_per_bin_add_up_to_the_runs(synthetic_store):
 def test_the_scope_narrows_releases_runs_and_newsrooms(synthetic_store):
     scope = Scope(since=date(2020, 1, 1), publishers=(1002,))
     data = read(synthetic_store.url, scope)
-    assert [n["publisher_id"] for n in data.newsrooms] == [1002]
+    assert [(n["kind"], n["newsroom_id"]) for n in data.newsrooms] == [("publisher", 1002)]
     expected = sql(synthetic_store.url, "SELECT count(*) FROM releases WHERE publisher_id = 1002 AND "
                    "published_at >= '2020-01-01'::timestamp AT TIME ZONE 'Europe/Berlin'")[0][0]
     assert data.releases == expected and 0 < expected < 500
-    assert min(m["month"] for m in data.months[1002]) == date(2020, 1, 1)
+    assert min(m["month"] for m in data.months["publisher", 1002]) == date(2020, 1, 1)
     assert len(data.runs) == 200, "every run crawled newsroom 1002"
+
+
+def test_an_office_and_a_publisher_of_one_number_are_two_newsrooms(database_url):
+    # the site gives offices numbers of their own, some of them a publisher's too
+    with psycopg.connect(database_url) as conn:
+        conn.execute("INSERT INTO publishers (kind, id, name) VALUES ('publisher', 7, 'Firma'), "
+                     "('office', 7, 'Polizei'), ('office', 8, 'Feuerwehr')")
+        for sid, kind, code, at in ((1, "publisher", "", "2024-03-05 10:00+00"),
+                                    (2, "office", "POL-X", "2024-01-05 10:00+00"),
+                                    (3, "office", "POL-X", "2024-03-06 10:00+00"),
+                                    (4, "office", "", "2024-03-07 10:00+00"),
+                                    (5, "office", "FW-Y", "2024-03-07 11:00+00")):
+            conn.execute("INSERT INTO releases (story_id, newsroom_kind, publisher_id, office_code, url, "
+                         "published_at, content_hash) VALUES (%s, %s, %s, %s, '', %s, '')",
+                         (sid, kind, 8 if sid == 5 else 7, code, at))
+        for publishers, offices, status, end in (("{7}", "{}", "success", "2024-03-08 10:00+00"),
+                                                 ("{}", "{7}", "errors", "2024-03-09 10:00+00"),
+                                                 ("{}", "{7}", "success", "2024-03-10 10:00+00"),
+                                                 ("{}", "{8}", "errors", "2024-03-11 10:00+00")):
+            conn.execute("INSERT INTO crawl_runs (mode, publishers, offices, started_at, finished_at, status) "
+                         "VALUES ('incremental', %s, %s, %s::timestamptz - interval '1 minute', %s, %s)",
+                         (publishers, offices, end, end, status))
+    data = read(database_url)
+    rows = {(n["kind"], n["newsroom_id"]): n for n in data.newsrooms}
+    assert set(rows) == {("publisher", 7), ("office", 7), ("office", 8)}
+    assert {k: (n["name"], n["releases"], n["office_code"]) for k, n in rows.items()} == {
+        ("publisher", 7): ("Firma", 1, ""), ("office", 7): ("Polizei", 3, "POL-X"), ("office", 8): ("Feuerwehr", 1, "FW-Y")}
+    assert rows["publisher", 7]["last_success"] == datetime(2024, 3, 8, 10, tzinfo=UTC)
+    assert rows["office", 7]["last_success"] == datetime(2024, 3, 10, 10, tzinfo=UTC)
+    assert rows["office", 8]["last_success"] is None and rows["office", 8]["last_run_status"] == "errors"
+    assert [(m["month"], m["releases"]) for m in data.months["office", 7]] == [
+        (date(2024, 1, 1), 1), (date(2024, 2, 1), 0), (date(2024, 3, 1), 2)]
+    assert data.gaps(("office", 7)) == 1 and data.gaps(("publisher", 7)) == 0
+
+    # narrowed to the office: its releases, its runs, not its namesake's
+    office = read(database_url, Scope(offices=(7,)))
+    assert [(n["kind"], n["newsroom_id"]) for n in office.newsrooms] == [("office", 7)]
+    assert office.releases == 3 and len(office.runs) == 2
+    assert set(office.months) == {("office", 7)}
+    publisher = read(database_url, Scope(publishers=(7,)))
+    assert [(n["kind"], n["newsroom_id"]) for n in publisher.newsrooms] == [("publisher", 7)]
+    assert publisher.releases == 1 and len(publisher.runs) == 1
+
+
+def test_a_crawled_office_is_in_the_report_labelled_with_its_numbers(crawled_store, tmp_path):
+    url = crawled_store.url
+    page = write(url, tmp_path / "all.html")
+    row = page.xpath(f'//table[@id="newsrooms"]//tr[@data-kind="office"][@data-newsroom="{OFFICE}"]')
+    assert len(row) == 1
+    releases, newest = sql(url, "SELECT count(*), max(published_at) FROM releases "
+                                "WHERE newsroom_kind = 'office' AND publisher_id = %s", OFFICE)[0]
+    assert releases > 0
+    assert row[0].xpath('td[@data-key="releases"]/@data-value') == [str(releases)]
+    assert datetime.fromisoformat(row[0].xpath('td[@data-key="newest"]/@data-value')[0]) == newest
+    assert row[0].xpath('td[@data-key="kind"]/text()') == ["police/fire office"]
+    assert row[0].xpath('td[@data-key="office_code"]/@data-value') == [OFFICE_CODE]
+    labels = " ".join(page.xpath('//*[@id="archive-chart"]//*[local-name()="text"]//text()'))
+    assert f"police/fire office {OFFICE} {OFFICE_CODE}" in labels and f"publisher {OFFICE}" in labels
+
+    only = write(url, tmp_path / "office.html", "--office", str(OFFICE))
+    assert [(r.get("data-kind"), r.get("data-newsroom")) for r in only.xpath('//table[@id="newsrooms"]//tr[@data-kind]')] \
+        == [("office", str(OFFICE))]
+    assert data_values(only, "releases", "summary") == [str(releases)]
+    assert data_values(only, "runs", "summary") == [str(sql(
+        url, "SELECT count(*) FROM crawl_runs WHERE %s = ANY(offices)", OFFICE)[0][0])]
 
 
 # --- the page ----------------------------------------------------------------------------------
@@ -162,7 +236,7 @@ def test_names_from_the_store_are_text_in_the_page_and_in_the_charts(database_ur
         conn.execute("INSERT INTO releases (story_id, publisher_id, url, published_at, content_hash) "
                      "VALUES (1, 7, '', '2024-05-01 10:00+00', '')")
     page = write(database_url, tmp_path / "r.html")
-    assert page.xpath('//tr[@data-newsroom="7"]/td[2]/text()') == [name]
+    assert page.xpath('//tr[@data-kind="publisher"][@data-newsroom="7"]/td[4]/text()') == [name]
     assert any(name in t for t in page.xpath('//*[@id="archive-chart"]//*[local-name()="text"]//text()'))
     assert not page.xpath("//b"), "the name's markup stays text"
 
@@ -180,6 +254,7 @@ def test_an_empty_store_gets_a_report_that_says_so_and_stays_empty(empty_databas
 @pytest.mark.parametrize("args, message", [
     (["--since", "2024-13-01"], "since must be a date"),
     (["--publisher", "abc"], "publisher ids are numbers"),
+    (["--office", "POL-MS"], "office ids are numbers"),
     (["-o", "/nonexistent/dir/r.html"], "no directory"),
 ])
 def test_bad_arguments_exit_2_with_one_line(args, message, empty_database):

@@ -14,6 +14,7 @@ import pytest
 
 from crawler.items import WATCHED_FIELDS
 from tests.health.browser import CHROMIUM, MISSING, Rendered, render
+from tests.health.conftest import OFFICE, OFFICE_CODE
 from tests.health.support import one, sql
 from tests.helpers import presseportal
 
@@ -60,18 +61,20 @@ def test_every_chart_is_drawn_with_a_size(shown):
 
 def test_the_archive_draws_a_bar_per_month_with_releases_and_marks_each_gap(shown, crawled_store):
     months = sql(crawled_store.url, """
-        WITH m AS (SELECT publisher_id, date_trunc('month', published_at AT TIME ZONE 'Europe/Berlin') AS month
-                   FROM releases GROUP BY 1, 2)
-        SELECT publisher_id, count(*),
+        WITH m AS (SELECT newsroom_kind, publisher_id,
+                          date_trunc('month', published_at AT TIME ZONE 'Europe/Berlin') AS month
+                   FROM releases GROUP BY 1, 2, 3)
+        SELECT newsroom_kind, publisher_id, count(*),
                (extract(year FROM age(max(month), min(month))) * 12
                 + extract(month FROM age(max(month), min(month))) + 1)::int - count(*)
-        FROM m GROUP BY publisher_id""")
-    assert len(months) == 2
-    for pid, with_releases, without in months:
-        bars = shown.marks(f"archive-bars-{pid}")[f"archive-bars-{pid}"]
-        assert bars["elements"] == with_releases and bars["sized"] == with_releases, (pid, bars)
-        gaps = shown.marks(f"archive-gap-{pid}")
-        assert (gaps[f"archive-gap-{pid}"]["sized"] if gaps else 0) == without, (pid, gaps)
+        FROM m GROUP BY newsroom_kind, publisher_id""")
+    assert len(months) == 3 and ("office", OFFICE) in {(kind, pid) for kind, pid, _, _ in months}
+    for kind, pid, with_releases, without in months:
+        newsroom = f"{kind}-{pid}"
+        bars = shown.marks(f"archive-bars-{newsroom}")[f"archive-bars-{newsroom}"]
+        assert bars["elements"] == with_releases and bars["sized"] == with_releases, (newsroom, bars)
+        gaps = shown.marks(f"archive-gap-{newsroom}")
+        assert (gaps[f"archive-gap-{newsroom}"]["sized"] if gaps else 0) == without, (newsroom, gaps)
 
 
 def test_the_runs_chart_draws_each_run_by_status_and_each_failing_run(shown, crawled_store):
@@ -106,10 +109,11 @@ def test_the_summary_shows_the_databases_numbers(shown, crawled_store):
     releases = one(url, "SELECT count(*) FROM releases")
     assert int(shown.value("releases", "summary")) == releases
     assert shown.texts("releases", "summary")[0] == f"{releases:,}"
-    assert int(shown.value("runs", "summary")) == one(url, "SELECT count(*) FROM crawl_runs") == 4
+    assert int(shown.value("runs", "summary")) == one(url, "SELECT count(*) FROM crawl_runs") == 5
     assert int(shown.value("failed_pages", "summary")) == one(url, "SELECT count(*) FROM crawl_errors") > 0
     assert int(shown.value("newsrooms", "summary")) == one(
-        url, "SELECT count(*) FROM (SELECT id FROM publishers UNION SELECT unnest(publishers) FROM crawl_runs) k")
+        url, "SELECT count(*) FROM (SELECT kind, id FROM publishers UNION SELECT 'publisher', unnest(publishers) "
+             "FROM crawl_runs UNION SELECT 'office', unnest(offices) FROM crawl_runs) k") == 3
     assert datetime.fromisoformat(shown.value("newest", "summary")) == one(
         url, "SELECT max(published_at) FROM releases")
     assert datetime.fromisoformat(shown.value("last_success", "summary")) == one(
@@ -120,15 +124,26 @@ def test_the_summary_shows_the_databases_numbers(shown, crawled_store):
 
 def test_each_newsrooms_row_shows_the_databases_numbers(shown, crawled_store):
     rows = sql(crawled_store.url, """
-        SELECT publisher_id, count(*), min(published_at), max(published_at),
+        SELECT newsroom_kind, publisher_id, count(*), min(published_at), max(published_at),
                (SELECT max(finished_at) FROM crawl_runs r WHERE r.status = 'success'
-                AND releases.publisher_id = ANY(r.publishers))
-        FROM releases GROUP BY publisher_id""")
-    for pid, releases, oldest, newest, last_success in rows:
-        assert int(shown.value("releases", newsroom=pid)) == releases
-        assert datetime.fromisoformat(shown.value("oldest", newsroom=pid)) == oldest
-        assert datetime.fromisoformat(shown.value("newest", newsroom=pid)) == newest
-        assert datetime.fromisoformat(shown.value("last_success", newsroom=pid)) == last_success
+                AND releases.publisher_id = ANY(CASE releases.newsroom_kind WHEN 'office' THEN r.offices
+                                                                            ELSE r.publishers END))
+        FROM releases GROUP BY newsroom_kind, publisher_id""")
+    assert len(rows) == 3
+    for kind, pid, releases, oldest, newest, last_success in rows:
+        row = {"kind": kind, "newsroom": pid}
+        assert int(shown.value("releases", **row)) == releases
+        assert datetime.fromisoformat(shown.value("oldest", **row)) == oldest
+        assert datetime.fromisoformat(shown.value("newest", **row)) == newest
+        assert datetime.fromisoformat(shown.value("last_success", **row)) == last_success
+
+
+def test_an_office_is_labelled_as_one_with_its_code(shown):
+    office = {"kind": "office", "newsroom": OFFICE}
+    assert shown.texts("kind", **office) == ["police/fire office"]
+    assert shown.value("office_code", **office) == OFFICE_CODE
+    assert shown.texts("kind", kind="publisher", newsroom=OFFICE) == ["publisher"], "its publisher namesake"
+    assert shown.value("office_code", kind="publisher", newsroom=OFFICE) == ""
 
 
 def test_coverage_and_failed_pages_tables_show_the_databases_rows(shown, crawled_store):

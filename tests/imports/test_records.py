@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.imports.records import Record, RecordError, derived_story_id, original_link, raw_release
+from crawler.grammar import split_flat_text, split_release
+from crawler.imports.records import Record, RecordError, derived_story_id, raw_release
 
 ISSUE_LINE = (
     "Musterstadt (ots) - Erster Absatz.Zweiter Absatz.Über Beispiel GmbH:Beispiel GmbH ist …"
@@ -64,8 +65,23 @@ def test_a_url_that_names_no_story_leaves_the_ids_to_the_text():
 
 def test_an_originalmeldung_glued_to_what_follows_still_gives_the_ids():
     text = "Text.Originalmeldung: https://www.presseportal.de/pm/12345/6789012Musterstadt (ots) - Andere"
-    assert original_link(["Originalmeldung: https://www.presseportal.de/pm/1/2"]) == "https://www.presseportal.de/pm/1/2"
     assert (read(text).publisher_id, read(text).story_id) == (12345, 6789012)
+
+
+def test_the_originalmeldung_line_is_read_by_the_release_grammar():
+    # one reader of "Originalmeldung: URL" (crawler/grammar.py), for pages and dumps alike
+    text = "Musterstadt (ots) - Text.\nOriginalmeldung: https://www.presseportal.de/blaulicht/pm/99001/6789012"
+    original = split_release(split_flat_text(text)).original
+    raw = read(text)
+    assert (raw.newsroom_kind, raw.publisher_id, raw.story_id, raw.url) == (
+        original.newsroom.kind, original.newsroom.id, original.story_id, original.url)
+    assert (raw.newsroom_kind, raw.publisher_id, raw.story_id) == ("office", 99001, 6789012)
+
+
+def test_an_originalmeldung_without_a_story_url_leaves_the_ids_to_the_columns():
+    raw = read("Text.\nOriginalmeldung: siehe Archiv", story_id="4806207", publisher_id="73811")
+    assert (raw.publisher_id, raw.story_id) == (73811, 4806207)
+    assert not any("Originalmeldung" in p for p in raw.body), "no text of the release"
 
 
 def test_id_columns_give_the_story_on_the_configured_site():

@@ -1,74 +1,108 @@
 -- Named queries of the pipeline's health: `presseportal report` and `presseportal metrics`
 -- (crawler/db/health.py). Read only; everything is aggregated here, not in Python.
 --
--- The scope parameters of the report: %(since)s (a Berlin calendar day, or NULL for all)
--- and %(publishers)s (newsroom ids, or NULL for all). Releases are in scope by their
--- publication, runs by their start, failed pages by when they were recorded; a run over
--- all newsrooms (publishers '{}') is in every newsroom's scope. The report is of the
--- publishers' newsrooms: an office (newsroom_kind 'office', whose id may be a publisher's
--- too) is not drawn yet.
+-- A newsroom is (kind, id) everywhere here: a publisher's ('publisher', /nr/{id}) or a
+-- police or fire office's ('office', /blaulicht/nr/{id}); the site may give both kinds the
+-- same number (006_newsroom_kinds.sql), so every row names both and every join and group
+-- uses both. Release rows name theirs in (newsroom_kind, publisher_id); a run names its
+-- newsrooms in crawl_runs.publishers and crawl_runs.offices, both empty for a run over
+-- every newsroom (which is in every newsroom's scope and history).
+--
+-- The scope parameters of the report: %(since)s (a Berlin calendar day, or NULL for all),
+-- %(every)s (true: every newsroom), else %(publishers)s and %(offices)s (the ids of each
+-- kind in scope; '{}' for none). Releases are in scope by their publication, runs by their
+-- start, failed pages by when they were recorded.
+
+-- name: health_without_jit
+-- These queries boil large tables down to small answers from rough estimates (a newsroom's
+-- months, its runs): compiled by JIT, PostgreSQL's default above jit_above_cost, a query of
+-- a second took over ten on a store of 200,000 releases (bench/report.py).
+SET jit = off;
 
 -- name: health_newsrooms
 -- Every newsroom the store knows (it has releases, or a run asked for it): its releases
--- in scope, the oldest and newest of them, and its runs (all of them, whatever the scope:
--- "when did this newsroom last succeed" does not depend on the window looked at).
+-- in scope, the oldest and newest of them, an office's code (from its newest release that
+-- has one), and its runs (all of them, whatever the scope: "when did this newsroom last
+-- succeed" does not depend on the window looked at).
 WITH scoped AS (
-    SELECT publisher_id, count(*) AS releases, min(published_at) AS oldest, max(published_at) AS newest
+    SELECT newsroom_kind AS kind, publisher_id AS newsroom_id, count(*) AS releases,
+           min(published_at) AS oldest, max(published_at) AS newest
     FROM releases
-    WHERE newsroom_kind = 'publisher'
-      AND (%(since)s::date IS NULL OR published_at >= (%(since)s::date::timestamp AT TIME ZONE 'Europe/Berlin'))
-      AND (%(publishers)s::integer[] IS NULL OR publisher_id = ANY(%(publishers)s::integer[]))
-    GROUP BY publisher_id
+    WHERE (%(since)s::date IS NULL OR published_at >= (%(since)s::date::timestamp AT TIME ZONE 'Europe/Berlin'))
+      AND (%(every)s OR newsroom_kind = 'publisher' AND publisher_id = ANY(%(publishers)s::integer[])
+                     OR newsroom_kind = 'office' AND publisher_id = ANY(%(offices)s::integer[]))
+    GROUP BY newsroom_kind, publisher_id
 ), known AS (
-    SELECT id AS publisher_id FROM publishers WHERE kind = 'publisher'
+    -- DISTINCT in each part: the planner then expects a few newsrooms, not a row per run
+    -- and newsroom (which made it compile the query with JIT: seconds for milliseconds)
+    SELECT kind, id AS newsroom_id FROM publishers
     UNION
-    SELECT DISTINCT unnest(publishers) FROM crawl_runs
+    SELECT DISTINCT 'publisher', unnest(publishers) FROM crawl_runs
+    UNION
+    SELECT DISTINCT 'office', unnest(offices) FROM crawl_runs
 )
-SELECT k.publisher_id, coalesce(p.name, '') AS name, coalesce(s.releases, 0) AS releases,
-       s.oldest, s.newest,
+SELECT k.kind, k.newsroom_id, coalesce(p.name, '') AS name,
+       coalesce(code.office_code, '') AS office_code,
+       coalesce(s.releases, 0) AS releases, s.oldest, s.newest,
        (SELECT max(r.finished_at) FROM crawl_runs r
-        WHERE r.status = 'success' AND (k.publisher_id = ANY(r.publishers) OR r.publishers = '{}')) AS last_success,
+        WHERE r.status = 'success'
+          AND (k.kind = 'publisher' AND k.newsroom_id = ANY(r.publishers)
+               OR k.kind = 'office' AND k.newsroom_id = ANY(r.offices)
+               OR cardinality(r.publishers) = 0 AND cardinality(r.offices) = 0)) AS last_success,
        last.started_at AS last_run_started, last.status AS last_run_status
 FROM known k
-LEFT JOIN publishers p ON p.kind = 'publisher' AND p.id = k.publisher_id
-LEFT JOIN scoped s ON s.publisher_id = k.publisher_id
+LEFT JOIN publishers p ON p.kind = k.kind AND p.id = k.newsroom_id
+LEFT JOIN scoped s ON s.kind = k.kind AND s.newsroom_id = k.newsroom_id
 LEFT JOIN LATERAL (
+    -- its last run: one that named it, or one over every newsroom
     SELECT r.started_at, r.status FROM crawl_runs r
-    WHERE k.publisher_id = ANY(r.publishers) OR r.publishers = '{}'
+    WHERE k.kind = 'publisher' AND k.newsroom_id = ANY(r.publishers)
+       OR k.kind = 'office' AND k.newsroom_id = ANY(r.offices)
+       OR cardinality(r.publishers) = 0 AND cardinality(r.offices) = 0
     ORDER BY r.started_at DESC, r.id DESC LIMIT 1
 ) last ON true
-WHERE %(publishers)s::integer[] IS NULL OR k.publisher_id = ANY(%(publishers)s::integer[])
-ORDER BY releases DESC, k.publisher_id;
+LEFT JOIN LATERAL (
+    -- newest first along releases_newsroom_published_idx: the first with a code
+    SELECT r.office_code FROM releases r
+    WHERE k.kind = 'office' AND r.newsroom_kind = 'office' AND r.publisher_id = k.newsroom_id
+      AND r.published_at IS NOT NULL AND r.office_code <> ''
+    ORDER BY r.published_at DESC LIMIT 1
+) code ON true
+WHERE %(every)s OR k.kind = 'publisher' AND k.newsroom_id = ANY(%(publishers)s::integer[])
+               OR k.kind = 'office' AND k.newsroom_id = ANY(%(offices)s::integer[])
+ORDER BY releases DESC, k.kind DESC, k.newsroom_id;
 
 -- name: health_archive_months
 -- Releases per Berlin calendar month per newsroom, every month from the newsroom's first
 -- to its last one in scope, months without a release included (0): the archive's gaps.
 WITH counted AS (
-    SELECT publisher_id,
+    SELECT newsroom_kind AS kind, publisher_id AS newsroom_id,
            date_trunc('month', published_at AT TIME ZONE 'Europe/Berlin')::date AS month,
            count(*) AS releases
     FROM releases
-    WHERE published_at IS NOT NULL AND newsroom_kind = 'publisher'
+    WHERE published_at IS NOT NULL
       AND (%(since)s::date IS NULL OR published_at >= (%(since)s::date::timestamp AT TIME ZONE 'Europe/Berlin'))
-      AND (%(publishers)s::integer[] IS NULL OR publisher_id = ANY(%(publishers)s::integer[]))
-    GROUP BY 1, 2
+      AND (%(every)s OR newsroom_kind = 'publisher' AND publisher_id = ANY(%(publishers)s::integer[])
+                     OR newsroom_kind = 'office' AND publisher_id = ANY(%(offices)s::integer[]))
+    GROUP BY 1, 2, 3
 ), spans AS (
-    SELECT publisher_id, min(month) AS first, max(month) AS last FROM counted GROUP BY publisher_id
+    SELECT kind, newsroom_id, min(month) AS first, max(month) AS last FROM counted GROUP BY kind, newsroom_id
 )
-SELECT s.publisher_id, m.month::date AS month, coalesce(c.releases, 0) AS releases
+SELECT s.kind, s.newsroom_id, m.month::date AS month, coalesce(c.releases, 0) AS releases
 FROM spans s
 CROSS JOIN LATERAL generate_series(s.first, s.last, interval '1 month') AS m (month)
-LEFT JOIN counted c ON c.publisher_id = s.publisher_id AND c.month = m.month::date
-ORDER BY s.publisher_id, m.month;
+LEFT JOIN counted c ON c.kind = s.kind AND c.newsroom_id = s.newsroom_id AND c.month = m.month::date
+ORDER BY s.kind DESC, s.newsroom_id, m.month;
 
 -- name: health_runs
 -- One row per run in scope, oldest first; duration in seconds (NULL while running).
-SELECT id, mode, publishers, started_at, finished_at, status,
+SELECT id, mode, publishers, offices, started_at, finished_at, status,
        extract(epoch FROM finished_at - started_at)::float8 AS duration_seconds,
        pages, new, changed, unchanged, errors, new + changed + unchanged AS releases, coverage
 FROM crawl_runs
 WHERE (%(since)s::date IS NULL OR started_at >= (%(since)s::date::timestamp AT TIME ZONE 'Europe/Berlin'))
-  AND (%(publishers)s::integer[] IS NULL OR publishers && %(publishers)s::integer[] OR publishers = '{}')
+  AND (%(every)s OR publishers && %(publishers)s::integer[] OR offices && %(offices)s::integer[]
+       OR cardinality(publishers) = 0 AND cardinality(offices) = 0)
 ORDER BY started_at, id;
 
 -- name: health_run_outcomes
@@ -79,7 +113,8 @@ SELECT date_bin(make_interval(secs => %(bin_seconds)s), started_at, timestamptz 
        count(*) AS runs
 FROM crawl_runs
 WHERE (%(since)s::date IS NULL OR started_at >= (%(since)s::date::timestamp AT TIME ZONE 'Europe/Berlin'))
-  AND (%(publishers)s::integer[] IS NULL OR publishers && %(publishers)s::integer[] OR publishers = '{}')
+  AND (%(every)s OR publishers && %(publishers)s::integer[] OR offices && %(offices)s::integer[]
+       OR cardinality(publishers) = 0 AND cardinality(offices) = 0)
 GROUP BY 1
 ORDER BY 1;
 
@@ -87,36 +122,44 @@ ORDER BY 1;
 -- The cron job's rhythm per newsroom: the median interval between the starts of its
 -- incremental runs (known from %(min_intervals)s intervals on), and the gaps longer than
 -- %(factor)s times that (missed runs), the one from the last run until now included.
+-- Inside, a newsroom's kind is `office` (a boolean): a run per newsroom is a hundred
+-- thousand rows on a large store, and sorting them by a text would cost seconds.
 WITH cron AS (
-    SELECT unnest(publishers) AS publisher_id, started_at
+    SELECT false AS office, unnest(publishers) AS newsroom_id, started_at
+    FROM crawl_runs
+    WHERE mode = 'incremental'
+      AND (%(since)s::date IS NULL OR started_at >= (%(since)s::date::timestamp AT TIME ZONE 'Europe/Berlin'))
+    UNION ALL
+    SELECT true, unnest(offices), started_at
     FROM crawl_runs
     WHERE mode = 'incremental'
       AND (%(since)s::date IS NULL OR started_at >= (%(since)s::date::timestamp AT TIME ZONE 'Europe/Berlin'))
 ), steps AS (
-    SELECT publisher_id, started_at AS gap_from,
-           lead(started_at) OVER (PARTITION BY publisher_id ORDER BY started_at) AS gap_to
+    SELECT office, newsroom_id, started_at AS gap_from,
+           lead(started_at) OVER (PARTITION BY office, newsroom_id ORDER BY started_at) AS gap_to
     FROM cron
-    WHERE %(publishers)s::integer[] IS NULL OR publisher_id = ANY(%(publishers)s::integer[])
+    WHERE %(every)s OR NOT office AND newsroom_id = ANY(%(publishers)s::integer[])
+                    OR office AND newsroom_id = ANY(%(offices)s::integer[])
 ), cadence AS (
-    SELECT publisher_id, count(*) + 1 AS runs,
+    SELECT office, newsroom_id, count(*) + 1 AS runs,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM gap_to - gap_from)) AS cadence_seconds
     FROM steps
     WHERE gap_to IS NOT NULL
-    GROUP BY publisher_id
+    GROUP BY office, newsroom_id
     HAVING count(*) >= %(min_intervals)s
 ), gaps AS (
-    SELECT s.publisher_id, s.gap_from, coalesce(s.gap_to, now()) AS gap_to
+    SELECT s.office, s.newsroom_id, s.gap_from, coalesce(s.gap_to, now()) AS gap_to
     FROM steps s
-    JOIN cadence c USING (publisher_id)
+    JOIN cadence c USING (office, newsroom_id)
     WHERE extract(epoch FROM coalesce(s.gap_to, now()) - s.gap_from) > %(factor)s * c.cadence_seconds
 )
-SELECT c.publisher_id, c.runs, c.cadence_seconds,
+SELECT CASE WHEN c.office THEN 'office' ELSE 'publisher' END AS kind, c.newsroom_id, c.runs, c.cadence_seconds,
        coalesce(array_agg(g.gap_from ORDER BY g.gap_from) FILTER (WHERE g.gap_from IS NOT NULL), '{}') AS gap_starts,
        coalesce(array_agg(g.gap_to ORDER BY g.gap_from) FILTER (WHERE g.gap_from IS NOT NULL), '{}') AS gap_ends
 FROM cadence c
-LEFT JOIN gaps g USING (publisher_id)
-GROUP BY c.publisher_id, c.runs, c.cadence_seconds
-ORDER BY c.publisher_id;
+LEFT JOIN gaps g USING (office, newsroom_id)
+GROUP BY c.office, c.newsroom_id, c.runs, c.cadence_seconds
+ORDER BY c.office, c.newsroom_id;
 
 -- name: health_failures_by_stage
 -- Failed pages recorded in scope, per stage (fetch, listing, extract, pipeline, ...).
@@ -124,7 +167,8 @@ SELECT e.stage, count(*) AS pages
 FROM crawl_errors e
 LEFT JOIN crawl_runs r ON r.id = e.run_id
 WHERE (%(since)s::date IS NULL OR e.at >= (%(since)s::date::timestamp AT TIME ZONE 'Europe/Berlin'))
-  AND (%(publishers)s::integer[] IS NULL OR r.publishers && %(publishers)s::integer[] OR r.publishers = '{}')
+  AND (%(every)s OR r.publishers && %(publishers)s::integer[] OR r.offices && %(offices)s::integer[]
+       OR cardinality(r.publishers) = 0 AND cardinality(r.offices) = 0)
 GROUP BY e.stage
 ORDER BY pages DESC, e.stage;
 
@@ -133,7 +177,8 @@ SELECT e.at, e.run_id, e.stage, e.url, e.reason
 FROM crawl_errors e
 LEFT JOIN crawl_runs r ON r.id = e.run_id
 WHERE (%(since)s::date IS NULL OR e.at >= (%(since)s::date::timestamp AT TIME ZONE 'Europe/Berlin'))
-  AND (%(publishers)s::integer[] IS NULL OR r.publishers && %(publishers)s::integer[] OR r.publishers = '{}')
+  AND (%(every)s OR r.publishers && %(publishers)s::integer[] OR r.offices && %(offices)s::integer[]
+       OR cardinality(r.publishers) = 0 AND cardinality(r.offices) = 0)
 ORDER BY e.id DESC
 LIMIT %(limit)s;
 
@@ -149,7 +194,7 @@ SELECT status, count(*) AS runs FROM crawl_runs GROUP BY status ORDER BY status;
 -- name: health_last_finished_runs
 -- The run of each mode (incremental, backfill, ...) that finished last.
 SELECT DISTINCT ON (mode)
-       id, mode, publishers, started_at, finished_at, status,
+       id, mode, publishers, offices, started_at, finished_at, status,
        extract(epoch FROM finished_at - started_at)::float8 AS duration_seconds,
        pages, new, changed, unchanged, errors
 FROM crawl_runs
