@@ -330,21 +330,28 @@ def _table_rows(el: etree._Element) -> list[str]:
     return rows
 
 
-def _card_paragraphs(card: etree._Element) -> list[_Block]:
-    """The card's blocks in document order, outside sharing/media blocks: every `<p>`,
-    subheading, list, table and quote, and the text that stands straight inside the card
-    or a `div` between them (a body written without `<p>`)."""
-    blocks: list[_Block] = []
-    state = {"h1": False}
-    run: list[str | etree._Element] = []
+class _CardWalk:
+    """The walk behind `_card_paragraphs`. A class, not nested functions: a recursive
+    closure is a reference cycle (walk's cell holds walk), which would keep the blocks and
+    with them the whole parsed page alive until the garbage collector's next full pass --
+    on a crawl, hundreds of pages' trees freed at once, long after they were used."""
 
-    def flush() -> None:
+    __slots__ = ("blocks", "run", "h1")
+
+    def __init__(self) -> None:
+        self.blocks: list[_Block] = []
+        self.run: list[str | etree._Element] = []
+        self.h1 = False
+
+    def flush(self) -> None:
+        run = self.run
         if run and any(not is_blank(n) if isinstance(n, str) else n.tag != "br" for n in run):
-            blocks.append(_Block(None, frozenset(), state["h1"], "run", list(run)))
+            self.blocks.append(_Block(None, frozenset(), self.h1, "run", list(run)))
         run.clear()
 
-    def line_break(br: etree._Element) -> None:
+    def line_break(self, br: etree._Element) -> None:
         # two <br>s in a row end a paragraph of the run: each is a block of its own
+        run = self.run
         for node in reversed(run):
             if isinstance(node, str) and node.isspace():
                 continue
@@ -353,12 +360,13 @@ def _card_paragraphs(card: etree._Element) -> list[_Block]:
                     if isinstance(run[-1], str) and not run[-1].isspace():
                         break
                     run.pop()
-                flush()
+                self.flush()
                 return
             break
         run.append(br)
 
-    def walk(container: etree._Element) -> None:
+    def walk(self, container: etree._Element) -> None:
+        run = self.run
         if container.text and (run or not container.text.isspace()):
             run.append(container.text)
         for child in container:
@@ -366,28 +374,35 @@ def _card_paragraphs(card: etree._Element) -> list[_Block]:
             if not isinstance(tag, str) or tag in _NOT_TEXT:
                 pass
             elif tag == "h1":
-                flush()
-                state["h1"] = True
+                self.flush()
+                self.h1 = True
             elif tag == "br":
-                line_break(child)
+                self.line_break(child)
             elif tag in _INLINE_TAGS:
                 run.append(child)
             elif tag in _BLOCK_TAGS:
-                flush()
-                blocks.append(_Block(child, class_tokens(child), state["h1"], _BLOCK_TAGS[tag]))
+                self.flush()
+                self.blocks.append(_Block(child, class_tokens(child), self.h1, _BLOCK_TAGS[tag]))
             else:  # a container
-                flush()
+                self.flush()
                 if not _excluded(child):
-                    walk(child)
-                    flush()
-                elif not state["h1"] and next(child.iter("h1"), None) is not None:
-                    state["h1"] = True
+                    self.walk(child)
+                    self.flush()
+                elif not self.h1 and next(child.iter("h1"), None) is not None:
+                    self.h1 = True
             if child.tail and (run or not child.tail.isspace()):
                 run.append(child.tail)
 
-    walk(card)
-    flush()
-    if not state["h1"]:  # no h1 in the card: nothing tells header from body by position
+
+def _card_paragraphs(card: etree._Element) -> list[_Block]:
+    """The card's blocks in document order, outside sharing/media blocks: every `<p>`,
+    subheading, list, table and quote, and the text that stands straight inside the card
+    or a `div` between them (a body written without `<p>`)."""
+    walker = _CardWalk()
+    walker.walk(card)
+    walker.flush()
+    blocks = walker.blocks
+    if not walker.h1:  # no h1 in the card: nothing tells header from body by position
         for b in blocks:
             b.after_h1 = True
     return blocks
