@@ -118,8 +118,9 @@ class _Doc:
     def __init__(self, html: str, url: str) -> None:
         self.url = url
         self.root = parse_html(html)
-        self.meta: dict[str, str] = {}
         self.canonical = ""
+        self._metas: list[etree._Element] = []
+        self._meta: dict[str, str | None] = {}  # key -> content, read on first ask
         self._jsonld_scripts: list[etree._Element] = []
         articles: list[etree._Element] = []
         tag_lists: list[etree._Element] = []
@@ -128,12 +129,7 @@ class _Doc:
         for el in self.root.iter("meta", "link", "script", "article", "ul"):
             tag = el.tag
             if tag == "meta":
-                content = el.get("content")
-                if content is None:
-                    continue
-                for key in (el.get("name"), el.get("property"), el.get("itemprop")):
-                    if key:
-                        self.meta.setdefault(key.strip().lower(), content)
+                self._metas.append(el)
             elif tag == "link":
                 if not self.canonical and "canonical" in (el.get("rel") or "").lower().split():
                     self.canonical = (el.get("href") or "").strip()
@@ -158,10 +154,41 @@ class _Doc:
         # parsed on first use: on most pages the DOM and meta layers answer every field
         return _article_jsonld(self._jsonld_scripts)
 
+    @cached_property
+    def story_links(self) -> dict[str, list[etree._Element]]:
+        """The card's `a.story-customer` and `a.story-city` links, in one pass (once)."""
+        found: dict[str, list[etree._Element]] = {"story-customer": [], "story-city": []}
+        if self.card is not None:
+            for a in self.card.iter("a"):
+                classes = a.get("class")
+                if classes and "story-" in classes:
+                    for name, links in found.items():
+                        if has_class_token(a, name):
+                            links.append(a)
+        return found
+
+    def meta(self, key: str) -> str | None:
+        """The content of the first `<meta>` in the page whose name, property or itemprop
+        is `key` (lower case), None without one. Read on the first ask for a key: most
+        pages need one or two of their thirty."""
+        if key in self._meta:
+            return self._meta[key]
+        found = None
+        for el in self._metas:
+            content = el.get("content")
+            if content is None:
+                continue
+            if any(name and name.strip().lower() == key
+                   for name in (el.get("name"), el.get("property"), el.get("itemprop"))):
+                found = content
+                break
+        self._meta[key] = found
+        return found
+
     def m(self, *keys: str) -> str:
         """First non-blank meta content among `keys`."""
         for key in keys:
-            value = self.meta.get(key)
+            value = self.meta(key)
             if value and not is_blank(value):
                 return " ".join(value.split(" ")).strip()
         return ""
@@ -415,10 +442,6 @@ def _first(doc: _Doc, cls: str) -> etree._Element | None:
     return None
 
 
-def _card_links(doc: _Doc, cls: str) -> list[etree._Element]:
-    if doc.card is None:
-        return []
-    return [a for a in doc.card.iter("a") if has_class_token(a, cls)]
 
 
 def _descriptions(doc: _Doc) -> Iterator[tuple[str, Layer]]:
@@ -509,7 +532,7 @@ def _published(doc: _Doc, listing_date: str = "") -> tuple[str, Layer | None]:
 
 
 def _publisher(doc: _Doc) -> tuple[str, Layer | None]:
-    for a in _card_links(doc, "story-customer"):
+    for a in doc.story_links["story-customer"]:
         text = text_of(a)
         if not is_blank(text):
             return text, "dom"
@@ -556,7 +579,7 @@ def _dateline_block(doc: _Doc) -> tuple[_Block | None, bool]:
 
 
 def _dateline(doc: _Doc) -> tuple[str, Layer | None]:
-    for a in _card_links(doc, "story-city"):
+    for a in doc.story_links["story-city"]:
         city = text_of(a)
         parent = a.getparent()
         while parent is not None and parent.tag != "p" and parent is not doc.card:
