@@ -11,7 +11,8 @@ else running in it, each contender goes over the same pages:
 - trafilatura: `trafilatura.extract` of the same decoded pages (generic extraction).
 
 Each contender runs a few rounds, interleaved, and keeps its best round (the least
-disturbed by the other engineers' processes on this shared 2-core machine).
+disturbed by the other engineers' processes on this shared 2-core machine); a round is
+timed in CPU time of this process (`time.process_time`), not wall-clock time.
 
     python -m bench.extract [--pages 500] [--rounds 3]
 """
@@ -53,11 +54,13 @@ def fetch_pages(n: int = PAGES, *, releases: int | None = None, seed: int = 1) -
 
 
 def _time(fn, items) -> float:
+    """CPU seconds of this process for `fn` over `items`: on a shared machine the time
+    other processes hold the core is not ours (wall-clock time would count it)."""
     gc.collect()
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     for item in items:
         fn(item)
-    return time.perf_counter() - t0
+    return time.process_time() - t0
 
 
 def measure(pages: int = PAGES, rounds: int = ROUNDS) -> dict:

@@ -9,6 +9,7 @@ they are, because cleaning is the normaliser's job.
 from __future__ import annotations
 
 import re
+import threading
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -22,13 +23,25 @@ _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
 
 
 
+_PER_THREAD = threading.local()
+
+
+def _parser() -> etree.HTMLParser:
+    """This thread's HTML parser: made once, not per page (a parser is set up in libxml2
+    on creation); one per thread, as lxml's parsers must not be shared between threads."""
+    parser = getattr(_PER_THREAD, "parser", None)
+    if parser is None:
+        parser = _PER_THREAD.parser = etree.HTMLParser(encoding="utf-8", collect_ids=False)
+    return parser
+
+
 def parse_html(html: str) -> etree._Element:
     """Parse a page once. The str is handed to libxml2 as UTF-8 bytes with the encoding
     fixed, so a stale `<meta charset>` in an already decoded page cannot re-decode it and
     an XML declaration cannot make lxml refuse a str."""
     if "\x00" in html:
         html = html.replace("\x00", "")
-    parser = etree.HTMLParser(encoding="utf-8", collect_ids=False)
+    parser = _parser()
     root = etree.fromstring(html.encode("utf-8", "surrogatepass"), parser)
     if root is None:  # empty or whitespace-only document
         root = etree.fromstring(b"<html><body></body></html>", parser)

@@ -118,8 +118,9 @@ class _Doc:
     def __init__(self, html: str, url: str) -> None:
         self.url = url
         self.root = parse_html(html)
-        self.meta: dict[str, str] = {}
         self.canonical = ""
+        self._metas: list[etree._Element] = []
+        self._meta: dict[str, str | None] = {}  # key -> content, read on first ask
         self._jsonld_scripts: list[etree._Element] = []
         articles: list[etree._Element] = []
         tag_lists: list[etree._Element] = []
@@ -128,12 +129,7 @@ class _Doc:
         for el in self.root.iter("meta", "link", "script", "article", "ul"):
             tag = el.tag
             if tag == "meta":
-                content = el.get("content")
-                if content is None:
-                    continue
-                for key in (el.get("name"), el.get("property"), el.get("itemprop")):
-                    if key:
-                        self.meta.setdefault(key.strip().lower(), content)
+                self._metas.append(el)
             elif tag == "link":
                 if not self.canonical and "canonical" in (el.get("rel") or "").lower().split():
                     self.canonical = (el.get("href") or "").strip()
@@ -158,10 +154,41 @@ class _Doc:
         # parsed on first use: on most pages the DOM and meta layers answer every field
         return _article_jsonld(self._jsonld_scripts)
 
+    @cached_property
+    def story_links(self) -> dict[str, list[etree._Element]]:
+        """The card's `a.story-customer` and `a.story-city` links, in one pass (once)."""
+        found: dict[str, list[etree._Element]] = {"story-customer": [], "story-city": []}
+        if self.card is not None:
+            for a in self.card.iter("a"):
+                classes = a.get("class")
+                if classes and "story-" in classes:
+                    for name, links in found.items():
+                        if has_class_token(a, name):
+                            links.append(a)
+        return found
+
+    def meta(self, key: str) -> str | None:
+        """The content of the first `<meta>` in the page whose name, property or itemprop
+        is `key` (lower case), None without one. Read on the first ask for a key: most
+        pages need one or two of their thirty."""
+        if key in self._meta:
+            return self._meta[key]
+        found = None
+        for el in self._metas:
+            content = el.get("content")
+            if content is None:
+                continue
+            if any(name and name.strip().lower() == key
+                   for name in (el.get("name"), el.get("property"), el.get("itemprop"))):
+                found = content
+                break
+        self._meta[key] = found
+        return found
+
     def m(self, *keys: str) -> str:
         """First non-blank meta content among `keys`."""
         for key in keys:
-            value = self.meta.get(key)
+            value = self.meta(key)
             if value and not is_blank(value):
                 return " ".join(value.split(" ")).strip()
         return ""
@@ -330,21 +357,28 @@ def _table_rows(el: etree._Element) -> list[str]:
     return rows
 
 
-def _card_paragraphs(card: etree._Element) -> list[_Block]:
-    """The card's blocks in document order, outside sharing/media blocks: every `<p>`,
-    subheading, list, table and quote, and the text that stands straight inside the card
-    or a `div` between them (a body written without `<p>`)."""
-    blocks: list[_Block] = []
-    state = {"h1": False}
-    run: list[str | etree._Element] = []
+class _CardWalk:
+    """The walk behind `_card_paragraphs`. A class, not nested functions: a recursive
+    closure is a reference cycle (walk's cell holds walk), which would keep the blocks and
+    with them the whole parsed page alive until the garbage collector's next full pass --
+    on a crawl, hundreds of pages' trees freed at once, long after they were used."""
 
-    def flush() -> None:
+    __slots__ = ("blocks", "run", "h1")
+
+    def __init__(self) -> None:
+        self.blocks: list[_Block] = []
+        self.run: list[str | etree._Element] = []
+        self.h1 = False
+
+    def flush(self) -> None:
+        run = self.run
         if run and any(not is_blank(n) if isinstance(n, str) else n.tag != "br" for n in run):
-            blocks.append(_Block(None, frozenset(), state["h1"], "run", list(run)))
+            self.blocks.append(_Block(None, frozenset(), self.h1, "run", list(run)))
         run.clear()
 
-    def line_break(br: etree._Element) -> None:
+    def line_break(self, br: etree._Element) -> None:
         # two <br>s in a row end a paragraph of the run: each is a block of its own
+        run = self.run
         for node in reversed(run):
             if isinstance(node, str) and node.isspace():
                 continue
@@ -353,12 +387,13 @@ def _card_paragraphs(card: etree._Element) -> list[_Block]:
                     if isinstance(run[-1], str) and not run[-1].isspace():
                         break
                     run.pop()
-                flush()
+                self.flush()
                 return
             break
         run.append(br)
 
-    def walk(container: etree._Element) -> None:
+    def walk(self, container: etree._Element) -> None:
+        run = self.run
         if container.text and (run or not container.text.isspace()):
             run.append(container.text)
         for child in container:
@@ -366,28 +401,35 @@ def _card_paragraphs(card: etree._Element) -> list[_Block]:
             if not isinstance(tag, str) or tag in _NOT_TEXT:
                 pass
             elif tag == "h1":
-                flush()
-                state["h1"] = True
+                self.flush()
+                self.h1 = True
             elif tag == "br":
-                line_break(child)
+                self.line_break(child)
             elif tag in _INLINE_TAGS:
                 run.append(child)
             elif tag in _BLOCK_TAGS:
-                flush()
-                blocks.append(_Block(child, class_tokens(child), state["h1"], _BLOCK_TAGS[tag]))
+                self.flush()
+                self.blocks.append(_Block(child, class_tokens(child), self.h1, _BLOCK_TAGS[tag]))
             else:  # a container
-                flush()
+                self.flush()
                 if not _excluded(child):
-                    walk(child)
-                    flush()
-                elif not state["h1"] and next(child.iter("h1"), None) is not None:
-                    state["h1"] = True
+                    self.walk(child)
+                    self.flush()
+                elif not self.h1 and next(child.iter("h1"), None) is not None:
+                    self.h1 = True
             if child.tail and (run or not child.tail.isspace()):
                 run.append(child.tail)
 
-    walk(card)
-    flush()
-    if not state["h1"]:  # no h1 in the card: nothing tells header from body by position
+
+def _card_paragraphs(card: etree._Element) -> list[_Block]:
+    """The card's blocks in document order, outside sharing/media blocks: every `<p>`,
+    subheading, list, table and quote, and the text that stands straight inside the card
+    or a `div` between them (a body written without `<p>`)."""
+    walker = _CardWalk()
+    walker.walk(card)
+    walker.flush()
+    blocks = walker.blocks
+    if not walker.h1:  # no h1 in the card: nothing tells header from body by position
         for b in blocks:
             b.after_h1 = True
     return blocks
@@ -400,10 +442,6 @@ def _first(doc: _Doc, cls: str) -> etree._Element | None:
     return None
 
 
-def _card_links(doc: _Doc, cls: str) -> list[etree._Element]:
-    if doc.card is None:
-        return []
-    return [a for a in doc.card.iter("a") if has_class_token(a, cls)]
 
 
 def _descriptions(doc: _Doc) -> Iterator[tuple[str, Layer]]:
@@ -494,7 +532,7 @@ def _published(doc: _Doc, listing_date: str = "") -> tuple[str, Layer | None]:
 
 
 def _publisher(doc: _Doc) -> tuple[str, Layer | None]:
-    for a in _card_links(doc, "story-customer"):
+    for a in doc.story_links["story-customer"]:
         text = text_of(a)
         if not is_blank(text):
             return text, "dom"
@@ -541,7 +579,7 @@ def _dateline_block(doc: _Doc) -> tuple[_Block | None, bool]:
 
 
 def _dateline(doc: _Doc) -> tuple[str, Layer | None]:
-    for a in _card_links(doc, "story-city"):
+    for a in doc.story_links["story-city"]:
         city = text_of(a)
         parent = a.getparent()
         while parent is not None and parent.tag != "p" and parent is not doc.card:

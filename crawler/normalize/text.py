@@ -127,11 +127,22 @@ _DEBRIS_RE = re.compile(f"[{DEBRIS}]")
 _STRIP_RE = re.compile(f"[{INVISIBLE}]")
 
 
+def _collapse(s: str) -> str:
+    """Debris and controls out, every run of whitespace (NBSP & co.) one space, ends
+    stripped: steps 1 and 2."""
+    # Most text has nothing for it to do: printable text holds no debris, no control and
+    # no whitespace but the plain space (debris is Cf, controls Cc, other spaces Z*), so
+    # without two spaces in a row or a space at its ends it is collapsed already
+    if s.isprintable() and "  " not in s and s[:1] != " " and s[-1:] != " ":
+        return s
+    # str.split() splits at every str.isspace() character, so this maps NBSP & co. to
+    # one space, collapses runs and strips (faster than str.translate)
+    return " ".join(_STRIP_RE.sub("", s).split())
+
+
 def _clean_once(s: str) -> tuple[str, bool]:
     """One pass of the cleaning steps; also whether ftfy changed anything."""
-    # debris out; str.split() splits at every str.isspace() character, so this maps
-    # NBSP & co. to one space, collapses runs and strips (faster than str.translate)
-    s = " ".join(_STRIP_RE.sub("", s).split())
+    s = _collapse(s)
     if s.isascii():
         return s, False  # nothing for ftfy or NFC to do; already collapsed
     repaired = False

@@ -125,3 +125,32 @@ def test_clean_block_keeps_lines() -> None:
 
 def test_clean_paragraphs_drops_empty() -> None:
     assert clean_paragraphs([" ", "\u00a0", "Eins ", "", "\u200b", " Zwei"]) == ["Eins", "Zwei"]
+
+
+# --- the printable fast path ----------------------------------------------------------------
+
+
+def test_the_printable_shortcut_never_changes_the_collapse() -> None:
+    """Printable text without double or outer spaces skips the debris/whitespace pass.
+    That is right only while no printable character but the space is whitespace or
+    debris: checked for every code point (debris is Cf, controls Cc, spaces Z*)."""
+    import crawler.normalize.text as text
+
+    surprises = [
+        f"U+{cp:04X}" for cp in range(0x110000)
+        if (c := chr(cp)).isprintable() and c != " " and (c.isspace() or text._STRIP_RE.match(c))
+    ]
+    assert surprises == []
+    for s in ("a b", "a  b", " a", "a ", "a\u00a0b", "a\u00adb", "", "für"):
+        assert text._collapse(s) == " ".join(text._STRIP_RE.sub("", s).split())
+
+
+@pytest.mark.parametrize(("raw", "clean"), [
+    ("Pressekontakt:\u00a0 Max\u00a0Mustermann", "Pressekontakt: Max Mustermann"),  # exotic and double spaces
+    ("  fÃ¼r die Presse ", "für die Presse"),  # mojibake with outer spaces
+    ("Stra\u00dfe\u00adnfest fÃ¼r alle", "Straßenfest für alle"),  # debris beside mojibake
+    ("Caf\u0065\u0301 &amp; Bar", "Café &amp; Bar"),  # NFD letter; the entity stays (decoded once by extraction)
+    ("Zeile\u2028zwei\tdrei\x07", "Zeile zwei drei"),  # line separator, tab, control
+])
+def test_odd_characters_are_still_cleaned_beside_the_shortcut(raw: str, clean: str) -> None:
+    assert clean_inline(raw) == clean
