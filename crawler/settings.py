@@ -10,6 +10,7 @@ import os
 
 from scrapy.settings import default_settings
 
+from crawler.environment import number
 from crawler.items import EXPORT_FIELDS
 from crawler.profiles import PROFILES, user_agent
 
@@ -67,8 +68,7 @@ REMOTE_CONTROL_ENABLED = False
 # per second to the site in total, whatever the number of workers; 0 switches it off.
 # A 429 or Retry-After pushes every worker back. Unset (None), the profile's default
 # applies: 1 for the live site, none for the replica on loopback.
-PRESSEPORTAL_SITE_BUDGET = (float(os.environ["PRESSEPORTAL_SITE_BUDGET"])
-                            if os.environ.get("PRESSEPORTAL_SITE_BUDGET", "").strip() else None)
+PRESSEPORTAL_SITE_BUDGET = number("PRESSEPORTAL_SITE_BUDGET", None, meaning="a number of requests per second")
 SITE_BUDGET_DEFAULT = 1.0
 # a 429 without Retry-After holds every worker back this long (seconds)
 SITE_BUDGET_PUSH_SECONDS = 5.0
@@ -130,7 +130,7 @@ FEED_EXPORT_FIELDS = EXPORT_FIELDS
 
 # --- data quality ------------------------------------------------------------------------
 # a crawl warns (and the CLI exits 1) when a watched field is filled on fewer items than this
-COVERAGE_MIN_RATIO = float(os.environ.get("PRESSEPORTAL_COVERAGE_MIN", "0.95"))
+COVERAGE_MIN_RATIO = number("PRESSEPORTAL_COVERAGE_MIN", 0.95, high=1.0, meaning="a share")
 # below this many releases a run is too small a sample for a ratio: only a field missing
 # from all of them counts as low
 COVERAGE_MIN_ITEMS = 20

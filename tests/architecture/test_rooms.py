@@ -19,7 +19,8 @@ PRODUCT = ("crawler", "pipelines")
 # Each room (a module or package of the product) and the rooms of the product it may
 # import. Lower rooms never import higher ones; `pipelines` may import all of crawler/,
 # nothing in crawler/ imports `pipelines` (Scrapy reaches it through the settings).
-BASE = {"crawler.items", "crawler.exitcodes", "crawler.signals", "crawler.state", "crawler.profiles"}
+BASE = {"crawler.items", "crawler.exitcodes", "crawler.signals", "crawler.state", "crawler.profiles",
+        "crawler.environment"}
 ALLOWED: dict[str, set[str]] = {
     "crawler": set(),  # the package itself; every module in it belongs to a room below
     "crawler.items": set(),
@@ -27,6 +28,7 @@ ALLOWED: dict[str, set[str]] = {
     "crawler.signals": set(),
     "crawler.state": {"crawler.items"},  # a newsroom is an items.Newsroom
     "crawler.profiles": set(),
+    "crawler.environment": set(),  # numbers from the environment, checked for crawler/settings.py
     "crawler.normalize": BASE,
     "crawler.grammar": BASE | {"crawler.normalize"},
     "crawler.extract": BASE | {"crawler.grammar", "crawler.normalize"},

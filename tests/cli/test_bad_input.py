@@ -105,6 +105,21 @@ def test_a_profile_that_may_not_be_used_is_a_usage_error_before_anything_starts(
     assert_clean(done, env)
 
 
+@pytest.mark.parametrize("command", [["crawl"], ["status"], ["worker"], ["metrics"]])
+@pytest.mark.parametrize("env, words", [
+    ({"PRESSEPORTAL_SITE_BUDGET": "abc"}, "PRESSEPORTAL_SITE_BUDGET must be a number of requests per second"),
+    ({"PRESSEPORTAL_SITE_BUDGET": "-1"}, "of at least 0, got '-1'"),
+    ({"PRESSEPORTAL_COVERAGE_MIN": "x"}, "PRESSEPORTAL_COVERAGE_MIN must be a share from 0 to 1, got 'x'"),
+    ({"PRESSEPORTAL_COVERAGE_MIN": "1.5"}, "from 0 to 1, got '1.5'"),
+])
+def test_a_malformed_number_in_the_environment_is_a_usage_error_naming_it(env, words, command):
+    # read by crawler/settings.py while Scrapy imports it: once, a traceback from there
+    done = run(*command, env=env)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert words in done.stderr
+    assert_clean(done, env)
+
+
 def test_the_global_options_work_after_the_command_too():
     for args in (["status", "--quiet"], ["-q", "status"], ["status", "-v"], ["db", "url", "-q"]):
         done = run(*args)
