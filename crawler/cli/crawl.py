@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from typing import Any
+from urllib.parse import urlsplit
 
 from crawler import db, exitcodes
 from crawler.cli.common import (
@@ -68,6 +69,18 @@ def cmd_backfill(args: argparse.Namespace) -> int:
                       refresh="1" if args.refresh else "0")
 
 
+def check_stories_site(stories: str, base_url: str) -> None:
+    """UsageError when a story URL of `--story` names another site than the one crawled
+    (the spider asks the base URL for the story's path: it would fetch something else)."""
+    def host(url: str) -> str:
+        return urlsplit(url).netloc.lower().removeprefix("www.")
+
+    for part in stories.split(","):
+        part = part.strip()
+        if urlsplit(part).netloc and host(part) != host(base_url):
+            raise UsageError(f"--story {part} is not a story of the site crawled ({base_url})")
+
+
 def run_spider(args: argparse.Namespace, *, mode: str, **spider_args: Any) -> int:
     """Check the arguments and the database, crawl, print the run's summary; the exit status.
 
@@ -82,6 +95,8 @@ def run_spider(args: argparse.Namespace, *, mode: str, **spider_args: Any) -> in
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     settings = checked_settings(dict(parse_setting(item) for item in args.set))
+    if mode == "stories":
+        check_stories_site(args.story, settings.get("PRESSEPORTAL_BASE_URL"))
     # DatabaseUnavailable: exit 69 before anything is fetched
     url = database_url(settings)
     db.ensure_schema(url)

@@ -60,6 +60,8 @@ USAGE_ERRORS = [
     (["crawl", "--story", ""], "presseportal crawl", "no story given"),
     (["crawl", "--story", "/pm/73811/5", "--publisher", "73811"], "presseportal crawl",
      "mode stories takes the stories only"),
+    (["crawl", "--story", "https://example.org/pm/1/2"], "presseportal crawl",
+     "https://example.org/pm/1/2 is not a story of the site crawled (https://www.presseportal.de)"),
     (["crawl", "-s", "NOEQUALS"], "presseportal crawl", "NAME=VALUE"),
     (["crawl", "-v", "-q"], "presseportal crawl", "exclude each other"),
     (["backfill", "--since", "2024-13-01"], "presseportal backfill", "since must be a date"),
@@ -118,6 +120,12 @@ def test_a_malformed_number_in_the_environment_is_a_usage_error_naming_it(env, w
     assert done.returncode == 2, done.stderr[-2000:]
     assert words in done.stderr
     assert_clean(done, env)
+
+
+def test_a_story_url_of_the_site_crawled_passes_with_or_without_www():
+    # past the argument checks, to the (dead) database: 69, not a usage error
+    done = run("crawl", "--story", "https://presseportal.de/pm/73811/5,/pm/73811/6")
+    assert done.returncode == 69, done.stderr[-2000:]
 
 
 def test_the_global_options_work_after_the_command_too():
