@@ -17,7 +17,7 @@ from crawler.cli.common import (
     parse_setting,
     ratio,
 )
-from crawler.cli.inprocess import run_in_process
+from crawler.cli.inprocess import exit_status, run_in_process
 from crawler.spiders.presseportal import crawl_plan
 
 
@@ -109,35 +109,8 @@ def run_spider(args: argparse.Namespace, *, mode: str, **spider_args: Any) -> in
     # before any request: the same for `scrapy crawl` and for this command
     stats, code = run_in_process(settings, "presseportal", publisher=args.publisher, office=args.office, mode=mode,
                                  **spider_args)
-    if code == exitcodes.LOCKED:
-        err(f"newsroom(s) {', '.join(map(str, plan.newsrooms))} are locked by "
-            f"{stats.get('presseportal/locked_by', 'another run')}; not starting")
-    elif code == exitcodes.UNAVAILABLE:
-        err("database unavailable; see the log above")
-    elif code == exitcodes.INTERRUPTED:
-        err(f"run {stats.get('presseportal/run_id', '?')} interrupted (second Ctrl-C) before it "
-            "could finish; the next run marks it abandoned" + (
-                ", and a backfill resumes where it stopped" if mode == "backfill" else ""))
-    elif code != exitcodes.OK and args.quiet:
-        err(failure_line(stats))
-    elif not args.quiet:
-        print_run_summary(stats)
-    return code
-
-
-def failure_line(stats: dict[str, Any]) -> str:
-    """One line saying what went wrong in a run, for cron's mail."""
-    run_id = stats.get("presseportal/run_id", "?")
-    status = stats.get("presseportal/run_status") or stats.get("finish_reason", "unknown")
-    what = []
-    if stats.get("presseportal/errors"):
-        what.append(f"{stats['presseportal/errors']} failed page(s)")
-    if stats.get("coverage/low_fields"):
-        what.append(f"low field coverage: {', '.join(stats['coverage/low_fields'])}")
-    if stats.get("store/error") or stats.get("store/spilled"):
-        what.append("releases could not be stored")
-    detail = "; ".join(what) or f"stopped early ({status})"
-    return f"run {run_id} {status}: {detail} (presseportal status --errors {run_id})"
+    return exit_status(stats, code, newsrooms=", ".join(map(str, plan.newsrooms)), quiet=args.quiet,
+                       summary=print_run_summary, resumes=mode == "backfill")
 
 
 def print_run_summary(stats: dict[str, Any]) -> None:

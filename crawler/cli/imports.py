@@ -56,7 +56,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     settings = run_settings(args)
     stats, code = run_in_process(settings, "import", files=args.files, format=args.format,
                            publisher=args.publisher, map=args.map, encoding=args.encoding)
-    return exit_status(stats, code, newsrooms="", summary=print_import_summary)  # an import takes no lock
+    return exit_status(stats, code, newsrooms="", summary=print_import_summary, quiet=args.quiet)  # an import takes no lock
 
 
 def print_import_summary(stats: dict[str, Any]) -> None:

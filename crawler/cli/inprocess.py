@@ -61,15 +61,38 @@ def run_in_process(settings, spider: str, **spider_args: Any) -> tuple[dict[str,
     return stats, code
 
 
-def exit_status(stats: dict[str, Any], code: int, *, newsrooms: str,
-                summary: Callable[[dict[str, Any]], None]) -> int:
-    """`code` (from `run_in_process`), with one line for people: who holds the lock on
-    `newsrooms`, that the database was away, or the run's `summary`."""
+def exit_status(stats: dict[str, Any], code: int, *, newsrooms: str, quiet: bool,
+                summary: Callable[[dict[str, Any]], None], resumes: bool = False) -> int:
+    """`code` (from `run_in_process`), with what people are told: who holds the lock on
+    `newsrooms`, that the database was away, that a second Ctrl-C stopped the run (a
+    backfill that `resumes`: where it goes on), else the run's `summary`. Quiet (`-q`,
+    for cron): nothing on success, one line (`failure_line`) on failure."""
+    run_id = stats.get("presseportal/run_id", "?")
     if code == exitcodes.LOCKED:
-        err(f"publisher(s) {newsrooms} are locked by {stats.get('presseportal/locked_by', 'another run')}; "
+        err(f"newsroom(s) {newsrooms} are locked by {stats.get('presseportal/locked_by', 'another run')}; "
             "not starting")
     elif code == exitcodes.UNAVAILABLE:
         err("database unavailable; see the log above")
-    else:
+    elif code == exitcodes.INTERRUPTED:
+        err(f"run {run_id} interrupted (second Ctrl-C) before it could finish; the next run marks it "
+            "abandoned" + (", and a backfill resumes where it stopped" if resumes else ""))
+    elif not quiet:
         summary(stats)
+    elif code != exitcodes.OK:
+        err(failure_line(stats))
     return code
+
+
+def failure_line(stats: dict[str, Any]) -> str:
+    """One line saying what went wrong in a run, for cron's mail."""
+    run_id = stats.get("presseportal/run_id", "?")
+    status = stats.get("presseportal/run_status") or stats.get("finish_reason", "unknown")
+    what = []
+    if stats.get("presseportal/errors"):
+        what.append(f"{stats['presseportal/errors']} failed page(s)")
+    if stats.get("coverage/low_fields"):
+        what.append(f"low field coverage: {', '.join(stats['coverage/low_fields'])}")
+    if stats.get("store/error") or stats.get("store/spilled"):
+        what.append("releases could not be stored")
+    detail = "; ".join(what) or f"stopped early ({status})"
+    return f"run {run_id} {status}: {detail} (presseportal status --errors {run_id})"

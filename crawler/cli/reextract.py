@@ -40,7 +40,7 @@ def cmd_reextract(args: argparse.Namespace) -> int:
         return dry_run(args, spider_args)
     settings = run_settings(args)
     stats, code = run_in_process(settings, "reextract", **spider_args)
-    return exit_status(stats, code, newsrooms=",".join(map(str, publishers)) or "all", summary=print_summary)
+    return exit_status(stats, code, newsrooms=",".join(map(str, publishers)) or "all", summary=print_summary, quiet=args.quiet)
 
 
 def print_summary(stats: dict[str, Any]) -> None:

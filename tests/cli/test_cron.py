@@ -99,3 +99,19 @@ def test_a_cron_run_that_finds_nothing_imports_no_component_it_switched_off(repl
     assert "scrapy.core.engine" in imported, "the import log is read"
     assert not imported & {"aiohttp", "aiohttp.web", "tldextract", "scrapy.extensions.remote_control",
                            "scrapy.extensions.telnet", "scrapy.downloadermiddlewares.cookies", "ftfy"}
+
+
+def test_quiet_import_and_reextract_print_nothing_on_success(replica, database_url, tmp_path):
+    # as crawl: cron mails any output, so -q keeps the success summary to itself
+    from tests.replica import dumps
+
+    assert presseportal(replica, "crawl", "-q", database_url=database_url).returncode == 0
+    truths = [replica.corpus.truth(sid) for sid in replica.corpus.story_ids(publisher_id=PID)[:3]]
+    dump = tmp_path / "dump.txt"
+    dump.write_text("".join(dumps.line(x) + "\n" for x in truths), encoding="utf-8")
+    for args in (["reextract", "-q"], ["-q", "import", str(dump)]):
+        done = presseportal(replica, *args, database_url=database_url)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout == "" and done.stderr == "", f"{args}: {done.stderr[-2000:]}"
+    loud = presseportal(replica, "reextract", database_url=database_url)
+    assert loud.returncode == 0 and "reextract run" in loud.stderr
