@@ -84,7 +84,10 @@ def command_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentPa
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        # argparse would blame the top-level parser and print its usage, not the command's
+        getattr(args, "command_parser", parser).error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.verbose and args.quiet:
         args.command_parser.error("-v and -q exclude each other")
     level = "DEBUG" if args.verbose else "WARNING" if args.quiet else None

@@ -62,6 +62,8 @@ USAGE_ERRORS = [
      "mode stories takes the stories only"),
     (["crawl", "--story", "https://example.org/pm/1/2"], "presseportal crawl",
      "https://example.org/pm/1/2 is not a story of the site crawled (https://www.presseportal.de)"),
+    (["crawl", "--bogus"], "presseportal crawl", "unrecognized arguments: --bogus"),
+    (["db", "upgrade", "--bogus"], "presseportal db upgrade", "unrecognized arguments: --bogus"),
     (["crawl", "-s", "NOEQUALS"], "presseportal crawl", "NAME=VALUE"),
     (["crawl", "-v", "-q"], "presseportal crawl", "exclude each other"),
     (["backfill", "--since", "2024-13-01"], "presseportal backfill", "since must be a date"),
