@@ -62,7 +62,10 @@ class SiteBudgetMiddleware:
     def from_crawler(cls, crawler):
         per_second = site_budget(crawler.settings)
         if per_second <= 0:
-            raise NotConfigured("no site budget (PRESSEPORTAL_SITE_BUDGET=0, or the replica profile)")
+            # asked for (0, or the replica profile's default): Scrapy would log a WARNING for a
+            # NotConfigured with a reason, on every demo and replica run
+            logger.info("no site budget (PRESSEPORTAL_SITE_BUDGET=0, or the replica profile)")
+            raise NotConfigured
         if not crawler.settings.getbool("STORE_RELEASES"):
             logger.warning("no store, so no shared site budget: this process keeps to "
                            "%.2f requests/s on its own", per_second)

@@ -27,6 +27,21 @@ def test_the_live_site_gets_one_request_per_second_and_the_replica_none_unless_s
     assert site_budget(settings_with(PRESSEPORTAL_SITE_BUDGET=20, **PROFILES["replica"])) == 20
 
 
+def test_no_budget_switches_the_middleware_off_without_a_warning(caplog):
+    # Scrapy logs "Disabled ..." as a WARNING for a NotConfigured that gives a reason: on
+    # every demo and replica run, where no budget is what was asked for
+    from scrapy.exceptions import NotConfigured
+    from scrapy.utils.test import get_crawler
+
+    from crawler.budget import SiteBudgetMiddleware
+
+    crawler = get_crawler(settings_dict={"PRESSEPORTAL_SITE_BUDGET": None, **PROFILES["replica"]})
+    with pytest.raises(NotConfigured) as off:
+        SiteBudgetMiddleware.from_crawler(crawler)
+    assert off.value.args == ()
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+
+
 @pytest.mark.slow
 def test_a_429_with_retry_after_holds_back_every_process(replica_factory, database_url, tmp_path):
     replica = replica_factory(releases=120, seed=7)
