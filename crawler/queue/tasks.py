@@ -191,5 +191,5 @@ def describe_cycle(plan, jobs: list[int]) -> str:
     """What a refresh cycle did, in one line (the job's result, `presseportal schedule`)."""
     if plan.swept:
         return f"swept every followed newsroom: {len(plan.newsrooms)} newsroom(s), {len(jobs)} crawl job(s) queued"
-    return (f"{plan.new_stories} new story(ies) of {len(plan.newsrooms)} followed newsroom(s) in the feed: "
+    return (f"{plan.new_stories} new story(ies) in the feed, in {len(plan.newsrooms)} followed newsroom(s): "
             f"{len(jobs)} stories job(s) queued")

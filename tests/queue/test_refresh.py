@@ -111,14 +111,14 @@ def test_refresh_cycles_of_20_newsrooms_cost_one_request_plus_the_news(replica_f
         return done.stdout
 
     # nothing new: no job
-    assert "0 new story(ies) of 0 followed newsroom(s) in the feed: 0 stories job(s) queued" in cycle()
+    assert "0 new story(ies) in the feed, in 0 followed newsroom(s): 0 stories job(s) queued" in cycle()
     # 5 new stories in 3 newsrooms: one job fetches the 5
     offices = [room for room in newsrooms if room.kind == OFFICE]
     publishers = [room for room in newsrooms if room.kind == PUBLISHER]
     news = {sid: publishers[5] for sid in replica.publish(2, publisher_id=publishers[5].id)}
     news |= {sid: publishers[11] for sid in replica.publish(2, publisher_id=publishers[11].id)}
     news |= {sid: offices[0] for sid in replica.publish(1, office_id=offices[0].id)}  # an office's news too
-    assert "5 new story(ies) of 3 followed newsroom(s) in the feed: 1 stories job(s) queued" in cycle()
+    assert "5 new story(ies) in the feed, in 3 followed newsroom(s): 1 stories job(s) queued" in cycle()
     waiting = presseportal(replica, "status", database_url=database_url)
     assert any("waiting" in line and "5 stories from the site-wide feed" in line
                for line in waiting.stdout.splitlines()), waiting.stdout
