@@ -7,12 +7,11 @@ import sys
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler import db, exitcodes
+from crawler import db
 from crawler.cli.common import (
     UsageError,
     checked_settings,
     database_url,
-    err,
     non_negative_int,
     parse_setting,
     ratio,
