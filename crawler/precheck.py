@@ -26,7 +26,8 @@ In any other case (news, a 429 or 5xx, a timeout, a redirect, no validators, rob
 forbidding the page, a database problem, the lock held, a command line it does not
 know...) it lets go of everything and the full command runs as before, Scrapy and all:
 which says what is wrong in its own words, retries, waits, and finds the news. The cost
-of the pre-check is then one request more per newsroom checked. A 429 or a `Retry-After`
+of the pre-check is then its requests made again (robots.txt, and the first page of each
+newsroom it asked for). A 429 or a `Retry-After`
 it meets is first written into the site's budget (`push_back`), so the full run and
 every other worker wait as the site asked. `PRESSEPORTAL_PRECHECK=0` switches it off.
 
@@ -49,7 +50,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler import db
+from crawler import db, exitcodes
 from crawler.db import budget
 from crawler.items import OFFICE, PUBLISHER, Newsroom
 from crawler.profiles import ProfileError, retry_after_seconds
@@ -96,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def answer(argv: Sequence[str]) -> int | None:
     """Exit status 0 when the pre-check answered the run (every newsroom 304, the run
-    recorded, its summary printed), None when the full command must run."""
+    recorded, its summary printed), 130 on Ctrl-C, None when the full command must run."""
     run = cron_run(argv)
     if run is None:
         return None
@@ -110,11 +111,14 @@ def answer(argv: Sequence[str]) -> int | None:
     except FallThrough as why:
         logger.info("pre-check: %s; running the full crawl", why)
         return None
+    except KeyboardInterrupt:  # as the full command ends on Ctrl-C; the row is rolled back
+        print("presseportal: interrupted", file=sys.stderr)
+        return exitcodes.INTERRUPTED
     if not run.quiet:
         from crawler.summary import print_run_summary
 
         print_run_summary(stats)
-    return 0
+    return exitcodes.OK
 
 
 # --- the command line ---------------------------------------------------------------------------
@@ -185,8 +189,8 @@ def precheck_settings() -> dict[str, Any]:
         from crawler import settings as project
     except ValueError as exc:  # crawler.environment.BadEnvironment: a usage error of the full command
         raise FallThrough(str(exc)) from None
-    settings = {name: getattr(project, name) for name in dir(project)
-                if name.isupper() and not name.endswith("_BASE")}
+    # its own names only: the two _BASE lists Scrapy reads are computed with Scrapy
+    settings = {name: value for name, value in vars(project).items() if name.isupper()}
     if not settings["PRESSEPORTAL_PRECHECK"]:
         raise FallThrough("PRESSEPORTAL_PRECHECK is off")
     if not settings["STORE_RELEASES"] or not settings["ROBOTSTXT_OBEY"]:
