@@ -67,6 +67,8 @@ REQUEST_HEADERS = {
     "Accept-Language": "en",
     "Accept-Encoding": "gzip, deflate",
 }
+# the spider's default newsroom (crawler.spiders.presseportal, which imports Scrapy; a
+# test holds the two together)
 DEFAULT_PUBLISHER = 73811
 
 

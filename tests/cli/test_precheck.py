@@ -14,6 +14,7 @@ import pytest
 from crawler import db, exitcodes
 from crawler.items import OFFICE, PUBLISHER, Newsroom
 from crawler.precheck import CronRun, cron_run
+from crawler.spiders.presseportal import crawl_plan
 from tests.helpers import BIN, ROOT, crawl_env, presseportal
 
 PID = 73811
@@ -64,6 +65,13 @@ def summary(done: subprocess.CompletedProcess) -> str:
 ])
 def test_a_plain_cron_line_is_recognised(argv, expected):
     assert cron_run(argv) == expected
+
+
+@pytest.mark.parametrize("publisher, office", [(None, None), ("1,2,1", None), ("1", "9"), (None, "99001,99002")])
+def test_its_newsrooms_are_the_ones_the_spider_walks(publisher, office):
+    # in the spider's order, its default publisher too
+    argv = ["crawl", *(["--publisher", publisher] if publisher else []), *(["--office", office] if office else [])]
+    assert cron_run(argv).newsrooms == crawl_plan(publisher=publisher, office=office).newsrooms
 
 
 @pytest.mark.parametrize("argv", [
