@@ -10,10 +10,14 @@ too). Then `presseportal crawl` runs twice as a subprocess with delays off:
 2. after `r.publish(10)`: requests, wall time, and whether exactly the 10 new stories
    were fetched and stored;
 3. the CPU seconds of a cron run that finds nothing (one 304; the process's user +
-   system time from wait4), `STARTUP_ROUNDS` times, interleaved with the same run that
-   first imports what the code before issue 16 loaded on that path and this one no
-   longer does (`EAGER_BEFORE`), and with the floor: a fresh interpreter importing only
-   what any Scrapy crawl into PostgreSQL loads (`FLOOR_IMPORTS`); medians of each.
+   system time from wait4) as cron runs it (`presseportal -q crawl`: the pre-check
+   answers it before Scrapy starts, crawler/precheck.py), `STARTUP_ROUNDS` times,
+   interleaved with the run before issue 16 (`crawler.cli.main`, the command's entry
+   then, which knows no pre-check, after importing what that code loaded on the Scrapy
+   path and today's no longer does: `EAGER_BEFORE`), with today's Scrapy path (the
+   pre-check switched off, `PRESSEPORTAL_PRECHECK=0`: what a run with news starts) and
+   with the floor of any Scrapy run: a fresh interpreter importing only what any Scrapy
+   crawl into PostgreSQL loads (`FLOOR_IMPORTS`); medians of each.
 
     python -m bench.incremental [--releases 1000]
 """
@@ -80,27 +84,30 @@ def describe(r: dict) -> str:
 
 
 def eager_presseportal(*args: str) -> list[str]:
-    """`presseportal -q ...` with EAGER_BEFORE imported first: the code path before issue 16."""
+    """`presseportal -q ...` with EAGER_BEFORE imported first: the code path before issue 16
+    (`crawler.cli.main`, the console script's target then: no pre-check)."""
     code = (f"import sys, importlib; [importlib.import_module(m) for m in {EAGER_BEFORE!r}]; "
             "from crawler.cli import main; sys.exit(main())")
     return [sys.executable, "-c", code, "-q", *args]
 
 
 def startup_cpu(replica, database_url: str, rounds: int = STARTUP_ROUNDS) -> dict:
-    """CPU seconds of cron runs that find nothing, now and with EAGER_BEFORE, and of the
-    FLOOR_IMPORTS alone, interleaved."""
+    """CPU seconds of cron runs that find nothing: now (as cron runs it), before issue 16
+    (EAGER_BEFORE), today's Scrapy path (pre-check off), and of the FLOOR_IMPORTS alone,
+    interleaved."""
     env = crawler_env(replica.base_url, database_url)
+    scrapy_env = {**env, "PRESSEPORTAL_PRECHECK": "0"}
     argv = ("crawl", "--publisher", str(PUBLISHER))
     floor_command = [sys.executable, "-c", f"import {', '.join(FLOOR_IMPORTS)}"]
-    now, before, floor, statuses = [], [], [], Counter()
+    now, before, scrapy_path, floor, statuses = [], [], [], [], Counter()
     for _ in range(rounds):
-        for runs, command in ((before, eager_presseportal(*argv)), (now, presseportal(*argv)),
-                              (floor, floor_command)):
+        for runs, command, run_env in ((before, eager_presseportal(*argv), env), (now, presseportal(*argv), env),
+                                       (scrapy_path, presseportal(*argv), scrapy_env), (floor, floor_command, env)):
             replica.log.clear()
-            r = run_measured(command, env)
+            r = run_measured(command, run_env)
             statuses.update(e.status for e in replica.log if kind(e.path) == "listing")
             runs.append(r["cpu_s"] if r["rc"] == 0 else float("nan"))
-    return {"now": now, "before": before, "floor": floor, "statuses": statuses}
+    return {"now": now, "before": before, "scrapy": scrapy_path, "floor": floor, "statuses": statuses}
 
 
 def measure(releases: int = RELEASES, new: int = NEW) -> dict:
@@ -145,8 +152,8 @@ def rows_from(m: dict) -> list[dict]:
             "ratio": idle["wall"] / full["wall"],
             "target": None,
             "met": None,
-            "notes": "whole `presseportal crawl` command: interpreter and Scrapy start, database connect, "
-                     "migration check, the requests, the run record",
+            "notes": "whole `presseportal crawl` command: interpreter start, database connect, migration "
+                     "check, the lock, the requests, the run record (the pre-check: no Scrapy)",
         },
         {
             "name": f"incremental: requests, {new} new",
@@ -157,7 +164,9 @@ def rows_from(m: dict) -> list[dict]:
             "ratio": fresh["requests"] / full["requests"] if full["requests"] else None,
             "target": f"the {new} new stories fetched and stored, no stored one",
             "met": exact and fresh["rc"] == 0,
-            "notes": f"{describe(fresh)}; new stories fetched {len(fresh['fetched'] & m['new_ids'])} of {new}, "
+            "notes": f"{describe(fresh)} (the pre-check's robots.txt and conditional GET of the first page, "
+                     f"which saw news, then the full crawl's); new stories fetched "
+                     f"{len(fresh['fetched'] & m['new_ids'])} of {new}, "
                      f"stored ones fetched {len(fresh['fetched'] - m['new_ids'])}, "
                      f"rows {full['stored']} -> {fresh['stored']}",
         },
@@ -177,7 +186,9 @@ def rows_from(m: dict) -> list[dict]:
 
 def startup_row(startup: dict) -> dict:
     runs_now, runs_before, runs_floor = startup["now"], startup["before"], startup["floor"]
-    now, before, floor = (statistics.median(runs) for runs in (runs_now, runs_before, runs_floor))
+    runs_scrapy = startup["scrapy"]
+    now, before, floor, scrapy_path = (statistics.median(runs)
+                                       for runs in (runs_now, runs_before, runs_floor, runs_scrapy))
     ratio = now / before if before else None
     only_304 = set(startup["statuses"]) == {304}
     seconds = lambda runs: ", ".join(f"{x:.2f}" for x in runs)  # noqa: E731
@@ -191,12 +202,14 @@ def startup_row(startup: dict) -> dict:
         "target": f"ratio <= {TARGET_STARTUP_RATIO}",
         "met": bool(ratio is not None and ratio <= TARGET_STARTUP_RATIO and only_304),
         "notes": f"medians of {len(runs_now)} interleaved runs each (user + system CPU of the whole "
-                 f"`presseportal -q crawl` process, from wait4): now {seconds(runs_now)} s; before "
-                 f"{seconds(runs_before)} s (imports first: {', '.join(EAGER_BEFORE)}); the floor, a fresh "
-                 f"interpreter importing {', '.join(FLOOR_IMPORTS)} and nothing else: {seconds(runs_floor)} s "
-                 f"(median {floor:.2f} s, {floor / before:.0%} of before; the run now spends "
-                 f"{now - floor:.2f} s above it, before {before - floor:.2f} s); listing answers "
-                 f"{dict(startup['statuses'])}",
+                 f"`presseportal -q crawl` process, from wait4): now {seconds(runs_now)} s (answered by the "
+                 f"pre-check before Scrapy starts); before {seconds(runs_before)} s (crawler.cli.main, no "
+                 f"pre-check, importing first: {', '.join(EAGER_BEFORE)}); today's Scrapy path "
+                 f"(PRESSEPORTAL_PRECHECK=0, what a run with news starts) {seconds(runs_scrapy)} s (median "
+                 f"{scrapy_path:.2f} s, {scrapy_path / before:.0%} of before); the floor of any Scrapy run, a "
+                 f"fresh interpreter importing {', '.join(FLOOR_IMPORTS)} and nothing else: "
+                 f"{seconds(runs_floor)} s (median {floor:.2f} s, {floor / before:.0%} of before: the pre-check "
+                 f"is what goes below it); listing answers {dict(startup['statuses'])}",
     }
 
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import logging
-import time
 from time import monotonic
 
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
@@ -16,28 +14,10 @@ from scrapy.http import Request, Response
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 
+from crawler.profiles import retry_after_seconds
 from crawler.signals import page_failed
 
 logger = logging.getLogger(__name__)
-
-
-def retry_after_seconds(value: bytes | str | None, *, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""
-    if not value:
-        return None
-    text = value.decode("latin-1") if isinstance(value, bytes) else value
-    text = text.strip()
-    try:
-        return max(0.0, float(text))  # delta-seconds (some servers send "1.5" or "-1")
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 class RetryAfterMiddleware(RetryMiddleware):

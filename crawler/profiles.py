@@ -6,12 +6,17 @@
   other host, so that a stray environment variable cannot turn it on a real site.
 
 `crawler/settings.py` applies the profile's overrides; the spider, `scrapy crawl` and the
-`presseportal` command call `check` before the first request.
+`presseportal` command call `check` before the first request. Here too, for every
+component that talks to the site (Scrapy's middlewares and the cron pre-check alike):
+the User-Agent (`user_agent`) and how long a site's `Retry-After` asks us to wait
+(`retry_after_seconds`).
 """
 
 from __future__ import annotations
 
+import email.utils
 import ipaddress
+import time
 from urllib.parse import urlsplit
 
 PROFILES: dict[str, dict[str, object]] = {
@@ -66,3 +71,22 @@ def user_agent(contact: str = "") -> str:
     Without a contact it names none rather than a page that does not exist."""
     who = f"+{contact.strip()}; " if contact and contact.strip() else ""
     return f"presseportal-ingest/0.1 ({who}press-release archiver; obeys robots.txt)"
+
+
+def retry_after_seconds(value: bytes | str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    try:
+        return max(0.0, float(text))  # delta-seconds (some servers send "1.5" or "-1")
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))

@@ -8,8 +8,6 @@ switches the delays off because it only talks to loopback.
 
 import os
 
-from scrapy.settings import default_settings
-
 from crawler.environment import number
 from crawler.items import EXPORT_FIELDS
 from crawler.profiles import PROFILES, user_agent
@@ -62,6 +60,15 @@ CONCURRENT_ITEMS = 8
 TELNETCONSOLE_ENABLED = False
 # Scrapy 2.19 remote control: an HTTP port nobody asked for on a cron box
 REMOTE_CONTROL_ENABLED = False
+
+# The cron job's pre-check (crawler/precheck.py): before Scrapy starts, `presseportal
+# crawl` asks each newsroom's first page with the validators the last good run kept
+# (robots.txt, the site budget and the run lock honoured); when every one answers 304 the
+# run is recorded as Scrapy's would be, at a fraction of its CPU. Anything else (news, an
+# error, no validators) runs the full crawl as before, which costs one request more.
+# PRESSEPORTAL_PRECHECK=0 switches it off.
+PRESSEPORTAL_PRECHECK = os.environ.get("PRESSEPORTAL_PRECHECK", "1").strip().lower() not in (
+    "0", "false", "no", "off")
 
 # One request budget per site, shared by every process on every machine through
 # PostgreSQL (crawler/budget.py SiteBudgetMiddleware, table site_budgets): requests
@@ -123,9 +130,25 @@ UNUSED_COMPONENTS = {
     "scrapy.extensions.remote_control.RemoteControl",
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware",
 }
-EXTENSIONS_BASE = {k: v for k, v in default_settings.EXTENSIONS_BASE.items() if k not in UNUSED_COMPONENTS}
-DOWNLOADER_MIDDLEWARES_BASE = {k: v for k, v in default_settings.DOWNLOADER_MIDDLEWARES_BASE.items()
-                               if k not in UNUSED_COMPONENTS}
+# EXTENSIONS_BASE and DOWNLOADER_MIDDLEWARES_BASE: Scrapy's own, without them. Computed
+# when Scrapy reads this module (PEP 562 `__getattr__`; Scrapy's `setmodule` lists the
+# names with `dir`), so that the cron pre-check (crawler/precheck.py) reads the rest of
+# this module without importing Scrapy.
+_WITHOUT_UNUSED = ("EXTENSIONS_BASE", "DOWNLOADER_MIDDLEWARES_BASE")
+
+
+def __getattr__(name: str):
+    if name not in _WITHOUT_UNUSED:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from scrapy.settings import default_settings
+
+    return {k: v for k, v in getattr(default_settings, name).items() if k not in UNUSED_COMPONENTS}
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_WITHOUT_UNUSED])
+
+
 FEED_EXPORT_FIELDS = EXPORT_FIELDS
 
 # --- data quality ------------------------------------------------------------------------

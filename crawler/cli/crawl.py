@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,6 +17,7 @@ from crawler.cli.common import (
 )
 from crawler.cli.inprocess import exit_status, run_in_process
 from crawler.spiders.presseportal import crawl_plan
+from crawler.summary import print_run_summary
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -111,21 +111,3 @@ def run_spider(args: argparse.Namespace, *, mode: str, **spider_args: Any) -> in
     return exit_status(stats, code, newsrooms=", ".join(map(str, plan.newsrooms)), quiet=args.quiet,
                        summary=print_run_summary, resumes=mode == "backfill")
 
-
-def print_run_summary(stats: dict[str, Any]) -> None:
-    status = stats.get("presseportal/run_status") or stats.get("finish_reason", "unknown")
-    print(
-        f"run {stats.get('presseportal/run_id', '?')}: {status}; "
-        f"pages {stats.get('response_received_count', 0)}, "
-        f"new {stats.get('store/new', 0)}, changed {stats.get('store/changed', 0)}, "
-        f"unchanged {stats.get('store/unchanged', 0)}, errors {stats.get('presseportal/errors', 0)}",
-        file=sys.stderr,
-    )
-    low = stats.get("coverage/low_fields") or []
-    if low:
-        print(f"low field coverage: {', '.join(low)}", file=sys.stderr)
-    if stats.get("store/error"):
-        kept = (f"; {stats['store/spilled']} releases kept in {stats['store/spill_file']} (replayed by the "
-                "next run, or `presseportal spill replay`)" if stats.get("store/spilled") else "")
-        lost = f"; {stats['store/lost']} releases LOST" if stats.get("store/lost") else ""
-        print(f"store failed: {stats['store/error']}{kept}{lost}", file=sys.stderr)

@@ -38,7 +38,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import psycopg
-from itemadapter import ItemAdapter
 import zstandard
 from psycopg.types.json import Jsonb
 
@@ -93,6 +92,10 @@ def _aware_utc(value: Any) -> datetime | None:
 def as_dict(item: Any) -> dict[str, Any]:
     if is_dataclass(item):
         return {f.name: getattr(item, f.name) for f in fields(item)}
+    # imported here: itemadapter imports Scrapy, which a cron run answered before Scrapy
+    # starts (crawler/precheck.py) never loads; every release of ours is a dataclass
+    from itemadapter import ItemAdapter
+
     return dict(ItemAdapter(item).items())
 
 

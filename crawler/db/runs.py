@@ -299,6 +299,12 @@ def known_story_ids(conn: psycopg.Connection, newsrooms: Iterable[Newsroom | int
 # --- resume points and validators (crawl_cursors) ---------------------------------------------
 
 
+def newsroom_key(newsroom: Newsroom) -> str:
+    """The crawl_cursors key under which a newsroom's validators and coverage are kept
+    ("newsroom:publisher:73811", "newsroom:office:99001")."""
+    return f"newsroom:{newsroom.key}"
+
+
 def get_cursor(conn: psycopg.Connection, key: str) -> Any:
     """The saved state of a resumable job (crawl_cursors), or None."""
     row = conn.execute(query("get_cursor"), {"key": key}).fetchone()

@@ -40,12 +40,6 @@ MAX_RECORDED_ERRORS = 10_000
 COVERED_THROUGH = "covered_through"
 
 
-def newsroom_key(newsroom: Newsroom) -> str:
-    """The crawl_cursors key under which a newsroom's validators and coverage are kept
-    ("newsroom:publisher:73811", "newsroom:office:99001")."""
-    return f"newsroom:{newsroom.key}"
-
-
 class RunRecord:
     def __init__(self, crawler):
         self.crawler = crawler
@@ -98,7 +92,7 @@ class RunRecord:
                     conn, plan.newsrooms, imports=plan.imports_count_as_stored)
                 logger.info("%d stories of %s already stored", len(state.known_story_ids), named(plan.newsrooms))
             for newsroom in plan.newsrooms:
-                saved = db.get_cursor(conn, newsroom_key(newsroom)) or {}
+                saved = db.get_cursor(conn, db.newsroom_key(newsroom)) or {}
                 self.newsrooms[newsroom] = saved
                 validators = Validators.from_dict(saved)
                 if validators:
@@ -184,7 +178,7 @@ class RunRecord:
             if top:
                 new[COVERED_THROUGH] = max(top, int(saved.get(COVERED_THROUGH) or 0))
             if new != saved:
-                cursors[newsroom_key(newsroom)] = new
+                cursors[db.newsroom_key(newsroom)] = new
         return cursors
 
     def keep_verdict(self, verdict: db.RunVerdict, why: str) -> None:

@@ -48,6 +48,12 @@ ALLOWED: dict[str, set[str]] = {
     # the report and the metrics: read the store through crawler.db, draw, export
     "crawler.health": BASE | {"crawler.db"},
     "crawler.settings": BASE,
+    # the summary line of a crawl, from its stats (the CLI's and the pre-check's)
+    "crawler.summary": set(),
+    # the cron job's pre-check before Scrapy starts (of the extensions only `_liveness`, which
+    # needs no Scrapy: tests/cli/test_precheck.py); the full command when it cannot answer
+    "crawler.precheck": BASE | {"crawler.db", "crawler.extensions", "crawler.settings", "crawler.summary",
+                                "crawler.cli"},
     "crawler.cli": {"crawler"},
     # `scrapy crawl` checks the spider's arguments before it starts
     "crawler.commands": BASE | {"crawler.spiders"},

@@ -628,8 +628,9 @@ def site_rss(corpus: Corpus, sids: list[int]) -> str:
                        "Die neuesten Pressemitteilungen", "/rss/presseportal.rss2", built, sids)
 
 
-def robots(base_url: str) -> str:
-    return f"User-agent: *\nDisallow: /images/\nDisallow: /text/\n\nSitemap: {base_url}/sitemap.xml\n"
+def robots(base_url: str, disallow: tuple[str, ...] = ()) -> str:
+    extra = "".join(f"Disallow: {path}\n" for path in disallow)
+    return f"User-agent: *\nDisallow: /images/\nDisallow: /text/\n{extra}\nSitemap: {base_url}/sitemap.xml\n"
 
 
 NOT_FOUND = (

@@ -59,6 +59,8 @@ class Site:
         self._cache: OrderedDict[tuple, Page] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
+        # extra `Disallow:` paths of /robots.txt (tests of robots.txt obedience)
+        self.robots_disallow: tuple[str, ...] = ()
 
     @staticmethod
     def classify(path: str) -> tuple[str, tuple]:
@@ -79,7 +81,7 @@ class Site:
 
     def page(self, kind: str, args: tuple, query: dict[str, str], flags: render.Flags) -> Page:
         window = (query.get("startDate", ""), query.get("endDate", "")) if kind == "listing" else ("", "")
-        key = (kind, args, window, self.corpus.version)
+        key = (kind, args, window, self.corpus.version, self.robots_disallow if kind == "robots" else ())
         cacheable = flags == render.NO_FLAGS
         if cacheable:
             with self._lock:
@@ -107,7 +109,7 @@ class Site:
     def _render(self, kind: str, args: tuple, window: tuple[str, str], flags: render.Flags) -> Page:
         c = self.corpus
         if kind == "robots":
-            return Page(200, render.robots(c.base_url).encode(), "text/plain; charset=utf-8")
+            return Page(200, render.robots(c.base_url, self.robots_disallow).encode(), "text/plain; charset=utf-8")
         if kind == "story":
             room, sid = args
             e = c.entry(sid)
