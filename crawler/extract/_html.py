@@ -35,10 +35,15 @@ def _parser() -> etree.HTMLParser:
     return parser
 
 
-def parse_html(html: str) -> etree._Element:
+def parse_html(html: str, *, cut: int | None = None) -> etree._Element:
     """Parse a page once. The str is handed to libxml2 as UTF-8 bytes with the encoding
     fixed, so a stale `<meta charset>` in an already decoded page cannot re-decode it and
-    an XML declaration cannot make lxml refuse a str."""
+    an XML declaration cannot make lxml refuse a str.
+
+    `cut`: parse only `html[:cut]` (`cut` the offset of a `<` in it), closed by a marker
+    element that `cut_marker` finds again: see there for what a cut parse is worth."""
+    if cut is not None:
+        html = html[:cut] + _CUT_SENTINEL
     if "\x00" in html:
         html = html.replace("\x00", "")
     parser = _parser()
@@ -46,6 +51,33 @@ def parse_html(html: str) -> etree._Element:
     if root is None:  # empty or whitespace-only document
         root = etree.fromstring(b"<html><body></body></html>", parser)
     return root
+
+
+# The end of a cut parse: an empty <article class="news"> holding only this comment
+_CUT_MARK = "presseportal-ingest: the page was cut here"
+_CUT_SENTINEL = f'<article class="news"><!--{_CUT_MARK}--></article>'
+
+
+def cut_marker(root: etree._Element) -> etree._Element | None:
+    """The marker `parse_html(html, cut=n)` closed the page with, when `html[n:]` starts a
+    tag there as it would in the whole page: then the cut tree is the whole page's tree
+    without what the rest adds (libxml2 builds the tree as it reads, and never moves a node
+    it has made), and the rest adds only inside the elements open at the cut -- the
+    marker's ancestors. None when the cut fell inside a script, a comment, an attribute
+    or a tag (the marker is text there, or part of another element): parse the whole page.
+
+    The marker is the last node of the tree in document order, an `article.news` (as the
+    teaser cards it stands for) with no attributes beyond its class and nothing but the comment."""
+    node = root
+    while len(node):
+        node = node[-1]
+    if node.tag is not etree.Comment or node.text != _CUT_MARK or node.tail:
+        return None
+    article = node.getparent()
+    if (article is None or article.tag != "article" or len(article) != 1 or article.text
+            or article.tail or dict(article.attrib) != {"class": "news"}):
+        return None
+    return article
 
 
 def collapse(text: str) -> str:
