@@ -35,19 +35,25 @@ def _parser() -> etree.HTMLParser:
     return parser
 
 
-def parse_html(html: str, *, cut: int | None = None) -> etree._Element:
-    """Parse a page once. The str is handed to libxml2 as UTF-8 bytes with the encoding
-    fixed, so a stale `<meta charset>` in an already decoded page cannot re-decode it and
-    an XML declaration cannot make lxml refuse a str.
+def page_bytes(html: str) -> bytes:
+    """The page as libxml2 reads it: UTF-8, NUL characters dropped (they end its input)."""
+    data = html.encode("utf-8", "surrogatepass")
+    return data.replace(b"\x00", b"") if b"\x00" in data else data
 
-    `cut`: parse only `html[:cut]` (`cut` the offset of a `<` in it), closed by a marker
+
+def parse_html(html: str | bytes, *, cut: int | None = None) -> etree._Element:
+    """Parse a page once. The str is handed to libxml2 as UTF-8 bytes (`page_bytes`, or
+    those bytes themselves) with the encoding fixed, so a stale `<meta charset>` in an
+    already decoded page cannot re-decode it and an XML declaration cannot make lxml
+    refuse a str.
+
+    `cut`: parse only the bytes before it (the offset of a `<` in them), closed by a marker
     element that `cut_marker` finds again: see there for what a cut parse is worth."""
+    data = html if isinstance(html, bytes) else page_bytes(html)
     if cut is not None:
-        html = html[:cut] + _CUT_SENTINEL
-    if "\x00" in html:
-        html = html.replace("\x00", "")
+        data = data[:cut] + _CUT_SENTINEL
     parser = _parser()
-    root = etree.fromstring(html.encode("utf-8", "surrogatepass"), parser)
+    root = etree.fromstring(data, parser)
     if root is None:  # empty or whitespace-only document
         root = etree.fromstring(b"<html><body></body></html>", parser)
     return root
@@ -55,11 +61,11 @@ def parse_html(html: str, *, cut: int | None = None) -> etree._Element:
 
 # The end of a cut parse: an empty <article class="news"> holding only this comment
 _CUT_MARK = "presseportal-ingest: the page was cut here"
-_CUT_SENTINEL = f'<article class="news"><!--{_CUT_MARK}--></article>'
+_CUT_SENTINEL = f'<article class="news"><!--{_CUT_MARK}--></article>'.encode()
 
 
 def cut_marker(root: etree._Element) -> etree._Element | None:
-    """The marker `parse_html(html, cut=n)` closed the page with, when `html[n:]` starts a
+    """The marker `parse_html(page, cut=n)` closed the page with, when `page[n:]` starts a
     tag there as it would in the whole page: then the cut tree is the whole page's tree
     without what the rest adds (libxml2 builds the tree as it reads, and never moves a node
     it has made), and the rest adds only inside the elements open at the cut -- the

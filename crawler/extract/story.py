@@ -52,6 +52,7 @@ from crawler.extract._html import (
     has_class_token,
     is_blank,
     lines_of,
+    page_bytes,
     parse_html,
     site_of,
     text_of,
@@ -118,38 +119,42 @@ _X_HEAD_TITLE = etree.XPath("/html/head/title")
 # after the story when nothing after that point can be read (`_tail_unread`), and the cut
 # tree is kept only when it holds the whole story (`_Doc._whole_before`); else the whole
 # page is parsed. Either way the release is the same (tests/extract/test_speed.py).
-_TEASER = '<article class="news"'
-# in the rest of the page: a tag of an element some field reads wherever it stands
-# (group 1 empty), or a script, article or ul whose attributes (group 3) decide
-_READ_TAGS = re.compile(r"<(?:(meta|link|h1|title|head|html)\b|(script|article|ul)\b([^>]*))", re.I)
+_TEASER = b'<article class="news"'
+# in the rest of the page (lower-cased): a tag of an element some field reads wherever it
+# stands (group 1), or a script, article or ul tag (2) whose attributes (3) decide it;
+# the lookahead lets `re` pass over most tags at their first letter
+_READ_TAGS = re.compile(
+    rb"<(?=[mlhtsau])(?:(meta|link|h1|title|head|html)|(script|article|ul)(?![a-z0-9:._-])([^>]*))"
+)
 # ...what in those attributes would make one read: JSON-LD, a story container, a tag list
-_READ_IF = {"script": "json", "article": "story", "ul": "tags"}
+_READ_IF = {b"script": b"json", b"article": b"story", b"ul": b"tags"}
 
 
-def _teaser_cut(html: str) -> int | None:
-    """Where the page may be cut: the first teaser card after the first `<article`, when
-    nothing from there on is read (else None)."""
-    first = html.find("<article")
+def _teaser_cut(page: bytes) -> int | None:
+    """Where the page (`page_bytes`) may be cut: the first teaser card after the first
+    `<article`, when nothing from there on is read (else None)."""
+    first = page.find(b"<article")
     if first < 0:
         return None
-    cut = html.find(_TEASER, first + 1)
-    if cut < 0 or not _tail_unread(html, cut):
+    cut = page.find(_TEASER, first + 1)
+    if cut < 0 or not _tail_unread(page, cut):
         return None
     return cut
 
 
-def _tail_unread(html: str, start: int) -> bool:
-    """No element a field reads page-wide begins in `html[start:]`: no meta, link, h1,
+def _tail_unread(page: bytes, start: int) -> bool:
+    """No element a field reads page-wide begins in `page[start:]`: no meta, link, h1,
     title, head or html tag; no script, article or ul whose attributes could make it
     JSON-LD, a story or a tag list. Attributes are judged on their source, so only when it
     is plain: no entity (which could spell a class) and no quote left open (a `>` inside
-    quotes would end the attributes early)."""
-    for m in _READ_TAGS.finditer(html, start):
+    quotes would end the attributes early). Tag names go on with letters, digits and
+    ``-_:.`` in any parser: `<ulx>` is no `<ul>`."""
+    # lower case: tag and attribute names in any case (ASCII, as HTML's)
+    for m in _READ_TAGS.finditer(page[start:].lower()):
         if m.group(1):
             return False
         attrs = m.group(3)
-        if ("&" in attrs or "'" in attrs or attrs.count('"') % 2
-                or _READ_IF[m.group(2).lower()] in attrs.lower()):
+        if b"&" in attrs or b"'" in attrs or attrs.count(b'"') % 2 or _READ_IF[m.group(2)] in attrs:
             return False
     return True
 
@@ -159,10 +164,11 @@ class _Doc:
 
     def __init__(self, html: str, url: str) -> None:
         self.url = url
-        cut = _teaser_cut(html)
-        self.cut = cut is not None and self._read(parse_html(html, cut=cut), cut=True)
+        page = page_bytes(html)
+        cut = _teaser_cut(page)
+        self.cut = cut is not None and self._read(parse_html(page, cut=cut), cut=True)
         if not self.cut:
-            self._read(parse_html(html))
+            self._read(parse_html(page))
 
     def _read(self, root: etree._Element, *, cut: bool = False) -> bool:
         """The page-wide lookups of one parse; for a cut parse, whether it holds all that

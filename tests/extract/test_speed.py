@@ -13,6 +13,7 @@ from dataclasses import asdict
 import pytest
 
 import crawler.extract.story as story
+from crawler.extract._html import page_bytes
 from crawler.extract.regen import load_fixture
 from tests.extract.helpers import FIXTURES, REFERENCE_URL, reference_html
 from tests.extract.mutations import mutate
@@ -79,7 +80,7 @@ def _both(html: str, url: str, monkeypatch) -> tuple[dict | str, dict | str]:
     """(the release as extracted, the release from the whole page parsed)."""
     as_extracted = _release(html, url)
     with monkeypatch.context() as m:
-        m.setattr(story, "_teaser_cut", lambda html: None)
+        m.setattr(story, "_teaser_cut", lambda page: None)
         whole = _release(html, url)
     return as_extracted, whole
 
@@ -163,10 +164,14 @@ def test_a_plain_page_is_cut(monkeypatch) -> None:
     '<article data-x="a>b" class="story"></article>',
     '<ul class="tags"><li><a href="/st/zwei" rel="tag">Zwei</a></li></ul>',
     '<h1>Noch ein Titel</h1>',
-], ids=["meta", "link", "jsonld", "jsonld-entity", "story", "story-quoted-gt", "tag-list", "h1"])
+    '<META NAME="description" CONTENT="Berlin (ots) - Aus dem Meta.">',
+    '<SCRIPT TYPE="application/LD+JSON">{"@type": "NewsArticle", "keywords": "Spät"}</SCRIPT>',
+    '<ul\nclass="tags"><li><a href="/st/zwei" rel="tag">Zwei</a></li></ul>',
+], ids=["meta", "link", "jsonld", "jsonld-entity", "story", "story-quoted-gt", "tag-list", "h1",
+        "meta-upper-case", "jsonld-upper-case", "tag-list-newline"])
 def test_what_is_read_after_the_teasers_keeps_the_whole_page(after: str, monkeypatch) -> None:
     html = _page(after=after)
-    assert story._teaser_cut(html) is None
+    assert story._teaser_cut(page_bytes(html)) is None
     as_extracted, whole = _both(html, STORY_URL, monkeypatch)
     assert as_extracted == whole
 
@@ -184,7 +189,7 @@ def test_a_cut_that_would_lose_what_is_read_parses_the_whole_page(parts: dict, m
     html = _page(**parts)
     if "tags_inside" in parts:  # the tag list stays open across the teaser
         html = html.replace("</ul>\n", "\n", 1).replace("</body>", "</ul></body>")
-    assert story._teaser_cut(html) is not None, "the teaser is found where the cut would be"
+    assert story._teaser_cut(page_bytes(html)) is not None, "the teaser is found where the cut would be"
     assert not story._Doc(html, STORY_URL).cut
     as_extracted, whole = _both(html, STORY_URL, monkeypatch)
     assert as_extracted == whole
