@@ -35,17 +35,55 @@ def _parser() -> etree.HTMLParser:
     return parser
 
 
-def parse_html(html: str) -> etree._Element:
-    """Parse a page once. The str is handed to libxml2 as UTF-8 bytes with the encoding
-    fixed, so a stale `<meta charset>` in an already decoded page cannot re-decode it and
-    an XML declaration cannot make lxml refuse a str."""
-    if "\x00" in html:
-        html = html.replace("\x00", "")
+def page_bytes(html: str) -> bytes:
+    """The page as libxml2 reads it: UTF-8, NUL characters dropped (they end its input)."""
+    data = html.encode("utf-8", "surrogatepass")
+    return data.replace(b"\x00", b"") if b"\x00" in data else data
+
+
+def parse_html(html: str | bytes, *, cut: int | None = None) -> etree._Element:
+    """Parse a page once. The str is handed to libxml2 as UTF-8 bytes (`page_bytes`, or
+    those bytes themselves) with the encoding fixed, so a stale `<meta charset>` in an
+    already decoded page cannot re-decode it and an XML declaration cannot make lxml
+    refuse a str.
+
+    `cut`: parse only the bytes before it (the offset of a `<` in them), closed by a marker
+    element that `cut_marker` finds again: see there for what a cut parse is worth."""
+    data = html if isinstance(html, bytes) else page_bytes(html)
+    if cut is not None:
+        data = data[:cut] + _CUT_SENTINEL
     parser = _parser()
-    root = etree.fromstring(html.encode("utf-8", "surrogatepass"), parser)
+    root = etree.fromstring(data, parser)
     if root is None:  # empty or whitespace-only document
         root = etree.fromstring(b"<html><body></body></html>", parser)
     return root
+
+
+# The end of a cut parse: an empty <article class="news"> holding only this comment
+_CUT_MARK = "presseportal-ingest: the page was cut here"
+_CUT_SENTINEL = f'<article class="news"><!--{_CUT_MARK}--></article>'.encode()
+
+
+def cut_marker(root: etree._Element) -> etree._Element | None:
+    """The marker `parse_html(page, cut=n)` closed the page with, when `page[n:]` starts a
+    tag there as it would in the whole page: then the cut tree is the whole page's tree
+    without what the rest adds (libxml2 builds the tree as it reads, and never moves a node
+    it has made), and the rest adds only inside the elements open at the cut -- the
+    marker's ancestors. None when the cut fell inside a script, a comment, an attribute
+    or a tag (the marker is text there, or part of another element): parse the whole page.
+
+    The marker is the last node of the tree in document order, an `article.news` (as the
+    teaser cards it stands for) with no attributes beyond its class and nothing but the comment."""
+    node = root
+    while len(node):
+        node = node[-1]
+    if node.tag is not etree.Comment or node.text != _CUT_MARK or node.tail:
+        return None
+    article = node.getparent()
+    if (article is None or article.tag != "article" or len(article) != 1 or article.text
+            or article.tail or dict(article.attrib) != {"class": "news"}):
+        return None
+    return article
 
 
 def collapse(text: str) -> str:

@@ -47,10 +47,12 @@ from lxml import etree
 from crawler.extract._html import (
     absolute,
     class_tokens,
+    cut_marker,
     has_class,
     has_class_token,
     is_blank,
     lines_of,
+    page_bytes,
     parse_html,
     site_of,
     text_of,
@@ -112,12 +114,66 @@ _X_HEAD_TITLE = etree.XPath("/html/head/title")
 # --- the parsed page ------------------------------------------------------------------
 
 
+# Parse less: the "Weitere Storys" teasers and the footer after them are a third of a
+# story page, and nothing of them is read. The page is parsed up to the first teaser card
+# after the story when nothing after that point can be read (`_tail_unread`), and the cut
+# tree is kept only when it holds the whole story (`_Doc._whole_before`); else the whole
+# page is parsed. Either way the release is the same (tests/extract/test_speed.py).
+_TEASER = b'<article class="news"'
+# in the rest of the page (lower-cased): a tag of an element some field reads wherever it
+# stands (group 1), or a script, article or ul tag (2) whose attributes (3) decide it;
+# the lookahead lets `re` pass over most tags at their first letter
+_READ_TAGS = re.compile(
+    rb"<(?=[mlhtsau])(?:(meta|link|h1|title|head|html)|(script|article|ul)(?![a-z0-9:._-])([^>]*))"
+)
+# ...what in those attributes would make one read: JSON-LD, a story container, a tag list
+_READ_IF = {b"script": b"json", b"article": b"story", b"ul": b"tags"}
+
+
+def _teaser_cut(page: bytes) -> int | None:
+    """Where the page (`page_bytes`) may be cut: the first teaser card after the first
+    `<article`, when nothing from there on is read (else None)."""
+    first = page.find(b"<article")
+    if first < 0:
+        return None
+    cut = page.find(_TEASER, first + 1)
+    if cut < 0 or not _tail_unread(page, cut):
+        return None
+    return cut
+
+
+def _tail_unread(page: bytes, start: int) -> bool:
+    """No element a field reads page-wide begins in `page[start:]`: no meta, link, h1,
+    title, head or html tag; no script, article or ul whose attributes could make it
+    JSON-LD, a story or a tag list. Attributes are judged on their source, so only when it
+    is plain: no entity (which could spell a class) and no quote left open (a `>` inside
+    quotes would end the attributes early). Tag names go on with letters, digits and
+    ``-_:.`` in any parser: `<ulx>` is no `<ul>`."""
+    # lower case: tag and attribute names in any case (ASCII, as HTML's)
+    for m in _READ_TAGS.finditer(page[start:].lower()):
+        if m.group(1):
+            return False
+        attrs = m.group(3)
+        if b"&" in attrs or b"'" in attrs or attrs.count(b'"') % 2 or _READ_IF[m.group(2)] in attrs:
+            return False
+    return True
+
+
 class _Doc:
     """One parse of the page and the lookups every field shares (computed once)."""
 
     def __init__(self, html: str, url: str) -> None:
         self.url = url
-        self.root = parse_html(html)
+        page = page_bytes(html)
+        cut = _teaser_cut(page)
+        self.cut = cut is not None and self._read(parse_html(page, cut=cut), cut=True)
+        if not self.cut:
+            self._read(parse_html(page))
+
+    def _read(self, root: etree._Element, *, cut: bool = False) -> bool:
+        """The page-wide lookups of one parse; for a cut parse, whether it holds all that
+        is read (False: nothing kept, parse the whole page)."""
+        self.root = root
         self.canonical = ""
         self._metas: list[etree._Element] = []
         self._meta: dict[str, str | None] = {}  # key -> content, read on first ask
@@ -142,7 +198,24 @@ class _Doc:
                 tag_lists.append(el)
         self.tag_lists = tag_lists
         self.card = _find_card(self.root, articles)
+        if cut and not self._whole_before(cut_marker(root)):
+            return False
         self.blocks = _card_paragraphs(self.card) if self.card is not None else []
+        return True
+
+    def _whole_before(self, marker: etree._Element | None) -> bool:
+        """A cut parse holds all that is read: the cut fell between tags (`cut_marker`), the
+        story container is an `article.story` or in one (not a fallback that searches the
+        page), and no story article, tag list or h1 is still open at the cut (the rest of
+        the page would add to it)."""
+        if marker is None or self.card is None:
+            return False
+        if not any(has_class_token(a, "story") for a in _self_and_ancestors(self.card, "article")):
+            return False
+        for el in marker.iterancestors("article", "ul", "h1"):
+            if el.tag == "h1" or has_class_token(el, "story") or el in self.tag_lists:
+                return False
+        return True
 
     @cached_property
     def dateline_block(self) -> tuple[_Block | None, bool]:
@@ -225,6 +298,12 @@ def _article_jsonld(scripts: list[etree._Element]) -> dict[str, Any]:
         if "headline" in obj or "datePublished" in obj:
             return obj
     return {}
+
+
+def _self_and_ancestors(el: etree._Element, tag: str) -> Iterator[etree._Element]:
+    if el.tag == tag:
+        yield el
+    yield from el.iterancestors(tag)
 
 
 def _in_news_teaser(el: etree._Element) -> bool:
