@@ -16,7 +16,7 @@ from crawler.cli.common import (
     parse_setting,
     ratio,
 )
-from crawler.cli.inprocess import exit_status, run_in_process
+from crawler.cli.inprocess import exit_status, failure_detail, run_in_process
 from crawler.spiders.presseportal import crawl_plan
 
 
@@ -118,7 +118,8 @@ def print_run_summary(stats: dict[str, Any]) -> None:
         f"run {stats.get('presseportal/run_id', '?')}: {status}; "
         f"pages {stats.get('response_received_count', 0)}, "
         f"new {stats.get('store/new', 0)}, changed {stats.get('store/changed', 0)}, "
-        f"unchanged {stats.get('store/unchanged', 0)}, errors {stats.get('presseportal/errors', 0)}",
+        f"unchanged {stats.get('store/unchanged', 0)}, errors {stats.get('presseportal/errors', 0)}"
+        + (f": {why}" if (why := failure_detail(stats)) else ""),
         file=sys.stderr,
     )
     low = stats.get("coverage/low_fields") or []

@@ -87,12 +87,24 @@ def failure_line(stats: dict[str, Any]) -> str:
     """One line saying what went wrong in a run, for cron's mail."""
     run_id = stats.get("presseportal/run_id", "?")
     status = stats.get("presseportal/run_status") or stats.get("finish_reason", "unknown")
+    return f"run {run_id} {status}: {failure_detail(stats)} (presseportal status --errors {run_id})"
+
+
+def failure_detail(stats: dict[str, Any]) -> str:
+    """Why a run did not succeed, in a few words for its one summary line ("" for a
+    success): the store's error (the database went away, a full disk), the failed pages
+    with the first one's URL and reason (`presseportal/first_error`, set by the run
+    record; `status --errors` lists them all), the fields whose coverage is low, else
+    the reason the run stopped early."""
+    status = stats.get("presseportal/run_status") or stats.get("finish_reason", "unknown")
+    if status == "success":
+        return ""
     what = []
+    if stats.get("store/error") or stats.get("store/spilled") or stats.get("store/lost"):
+        what.append("releases could not be stored" + (f" ({stats['store/error']})" if stats.get("store/error") else ""))
     if stats.get("presseportal/errors"):
-        what.append(f"{stats['presseportal/errors']} failed page(s)")
+        first = stats.get("presseportal/first_error")
+        what.append(f"{stats['presseportal/errors']} failed page(s)" + (f" (first: {first})" if first else ""))
     if stats.get("coverage/low_fields"):
         what.append(f"low field coverage: {', '.join(stats['coverage/low_fields'])}")
-    if stats.get("store/error") or stats.get("store/spilled"):
-        what.append("releases could not be stored")
-    detail = "; ".join(what) or f"stopped early ({status})"
-    return f"run {run_id} {status}: {detail} (presseportal status --errors {run_id})"
+    return "; ".join(what) or f"stopped early ({status})"

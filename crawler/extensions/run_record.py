@@ -127,6 +127,11 @@ class RunRecord:
     def page_failed(self, url, stage, reason, snippet=""):
         if len(self.failed) < MAX_RECORDED_ERRORS:
             self.failed.append(db.FailedPage(url, stage, reason, snippet))
+        if stage != "store" and not self.stats.get_value("presseportal/first_error"):
+            # the first failed page, for the run's one summary line (`status --errors` lists
+            # all; the store's own failure has its line: `store/error`)
+            self.stats.set_value("presseportal/first_error", f"{url}: {first_line(reason)}" if url
+                                 else first_line(reason))
         self.stats.inc_value("presseportal/errors")
 
     def item_dropped(self, item, response, exception, spider=None):
@@ -198,6 +203,11 @@ class RunRecord:
                      "run of %s or by `presseportal spill replay`", self.run_id, verdict.status, why, path,
                      named(verdict.newsrooms))
         self.stats.set_value("spill/verdict", str(path))
+
+
+def first_line(reason: str) -> str:
+    """A reason's first line (a traceback or a server's detail stays in crawl_errors)."""
+    return (reason or "").strip().splitlines()[0] if (reason or "").strip() else "no reason given"
 
 
 def where(item: Any, response) -> str:
