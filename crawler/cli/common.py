@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from crawler import db
-from crawler.spiders.presseportal import parse_publishers, parse_window
+from crawler.items import Newsroom
+from crawler.spiders.presseportal import parse_newsrooms, parse_publishers, parse_window
 
 
 class UsageError(Exception):
@@ -27,6 +28,23 @@ def window_and_publishers(args) -> tuple[date | None, date | None, list[int] | N
     try:
         since, until = parse_window(args.since, getattr(args, "until", None))
         return since, until, parse_publishers(args.publisher) if args.publisher else None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def asked_newsrooms(args, *, required: bool = False) -> list[Newsroom] | None:
+    """The newsrooms of `--publisher` and `--office` (comma separated ids; publishers
+    first), None when neither is given (a usage error when `required`); a malformed or
+    empty id list is a usage error naming the option."""
+    for option, value in (("--publisher", args.publisher), ("--office", args.office)):
+        if value is not None and not value.strip():
+            raise UsageError(f"{option} needs at least one id")
+    if args.publisher is None and args.office is None:
+        if required:
+            raise UsageError("name the newsrooms: --publisher and/or --office")
+        return None
+    try:
+        return parse_newsrooms(args.publisher, args.office)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 

@@ -170,6 +170,8 @@ class RunRecord:
             run_id=self.run_id, status=status, finished_at=datetime.now(UTC), counts=counts,
             failed=list(self.failed), newsrooms=list(state.plan.newsrooms),
             cursors=self.newsroom_cursors(state) if status == "success" else {},
+            unknown=sorted(state.unknown_newsrooms, key=str),
+            follow=list(state.plan.newsrooms) if status == "success" and state.plan.visits_newsrooms else [],
         )
 
     def newsroom_cursors(self, state: CrawlState) -> dict[str, dict[str, Any]]:
