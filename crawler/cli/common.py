@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler import db
-from crawler.items import Newsroom
+from crawler.items import OFFICE, PUBLISHER, Newsroom
 from crawler.spiders.presseportal import parse_newsrooms, parse_publishers, parse_window
 
 
@@ -47,6 +47,24 @@ def asked_newsrooms(args, *, required: bool = False) -> list[Newsroom] | None:
         return parse_newsrooms(args.publisher, args.office)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+
+
+def say_empty_newsrooms(conn, newsrooms: list[Newsroom]) -> bool:
+    """One line on stderr for each newsroom asked for of which the store holds no release
+    (`conn` None: nothing stored yet), naming the other kind when it has releases under
+    the same number (an office's number given as `--publisher`); True when any was empty."""
+    from crawler.db import newsrooms as newsrooms_db
+
+    other_kind = {PUBLISHER: OFFICE, OFFICE: PUBLISHER}
+    asked = newsrooms_db.holdings(conn, newsrooms) if conn is not None else []
+    others = {h.newsroom: h.releases for h in newsrooms_db.holdings(
+        conn, [Newsroom(other_kind[n.kind], n.id) for n in newsrooms])} if conn is not None else {}
+    empty = [h.newsroom for h in asked if not h.releases] if conn is not None else list(newsrooms)
+    for newsroom in empty:
+        other = Newsroom(other_kind[newsroom.kind], newsroom.id)
+        hint = (f"; {other} has {others[other]}: --{other.kind} {other.id}?" if others.get(other) else "")
+        err(f"{newsroom}: no release of this newsroom is stored{hint}")
+    return bool(empty)
 
 
 def project_settings(overrides: dict[str, Any] | None = None):
