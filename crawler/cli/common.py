@@ -192,11 +192,17 @@ def ratio(text: str) -> float:
 
 def output_file(text: str) -> Path:
     """An argparse type: a file to write (`-o` of report, metrics, export), whose folder
-    must be there: a folder that is not is the caller's slip (exit 2), found before the
-    store is read; a write that fails later is an error (1)."""
+    must be there and which, if it exists, is a regular file: anything else is the
+    caller's slip (exit 2), found before the store is read; a write that fails later is
+    an error (1)."""
     path = Path(text)
     if not path.name or path.is_dir():
         raise argparse.ArgumentTypeError(f"cannot write {text!r}: a directory, not a file")
+    if path.exists() and not path.is_file():
+        # the file is written beside the target and renamed over it: over /dev/null (as
+        # root) that would leave a plain file where the machine's device was
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}: not a regular file (a device or a pipe); "
+                                         "leave out -o to print")
     if not path.parent.is_dir():
         raise argparse.ArgumentTypeError(f"cannot write {text!r}: no directory {str(path.parent)!r}")
     return path
