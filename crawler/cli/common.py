@@ -74,10 +74,11 @@ def project_settings(overrides: dict[str, Any] | None = None):
     # imported here: Scrapy's settings machinery is not needed by `--help`
     from scrapy.utils.project import get_project_settings
 
-    from crawler.environment import BadEnvironment
+    from crawler.environment import BadEnvironment, check
 
+    settings = get_project_settings()
     try:
-        settings = get_project_settings()
+        check(settings)
     except BadEnvironment as exc:  # crawler/settings.py read a malformed variable
         raise UsageError(str(exc)) from None
     for name, value in (overrides or {}).items():
