@@ -220,12 +220,15 @@ def where(item: Any, response) -> str:
 
 
 def run_counts(stats) -> dict[str, Any]:
-    """The counts a run row keeps: pages fetched, new / changed / unchanged, errors, coverage."""
+    """The counts a run row keeps: pages read (fetched from the site; a re-extraction's
+    pages re-read from the store, an import's records), new / changed / unchanged,
+    errors, coverage."""
     get = stats.get_value
     coverage = {k.removeprefix("coverage/ratio/"): v for k, v in stats.get_stats().items()
                 if k.startswith("coverage/ratio/")}
     return {
-        "pages": get("response_received_count", 0),
+        # the offline spiders fetch nothing: what they read is their work
+        "pages": get("response_received_count", 0) + get("reextract/pages", 0) + get("import/records", 0),
         "new": get("store/new", 0),
         "changed": get("store/changed", 0),
         "unchanged": get("store/unchanged", 0),
