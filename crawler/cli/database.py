@@ -10,7 +10,7 @@ import shutil
 import sys
 
 from crawler import db, exitcodes
-from crawler.cli.common import database_url, err, project_settings
+from crawler.cli.common import UsageError, database_url, err, project_settings
 from crawler.db import embedded
 
 
@@ -24,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     url.set_defaults(run=cmd_url)
     db_sub.add_parser("shell", help="psql on the database (the embedded one: no password to type)"
                       ).set_defaults(run=cmd_shell)
-    db_sub.add_parser("stop", help="stop the embedded PostgreSQL server").set_defaults(run=cmd_stop)
+    db_sub.add_parser("stop", help="stop the embedded PostgreSQL server (not an external one named by "
+                      "DATABASE_URL or PG* variables: a usage error)").set_defaults(run=cmd_stop)
 
 
 def cmd_upgrade(args: argparse.Namespace) -> int:
@@ -105,7 +106,15 @@ def psql_binary(settings) -> str | None:
 
 
 def cmd_stop(args: argparse.Namespace) -> int:
+    """Stop the embedded server. With DATABASE_URL or PG* variables set, the store is a
+    server the project did not start: a usage error saying so (exit 2), and the embedded
+    server, which this configuration does not use, is left as it is."""
     settings = project_settings()
+    configured = settings.get("DATABASE_URL") or ""
+    if configured or any(os.environ.get(name) for name in db.PG_ENV_VARS):
+        where = f"DATABASE_URL {db.redact(configured)}" if configured else "the PG* environment variables"
+        raise UsageError(f"db stop only stops the embedded server the project started; the store here is "
+                         f"an external server ({where}): stop it with its own tools")
     kwargs = db.embedded_settings(settings)
     where = embedded.embedded_location(**kwargs)
     try:
