@@ -125,6 +125,9 @@ ORDER BY 1;
 -- The cron job's rhythm per newsroom: the median interval between the starts of its
 -- incremental runs (known from %(min_intervals)s intervals on), and the gaps longer than
 -- %(factor)s times that (missed runs), the one from the last run until now included.
+-- Stories runs (the workers' refresh: a newsroom's stories the site-wide feed named) are
+-- left out: they follow the news, not the clock; a newsroom without news has none, which
+-- is no missed run. With workers, the rhythm is the sweep's (PRESSEPORTAL_SWEEP_CRON).
 -- Inside, a newsroom's kind is `office` (a boolean): a run per newsroom is a hundred
 -- thousand rows on a large store, and sorting them by a text would cost seconds.
 WITH cron AS (
