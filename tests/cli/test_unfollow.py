@@ -77,3 +77,17 @@ def test_unfollow_names_its_newsrooms_or_is_a_usage_error(replica, database_url)
         done = presseportal(replica, "unfollow", *args, database_url=database_url)
         assert done.returncode == 2, (args, done.stderr)
         assert "usage: presseportal unfollow" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_newsroom_that_vanished_from_the_site_stays_watched_while_the_store_holds_its_releases(
+        replica, database_url):
+    gone = 999999998  # stored earlier (rows as a crawl left them), now 404 on the site
+    with db.connect(database_url) as conn:
+        conn.execute("INSERT INTO publishers (id, name) VALUES (%s, 'Verschwunden GmbH')", [gone])
+        conn.execute("INSERT INTO releases (story_id, publisher_id, url, published_at, content_hash) "
+                     "VALUES (5, %s, '/pm/999999998/5', now(), '')", [gone])
+        conn.commit()
+    done = presseportal(replica, "crawl", "--publisher", str(gone), database_url=database_url)
+    assert done.returncode == 1 and "does not exist" in done.stderr, done.stderr[-2000:]
+    assert Newsroom("publisher", gone) in followed(database_url)
+    assert f'newsroom="{gone}"' in watched(replica, database_url), "its alert says it is gone"
