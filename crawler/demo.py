@@ -72,7 +72,7 @@ def next_steps(stopped: bool, exported: list[str]) -> str:
     demo_env = f"{unset}PRESSEPORTAL_EMBEDDED_DB={DEMO_DATABASE}"
     server = ("The demo stopped the embedded PostgreSQL it started; every command starts it again "
               "on demand." if stopped else
-              f"The embedded PostgreSQL is still running: `{bin_} db stop` stops it.")
+              f"The embedded PostgreSQL is still running: `{unset}{bin_} db stop` stops it.")
     lines = [
         ("make demo", "again: the cron job finds 0 new"),
         (f"{demo_env} {bin_} search Marketing", "search the demo's releases"),

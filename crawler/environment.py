@@ -1,8 +1,12 @@
 """Numbers read from the environment by crawler/settings.py, checked where they are read.
 
-A malformed value must end a command in one line with exit 2 (the CLI turns
-`BadEnvironment` into a usage error), not in a traceback from deep inside Scrapy's
-settings import.
+A malformed value must end a command in one line with exit 2, not in a traceback from
+deep inside Scrapy's settings import (which `scrapy crawl` runs before any of the
+project's code). So the settings module does not raise: `number` keeps the message in
+the list it is given (the setting `PRESSEPORTAL_ENVIRONMENT_ERRORS`) and the default
+stands meanwhile; `check(settings)` raises `BadEnvironment` for the first one, which the
+`presseportal` CLI (crawler/cli/common.py) and `scrapy crawl` (crawler/commands/crawl.py)
+turn into a usage error.
 """
 
 from __future__ import annotations
@@ -15,10 +19,28 @@ class BadEnvironment(ValueError):
     """An environment variable holds a value the setting cannot take (one line)."""
 
 
+def check(settings) -> None:
+    """BadEnvironment (one line) when crawler/settings.py met a malformed variable."""
+    errors = settings.getlist("PRESSEPORTAL_ENVIRONMENT_ERRORS")
+    if errors:
+        raise BadEnvironment(errors[0])
+
+
 def number(name: str, default: float | None, *, low: float = 0.0, high: float = math.inf,
-           meaning: str = "a number") -> float | None:
-    """`float(os.environ[name])` when set and not blank, else `default`; BadEnvironment
-    naming the variable when it is no finite number in [low, high]."""
+           meaning: str = "a number", errors: list[str] | None = None) -> float | None:
+    """`float(os.environ[name])` when set and not blank, else `default`. When it is no
+    finite number in [low, high]: BadEnvironment naming the variable, or, given a list of
+    `errors`, that message added to it and `default` returned."""
+    try:
+        return _number(name, default, low=low, high=high, meaning=meaning)
+    except BadEnvironment as exc:
+        if errors is None:
+            raise
+        errors.append(str(exc))
+        return default
+
+
+def _number(name: str, default: float | None, *, low: float, high: float, meaning: str) -> float | None:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default

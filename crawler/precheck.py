@@ -255,7 +255,8 @@ def _under_lock(conn, url: str, run: CronRun, settings: dict[str, Any]) -> dict[
         db.write_verdict(conn, db.RunVerdict(
             run_id=run_id, status="success", finished_at=datetime.now(UTC),
             counts={"pages": site.responses, "errors": 0, "coverage": {}},
-            newsrooms=list(run.newsrooms)))
+            # a successful walk, as the run record's: an unfollowed newsroom is followed again
+            newsrooms=list(run.newsrooms), follow=list(run.newsrooms)))
     return {"presseportal/run_id": run_id, "presseportal/run_status": "success",
             "response_received_count": site.responses}
 

@@ -19,6 +19,10 @@ NEWSPIDER_MODULE = "crawler.spiders"
 COMMANDS_MODULE = "crawler.commands"
 
 # --- where to crawl, where to store --------------------------------------------------
+# malformed numbers in the environment (crawler/environment.py): kept here, not raised
+# while Scrapy imports this module; the CLI and `scrapy crawl` end with the first one in
+# one line, exit 2
+PRESSEPORTAL_ENVIRONMENT_ERRORS: list[str] = []
 PRESSEPORTAL_BASE_URL = os.environ.get("PRESSEPORTAL_BASE_URL", "https://www.presseportal.de")
 # libpq URL; empty means: the standard PG* variables if set, else the embedded server
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -75,7 +79,8 @@ PRESSEPORTAL_PRECHECK = os.environ.get("PRESSEPORTAL_PRECHECK", "1").strip().low
 # per second to the site in total, whatever the number of workers; 0 switches it off.
 # A 429 or Retry-After pushes every worker back. Unset (None), the profile's default
 # applies: 1 for the live site, none for the replica on loopback.
-PRESSEPORTAL_SITE_BUDGET = number("PRESSEPORTAL_SITE_BUDGET", None, meaning="a number of requests per second")
+PRESSEPORTAL_SITE_BUDGET = number("PRESSEPORTAL_SITE_BUDGET", None, meaning="a number of requests per second",
+                                  errors=PRESSEPORTAL_ENVIRONMENT_ERRORS)
 SITE_BUDGET_DEFAULT = 1.0
 # a 429 without Retry-After holds every worker back this long (seconds)
 SITE_BUDGET_PUSH_SECONDS = 5.0
@@ -153,7 +158,8 @@ FEED_EXPORT_FIELDS = EXPORT_FIELDS
 
 # --- data quality ------------------------------------------------------------------------
 # a crawl warns (and the CLI exits 1) when a watched field is filled on fewer items than this
-COVERAGE_MIN_RATIO = number("PRESSEPORTAL_COVERAGE_MIN", 0.95, high=1.0, meaning="a share")
+COVERAGE_MIN_RATIO = number("PRESSEPORTAL_COVERAGE_MIN", 0.95, high=1.0, meaning="a share",
+                            errors=PRESSEPORTAL_ENVIRONMENT_ERRORS)
 # below this many releases a run is too small a sample for a ratio: only a field missing
 # from all of them counts as low
 COVERAGE_MIN_ITEMS = 20

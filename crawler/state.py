@@ -51,6 +51,13 @@ class CrawlPlan:
         return self.mode != "stories"
 
     @property
+    def visits_newsrooms(self) -> bool:
+        """The run asks the site for its newsrooms' listing pages (cron, backfill, full):
+        one that succeeds shows they are there, and follows them again if they had been
+        unfollowed (crawler/db/newsrooms.py). Not a stories run, an import, a re-extraction."""
+        return self.mode in ("incremental", "backfill", "full")
+
+    @property
     def windowed(self) -> bool:
         """Only a `since`/`until` window of the newsroom is walked."""
         return bool(self.since or self.until)
@@ -169,6 +176,8 @@ class CrawlState:
     walks: dict[Newsroom, NewsroomWalk] = field(default_factory=dict)
     seen_story_ids: set[int] = field(default_factory=set)
     seen_validators: dict[Newsroom, Validators] = field(default_factory=dict)
+    # newsrooms whose first page answered 404: the site does not know them
+    unknown_newsrooms: set[Newsroom] = field(default_factory=set)
     newest_day: date | None = None
     oldest_day: date | None = None
 

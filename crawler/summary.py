@@ -19,7 +19,8 @@ def print_run_summary(stats: dict[str, Any]) -> None:
         f"run {stats.get('presseportal/run_id', '?')}: {status}; "
         f"pages {stats.get('response_received_count', 0)}, "
         f"new {stats.get('store/new', 0)}, changed {stats.get('store/changed', 0)}, "
-        f"unchanged {stats.get('store/unchanged', 0)}, errors {stats.get('presseportal/errors', 0)}",
+        f"unchanged {stats.get('store/unchanged', 0)}, errors {stats.get('presseportal/errors', 0)}"
+        + (f": {why}" if (why := failure_detail(stats)) else ""),
         file=sys.stderr,
     )
     low = stats.get("coverage/low_fields") or []
@@ -30,3 +31,22 @@ def print_run_summary(stats: dict[str, Any]) -> None:
                 "next run, or `presseportal spill replay`)" if stats.get("store/spilled") else "")
         lost = f"; {stats['store/lost']} releases LOST" if stats.get("store/lost") else ""
         print(f"store failed: {stats['store/error']}{kept}{lost}", file=sys.stderr)
+
+def failure_detail(stats: dict[str, Any]) -> str:
+    """Why a run did not succeed, in a few words for its one summary line ("" for a
+    success): the store's error (the database went away, a full disk), the failed pages
+    with the first one's URL and reason (`presseportal/first_error`, set by the run
+    record; `status --errors` lists them all), the fields whose coverage is low, else
+    the reason the run stopped early."""
+    status = stats.get("presseportal/run_status") or stats.get("finish_reason", "unknown")
+    if status == "success":
+        return ""
+    what = []
+    if stats.get("store/error") or stats.get("store/spilled") or stats.get("store/lost"):
+        what.append("releases could not be stored" + (f" ({stats['store/error']})" if stats.get("store/error") else ""))
+    if stats.get("presseportal/errors"):
+        first = stats.get("presseportal/first_error")
+        what.append(f"{stats['presseportal/errors']} failed page(s)" + (f" (first: {first})" if first else ""))
+    if stats.get("coverage/low_fields"):
+        what.append(f"low field coverage: {', '.join(stats['coverage/low_fields'])}")
+    return "; ".join(what) or f"stopped early ({status})"

@@ -31,12 +31,13 @@ from crawler.cli import (
     search,
     spill,
     status,
+    unfollow,
     worker,
 )
 from crawler.cli.common import UsageError, err, project_settings
 
-COMMAND_MODULES = (crawl, imports, reextract, worker, enqueue, schedule, status, search, export, database,
-                   report, metrics, spill)
+COMMAND_MODULES = (crawl, imports, reextract, worker, enqueue, schedule, unfollow, status, search, export,
+                   database, report, metrics, spill)
 # the commands that run a spider log through Scrapy's own handler; the others through ours
 CRAWL_COMMANDS = ("crawl", "backfill", "import", "reextract")
 

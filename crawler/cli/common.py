@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from crawler import db
-from crawler.spiders.presseportal import parse_publishers, parse_window
+from crawler.items import OFFICE, PUBLISHER, Newsroom
+from crawler.spiders.presseportal import parse_newsrooms, parse_publishers, parse_window
 
 
 class UsageError(Exception):
@@ -31,6 +32,41 @@ def window_and_publishers(args) -> tuple[date | None, date | None, list[int] | N
         raise UsageError(str(exc)) from None
 
 
+def asked_newsrooms(args, *, required: bool = False) -> list[Newsroom] | None:
+    """The newsrooms of `--publisher` and `--office` (comma separated ids; publishers
+    first), None when neither is given (a usage error when `required`); a malformed or
+    empty id list is a usage error naming the option."""
+    for option, value in (("--publisher", args.publisher), ("--office", args.office)):
+        if value is not None and not value.strip():
+            raise UsageError(f"{option} needs at least one id")
+    if args.publisher is None and args.office is None:
+        if required:
+            raise UsageError("name the newsrooms: --publisher and/or --office")
+        return None
+    try:
+        return parse_newsrooms(args.publisher, args.office)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def say_empty_newsrooms(conn, newsrooms: list[Newsroom]) -> bool:
+    """One line on stderr for each newsroom asked for of which the store holds no release
+    (`conn` None: nothing stored yet), naming the other kind when it has releases under
+    the same number (an office's number given as `--publisher`); True when any was empty."""
+    from crawler.db import newsrooms as newsrooms_db
+
+    other_kind = {PUBLISHER: OFFICE, OFFICE: PUBLISHER}
+    asked = newsrooms_db.holdings(conn, newsrooms) if conn is not None else []
+    others = {h.newsroom: h.releases for h in newsrooms_db.holdings(
+        conn, [Newsroom(other_kind[n.kind], n.id) for n in newsrooms])} if conn is not None else {}
+    empty = [h.newsroom for h in asked if not h.releases] if conn is not None else list(newsrooms)
+    for newsroom in empty:
+        other = Newsroom(other_kind[newsroom.kind], newsroom.id)
+        hint = (f"; {other} has {others[other]}: --{other.kind} {other.id}?" if others.get(other) else "")
+        err(f"{newsroom}: no release of this newsroom is stored{hint}")
+    return bool(empty)
+
+
 def project_settings(overrides: dict[str, Any] | None = None):
     """Scrapy's project settings (crawler/settings.py, which reads the environment), with
     `overrides` at command-line priority."""
@@ -38,10 +74,11 @@ def project_settings(overrides: dict[str, Any] | None = None):
     # imported here: Scrapy's settings machinery is not needed by `--help`
     from scrapy.utils.project import get_project_settings
 
-    from crawler.environment import BadEnvironment
+    from crawler.environment import BadEnvironment, check
 
+    settings = get_project_settings()
     try:
-        settings = get_project_settings()
+        check(settings)
     except BadEnvironment as exc:  # crawler/settings.py read a malformed variable
         raise UsageError(str(exc)) from None
     for name, value in (overrides or {}).items():
@@ -156,11 +193,17 @@ def ratio(text: str) -> float:
 
 def output_file(text: str) -> Path:
     """An argparse type: a file to write (`-o` of report, metrics, export), whose folder
-    must be there: a folder that is not is the caller's slip (exit 2), found before the
-    store is read; a write that fails later is an error (1)."""
+    must be there and which, if it exists, is a regular file: anything else is the
+    caller's slip (exit 2), found before the store is read; a write that fails later is
+    an error (1)."""
     path = Path(text)
     if not path.name or path.is_dir():
         raise argparse.ArgumentTypeError(f"cannot write {text!r}: a directory, not a file")
+    if path.exists() and not path.is_file():
+        # the file is written beside the target and renamed over it: over /dev/null (as
+        # root) that would leave a plain file where the machine's device was
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}: not a regular file (a device or a pipe); "
+                                         "leave out -o to print")
     if not path.parent.is_dir():
         raise argparse.ArgumentTypeError(f"cannot write {text!r}: no directory {str(path.parent)!r}")
     return path

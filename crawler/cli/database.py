@@ -10,7 +10,7 @@ import shutil
 import sys
 
 from crawler import db, exitcodes
-from crawler.cli.common import database_url, err, project_settings
+from crawler.cli.common import UsageError, database_url, err, project_settings
 from crawler.db import embedded
 
 
@@ -24,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     url.set_defaults(run=cmd_url)
     db_sub.add_parser("shell", help="psql on the database (the embedded one: no password to type)"
                       ).set_defaults(run=cmd_shell)
-    db_sub.add_parser("stop", help="stop the embedded PostgreSQL server").set_defaults(run=cmd_stop)
+    db_sub.add_parser("stop", help="stop the embedded PostgreSQL server (not an external one named by "
+                      "DATABASE_URL or PG* variables: a usage error)").set_defaults(run=cmd_stop)
 
 
 def cmd_upgrade(args: argparse.Namespace) -> int:
@@ -63,11 +64,16 @@ def database_location(settings) -> str:
     return f"{where['url']}\nembedded PostgreSQL, {state}, data in {where['data_dir']}"
 
 
+def external_store(settings) -> bool:
+    """The store is a server named by DATABASE_URL or the PG* variables, not the embedded one."""
+    return bool(settings.get("DATABASE_URL")) or any(os.environ.get(name) for name in db.PG_ENV_VARS)
+
+
 def psql_command_line(settings) -> str:
     """A shell command line that opens psql on the store; the embedded server's password
     is read from its file when the line runs, so it is never printed."""
     configured = settings.get("DATABASE_URL") or ""
-    if configured or any(os.environ.get(name) for name in db.PG_ENV_VARS):
+    if external_store(settings):
         return shlex.join(["psql", db.redact(configured)]) if configured else "psql"
     where = embedded.embedded_location(**db.embedded_settings(settings))
     psql = os.path.join(where["bin_dir"], "psql") if where["bin_dir"] else "psql"
@@ -97,7 +103,7 @@ def cmd_shell(args: argparse.Namespace) -> int:
 
 def psql_binary(settings) -> str | None:
     """psql beside the embedded server's binaries, else the one on PATH."""
-    if not (settings.get("DATABASE_URL") or any(os.environ.get(n) for n in db.PG_ENV_VARS)):
+    if not external_store(settings):
         bin_dir = embedded.embedded_location(**db.embedded_settings(settings))["bin_dir"]
         if bin_dir and os.access(os.path.join(bin_dir, "psql"), os.X_OK):
             return os.path.join(bin_dir, "psql")
@@ -105,7 +111,15 @@ def psql_binary(settings) -> str | None:
 
 
 def cmd_stop(args: argparse.Namespace) -> int:
+    """Stop the embedded server. With DATABASE_URL or PG* variables set, the store is a
+    server the project did not start: a usage error saying so (exit 2), and the embedded
+    server, which this configuration does not use, is left as it is."""
     settings = project_settings()
+    if external_store(settings):
+        configured = settings.get("DATABASE_URL") or ""
+        where = f"DATABASE_URL {db.redact(configured)}" if configured else "the PG* environment variables"
+        raise UsageError(f"db stop only stops the embedded server the project started; the store here is "
+                         f"an external server ({where}): stop it with its own tools")
     kwargs = db.embedded_settings(settings)
     where = embedded.embedded_location(**kwargs)
     try:

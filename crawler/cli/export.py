@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from crawler import exitcodes
-from crawler.cli.common import UsageError, output_file, reading_store, window_and_publishers
+from crawler.cli.common import (
+    UsageError,
+    asked_newsrooms,
+    output_file,
+    reading_store,
+    say_empty_newsrooms,
+    window_and_publishers,
+)
 from crawler.db import reads
 from crawler.items import STORED_EXPORT_FIELDS
 
@@ -25,22 +32,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--since", help="only releases published on or after this day, YYYY-MM-DD")
     p.add_argument("--until", help="only releases published on or before this day, YYYY-MM-DD")
     p.add_argument("--publisher", help="only these publisher id(s), comma separated")
+    p.add_argument("--office", help="only these police or fire office id(s), comma separated")
     p.add_argument("-o", "--output", metavar="FILE", type=output_file,
                    help="write to FILE (replaced only once the export is complete) instead of stdout")
     p.set_defaults(run=cmd_export)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    since, until, publishers = window_and_publishers(args)
+    """0; 1 when a newsroom asked for (`--publisher`, `--office`) has no release stored
+    (one line each on stderr; the others are exported all the same)."""
+    since, until, _ = window_and_publishers(args)
+    newsrooms = asked_newsrooms(args)
     with output(args.output) as out, reading_store() as conn:
+        empty = bool(newsrooms) and say_empty_newsrooms(conn, newsrooms)
         if conn is None:
             write_rows([], args.format, out)
-            return exitcodes.OK
-        # closed here, whatever happens while writing (a reader gone away): its
-        # transaction ends before the connection does
-        with contextlib.closing(reads.export(conn, since=since, until=until, publishers=publishers)) as rows:
-            write_rows(rows, args.format, out)
-    return exitcodes.OK
+        else:
+            # closed here, whatever happens while writing (a reader gone away): its
+            # transaction ends before the connection does
+            with contextlib.closing(reads.export(conn, since=since, until=until, newsrooms=newsrooms)) as rows:
+                write_rows(rows, args.format, out)
+    return exitcodes.ERRORS if empty else exitcodes.OK
 
 
 @contextlib.contextmanager

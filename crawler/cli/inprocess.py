@@ -15,6 +15,7 @@ from typing import Any
 
 from crawler import db, exitcodes
 from crawler.cli.common import database_url, err, parse_setting, project_settings
+from crawler.summary import failure_detail
 
 
 def add_run_options(p: argparse.ArgumentParser) -> None:
@@ -87,12 +88,6 @@ def failure_line(stats: dict[str, Any]) -> str:
     """One line saying what went wrong in a run, for cron's mail."""
     run_id = stats.get("presseportal/run_id", "?")
     status = stats.get("presseportal/run_status") or stats.get("finish_reason", "unknown")
-    what = []
-    if stats.get("presseportal/errors"):
-        what.append(f"{stats['presseportal/errors']} failed page(s)")
-    if stats.get("coverage/low_fields"):
-        what.append(f"low field coverage: {', '.join(stats['coverage/low_fields'])}")
-    if stats.get("store/error") or stats.get("store/spilled"):
-        what.append("releases could not be stored")
-    detail = "; ".join(what) or f"stopped early ({status})"
-    return f"run {run_id} {status}: {detail} (presseportal status --errors {run_id})"
+    return f"run {run_id} {status}: {failure_detail(stats)} (presseportal status --errors {run_id})"
+
+

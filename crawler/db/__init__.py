@@ -7,6 +7,8 @@
 - `runs`: run locks, `crawl_runs` rows (heartbeats, verdicts), failed pages, resume
   points, stored story ids;
 - `spill`: what a run could not write, on disk per database, and its replay;
+- `newsrooms`: which newsrooms are followed (`unfollow`, a newsroom the site does not
+  know, following again) and what the store holds of each;
 - `releases`: batch rows and the batch transaction of the store; the kept raw pages
   streamed back (`stored_pages`, for a re-extraction);
 - `reads`: status, search, export;

@@ -6,14 +6,16 @@ Every function takes a connection (see `crawler.db.connect`) and returns plain d
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
 
+from crawler.db.newsrooms import scope
 from crawler.db.sql_files import query
+from crawler.items import Newsroom
 
 
 def fetch_rows(conn: psycopg.Connection, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -66,13 +68,13 @@ def stored_releases(conn: psycopg.Connection, story_ids: list[int]) -> dict[int,
     return {row["story_id"]: row for row in fetch_rows(conn, "stored_releases", {"story_ids": story_ids})}
 
 
-def export(conn: psycopg.Connection, *, since: date | None, publishers: list[int] | None,
+def export(conn: psycopg.Connection, *, since: date | None, newsrooms: Iterable[Newsroom] | None,
            until: date | None = None, batch: int = 500) -> Iterator[dict[str, Any]]:
     """Every stored release (newest first) published in the Berlin days `since`..`until`
     (both included, either open) as a dict of the export columns, streamed
     through a server-side cursor: memory stays flat whatever the table's size.
-    `publishers`: only the releases of these publishers' newsrooms (None: all newsrooms)."""
+    `newsrooms`: only the releases of these (None or empty: every newsroom)."""
     with conn.transaction(), conn.cursor(name="export", row_factory=dict_row) as cursor:
         cursor.itersize = batch
-        cursor.execute(query("export"), {"since": since, "until": until, "publishers": publishers})
+        cursor.execute(query("export"), {"since": since, "until": until, **scope(newsrooms)})
         yield from cursor

@@ -42,8 +42,9 @@ import zstandard
 from psycopg.types.json import Jsonb
 
 from crawler.db.connection import DatabaseUnavailable, describe, scrub
+from crawler.db.newsrooms import scope
 from crawler.db.sql_files import query
-from crawler.items import CONTENT_FIELDS, PUBLISHER, iso
+from crawler.items import CONTENT_FIELDS, PUBLISHER, Newsroom, iso
 
 # How raw pages are kept (release_pages.compression names it per row). zstd level 1:
 # about 0.05 ms for a 20 kB page against zlib level 3's 0.2 ms, at about the same size
@@ -270,9 +271,9 @@ class StoredPage:
     published_raw: str
 
 
-async def stored_pages(conninfo: str, *, publishers: Iterable[int] | None = None,
+async def stored_pages(conninfo: str, *, newsrooms: Iterable[Newsroom] | None = None,
                        since: date | None = None, batch: int = 100) -> AsyncIterator[StoredPage]:
-    """Every kept raw page of these publishers (None: all) whose release was published
+    """Every kept raw page of these newsrooms (None or empty: all) whose release was published
     on or after the Berlin day `since` (None: any), in story_id order, read in keyset
     pages of `batch` rows on one connection: no long transaction, memory flat.
     Raises `DatabaseUnavailable` when the server cannot be reached."""
@@ -282,7 +283,7 @@ async def stored_pages(conninfo: str, *, publishers: Iterable[int] | None = None
         raise DatabaseUnavailable(f"cannot connect to PostgreSQL at {describe(conninfo)}: "
                                   f"{scrub(exc, conninfo)}") from None
     params: dict[str, Any] = {
-        "publishers": sorted(set(publishers)) if publishers else None,
+        **scope(newsrooms),
         "since": since, "limit": batch, "after": -(2**31),
     }
     async with conn:

@@ -39,6 +39,7 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
+from crawler.db.newsrooms import follow_again, unfollow_unknown
 from crawler.db.releases import strip_nul
 from crawler.db.sql_files import query
 from crawler.items import OFFICE, PUBLISHER, Newsroom
@@ -339,11 +340,17 @@ class RunVerdict:
     failed: list[FailedPage] = field(default_factory=list)
     cursors: dict[str, Any] = field(default_factory=dict)  # crawl_cursors to set (a good run's)
     newsrooms: list[Newsroom] = field(default_factory=list)  # the run's (none: all)
+    # newsrooms whose first listing page answered 404 (the site does not know them): no
+    # longer followed, unless the store holds releases of one (crawler/db/newsrooms.py)
+    unknown: list[Newsroom] = field(default_factory=list)
+    # newsrooms a successful walk confirmed: followed again if they had been unfollowed
+    follow: list[Newsroom] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["finished_at"] = self.finished_at.isoformat()
-        data["newsrooms"] = [n.key for n in self.newsrooms]
+        for name in ("newsrooms", "unknown", "follow"):
+            data[name] = [n.key for n in getattr(self, name)]
         return data
 
     @classmethod
@@ -356,16 +363,21 @@ class RunVerdict:
             failed=[FailedPage(**page) for page in data.get("failed") or ()],
             cursors=dict(data.get("cursors") or {}),
             newsrooms=[Newsroom.from_key(key) for key in data.get("newsrooms") or ()],
+            unknown=[Newsroom.from_key(key) for key in data.get("unknown") or ()],
+            follow=[Newsroom.from_key(key) for key in data.get("follow") or ()],
         )
 
 
 def write_verdict(conn: psycopg.Connection, verdict: RunVerdict) -> None:
     """Finish the run's row with its verdict, in one transaction: its failed pages to
-    crawl_errors (counted on the row), its cursors, status, counts and finished_at."""
+    crawl_errors (counted on the row), its cursors, status, counts and finished_at, and
+    which newsrooms it stops or starts following (`crawler.db.newsrooms`)."""
     with conn.transaction():
         for page in verdict.failed:
             record_error(conn, verdict.run_id, page.url, page.stage, page.reason, page.snippet)
         for key, state in verdict.cursors.items():
             set_cursor(conn, key, state)
+        unfollow_unknown(conn, verdict.unknown, f"the site answered 404 for its listing (run {verdict.run_id})")
+        follow_again(conn, verdict.follow)
         finish_run(conn, verdict.run_id, verdict.status, verdict.counts, finished_at=verdict.finished_at)
     _commit(conn)

@@ -121,6 +121,11 @@ class RunRecord:
     def page_failed(self, url, stage, reason, snippet=""):
         if len(self.failed) < MAX_RECORDED_ERRORS:
             self.failed.append(db.FailedPage(url, stage, reason, snippet))
+        if stage != "store" and not self.stats.get_value("presseportal/first_error"):
+            # the first failed page, for the run's one summary line (`status --errors` lists
+            # all; the store's own failure has its line: `store/error`)
+            self.stats.set_value("presseportal/first_error", f"{url}: {first_line(reason)}" if url
+                                 else first_line(reason))
         self.stats.inc_value("presseportal/errors")
 
     def item_dropped(self, item, response, exception, spider=None):
@@ -159,6 +164,8 @@ class RunRecord:
             run_id=self.run_id, status=status, finished_at=datetime.now(UTC), counts=counts,
             failed=list(self.failed), newsrooms=list(state.plan.newsrooms),
             cursors=self.newsroom_cursors(state) if status == "success" else {},
+            unknown=sorted(state.unknown_newsrooms, key=str),
+            follow=list(state.plan.newsrooms) if status == "success" and state.plan.visits_newsrooms else [],
         )
 
     def newsroom_cursors(self, state: CrawlState) -> dict[str, dict[str, Any]]:
@@ -194,6 +201,11 @@ class RunRecord:
         self.stats.set_value("spill/verdict", str(path))
 
 
+def first_line(reason: str) -> str:
+    """A reason's first line (a traceback or a server's detail stays in crawl_errors)."""
+    return (reason or "").strip().splitlines()[0] if (reason or "").strip() else "no reason given"
+
+
 def where(item: Any, response) -> str:
     """What a failed item's crawl_errors row names: an import's file and line, else its
     page's URL."""
@@ -202,12 +214,15 @@ def where(item: Any, response) -> str:
 
 
 def run_counts(stats) -> dict[str, Any]:
-    """The counts a run row keeps: pages fetched, new / changed / unchanged, errors, coverage."""
+    """The counts a run row keeps: pages read (fetched from the site; a re-extraction's
+    pages re-read from the store, an import's records), new / changed / unchanged,
+    errors, coverage."""
     get = stats.get_value
     coverage = {k.removeprefix("coverage/ratio/"): v for k, v in stats.get_stats().items()
                 if k.startswith("coverage/ratio/")}
     return {
-        "pages": get("response_received_count", 0),
+        # the offline spiders fetch nothing: what they read is their work
+        "pages": get("response_received_count", 0) + get("reextract/pages", 0) + get("import/records", 0),
         "new": get("store/new", 0),
         "changed": get("store/changed", 0),
         "unchanged": get("store/unchanged", 0),

@@ -199,7 +199,7 @@ def _runs(data: ReportData, svg: str | None, status_colour) -> str:
                  f"changed and unchanged releases per {duration(data.outcome_bin_seconds)}; failed pages per run. "
                  "The dots' rhythm is the cron cadence; a red band is a gap longer than twice it.",
                  "No runs in scope yet.")
-        + f'<p class="meta">Cron cadence (the median interval between incremental runs): {escape(rhythm_note)}.'
+        + f'<p class="meta">Cron cadence (the median interval between incremental runs; stories runs of the refresh follow the news, not the clock, and are left out): {escape(rhythm_note)}.'
         + (" Missed runs:" if gap_rows else " No missed runs.") + "</p>")
     if gap_rows:
         body += table(["from", "to", "gap", "#runs missed", "newsrooms"], gap_rows, table_id="missed-runs")

@@ -45,20 +45,39 @@ UNAVAILABLE_RETRY_SECONDS = 30
 MAX_ATTEMPTS = 50
 
 
-class Released(Exception):
+class JobEnd(Exception):
+    """An end of a job that the queue expects, with its reason (one line): the worker logs
+    it in one line, without a traceback (`crawler.queue.worker.OneLineJobEnds`); any other
+    exception is a bug and keeps its traceback."""
+
+    what = "ended"
+
+    def __str__(self) -> str:
+        return f"{self.what}: {super().__str__()}"
+
+
+class Released(JobEnd):
     """The worker stopped the job's crawl (SIGTERM): the job goes back on the queue."""
 
+    what = "released"
 
-class Locked(Exception):
+
+class Locked(JobEnd):
     """Another run holds the newsroom (or the window): try again later."""
 
+    what = "locked"
 
-class DatabaseAway(Exception):
+
+class DatabaseAway(JobEnd):
     """The crawl could not reach the database: try again later."""
 
+    what = "database unavailable"
 
-class CrawlFailed(Exception):
+
+class CrawlFailed(JobEnd):
     """The crawl ended with errors; the job fails with the crawl's reason."""
+
+    what = "crawl failed"
 
 
 class CrawlRetry(BaseRetryStrategy):

@@ -74,9 +74,34 @@ async def _watch_leases(queue_app, lease: float) -> None:
             logger.warning("could not look for stalled jobs: %s", exc)
 
 
+class OneLineJobEnds(logging.Filter):
+    """procrastinate logs each job that raised with the exception's traceback. A job that
+    ended as the queue expects (`tasks.JobEnd`: a crawl that failed, released on SIGTERM,
+    locked, the database away) is one line with its reason instead; a traceback stays for
+    anything else (a bug)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from crawler.queue.tasks import JobEnd
+
+        exc = record.exc_info[1] if isinstance(record.exc_info, tuple) else None
+        if isinstance(exc, JobEnd):
+            record.msg, record.args = f"{record.getMessage()} - {exc}", None
+            record.exc_info = record.exc_text = None
+        return True
+
+
+def one_line_job_ends() -> None:
+    """Install `OneLineJobEnds` on procrastinate's worker logger (once)."""
+    procrastinate_worker = logging.getLogger("procrastinate.worker")
+    if not any(isinstance(f, OneLineJobEnds) for f in procrastinate_worker.filters):
+        procrastinate_worker.addFilter(OneLineJobEnds())
+
+
 async def run_worker(url: str, options: WorkerOptions) -> None:
     """Run a worker on the store at `url` until SIGTERM / SIGINT."""
     from crawler.queue import tasks
+
+    one_line_job_ends()
 
     async with open_queue(url, pool_size=options.concurrency + 3) as queue_app:
         if options.refresh_cron:

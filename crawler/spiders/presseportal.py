@@ -438,6 +438,7 @@ class PresseportalSpider(scrapy.Spider):
         if response is not None and response.status == 404 and request.cb_kwargs.get("offset") == 0:
             # the site answers 404 for a newsroom id it does not know
             newsroom = request.cb_kwargs["newsroom"]
+            self.crawl_state.unknown_newsrooms.add(newsroom)
             reason = (f"{newsroom.kind} newsroom {newsroom.id} does not exist on "
                       f"{self.base_url} (HTTP 404): check the {newsroom.kind} id")
         self.fail_page(request.url, "listing", reason)

@@ -1,6 +1,6 @@
 """The re-extraction spider: the stored raw pages read again, without a request to the site.
 
-`scrapy crawl reextract [-a publisher=ID,...] [-a since=YYYY-MM-DD]`, or `presseportal
+`scrapy crawl reextract [-a publisher=ID,...] [-a office=ID,...] [-a since=YYYY-MM-DD]`, or `presseportal
 reextract`. It streams the pages kept in `release_pages` (crawler.db.stored_pages), runs
 today's extraction on each (`extract_story`, with the stored release's date as the last
 layer, as the listing card's was when it was crawled) and yields the raw record with the
@@ -8,7 +8,7 @@ page's own fetch time; normalisation and the store do the rest, as for a crawl: 
 release whose fields come out the same is unchanged, one that differs is changed and
 its previous content kept as a revision. The page itself is not written again.
 
-The run takes the newsroom lock of its publishers (all without `publisher`), as a crawl
+The run takes the newsroom lock of its newsrooms (all without `publisher` and `office`), as a crawl
 does: it rewrites releases from their pages and must not overlap a crawl of them.
 """
 
@@ -19,25 +19,26 @@ from typing import Any
 
 from crawler import db
 from crawler.extract.story import ExtractionError, extract_story
-from crawler.items import PUBLISHER, Newsroom, RawRelease
+from crawler.items import RawRelease
 from crawler.spiders.offline import OfflineSpider
-from crawler.spiders.presseportal import parse_day, parse_publishers
+from crawler.spiders.presseportal import parse_day, parse_newsrooms
 from crawler.state import CrawlPlan, CrawlState
 
 
 class ReextractSpider(OfflineSpider):
     name = "reextract"
 
-    def __init__(self, publisher: str | None = None, since: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, publisher: str | None = None, office: str | None = None, since: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        newsrooms = tuple(Newsroom(PUBLISHER, p) for p in parse_publishers(publisher)) if publisher else ()
+        newsrooms = tuple(parse_newsrooms(publisher, office)) if publisher or office else ()
         self.crawl_state = CrawlState(CrawlPlan(mode="reextract", newsrooms=newsrooms,
                                                 since=parse_day(since, "since")))
 
     async def start(self) -> AsyncIterator[RawRelease]:
         conninfo = db.resolve_database_url(self.settings.get("DATABASE_URL"))
         stats = self.crawler.stats
-        async for page in db.stored_pages(conninfo, publishers=self.plan.publishers, since=self.plan.since):
+        async for page in db.stored_pages(conninfo, newsrooms=self.plan.newsrooms, since=self.plan.since):
             stats.inc_value("reextract/pages")
             try:
                 raw = extract_story(page.html, page.url, listing_date=page.published_raw)

@@ -95,6 +95,18 @@ def test_usage_errors_print_the_commands_usage_and_one_line(args, usage, words):
     assert len(errors) == 1, done.stderr
 
 
+@pytest.mark.parametrize("command", ["export", "metrics", "report"])
+def test_o_onto_something_that_is_no_regular_file_is_refused_and_left_alone(command, tmp_path):
+    # seen: `report -o /dev/null` as root renamed the report over the machine's /dev/null;
+    # a pipe here stands for any device (the test must never risk the real one)
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    done = run(command, "-o", str(pipe))
+    assert done.returncode == 2, done.stderr
+    assert f"cannot write '{pipe}': not a regular file" in done.stderr and "Traceback" not in done.stderr
+    assert pipe.is_fifo(), "left as it was"
+
+
 @pytest.mark.parametrize("env, words", [
     ({"PRESSEPORTAL_PROFILE": "fast"}, "unknown PRESSEPORTAL_PROFILE 'fast'"),
     ({"PRESSEPORTAL_PROFILE": "replica", "PRESSEPORTAL_BASE_URL": "https://www.presseportal.de"},

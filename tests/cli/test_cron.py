@@ -32,6 +32,22 @@ def test_quiet_failure_prints_one_line_saying_what_failed(replica, database_url)
     assert "1 failed page(s)" in lines[0] and "presseportal status --errors" in lines[0]
 
 
+def summary_line(stderr: str) -> str:
+    """The run's one summary line (after Scrapy's log, when not quiet)."""
+    return next(line for line in reversed(stderr.splitlines()) if line.startswith(("run ", "presseportal: run ")))
+
+
+def test_a_failed_run_names_its_first_failed_page_and_why_on_its_summary_line(replica, database_url):
+    victim = replica.corpus.story_ids(publisher_id=PID)[2]
+    replica.faults.add(rf"^/pm/{PID}/{victim}$", "truncate", declared_length=False, after="</article>")
+    for quiet in ([], ["--quiet"]):
+        done = presseportal(replica, "crawl", *quiet, database_url=database_url)
+        assert done.returncode == 1, done.stderr[-2000:]
+        line = summary_line(done.stderr)
+        assert f"1 failed page(s) (first: {replica.base_url}/pm/{PID}/{victim}" in line, line
+        assert "truncated" in line, line
+
+
 def test_verbose_after_the_command_logs_debug(replica, database_url):
     done = presseportal(replica, "crawl", "-v", database_url=database_url)
     assert done.returncode == 0

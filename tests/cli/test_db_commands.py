@@ -49,3 +49,15 @@ def test_db_stop_stops_the_embedded_server(embedded_env):
     again = cli(embedded_env, "db", "stop")
     assert "was not running" in again.stdout
     assert "not running" in cli(embedded_env, "db", "url").stdout
+
+
+@pytest.mark.parametrize("external", [{"DATABASE_URL": "postgresql://ingest:s3cret@db.example:5432/presse"},
+                                      {"PGHOST": "db.example"}])
+def test_db_stop_of_an_external_server_says_it_only_stops_the_embedded_one_and_leaves_it(embedded_env, external):
+    assert cli(embedded_env, "db", "upgrade").returncode == 0  # the embedded server runs
+    done = cli({**embedded_env, **external}, "db", "stop")
+    assert done.returncode == 2, done.stderr
+    (line,) = [line for line in done.stderr.splitlines() if "error:" in line]
+    assert "db stop only stops the embedded server" in line and "external server" in line, line
+    assert "s3cret" not in done.stderr and done.stdout == ""
+    assert cli(embedded_env, "db", "url").stdout.splitlines()[1].split(", ")[1] == "running", "left as it was"

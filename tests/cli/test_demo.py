@@ -47,4 +47,6 @@ def test_the_demo_uses_its_own_database_and_its_next_steps_run_as_printed(reacha
         assert "presseportal_demo" in listed.stdout
         assert not re.search(r"\bpresseportal\b(?!_)", listed.stdout), listed.stdout
     finally:
-        subprocess.run([str(BIN / "presseportal"), "db", "stop"], env=env, capture_output=True, timeout=60)
+        # the embedded server's: with DATABASE_URL set, db stop leaves it (an external store)
+        subprocess.run([str(BIN / "presseportal"), "db", "stop"], env={**env, "DATABASE_URL": ""},
+                       capture_output=True, timeout=60)

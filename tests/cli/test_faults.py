@@ -60,6 +60,8 @@ def test_a_run_whose_database_goes_away_exits_1_and_the_next_cron_run_recovers_e
     log = (tmp_path / "failing.log").read_text()
     assert code == 1, f"pages were fetched: exit 1, not 69\n{log[-3000:]}"
     assert "store failed:" in log and "kept in" in log
+    summary = next(line for line in log.splitlines() if line.startswith("run "))
+    assert "releases could not be stored (" in summary, summary
 
     folder = spill.spill_dir(database_url, tmp_path)
     files, _ = spill.pending(folder)
@@ -99,6 +101,9 @@ def test_a_full_disk_is_named_in_the_summary_and_in_crawl_errors_and_nothing_is_
     assert full.returncode == 1, full.stderr[-3000:]
     assert "errors 0" not in full.stderr
     assert "store failed: " in full.stderr and "No space left on device" in full.stderr
+    summary = next(line for line in full.stderr.splitlines() if line.startswith("run "))
+    assert "store_failed" in summary and "releases could not be stored (" in summary, summary
+    assert "No space left on device" in summary, "the one summary line names why"
     store_errors = [reason for stage, _, reason in errors(database_url) if stage == "store"]
     assert store_errors and all("No space left on device" in r for r in store_errors), errors(database_url)
     assert rows(database_url, "SELECT status FROM crawl_runs") == [("store_failed",)]

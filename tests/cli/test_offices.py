@@ -72,3 +72,51 @@ def test_an_office_id_that_is_no_number_is_a_usage_error(replica):
     done = presseportal(replica, "crawl", "--office", "POL-MS")
     assert done.returncode == 2
     assert "office ids are numbers" in done.stderr and "Traceback" not in done.stderr
+
+
+# --- export and reextract name an office's newsroom as crawl does -------------------------------
+
+
+def exported_newsrooms(done) -> dict[tuple[str, int], set[int]]:
+    out: dict[tuple[str, int], set[int]] = {}
+    for record in read_jsonl_text(done.stdout):
+        out.setdefault((record["newsroom_kind"], record["publisher_id"]), set()).add(record["story_id"])
+    return out
+
+
+def read_jsonl_text(text: str) -> list[dict]:
+    import json
+
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_export_and_reextract_take_offices_and_say_when_a_newsroom_has_nothing_stored(replica, database_url):
+    c = replica.corpus
+    done = presseportal(replica, "crawl", "--office", "99001,97012", "--publisher", "97012", database_url=database_url)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+    office = presseportal(replica, "export", "--office", "99001", database_url=database_url)
+    assert office.returncode == 0 and office.stderr == "", office.stderr
+    assert exported_newsrooms(office) == {("office", 99001): set(c.story_ids(office_id=99001))}
+    both = presseportal(replica, "export", "--office", "97012", "--publisher", "97012", database_url=database_url)
+    assert exported_newsrooms(both) == {("office", 97012): set(c.story_ids(office_id=97012)),
+                                        ("publisher", 97012): set(c.story_ids(97012))}
+
+    # an office's number given as a publisher: no silent 0 rows
+    wrong = presseportal(replica, "export", "--publisher", "99001", database_url=database_url)
+    assert wrong.returncode == 1 and wrong.stdout == ""
+    assert wrong.stderr.strip() == ("presseportal: publisher 99001: no release of this newsroom is stored; "
+                                    f"office 99001 has {len(c.story_ids(office_id=99001))}: --office 99001?"), wrong.stderr
+    nothing = presseportal(replica, "export", "--office", "5,99001", database_url=database_url)
+    assert nothing.returncode == 1 and nothing.stderr.strip() == "presseportal: office 5: no release of this newsroom is stored"
+    assert exported_newsrooms(nothing) == {("office", 99001): set(c.story_ids(office_id=99001))}, "the rest all the same"
+
+    again = presseportal(replica, "reextract", "--office", "99001", database_url=database_url)
+    assert again.returncode == 0, again.stderr[-3000:]
+    with psycopg.connect(database_url) as conn:
+        run = conn.execute("SELECT publishers, offices, status FROM crawl_runs WHERE mode = 'reextract'").fetchall()
+    assert run == [([], [99001], "success")]
+    assert f"unchanged {len(c.story_ids(office_id=99001))}" in again.stderr, again.stderr[-2000:]
+    dry = presseportal(replica, "reextract", "--dry-run", "--publisher", "99001", database_url=database_url)
+    assert dry.returncode == 1
+    assert "publisher 99001: no release of this newsroom is stored; office 99001 has" in dry.stderr, dry.stderr

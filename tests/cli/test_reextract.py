@@ -94,6 +94,13 @@ def test_a_damaged_release_is_shown_by_a_dry_run_and_restored_from_its_raw_page(
     done = presseportal(crawled, "reextract", database_url=database_url)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "changed 1," in done.stderr
+    # status shows what the run did: every page re-read, one release revised
+    (run,) = [r for r in json.loads(presseportal(crawled, "status", "--json", database_url=database_url).stdout)["runs"]
+              if r["mode"] == "reextract"]
+    assert (run["pages"], run["changed"], run["unchanged"]) == (len(before), 1, len(before) - 1), run
+    line = next(line for line in presseportal(crawled, "status", database_url=database_url).stdout.splitlines()
+                if " reextract " in line)
+    assert f" {len(before)}  " in line, line
     got = exported(crawled, database_url)[victim]
     assert {k: got[k] for k in truth} == truth
     (revision,) = rows(database_url, "SELECT story_id, content->>'title', content->>'dateline' FROM release_revisions")

@@ -54,6 +54,20 @@ def test_scrapy_crawl_bad_arguments_are_one_usage_line(replica, args, words):
     assert not replica.log, "a usage error must not touch the site"
 
 
+@pytest.mark.parametrize("spider", ["presseportal", "reextract"])
+@pytest.mark.parametrize("env, words", [
+    ({"PRESSEPORTAL_SITE_BUDGET": "abc"}, "PRESSEPORTAL_SITE_BUDGET must be a number of requests per second"),
+    ({"PRESSEPORTAL_COVERAGE_MIN": "1.5"}, "PRESSEPORTAL_COVERAGE_MIN must be a share from 0 to 1, got '1.5'"),
+])
+def test_scrapy_crawl_with_a_malformed_number_in_the_environment_is_one_usage_line(replica, spider, env, words):
+    # Scrapy imports crawler/settings.py before any command of ours runs: once a traceback
+    done = subprocess.run([str(BIN / "scrapy"), "crawl", spider], cwd=ROOT, capture_output=True, text=True,
+                          env=crawl_env(replica, "postgresql://u@127.0.0.1:9/x", **env), timeout=120)
+    assert done.returncode == 2, done.stderr[-3000:]
+    assert f"error: {words}" in done.stderr and "Traceback" not in done.stderr, done.stderr[-3000:]
+    assert not replica.log, "a usage error must not touch the site"
+
+
 def test_scrapy_crawl_replica_profile_refuses_a_host_off_loopback(replica):
     done = run_scrapy(replica, database_url="postgresql://u@127.0.0.1:9/x",
                       PRESSEPORTAL_BASE_URL="https://www.presseportal.de")

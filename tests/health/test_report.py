@@ -100,6 +100,23 @@ def test_a_run_gap_until_now_is_a_missed_run(database_url):
     assert gap["runs"] >= 58
 
 
+def test_stories_runs_of_the_refresh_follow_the_news_and_leave_the_cron_rhythm_alone(database_url):
+    # workers: the daily sweep walks each newsroom (incremental), the refresh fetches a
+    # newsroom's stories only when the feed has news of it (stories runs, at any time).
+    # Counted in, the news would set the cadence and every quiet hour would be a missed run.
+    now = datetime.now(UTC)
+    runs = [("incremental", now - timedelta(hours=h)) for h in (96, 72, 48, 24, 1)]
+    runs += [("stories", now - timedelta(hours=h, minutes=m)) for h, m in ((95, 45), (95, 30), (60, 15), (30, 0),
+                                                                          (29, 45), (2, 0))]
+    with psycopg.connect(database_url) as conn:
+        for mode, start in runs:
+            conn.execute("INSERT INTO crawl_runs (mode, publishers, started_at, finished_at, status) "
+                         "VALUES (%s, '{73811}', %s, %s, 'success')", (mode, start, start + timedelta(seconds=5)))
+    data = read(database_url)
+    assert data.rhythm["publisher", 73811]["cadence_seconds"] == 24 * 3600, "the sweep's day"
+    assert data.missed == [], "a newsroom without news between two sweeps missed nothing"
+
+
 def test_new_changed_unchanged_per_bin_add_up_to_the_runs(synthetic_store):
     data = read(synthetic_store.url)
     assert data.outcome_bin_seconds == 3600, "200 runs over two days: hourly bars"

@@ -84,6 +84,11 @@ def test_two_workers_share_the_jobs_under_one_site_budget(replica_factory, datab
     assert status.returncode == 0, status.stderr
     failed = [line for line in status.stdout.splitlines() if "failed" in line and "999999" in line]
     assert failed and "crawl of 999999" in failed[0] and "run" in failed[0], status.stdout
+    # the workers' logs: the failed job in one line with its reason, no procrastinate traceback
+    logs = "".join((tmp_path / f"worker{i}.log").read_text() for i in (1, 2))
+    assert "Traceback" not in logs, logs[-3000:]
+    (ended,) = [line for line in logs.splitlines() if "ended with status: Error" in line]
+    assert "crawl failed: presseportal: run" in ended and "does not exist" in ended, ended
 
 
 def test_a_killed_worker_s_job_is_taken_over_and_nothing_is_lost_or_stored_twice(
@@ -176,6 +181,9 @@ def test_sigterm_releases_the_running_job_with_its_resume_point(replica_factory,
     # released: back on the queue, the crawl's run closed (not left running), its resume point saved
     assert job_statuses(database_url) == {"todo": 1}
     assert scalar(database_url, "SELECT outcome FROM job_attempts ORDER BY id DESC LIMIT 1") == "released"
+    log = (tmp_path / "worker.log").read_text()
+    assert "Traceback" not in log, log[-3000:]
+    assert any("to retry" in line and "released: the worker stopped" in line for line in log.splitlines()), log[-3000:]
     assert scalar(database_url, "SELECT count(*) FROM crawl_runs WHERE finished_at IS NULL") == 0
     assert scalar(database_url, "SELECT count(*) FROM crawl_cursors WHERE key LIKE 'backfill:%%'") == 1
     waiting = presseportal(replica, "status", database_url=database_url)

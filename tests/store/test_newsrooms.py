@@ -43,10 +43,11 @@ def test_a_publisher_and_an_office_of_the_same_number_are_two_newsrooms(database
         assert db.known_story_ids(conn, [PUBLISHER]) == {5_000_001}
         assert db.known_story_ids(conn, [97012]) == {5_000_001}, "an int is a publisher's newsroom"
         assert db.known_story_ids(conn, None) == {5_000_001, 5_000_002}
-        exported = list(reads.export(conn, since=None, publishers=None))
+        exported = list(reads.export(conn, since=None, newsrooms=None))
         assert [(r["newsroom_kind"], r["publisher"], r["office_code"]) for r in exported] == [
             ("office", "Polizeipräsidium Musterstadt", "POL-MS"), ("publisher", "Newsroom 97012", "")]
-        assert [r["story_id"] for r in reads.export(conn, since=None, publishers=[97012])] == [5_000_001]
+        assert [r["story_id"] for r in reads.export(conn, since=None, newsrooms=[PUBLISHER])] == [5_000_001]
+        assert [r["story_id"] for r in reads.export(conn, since=None, newsrooms=[OFFICE])] == [5_000_002]
         counts = {(r["kind"], r["publisher_id"]): r["releases"] for r in reads.releases_per_publisher(conn)}
         assert counts == {("office", 97012): 1, ("publisher", 97012): 1}
 

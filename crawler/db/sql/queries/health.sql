@@ -20,7 +20,8 @@
 SET jit = off;
 
 -- name: health_newsrooms
--- Every newsroom the store knows (it has releases, or a run asked for it): its releases
+-- Every newsroom the store follows (it has releases, or a run asked for it; not one of
+-- unfollowed_newsrooms unless asked for by id): its releases
 -- in scope, the oldest and newest of them, an office's code (from its newest release that
 -- has one), and its runs (all of them, whatever the scope: "when did this newsroom last
 -- succeed" does not depend on the window looked at).
@@ -68,8 +69,10 @@ LEFT JOIN LATERAL (
       AND r.published_at IS NOT NULL AND r.office_code <> ''
     ORDER BY r.published_at DESC LIMIT 1
 ) code ON true
-WHERE %(every)s OR k.kind = 'publisher' AND k.newsroom_id = ANY(%(publishers)s::integer[])
-               OR k.kind = 'office' AND k.newsroom_id = ANY(%(offices)s::integer[])
+WHERE %(every)s AND NOT EXISTS (SELECT 1 FROM unfollowed_newsrooms u  -- asked for by id: shown all the same
+                                WHERE u.kind = k.kind AND u.id = k.newsroom_id)
+   OR k.kind = 'publisher' AND k.newsroom_id = ANY(%(publishers)s::integer[])
+   OR k.kind = 'office' AND k.newsroom_id = ANY(%(offices)s::integer[])
 ORDER BY releases DESC, k.kind DESC, k.newsroom_id;
 
 -- name: health_archive_months
@@ -122,6 +125,9 @@ ORDER BY 1;
 -- The cron job's rhythm per newsroom: the median interval between the starts of its
 -- incremental runs (known from %(min_intervals)s intervals on), and the gaps longer than
 -- %(factor)s times that (missed runs), the one from the last run until now included.
+-- Stories runs (the workers' refresh: a newsroom's stories the site-wide feed named) are
+-- left out: they follow the news, not the clock; a newsroom without news has none, which
+-- is no missed run. With workers, the rhythm is the sweep's (PRESSEPORTAL_SWEEP_CRON).
 -- Inside, a newsroom's kind is `office` (a boolean): a run per newsroom is a hundred
 -- thousand rows on a large store, and sorting them by a text would cost seconds.
 WITH cron AS (

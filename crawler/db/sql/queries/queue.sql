@@ -55,8 +55,11 @@ SELECT id, job_id, worker, started_at, finished_at, outcome, reason, run_id
 FROM job_attempts WHERE job_id = %(job_id)s ORDER BY id;
 
 -- name: followed_newsrooms
--- The newsrooms a refresh looks after: every one the store has met (publishers and offices).
-SELECT kind, id FROM publishers ORDER BY kind DESC, id;
+-- The newsrooms a refresh looks after: every one the store has met (publishers and
+-- offices), less those unfollowed.
+SELECT kind, id FROM publishers p
+WHERE NOT EXISTS (SELECT 1 FROM unfollowed_newsrooms u WHERE u.kind = p.kind AND u.id = p.id)
+ORDER BY kind DESC, id;
 
 -- name: stored_among
 SELECT story_id FROM releases WHERE story_id = ANY(%(story_ids)s);

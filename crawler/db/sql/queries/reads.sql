@@ -62,7 +62,8 @@ ORDER BY full_text DESC, rank DESC, likeness DESC NULLS LAST, published_at DESC
 LIMIT %(limit)s;
 
 -- name: export
--- %(publishers)s: publishers' ids (their newsrooms, not offices of the same number), NULL: all
+-- %(every)s: every newsroom, else those of %(publishers)s and %(offices)s (ids of each kind:
+-- a publisher's newsroom is not the office of the same number)
 SELECT r.story_id, r.publisher_id, p.name AS publisher, r.url, r.title, r.published_at,
        r.published_raw, r.published_ambiguous, r.published_precision, r.dateline, r.teaser,
        r.body, r.about, r.contact, r.originator, r.keywords, r.places, r.images, r.links,
@@ -71,8 +72,8 @@ FROM releases r
 JOIN publishers p ON p.kind = r.newsroom_kind AND p.id = r.publisher_id
 WHERE (%(since)s::date IS NULL OR r.published_at >= (%(since)s::date::timestamp AT TIME ZONE 'Europe/Berlin'))
   AND (%(until)s::date IS NULL OR r.published_at < ((%(until)s::date + 1)::timestamp AT TIME ZONE 'Europe/Berlin'))
-  AND (%(publishers)s::integer[] IS NULL
-       OR r.newsroom_kind = 'publisher' AND r.publisher_id = ANY(%(publishers)s::integer[]))
+  AND (%(every)s OR r.newsroom_kind = 'publisher' AND r.publisher_id = ANY(%(publishers)s::integer[])
+                 OR r.newsroom_kind = 'office' AND r.publisher_id = ANY(%(offices)s::integer[]))
 ORDER BY r.published_at DESC, r.story_id DESC;
 
 -- name: ping

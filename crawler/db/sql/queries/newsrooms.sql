@@ -1,0 +1,28 @@
+-- Following newsrooms (migration 010): which the refresh and the health watch.
+
+-- name: newsroom_releases
+-- %(kinds)s, %(ids)s: newsrooms side by side; each with the count of its stored
+-- releases and whether the store has met it at all (a release or a run naming it).
+SELECT n.kind, n.id,
+       (SELECT count(*) FROM releases r WHERE r.newsroom_kind = n.kind AND r.publisher_id = n.id) AS releases,
+       EXISTS (SELECT 1 FROM publishers p WHERE p.kind = n.kind AND p.id = n.id)
+         OR EXISTS (SELECT 1 FROM crawl_runs c
+                    WHERE n.kind = 'publisher' AND n.id = ANY(c.publishers)
+                       OR n.kind = 'office' AND n.id = ANY(c.offices)) AS met
+FROM unnest(%(kinds)s::text[], %(ids)s::integer[]) AS n(kind, id);
+
+-- name: unfollow_newsroom
+INSERT INTO unfollowed_newsrooms (kind, id, reason) VALUES (%(kind)s, %(id)s, %(reason)s)
+ON CONFLICT (kind, id) DO UPDATE SET since = now(), reason = EXCLUDED.reason;
+
+-- name: unfollow_if_empty
+-- A newsroom the site does not know (its listing answered 404), unless the store holds
+-- releases of it: those keep it watched, so that the alert says it is gone.
+INSERT INTO unfollowed_newsrooms (kind, id, reason)
+SELECT %(kind)s, %(id)s, %(reason)s
+WHERE NOT EXISTS (SELECT 1 FROM releases WHERE newsroom_kind = %(kind)s AND publisher_id = %(id)s)
+ON CONFLICT (kind, id) DO UPDATE SET since = now(), reason = EXCLUDED.reason;
+
+-- name: follow_again
+DELETE FROM unfollowed_newsrooms
+WHERE (kind, id) IN (SELECT * FROM unnest(%(kinds)s::text[], %(ids)s::integer[]));

@@ -1,0 +1,93 @@
+"""Following newsrooms: a newsroom the site does not know is never left followed, and
+`presseportal unfollow` stops following one while its releases stay (the refresh, the
+report and the metrics leave it; a crawl of it follows it again)."""
+
+from __future__ import annotations
+
+import json
+
+from crawler import db
+from crawler.db import queue as queue_db
+from crawler.items import Newsroom
+from tests.helpers import presseportal
+
+OTHER = 97012
+
+
+def followed(database_url: str) -> list[Newsroom]:
+    with db.connect(database_url) as conn:
+        return queue_db.followed_newsrooms(conn)
+
+
+def watched(replica, database_url: str) -> str:
+    """The newsrooms the metrics watch ("no successful run" alerts), by their label."""
+    done = presseportal(replica, "metrics", database_url=database_url)
+    assert done.returncode == 0, done.stderr
+    return "\n".join(line for line in done.stdout.splitlines()
+                     if line.startswith("presseportal_last_success_timestamp_seconds{"))
+
+
+def test_a_newsroom_the_site_does_not_know_fails_in_one_line_and_is_not_left_followed(
+        replica, database_url, tmp_path):
+    done = presseportal(replica, "crawl", "--publisher", "999999999", "--quiet", database_url=database_url)
+    assert done.returncode == 1, done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "publisher newsroom 999999999 does not exist" in lines[0] and "HTTP 404" in lines[0], lines[0]
+    assert presseportal(replica, "crawl", "--publisher", str(OTHER), database_url=database_url).returncode == 0
+    assert 'newsroom="999999999"' not in watched(replica, database_url), "no alert carried forever"
+    assert f'newsroom="{OTHER}"' in watched(replica, database_url)
+    assert Newsroom("publisher", 999999999) not in followed(database_url)
+    # asked for by id, the report still shows it with its failed run
+    report = presseportal(replica, "report", "--publisher", "999999999", "-o", str(tmp_path / "r.html"),
+                          database_url=database_url)
+    assert report.returncode == 0, report.stderr
+    assert "999999999" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_unfollow_stops_the_refresh_and_the_watch_keeps_the_releases_and_a_crawl_follows_again(
+        replica, database_url):
+    assert presseportal(replica, "crawl", "--publisher", f"73811,{OTHER}", database_url=database_url).returncode == 0
+    stored = len(replica.corpus.story_ids(publisher_id=OTHER))
+    done = presseportal(replica, "unfollow", "--publisher", str(OTHER), database_url=database_url)
+    assert done.returncode == 0, done.stderr
+    assert f"publisher {OTHER}: no longer followed; its {stored} release(s) stay" in done.stdout
+    assert followed(database_url) == [Newsroom("publisher", 73811)]
+    assert f'newsroom="{OTHER}"' not in watched(replica, database_url)
+    assert 'newsroom="73811"' in watched(replica, database_url)
+    export = presseportal(replica, "export", "--publisher", str(OTHER), database_url=database_url)
+    assert len([json.loads(line) for line in export.stdout.splitlines()]) == stored, "its releases stay"
+
+    assert presseportal(replica, "crawl", "--publisher", str(OTHER), database_url=database_url).returncode == 0
+    assert Newsroom("publisher", OTHER) in followed(database_url), "a crawl of it follows it again"
+    assert f'newsroom="{OTHER}"' in watched(replica, database_url)
+
+
+def test_unfollow_of_a_newsroom_the_store_never_met_says_so_and_exits_1(replica, database_url):
+    assert presseportal(replica, "crawl", database_url=database_url).returncode == 0
+    done = presseportal(replica, "unfollow", "--office", "73811", database_url=database_url)
+    assert done.returncode == 1
+    assert done.stderr.strip() == ("presseportal: office 73811: the store has never met this newsroom; "
+                                   "nothing to unfollow"), done.stderr
+    assert followed(database_url) == [Newsroom("publisher", 73811)]
+
+
+def test_unfollow_names_its_newsrooms_or_is_a_usage_error(replica, database_url):
+    for args in ([], ["--publisher", ""], ["--office", "x"]):
+        done = presseportal(replica, "unfollow", *args, database_url=database_url)
+        assert done.returncode == 2, (args, done.stderr)
+        assert "usage: presseportal unfollow" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_newsroom_that_vanished_from_the_site_stays_watched_while_the_store_holds_its_releases(
+        replica, database_url):
+    gone = 999999998  # stored earlier (rows as a crawl left them), now 404 on the site
+    with db.connect(database_url) as conn:
+        conn.execute("INSERT INTO publishers (id, name) VALUES (%s, 'Verschwunden GmbH')", [gone])
+        conn.execute("INSERT INTO releases (story_id, publisher_id, url, published_at, content_hash) "
+                     "VALUES (5, %s, '/pm/999999998/5', now(), '')", [gone])
+        conn.commit()
+    done = presseportal(replica, "crawl", "--publisher", str(gone), database_url=database_url)
+    assert done.returncode == 1 and "does not exist" in done.stderr, done.stderr[-2000:]
+    assert Newsroom("publisher", gone) in followed(database_url)
+    assert f'newsroom="{gone}"' in watched(replica, database_url), "its alert says it is gone"
