@@ -7,7 +7,10 @@ How fast extraction is beside plain lxml parsing is a figure of the benchmark
 
 from __future__ import annotations
 
+import json
 import random
+import subprocess
+import sys
 from dataclasses import asdict
 
 import pytest
@@ -17,6 +20,7 @@ from crawler.extract._html import page_bytes
 from crawler.extract.regen import load_fixture
 from tests.extract.helpers import FIXTURES, REFERENCE_URL, reference_html
 from tests.extract.mutations import mutate
+from tests.helpers import ROOT
 from tests.replica import render
 from tests.replica.corpus import Corpus
 
@@ -35,31 +39,37 @@ def test_the_page_is_parsed_once(monkeypatch) -> None:
     assert len(calls) == 1, f"extract_story parsed the page {len(calls)} times: one parse must serve every layer"
 
 
+# run in a fresh interpreter: in the test process, other threads (pytest-xdist's channel)
+# make cyclic garbage of their own while the collector is off, and a loaded machine gives
+# them the time to
+_CYCLES = """
+import gc, json, sys
+import crawler.extract.story as story
+from crawler.extract.regen import load_fixture
+from tests.extract.helpers import FIXTURES
+
+pages = [load_fixture(page) for page in sorted((FIXTURES / "story").glob("*.html"))]
+assert pages
+for html, meta in pages:  # warm up: imports, compiled patterns, caches
+    story.extract_story(html, meta["url"])
+gc.collect()
+gc.disable()
+gc.set_debug(gc.DEBUG_SAVEALL)
+for html, meta in pages:
+    story.extract_story(html, meta["url"])
+gc.collect()
+print(json.dumps(sorted({type(obj).__name__ for obj in gc.garbage})))
+"""
+
+
 def test_extraction_leaves_no_reference_cycles() -> None:
     """The parsed page is freed as soon as its record is made: nothing extraction builds
     refers back to itself, so the page's tree never waits for the garbage collector
     (a recursive closure once kept every page's tree alive until a full collection,
     a fifth of extraction time spent freeing hundreds of cold trees at once)."""
-    import gc
-
-    pages = [load_fixture(page) for page in sorted((FIXTURES / "story").glob("*.html"))]
-    assert pages
-    for html, meta in pages:  # warm up: imports, compiled patterns, caches
-        story.extract_story(html, meta["url"])
-    gc.collect()
-    was_enabled = gc.isenabled()
-    gc.disable()
-    gc.set_debug(gc.DEBUG_SAVEALL)
-    try:
-        for html, meta in pages:
-            story.extract_story(html, meta["url"])
-        gc.collect()
-        cyclic = sorted({type(obj).__name__ for obj in gc.garbage})
-    finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
-        if was_enabled:
-            gc.enable()
+    done = subprocess.run([sys.executable, "-c", _CYCLES], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    cyclic = json.loads(done.stdout.splitlines()[-1])
     assert cyclic == [], f"extraction left reference cycles holding: {cyclic}"
 
 
