@@ -48,7 +48,9 @@ def _number(name: str, default: float | None, *, low: float, high: float, meanin
         value = float(raw)
     except ValueError:
         value = math.nan
-    if not (low <= value <= high):  # NaN fails every comparison
+    # NaN fails every comparison; infinity would pass an open-ended range, and a budget
+    # of infinitely many requests a second leaves the slot arithmetic spinning
+    if not (low <= value <= high) or math.isinf(value):
         bound = f"from {low:g} to {high:g}" if high != math.inf else f"of at least {low:g}"
         raise BadEnvironment(f"{name} must be {meaning} {bound}, got {raw!r}")
     return value

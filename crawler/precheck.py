@@ -193,6 +193,10 @@ def precheck_settings() -> dict[str, Any]:
         raise FallThrough(str(exc)) from None
     # its own names only: the two _BASE lists Scrapy reads are computed with Scrapy
     settings = {name: value for name, value in vars(project).items() if name.isupper()}
+    if settings["PRESSEPORTAL_ENVIRONMENT_ERRORS"]:
+        # the full command makes it a usage error (exit 2); a cron run that finds nothing
+        # must not pass with a typo that fails it on the first day with news
+        raise FallThrough(settings["PRESSEPORTAL_ENVIRONMENT_ERRORS"][0])
     if not settings["PRESSEPORTAL_PRECHECK"]:
         raise FallThrough("PRESSEPORTAL_PRECHECK is off")
     if not settings["STORE_RELEASES"] or not settings["ROBOTSTXT_OBEY"]:

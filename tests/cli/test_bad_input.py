@@ -125,6 +125,9 @@ def test_a_profile_that_may_not_be_used_is_a_usage_error_before_anything_starts(
 @pytest.mark.parametrize("env, words", [
     ({"PRESSEPORTAL_SITE_BUDGET": "abc"}, "PRESSEPORTAL_SITE_BUDGET must be a number of requests per second"),
     ({"PRESSEPORTAL_SITE_BUDGET": "-1"}, "of at least 0, got '-1'"),
+    # infinitely many requests a second once left a crawl spinning for good
+    ({"PRESSEPORTAL_SITE_BUDGET": "inf"}, "of at least 0, got 'inf'"),
+    ({"PRESSEPORTAL_SITE_BUDGET": "1e999"}, "of at least 0, got '1e999'"),
     ({"PRESSEPORTAL_COVERAGE_MIN": "x"}, "PRESSEPORTAL_COVERAGE_MIN must be a share from 0 to 1, got 'x'"),
     ({"PRESSEPORTAL_COVERAGE_MIN": "1.5"}, "from 0 to 1, got '1.5'"),
 ])

@@ -153,6 +153,19 @@ def test_no_validators_stored_fall_through_without_a_request(replica, database_u
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("value", ["abc", "-1", "inf"])
+def test_a_malformed_number_in_the_environment_is_the_usage_error_it_is_without_the_precheck(
+        replica, database_url, value):
+    # a cron run that finds nothing once passed with a typo the full command refuses
+    assert crawled(replica, database_url).returncode == 0
+    done = crawled(replica, database_url, PRESSEPORTAL_SITE_BUDGET=value)
+    assert done.returncode == exitcodes.USAGE, done.stderr[-2000:]
+    assert f"PRESSEPORTAL_SITE_BUDGET must be a number of requests per second of at least 0, got '{value}'" \
+        in done.stderr
+    assert paths(replica) == [], "nothing asked of the site"
+
+
+@pytest.mark.slow
 def test_a_429_seen_by_the_precheck_holds_back_the_full_crawl(replica, database_url):
     budget = {"PRESSEPORTAL_SITE_BUDGET": "20"}
     assert crawled(replica, database_url, **budget).returncode == 0
