@@ -52,10 +52,10 @@ from urllib.parse import urlsplit
 
 from crawler import db, exitcodes
 from crawler.db import budget
-from crawler.items import OFFICE, PUBLISHER, Newsroom
+from crawler.items import Newsroom
 from crawler.profiles import ProfileError, retry_after_seconds
 from crawler.profiles import check as check_profile
-from crawler.state import Validators
+from crawler.state import Validators, parse_newsrooms
 
 logger = logging.getLogger(__name__)
 
@@ -67,9 +67,6 @@ REQUEST_HEADERS = {
     "Accept-Language": "en",
     "Accept-Encoding": "gzip, deflate",
 }
-# the spider's default newsroom (crawler.spiders.presseportal, which imports Scrapy; a
-# test holds the two together)
-DEFAULT_PUBLISHER = 73811
 
 
 @dataclass(frozen=True)
@@ -153,28 +150,13 @@ def cron_run(argv: Sequence[str]) -> CronRun | None:
     if unknown or (quiet and verbose) or (options.max_errors is not None and options.max_errors < 0) \
             or (options.min_coverage is not None and not 0 <= options.min_coverage <= 1):
         return None
+    if any(value is not None and not value.strip() for value in (options.publisher, options.office)):
+        return None  # an empty id list: the full command's usage error, never the default newsroom
     try:
-        newsrooms = newsrooms_of(options.publisher, options.office)
+        newsrooms = tuple(parse_newsrooms(options.publisher, options.office))
     except ValueError:
-        return None
+        return None  # the full command's message is the one people see
     return CronRun(newsrooms, quiet=quiet, verbose=verbose)
-
-
-def newsrooms_of(publisher: str | None, office: str | None) -> tuple[Newsroom, ...]:
-    """The newsrooms of `--publisher` and `--office` (ids comma separated, repeats
-    dropped; neither: the publisher 73811), in the spider's order; ValueError for
-    anything but plain ids (the full command's message is the one people see)."""
-    if publisher is None and office is None:
-        publisher = str(DEFAULT_PUBLISHER)
-    rooms: list[Newsroom] = []
-    for kind, value in ((PUBLISHER, publisher), (OFFICE, office)):
-        if value is None:
-            continue
-        parts = [part.strip() for part in value.split(",") if part.strip()]
-        if not parts or not all(part.isascii() and part.isdigit() and int(part) <= 2**31 - 1 for part in parts):
-            raise ValueError(f"not a list of {kind} ids: {value!r}")
-        rooms += [Newsroom(kind, int(part)) for part in parts]
-    return tuple(dict.fromkeys(rooms))
 
 
 # --- the settings -------------------------------------------------------------------------------

@@ -191,3 +191,40 @@ class CrawlState:
             return
         self.newest_day = max(self.newest_day or when, when)
         self.oldest_day = min(self.oldest_day or when, when)
+
+
+# --- the newsrooms of a run, as people name them -------------------------------------------
+# (here, with no Scrapy, for the spider's arguments, the CLI and the cron pre-check alike)
+
+DEFAULT_PUBLISHER = "73811"  # "Public Marketing", New Business Verlag, Hamburg
+
+
+def parse_publishers(value: str | int, *, kind: str = PUBLISHER) -> list[int]:
+    """The ids of "73811,97012" (comma separated, repeats dropped); ValueError when one is
+    not a number or none is given. `kind` names them in the message ("office ids ...")."""
+    ids = []
+    for part in str(value).split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit() or not part.isascii():
+            raise ValueError(f"{kind} ids are numbers, got {part!r}")
+        if int(part) > 2**31 - 1:  # the store keeps them as integer
+            raise ValueError(f"{kind} id {part} is too large")
+        ids.append(int(part))
+    if not ids:
+        raise ValueError(f"no {kind} id given")
+    return list(dict.fromkeys(ids))
+
+
+def parse_newsrooms(publisher: str | int | None, office: str | int | None) -> list[Newsroom]:
+    """The newsrooms of a run: the publishers' ids, then the offices' (each comma
+    separated); without either, the publisher 73811. ValueError when an id is wrong."""
+    if publisher in (None, "") and office in (None, ""):
+        publisher = DEFAULT_PUBLISHER
+    newsrooms = []
+    if publisher not in (None, ""):
+        newsrooms += [Newsroom(PUBLISHER, i) for i in parse_publishers(publisher)]
+    if office not in (None, ""):
+        newsrooms += [Newsroom(OFFICE, i) for i in parse_publishers(office, kind=OFFICE)]
+    return newsrooms

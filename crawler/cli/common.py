@@ -14,7 +14,8 @@ from typing import Any
 
 from crawler import db
 from crawler.items import OFFICE, PUBLISHER, Newsroom
-from crawler.spiders.presseportal import parse_newsrooms, parse_publishers, parse_window
+from crawler.spiders.presseportal import parse_window
+from crawler.state import parse_newsrooms, parse_publishers
 
 
 class UsageError(Exception):

@@ -14,7 +14,7 @@ import sys
 from crawler import db, exitcodes
 from crawler.cli.common import UsageError, database_url, project_settings, window_and_publishers
 from crawler.db import queue as queue_db
-from crawler.spiders.presseportal import parse_newsrooms
+from crawler.state import parse_newsrooms
 
 
 def register(sub: argparse._SubParsersAction) -> None:

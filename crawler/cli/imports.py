@@ -11,7 +11,7 @@ from typing import Any
 from crawler.cli.common import UsageError
 from crawler.cli.inprocess import add_run_options, exit_status, run_in_process, run_settings
 from crawler.imports.formats import FORMATS, STDIN, parse_mapping
-from crawler.spiders.presseportal import parse_publishers
+from crawler.state import parse_publishers
 
 
 def register(sub: argparse._SubParsersAction) -> None:

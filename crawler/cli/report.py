@@ -8,7 +8,7 @@ from crawler import db, exitcodes
 from crawler.cli.common import (UsageError, database_url, err, output_file, project_settings, reading_store,
                                 window_and_publishers)
 from crawler.items import OFFICE
-from crawler.spiders.presseportal import parse_publishers
+from crawler.state import parse_publishers
 
 
 def register(sub: argparse._SubParsersAction) -> None:

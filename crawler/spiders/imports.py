@@ -16,7 +16,7 @@ from crawler.imports.formats import FORMATS, BadRecord, parse_mapping, read_reco
 from crawler.imports.records import RecordError, raw_release
 from crawler.items import PUBLISHER, Newsroom, RawRelease
 from crawler.spiders.offline import OfflineSpider
-from crawler.spiders.presseportal import parse_publishers
+from crawler.state import parse_publishers
 from crawler.state import CrawlPlan, CrawlState
 
 

@@ -46,12 +46,12 @@ from crawler.extract.completeness import missing_end
 from crawler.extract.encoding import decode_html
 from crawler.extract.listing import Card, Listing, extract_listing
 from crawler.extract.story import ExtractionError, extract_story
-from crawler.items import OFFICE, PUBLISHER, Newsroom, RawRelease, story_ref
+from crawler.items import Newsroom, RawRelease, story_ref
 from crawler.normalize.dates import DateParseError, parse_published
 from crawler.profiles import PROFILES, user_agent
 from crawler.profiles import check as check_profile
 from crawler.signals import failure_reason, page_failed
-from crawler.state import CrawlPlan, CrawlState, ListingPage, NewsroomWalk, Validators
+from crawler.state import CrawlPlan, CrawlState, ListingPage, NewsroomWalk, Validators, parse_newsrooms
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +60,6 @@ MODES = ("full", "incremental", "backfill", "stories")
 MAX_RECHECKS = 3
 BERLIN = ZoneInfo("Europe/Berlin")
 NEWSROOM_PATH = re.compile(r"/nr/\d+(?:/(?P<offset>\d+))?/?$")  # /nr/... and /blaulicht/nr/...
-DEFAULT_PUBLISHER = "73811"
 # a page of the walk may hold one story more than the first (a pinned story) or less:
 # fewer than the first page's count minus this, with a next page linked, lost cards
 PINNED_SLACK = 1
@@ -535,24 +534,6 @@ def crawl_plan(*, publisher: str | int | None = None, office: str | int | None =
                      refresh=flag in ("1", "true", "yes", "on"))
 
 
-def parse_publishers(value: str | int, *, kind: str = PUBLISHER) -> list[int]:
-    """The ids of "73811,97012" (comma separated, repeats dropped); ValueError when one is
-    not a number or none is given. `kind` names them in the message ("office ids ...")."""
-    ids = []
-    for part in str(value).split(","):
-        part = part.strip()
-        if not part:
-            continue
-        if not part.isdigit() or not part.isascii():
-            raise ValueError(f"{kind} ids are numbers, got {part!r}")
-        if int(part) > 2**31 - 1:  # the store keeps them as integer
-            raise ValueError(f"{kind} id {part} is too large")
-        ids.append(int(part))
-    if not ids:
-        raise ValueError(f"no {kind} id given")
-    return list(dict.fromkeys(ids))
-
-
 def parse_stories(value: str) -> tuple[tuple[Newsroom, int], ...]:
     """The stories of "/pm/73811/5,https://host/blaulicht/pm/99001/6" (story URLs or paths,
     comma separated, repeats dropped) as (newsroom, story id); ValueError naming the first
@@ -569,19 +550,6 @@ def parse_stories(value: str) -> tuple[tuple[Newsroom, int], ...]:
     if not named:
         raise ValueError("no story given")
     return tuple(dict.fromkeys(named))
-
-
-def parse_newsrooms(publisher: str | int | None, office: str | int | None) -> list[Newsroom]:
-    """The newsrooms of a run: the publishers' ids, then the offices' (each comma
-    separated); without either, the publisher 73811. ValueError when an id is wrong."""
-    if publisher in (None, "") and office in (None, ""):
-        publisher = DEFAULT_PUBLISHER
-    newsrooms = []
-    if publisher not in (None, ""):
-        newsrooms += [Newsroom(PUBLISHER, i) for i in parse_publishers(publisher)]
-    if office not in (None, ""):
-        newsrooms += [Newsroom(OFFICE, i) for i in parse_publishers(office, kind=OFFICE)]
-    return newsrooms
 
 
 def parse_day(value: str | None, name: str) -> date | None:

@@ -21,7 +21,8 @@ from crawler import db
 from crawler.extract.story import ExtractionError, extract_story
 from crawler.items import RawRelease
 from crawler.spiders.offline import OfflineSpider
-from crawler.spiders.presseportal import parse_day, parse_newsrooms
+from crawler.spiders.presseportal import parse_day
+from crawler.state import parse_newsrooms
 from crawler.state import CrawlPlan, CrawlState
 
 

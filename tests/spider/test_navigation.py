@@ -12,8 +12,8 @@ from crawler.spiders.presseportal import (
     PresseportalSpider,
     crawl_plan,
     parse_day,
-    parse_publishers,
 )
+from crawler.state import parse_publishers
 
 MAIN = Newsroom("publisher", 73811)
 
@@ -433,7 +433,7 @@ def office_card(oid: int, sid: int) -> str:
 
 
 def test_newsrooms_of_a_run_publishers_and_offices():
-    from crawler.spiders.presseportal import parse_newsrooms
+    from crawler.state import parse_newsrooms
 
     assert parse_newsrooms(None, None) == [MAIN], "without either: the publisher 73811"
     assert parse_newsrooms(None, "99001") == [OFFICE]
