@@ -374,3 +374,7 @@ def _log_to_stderr(level: str) -> None:
     logger.addHandler(handler)
     logger.setLevel(level)
     logger.propagate = False
+
+
+if __name__ == "__main__":  # `python -m crawler.precheck`: how a worker starts a job's crawl
+    sys.exit(main())
