@@ -70,6 +70,9 @@ def print_import_summary(stats: dict[str, Any]) -> None:
         f"unchanged {stats.get('store/unchanged', 0)}"
         + (f" ({kept} of them contradict the crawled page: kept as revisions)" if kept else "")
         + f", errors {errors}"
-        + (f" (SELECT * FROM crawl_errors WHERE run_id = {run})" if errors else ""),
+        # the first bad record names its file:line and why, as a crawl's line names its page
+        + (f" (first: {first}; all: SELECT * FROM crawl_errors WHERE run_id = {run})"
+           if errors and (first := stats.get("presseportal/first_error"))
+           else f" (SELECT * FROM crawl_errors WHERE run_id = {run})" if errors else ""),
         file=sys.stderr,
     )

@@ -214,7 +214,8 @@ def test_bad_records_are_listed_with_file_and_line_and_the_import_goes_on(replic
     stored = {r[0] for r in rows(database_url, "SELECT story_id FROM releases")}
     assert stored == {t[0]["story_id"], t[1]["story_id"], t[2]["story_id"]}
     assert rows(database_url, "SELECT mode, status, errors FROM crawl_runs") == [("import", "errors", 4)]
-    assert b"errors 4" in done.stderr
+    (line,) = [line for line in done.stderr.decode().splitlines() if line.startswith("import run")]
+    assert "errors 4 (first: " in line and f"{path}:2: " in line, "the first bad record, with file:line and why"
 
 
 @pytest.mark.parametrize(("args", "message"), [
