@@ -38,8 +38,9 @@ class SiteBudgetMiddleware:
     1/budget) and the request waits for it on the event loop (never blocking the
     reactor), as `crawler.db.budget.take_slot` waits for every request to the site (a
     slot missed or voided by a push back is reserved again). A 429, or a Retry-After on
-    any answer, moves the site's next slot for every worker (`push_back_seconds`). AutoThrottle and DOWNLOAD_DELAY still space this process's requests;
-    the budget is what holds the sum of all processes.
+    any answer, moves the site's next slot for every worker (`push_back_seconds`).
+    AutoThrottle and DOWNLOAD_DELAY still space this process's requests; the budget is
+    what holds the sum of all processes.
 
     Without the database (away for a moment, or a run that stores nothing) the same
     reservation is made in this process alone: this process keeps to the budget, the sum
