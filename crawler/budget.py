@@ -16,7 +16,7 @@ from scrapy.http import Request, Response
 
 from crawler import db
 from crawler.db import budget
-from crawler.middlewares import retry_after_seconds
+from crawler.profiles import push_back_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -36,9 +36,11 @@ class SiteBudgetMiddleware:
     Before each request goes out, a slot is reserved in PostgreSQL (crawler/db/budget.py:
     one atomic UPDATE of the site's row, slot = greatest(now, next_at), next_at = slot +
     1/budget) and the request waits for it on the event loop (never blocking the
-    reactor). A 429, or a Retry-After on any answer, moves the site's next slot for
-    every worker. AutoThrottle and DOWNLOAD_DELAY still space this process's requests;
-    the budget is what holds the sum of all processes.
+    reactor), as `crawler.db.budget.take_slot` waits for every request to the site (a
+    slot missed or voided by a push back is reserved again). A 429, or a Retry-After on
+    any answer, moves the site's next slot for every worker (`push_back_seconds`).
+    AutoThrottle and DOWNLOAD_DELAY still space this process's requests; the budget is
+    what holds the sum of all processes.
 
     Without the database (away for a moment, or a run that stores nothing) the same
     reservation is made in this process alone: this process keeps to the budget, the sum
@@ -48,9 +50,6 @@ class SiteBudgetMiddleware:
     def __init__(self, crawler, per_second: float):
         self.crawler = crawler
         self.per_second = per_second
-        # how late (s) a request may leave after its slot: a quarter of an interval keeps
-        # any one second within the budget and one request
-        self.tolerance = 0.25 / per_second
         self.push_seconds = crawler.settings.getfloat("SITE_BUDGET_PUSH_SECONDS", 5.0)
         self.retry_after_max = crawler.settings.getfloat("RETRY_AFTER_MAX_SECONDS", 300.0)
         self.conninfo = ""
@@ -101,33 +100,29 @@ class SiteBudgetMiddleware:
 
     async def process_request(self, request: Request, spider=None):
         host = urlsplit(request.url).netloc
-        while True:
-            asked = time.monotonic()
+
+        async def reserve() -> budget.Slot:
             slot = await self._shared(budget.reserve_slot, host, self.per_second)
-            wait = slot.wait if slot is not None else self._reserve_here(host)
-            if wait > 0:
-                self.crawler.stats.inc_value("site_budget/waited_ms", int(wait * 1000))
-                await asyncio.sleep(wait)
-            # a process held up (a busy CPU, a slow event loop) would send its overdue
-            # requests in one burst, over the budget in that second: a slot missed by more
-            # than a quarter of an interval is given up and another one reserved
-            if time.monotonic() - asked - wait > self.tolerance:
-                self.crawler.stats.inc_value("site_budget/slot_missed")
-                continue
-            # a 429 while this request waited (seen by any worker) voids its slot: the
-            # site asked everyone to wait, requests already in line too
-            if slot is None or wait < 0.05 or not await self._shared(budget.pushed_since, host, slot.reserved_at):
-                break
-            self.crawler.stats.inc_value("site_budget/slot_voided")
-        self.crawler.stats.inc_value("site_budget/requests")
+            return slot if slot is not None else budget.Slot(self._reserve_here(host), None)
+
+        async def pushed(reserved_at) -> bool:
+            return bool(await self._shared(budget.pushed_since, host, reserved_at))
+
+        taken = await budget.take_slot(reserve, pushed, self.per_second)
+        stats = self.crawler.stats
+        if taken.waited > 0:
+            stats.inc_value("site_budget/waited_ms", int(taken.waited * 1000))
+        if taken.missed:
+            stats.inc_value("site_budget/slot_missed", taken.missed)
+        if taken.voided:
+            stats.inc_value("site_budget/slot_voided", taken.voided)
+        stats.inc_value("site_budget/requests")
         return None
 
     async def process_response(self, request: Request, response: Response, spider=None):
-        wait = retry_after_seconds(response.headers.get(b"Retry-After"))
-        if response.status == 429 and wait is None:
-            wait = self.push_seconds
+        wait = push_back_seconds(response.status, response.headers.get(b"Retry-After"),
+                                 default=self.push_seconds, longest=self.retry_after_max)
         if wait:
-            wait = min(wait, self.retry_after_max)
             host = urlsplit(request.url).netloc
             self.crawler.stats.inc_value("site_budget/pushed_back")
             self.local_next[host] = max(self.local_next.get(host, 0.0), time.monotonic() + wait)

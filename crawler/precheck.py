@@ -53,7 +53,7 @@ from urllib.parse import urlsplit
 from crawler import db, exitcodes
 from crawler.db import budget
 from crawler.items import Newsroom
-from crawler.profiles import ProfileError, retry_after_seconds
+from crawler.profiles import ProfileError, push_back_seconds, robots_rules
 from crawler.profiles import check as check_profile
 from crawler.state import Validators, parse_newsrooms
 
@@ -288,16 +288,14 @@ class Site:
     # --- what is asked ---
 
     def obeys_robots(self) -> None:
-        """robots.txt allows each first page to be fetched (what Scrapy's robots.txt
-        middleware does with any answer but a redirect or a server error: the body parsed
-        by protego); a robots.txt that is not there allows everything."""
+        """robots.txt allows each first page to be fetched (`profiles.robots_rules`: a 2xx
+        answer parsed by protego, as Scrapy's robots.txt middleware parses it; a robots.txt
+        that is not there allows everything; a 5xx leaves the rules unknown)."""
         status, headers, body = self.get("/robots.txt", {}, read=True)
         self.check_push_back(status, headers)
-        if not (200 <= status < 300 or 400 <= status < 500) or status == 429:
+        self.robots = robots_rules(status, body)
+        if self.robots is None:
             raise FallThrough(f"robots.txt answered {status}")
-        from protego import Protego
-
-        self.robots = Protego.parse(body.decode("utf-8", errors="ignore"))
 
     def unchanged(self, newsroom: Newsroom, validators: Validators) -> None:
         """The newsroom's first page answers 304 to its validators."""
@@ -338,33 +336,22 @@ class Site:
 
     def wait_for_slot(self) -> None:
         """The crawl's delay after the last request, then a slot of the site's budget,
-        reserved and waited for as `SiteBudgetMiddleware.process_request` does."""
+        taken as `SiteBudgetMiddleware` takes it (`budget.take_shared_slot`)."""
         if self.last_sent is not None:
             time.sleep(max(0.0, self.last_sent + self.delay - time.monotonic()))
-        if self.loop is None:
-            return
-        tolerance = 0.25 / self.per_second
-        while True:
-            asked = time.monotonic()
-            slot = self.loop.run(budget.reserve_slot(self.budget_conn, self.host, self.per_second))
-            if slot.wait > 0:
-                time.sleep(slot.wait)
-            if time.monotonic() - asked - slot.wait > tolerance:
-                continue  # missed by more than a quarter of an interval: another slot
-            if slot.wait < 0.05 or not self.loop.run(budget.pushed_since(self.budget_conn, self.host,
-                                                                         slot.reserved_at)):
-                return
+        if self.loop is not None:
+            self.loop.run(budget.take_shared_slot(self.budget_conn, self.host, self.per_second))
 
     def check_push_back(self, status: int, headers) -> None:
-        """A 429 or a Retry-After holds every worker back (`budget.push_back`), as the
-        budget middleware does; the full crawl then waits for it too."""
-        wait = retry_after_seconds(headers.get("Retry-After"))
-        if status == 429 and wait is None:
-            wait = self.push_seconds
+        """A 429 or a Retry-After holds every worker back (`budget.push_back` for
+        `push_back_seconds`), as the budget middleware does; the full crawl then waits for
+        it too."""
+        wait = push_back_seconds(status, headers.get("Retry-After"),
+                                 default=self.push_seconds, longest=self.retry_after_max)
         if not wait:
             return
         if self.loop is not None:
-            self.loop.run(budget.push_back(self.budget_conn, self.host, min(wait, self.retry_after_max)))
+            self.loop.run(budget.push_back(self.budget_conn, self.host, wait))
         raise FallThrough(f"the site asked to wait {wait:g} s (status {status})")
 
 

@@ -8,8 +8,10 @@
 `crawler/settings.py` applies the profile's overrides; the spider, `scrapy crawl` and the
 `presseportal` command call `check` before the first request. Here too, for every
 component that talks to the site (Scrapy's middlewares and the cron pre-check alike):
-the User-Agent (`user_agent`) and how long a site's `Retry-After` asks us to wait
-(`retry_after_seconds`).
+the User-Agent (`user_agent`), how long a site's `Retry-After` asks us to wait
+(`retry_after_seconds`) and how long an answer holds every worker back (`push_back_seconds`,
+for the budget middleware, the pre-check and the queue's refresh), and what a robots.txt
+answer allows outside Scrapy (`robots_rules`, for the pre-check and the refresh).
 """
 
 from __future__ import annotations
@@ -90,3 +92,32 @@ def retry_after_seconds(value: bytes | str | None, *, now: float | None = None) 
     if when is None:
         return None
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def push_back_seconds(status: int, retry_after: bytes | str | None, *, default: float, longest: float) -> float:
+    """How long (seconds; 0: not at all) every worker leaves the site alone after an answer
+    with this status and Retry-After header: what the Retry-After asks (on any answer), else
+    `default` (SITE_BUDGET_PUSH_SECONDS) for a 429 without one, and never more than
+    `longest` (RETRY_AFTER_MAX_SECONDS: a site asking for a day must not stall the crawl for
+    a day). The one reading of "slow down" for the budget middleware, the cron pre-check
+    and the queue's refresh, so a site's answer holds back every path alike."""
+    wait = retry_after_seconds(retry_after)
+    if status == 429 and wait is None:
+        wait = default
+    return min(wait or 0.0, longest)
+
+
+def robots_rules(status: int, body: bytes):
+    """What a robots.txt answer allows, for requests made outside Scrapy (the cron
+    pre-check, the queue's refresh): a `protego.Protego` (`can_fetch(url, user_agent)`)
+    of a 2xx answer's body (protego is Scrapy's default robots.txt parser); a 4xx other
+    than 429 (no robots.txt) allows everything (RFC 9309, 2.3.1.3). None for anything
+    else (a 5xx, a 429, a redirect not followed): the site's rules are unknown, so
+    nothing else is asked of it now (RFC 9309, 2.3.1.4)."""
+    from protego import Protego  # imported here: the pre-check loads only what it uses
+
+    if 200 <= status < 300:
+        return Protego.parse(body.decode("utf-8", errors="ignore"))
+    if 400 <= status < 500 and status != 429:
+        return Protego.parse("")
+    return None

@@ -184,8 +184,11 @@ STORE_POOL_MAX = 4
 # how long a batch is retried while the database is away, before it goes to a spill file
 STORE_RETRY_MAX_SECONDS = 120
 # where releases that could not be written wait for replay (one folder per database
-# inside it); empty: "spill" beside the embedded server's data (crawler.db.spill)
-STORE_SPILL_DIR = os.environ.get("PRESSEPORTAL_SPILL_DIR", "")
+# inside it); by default $PRESSEPORTAL_DATA_DIR/spill, beside the embedded server's
+# $PRESSEPORTAL_DATA_DIR/postgres (one folder holds all the project keeps on disk);
+# empty: "spill" in the embedded server's default folder (crawler.db.spill)
+STORE_SPILL_DIR = os.environ.get("PRESSEPORTAL_SPILL_DIR", "") or (
+    os.path.join(PRESSEPORTAL_DATA_DIR, "spill") if PRESSEPORTAL_DATA_DIR else "")
 # seconds to wait for a connection (at open, and per attempt while retrying a batch)
 STORE_CONNECT_TIMEOUT = 10
 # keep the raw HTML of each story in release_pages (zstd), to re-extract without crawling

@@ -102,12 +102,16 @@ def checked_settings(overrides: dict[str, Any] | None = None):
 
 def site_access(settings):
     """How the queue's refresh reaches the site (`crawler.queue.refresh.SiteAccess`): base
-    URL, User-Agent, the site's budget and the download timeout from the settings."""
+    URL, User-Agent, the site's budget, the download timeout, how long "slow down" holds
+    the site back, and robots.txt, from the settings (as a crawl's)."""
     from crawler.budget import site_budget
     from crawler.queue.refresh import SiteAccess
 
     return SiteAccess(base_url=settings.get("PRESSEPORTAL_BASE_URL"), user_agent=settings.get("USER_AGENT"),
-                      budget=site_budget(settings), timeout=settings.getfloat("DOWNLOAD_TIMEOUT"))
+                      budget=site_budget(settings), timeout=settings.getfloat("DOWNLOAD_TIMEOUT"),
+                      push_seconds=settings.getfloat("SITE_BUDGET_PUSH_SECONDS"),
+                      retry_after_max=settings.getfloat("RETRY_AFTER_MAX_SECONDS"),
+                      obey_robots=settings.getbool("ROBOTSTXT_OBEY"))
 
 
 def database_url(settings=None) -> str:

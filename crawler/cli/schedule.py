@@ -4,6 +4,8 @@ Workers run it themselves on PRESSEPORTAL_REFRESH_CRON (and the sweep on
 PRESSEPORTAL_SWEEP_CRON); this command is for one cron line instead, or to see what a
 cycle does: it reads the site-wide feed once and queues one job that fetches the stories
 of followed newsrooms the store lacks (`--sweep`: a crawl job for every followed newsroom).
+A feed the site does not give this cycle (it asked to wait, robots.txt forbids it or
+cannot be read, no answer) is one line and exit 1, nothing queued.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import argparse
 import asyncio
 
 from crawler import db, exitcodes
-from crawler.cli.common import checked_settings, database_url, site_access
+from crawler.cli.common import checked_settings, database_url, err, site_access
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,7 +35,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
     quiet_queue_logs()  # before the queue is loaded: it logs as it registers its tasks
     from crawler.queue.app import open_queue
-    from crawler.queue.tasks import describe_cycle, refresh_followed
+    from crawler.queue.tasks import NoFeed, describe_cycle, refresh_followed
 
     site = site_access(settings)
 
@@ -41,7 +43,11 @@ def cmd_schedule(args: argparse.Namespace) -> int:
         async with open_queue(url) as queue_app:
             return await refresh_followed(queue_app, url, site, sweep=args.sweep)
 
-    plan, jobs = asyncio.run(cycle())
+    try:
+        plan, jobs = asyncio.run(cycle())
+    except NoFeed as exc:
+        err(str(exc))
+        return exitcodes.ERRORS
     if not args.quiet:
         print(describe_cycle(plan, jobs))
     return exitcodes.OK

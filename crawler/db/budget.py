@@ -7,11 +7,19 @@ greatest(now, next_at) and moves next_at one interval (1/budget seconds) past it
 wait is computed on the database's clock, so the workers' clocks need not agree.
 
 These are asyncio functions: the crawler's downloader middleware awaits them on the
-reactor's event loop (crawler/budget.py) and never blocks it.
+reactor's event loop (crawler/budget.py) and never blocks it; the cron pre-check runs
+them through an `asyncio.Runner`, the queue's refresh on its worker's loop.
+
+`take_slot` is the one rule of how a request waits for its slot (reserve, wait, give up
+a slot missed, reserve again after a push back): every path that sends a request to the
+site goes through it (`SiteBudgetMiddleware`, the pre-check, the refresh).
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import NamedTuple
 
@@ -34,7 +42,15 @@ async def connect_async(conninfo: str, *, connect_timeout: int = 10) -> psycopg.
 
 class Slot(NamedTuple):
     wait: float  # seconds until the slot (>= 0)
-    reserved_at: datetime  # when it was reserved, on the database's clock
+    reserved_at: datetime | None  # when it was reserved, on the database's clock; None: in this process alone
+
+
+class SlotTaken(NamedTuple):
+    """How a request came by its slot (the budget middleware's stats)."""
+
+    waited: float  # seconds slept for slots, in all
+    missed: int  # slots given up: this process woke more than a quarter interval late
+    voided: int  # slots voided: the site pushed back while the request waited
 
 
 async def reserve_slot(conn: psycopg.AsyncConnection, host: str, per_second: float) -> Slot:
@@ -56,3 +72,44 @@ async def pushed_since(conn: psycopg.AsyncConnection, host: str, reserved_at: da
 async def push_back(conn: psycopg.AsyncConnection, host: str, seconds: float) -> None:
     """No worker sends to `host` before `seconds` from now (a 429 or a Retry-After)."""
     await conn.execute(query("push_back"), {"host": host, "seconds": float(seconds)})
+
+
+# a wait this short is not worth a round trip to see whether a push back voided it
+VOID_CHECK_MIN_WAIT = 0.05
+
+
+async def take_slot(reserve: Callable[[], Awaitable[Slot]],
+                    pushed_since_slot: Callable[[datetime], Awaitable[bool]],
+                    per_second: float) -> SlotTaken:
+    """Reserve a slot (`reserve()`), sleep until it and return when the request may go
+    out, at `per_second` requests per second (> 0) for the site.
+
+    A slot missed by more than a quarter of an interval (a busy CPU, a slow event loop:
+    the process woke late) is given up and another reserved: overdue requests sent in
+    one burst would break the budget in that second. A slot the site pushed back after
+    it was reserved (`pushed_since_slot(reserved_at)` true: a 429 seen by any worker) is
+    void and another reserved: the site asked everyone to wait, requests already in line
+    too. A slot reserved in this process alone (`reserved_at` None) is never voided.
+    """
+    tolerance = 0.25 / per_second
+    waited, missed, voided = 0.0, 0, 0
+    while True:
+        asked = time.monotonic()
+        slot = await reserve()
+        if slot.wait > 0:
+            waited += slot.wait
+            await asyncio.sleep(slot.wait)
+        if time.monotonic() - asked - slot.wait > tolerance:
+            missed += 1
+            continue
+        if slot.reserved_at is None or slot.wait < VOID_CHECK_MIN_WAIT \
+                or not await pushed_since_slot(slot.reserved_at):
+            return SlotTaken(waited, missed, voided)
+        voided += 1
+
+
+async def take_shared_slot(conn: psycopg.AsyncConnection, host: str, per_second: float) -> SlotTaken:
+    """`take_slot` of `host`'s budget in the database of `conn` (the pre-check's and the
+    refresh's; the middleware adds a reservation of its own for the database away)."""
+    return await take_slot(lambda: reserve_slot(conn, host, per_second),
+                           lambda reserved_at: pushed_since(conn, host, reserved_at), per_second)

@@ -7,9 +7,10 @@ them: the next run of those newsrooms replays them before it fetches anything (a
 `presseportal spill replay` does it by hand).
 
 Where: ``{root}/{database}/``, one folder per database. `root` is the STORE_SPILL_DIR
-setting (environment PRESSEPORTAL_SPILL_DIR), else ``spill`` beside the embedded
-server's data (``~/.local/share/presseportal/spill``; ``/var/lib/presseportal/spill``
-as root). The database folder is named after host, port, database name and user
+setting: PRESSEPORTAL_SPILL_DIR, else ``$PRESSEPORTAL_DATA_DIR/spill`` (beside the
+embedded server's ``$PRESSEPORTAL_DATA_DIR/postgres``), else ``spill`` in the embedded
+server's default folder (``~/.local/share/presseportal/spill``;
+``/var/lib/presseportal/spill`` as root: `default_root`). The database folder is named after host, port, database name and user
 (never the password; `database_key`), so a spill of one database is never replayed
 into another, whichever DATABASE_URL a later run is given.
 
@@ -85,7 +86,8 @@ def database_key(conninfo: str) -> str:
 
 
 def default_root() -> Path:
-    """``spill`` beside the embedded server's data folder."""
+    """``spill`` in the embedded server's default folder (neither PRESSEPORTAL_SPILL_DIR
+    nor PRESSEPORTAL_DATA_DIR set: the settings' STORE_SPILL_DIR is empty)."""
     # imported here: the embedded module finds binaries and users, which reading does not need
     from crawler.db.embedded import base_dir
 

@@ -80,6 +80,13 @@ class CrawlFailed(JobEnd):
     what = "crawl failed"
 
 
+class NoFeed(JobEnd):
+    """The refresh could not read the site-wide feed this cycle (the site asked to wait,
+    robots.txt, no answer); the next cycle tries again."""
+
+    what = "no refresh this cycle"
+
+
 class CrawlRetry(BaseRetryStrategy):
     """Released jobs go back at once; locked or database-less ones after a pause; a
     failed crawl is not retried (its next scheduled run, or a person, decides)."""
@@ -171,10 +178,14 @@ async def run_job(context: JobContext, job: CrawlJob | StoriesJob) -> str:
 async def refresh_followed(queue_app, url: str, site, *, sweep: bool = False) -> tuple[object, list[int]]:
     """One refresh cycle (crawler/queue/refresh.py): the plan, and the ids of the jobs it
     put on the queue: when swept, a crawl job per followed newsroom (a newsroom whose crawl
-    already waits gets none); else one job for the feed's new stories, if any."""
+    already waits gets none); else one job for the feed's new stories, if any. `NoFeed`
+    (one line) when the site-wide feed could not be read politely this cycle."""
     from crawler.queue import refresh as cycle
 
-    entries = [] if sweep else await cycle.fetch_site_feed(url, site)
+    try:
+        entries = [] if sweep else await cycle.fetch_site_feed(url, site)
+    except cycle.SiteRefused as exc:
+        raise NoFeed(str(exc)) from None
     followed, stored, last_newest = await asyncio.to_thread(cycle.read_store, url, entries)
     plan = cycle.plan_refresh(entries, followed, stored, last_newest, sweep=sweep)
     jobs = []

@@ -3,6 +3,7 @@ a cycle with nothing new costs one request, whatever the number of newsrooms."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import signal
 
@@ -218,3 +219,95 @@ def wait_jobs_done(database_url: str, timeout: float) -> bool:
             return True
         time.sleep(0.3)
     return False
+
+
+# --- the feed's request is as polite as a crawl's ----------------------------------------------
+
+
+def schedule(replica, database_url: str, **env: str):
+    """One `presseportal schedule` cycle; its result, and the paths it asked the site for."""
+    replica.log.clear()
+    done = presseportal(replica, "schedule", database_url=database_url, **env)
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    return done, replica.log.paths()
+
+
+def queued_jobs(database_url: str) -> int:
+    with db.connect(database_url) as conn:
+        exists = conn.execute("SELECT to_regclass('procrastinate_jobs') IS NOT NULL").fetchone()[0]
+        return conn.execute("SELECT count(*) FROM procrastinate_jobs").fetchone()[0] if exists else 0
+
+
+@pytest.mark.slow
+def test_a_429_on_the_feed_pushes_the_site_budget_back_for_every_worker(replica, database_url):
+    from crawler.db import budget
+
+    host = replica.base_url.split("//")[1]
+    replica.faults.add(r"^/rss/presseportal\.rss2$", "429", retry_after=3, times=1)
+    done, asked = schedule(replica, database_url, PRESSEPORTAL_SITE_BUDGET="20")
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert asked == ["/robots.txt", "/rss/presseportal.rss2"]
+    # one line says why, and nothing was queued
+    assert done.stderr.strip() == ("presseportal: no refresh this cycle: /rss/presseportal.rss2 answered 429: "
+                                   "the site asked to wait 3 s, and every worker does"), done.stderr
+    assert queued_jobs(database_url) == 0
+
+    async def next_slot():
+        conn = await budget.connect_async(database_url)
+        try:
+            return await budget.reserve_slot(conn, host, 20.0)
+        finally:
+            await conn.close()
+
+    # whoever asks next (a crawl, another worker's cycle) waits until the 3 s are over
+    assert 1.5 < asyncio.run(next_slot()).wait <= 3.0
+    with db.connect(database_url) as conn:
+        assert conn.execute("SELECT pushes FROM site_budgets WHERE host = %s", (host,)).fetchone() == (1,)
+
+
+@pytest.mark.slow
+def test_a_robots_txt_forbidding_the_feed_means_no_feed_request(replica, database_url):
+    replica.site.robots_disallow = ("/rss/",)
+    done, asked = schedule(replica, database_url)
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert asked == ["/robots.txt"], "the feed is never asked for"
+    assert "presseportal: no refresh this cycle: robots.txt forbids /rss/presseportal.rss2" in done.stderr
+
+
+@pytest.mark.slow
+def test_robots_txt_is_read_once_an_hour_for_all_cycles_and_one_that_cannot_be_read_stops_the_feed(
+        replica, database_url):
+    first, asked = schedule(replica, database_url)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert asked == ["/robots.txt", "/rss/presseportal.rss2"]
+    # the next cycle, another process (cron's `schedule`, any worker): the feed alone
+    again, asked = schedule(replica, database_url)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert asked == ["/rss/presseportal.rss2"]
+    # an hour later robots.txt is asked for again; a 5xx leaves the site's rules unknown
+    with db.connect(database_url) as conn:
+        conn.execute("UPDATE crawl_cursors SET state = jsonb_set(state, '{read_at}', "
+                     "to_jsonb((state->>'read_at')::float8 - 3601)) WHERE key LIKE 'refresh:robots:%'")
+    replica.faults.add(r"^/robots\.txt$", "503", times=1)
+    failed, asked = schedule(replica, database_url)
+    assert failed.returncode == 1, failed.stderr[-2000:]
+    assert asked == ["/robots.txt"], "no feed request while robots.txt cannot be read"
+    assert failed.stderr.strip() == ("presseportal: no refresh this cycle: robots.txt answered 503: "
+                                     "no feed request this cycle")
+    # the site back: robots.txt read again (the old reading was not renewed), then the feed
+    back, asked = schedule(replica, database_url)
+    assert back.returncode == 0, back.stderr[-2000:]
+    assert asked == ["/robots.txt", "/rss/presseportal.rss2"]
+
+
+@pytest.mark.slow
+def test_a_site_that_does_not_answer_is_one_line(replica, database_url):
+    import socket
+
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    done, _ = schedule(replica, database_url, PRESSEPORTAL_BASE_URL=dead)
+    assert done.returncode == 1, done.stderr[-2000:]
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("presseportal: no refresh this cycle: GET /robots.txt: "), lines

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from crawler.queue.tasks import CrawlFailed, Released
+from crawler.queue.tasks import CrawlFailed, NoFeed, Released
 from crawler.queue.worker import one_line_job_ends
 
 
@@ -33,6 +33,13 @@ def test_a_failed_crawl_and_a_released_job_are_one_line_with_their_reason(caplog
     assert "Traceback" not in caplog.text
     assert len(logging.getLogger("procrastinate.worker").filters) == 1
 
+
+
+def test_a_refresh_the_site_turned_away_is_one_line_with_its_reason(caplog):
+    reason = "/rss/presseportal.rss2 answered 429: the site asked to wait 3 s, and every worker does"
+    record = log_job_end(NoFeed(reason), caplog)
+    assert record.getMessage().endswith(f"- no refresh this cycle: {reason}")
+    assert record.exc_info is None and "Traceback" not in caplog.text
 
 def test_a_bug_in_a_task_keeps_its_traceback(caplog):
     record = log_job_end(KeyError("newsroom"), caplog)

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from crawler.middlewares import retry_after_seconds
+from crawler.profiles import push_back_seconds, robots_rules
 
 
 def load_settings(profile: str, **env: str):
@@ -118,3 +119,36 @@ def test_retry_after_http_date():
     now = 1_700_000_000.0
     assert retry_after_seconds(formatdate(now + 30, usegmt=True), now=now) == pytest.approx(30, abs=1)
     assert retry_after_seconds(formatdate(now - 30, usegmt=True), now=now) == 0.0
+
+
+@pytest.mark.parametrize("status, header, expected", [
+    (429, b"2", 2.0),  # what the site asks
+    (429, None, 5.0),  # a 429 without Retry-After: SITE_BUDGET_PUSH_SECONDS
+    (503, b"7", 7.0),  # a Retry-After on any answer
+    (200, b"3", 3.0),
+    (503, None, 0.0),  # a 5xx alone asks nobody to wait
+    (200, None, 0.0),
+    (429, b"0", 0.0),  # "come back now"
+    (429, b"86400", 300.0),  # a day is capped at RETRY_AFTER_MAX_SECONDS
+])
+def test_what_an_answer_says_about_waiting_is_one_rule_for_every_path(status, header, expected):
+    # the budget middleware, the cron pre-check and the queue's refresh all push the site's
+    # budget back by this reading
+    assert push_back_seconds(status, header, default=5.0, longest=300.0) == expected
+
+
+@pytest.mark.parametrize("status, body, feed_allowed", [
+    (200, b"User-agent: *\nDisallow: /rss/\n", False),
+    (200, b"User-agent: *\nDisallow: /images/\n", True),
+    (404, b"<html>User-agent: *\nDisallow: /</html>", True),  # no robots.txt: everything allowed
+    (410, b"", True),
+])
+def test_a_robots_txt_answer_allows_what_it_says_and_an_absent_one_everything(status, body, feed_allowed):
+    rules = robots_rules(status, body)
+    assert rules.can_fetch("https://www.presseportal.de/rss/presseportal.rss2", "presseportal-ingest") is feed_allowed
+
+
+@pytest.mark.parametrize("status", [500, 503, 429, 301])
+def test_a_robots_txt_that_cannot_be_read_leaves_the_rules_unknown(status):
+    # a 5xx (RFC 9309: unreachable) or a 429: nothing else is asked of the site for now
+    assert robots_rules(status, b"User-agent: *\nAllow: /\n") is None

@@ -4,6 +4,7 @@ schema and job attempts, on a real PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import time
 
 from crawler import db
 from crawler.db import budget
@@ -61,6 +62,56 @@ def test_site_budget_slots_are_spaced_for_every_connection_and_a_push_moves_them
         assert abs(wait - k / 10) < 0.08, (k, waits)
     assert 2.8 < after_push <= 3.1, after_push
     assert other_site < 0.05  # one budget per site
+
+
+
+def test_a_slot_voided_by_a_push_back_while_waiting_is_taken_again_after_the_push(database_url):
+    # the one rule every request to the site keeps (the budget middleware, the pre-check,
+    # the refresh): worker one waits for a slot 1 s away; the site tells worker two to
+    # back off for 1.5 s meanwhile; worker one's slot is void and it goes after the push
+    async def scenario():
+        one = await budget.connect_async(database_url)
+        two = await budget.connect_async(database_url)
+        try:
+            for _ in range(2):  # at 2 requests/s, the next slot is 1 s away
+                await budget.reserve_slot(two, "site:void", 2.0)
+            started = time.monotonic()
+            waiting = asyncio.create_task(budget.take_shared_slot(one, "site:void", 2.0))
+            await asyncio.sleep(0.3)
+            await budget.push_back(two, "site:void", 1.5)
+            taken = await waiting
+            return taken, time.monotonic() - started
+        finally:
+            await one.close()
+            await two.close()
+
+    taken, elapsed = asyncio.run(scenario())
+    assert taken.voided == 1 and taken.missed == 0, taken
+    assert elapsed >= 1.75, f"the request left {elapsed:.2f} s in, before the push back (0.3 + 1.5 s) was over"
+    assert taken.waited >= 1.75, taken
+
+
+def test_a_slot_missed_by_a_late_wake_is_given_up_and_another_reserved(database_url):
+    # a process woken late (here: its event loop blocked) would send overdue requests in
+    # one burst: a slot missed by more than a quarter interval is reserved again
+    async def scenario():
+        conn = await budget.connect_async(database_url)
+        try:
+            await budget.reserve_slot(conn, "site:late", 4.0)  # the next slot is 0.25 s away
+
+            async def hog():
+                await asyncio.sleep(0.05)
+                time.sleep(0.6)  # the loop is stuck past the slot and its tolerance (0.0625 s)
+
+            hogging = asyncio.create_task(hog())
+            taken = await budget.take_shared_slot(conn, "site:late", 4.0)
+            await hogging
+            return taken
+        finally:
+            await conn.close()
+
+    taken = asyncio.run(scenario())
+    assert taken.missed >= 1 and taken.voided == 0, taken
 
 
 def test_attempts_tell_a_lost_worker(database_url):

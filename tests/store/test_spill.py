@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import os
 import stat
+import subprocess
 from datetime import UTC, datetime
 
 import psycopg
@@ -15,6 +17,8 @@ from crawler import db
 from crawler.db import spill
 from crawler.db.releases import as_dict
 from crawler.items import Newsroom
+
+from tests.helpers import BIN, ROOT
 
 from .support import drive, make_release, releases
 
@@ -55,6 +59,20 @@ def test_a_spill_that_cannot_be_written_says_so(tmp_path):
     with pytest.raises(spill.SpillError, match="cannot write"):
         spill.write_releases(tmp_path / "taken" / "db", 1, records(releases(1)))
 
+
+
+@pytest.mark.parametrize("spill_dir", ["", "elsewhere"])
+def test_spill_files_live_under_the_data_dir_beside_the_embedded_server_unless_placed_elsewhere(
+        database_url, tmp_path, spill_dir):
+    # PRESSEPORTAL_DATA_DIR holds the embedded server (its postgres/) and the spill files (its
+    # spill/), so one folder is all the project keeps on disk; PRESSEPORTAL_SPILL_DIR still wins
+    env = {**os.environ, "DATABASE_URL": database_url, "PRESSEPORTAL_DATA_DIR": str(tmp_path / "data"),
+           "PRESSEPORTAL_SPILL_DIR": str(tmp_path / spill_dir) if spill_dir else ""}
+    shown = subprocess.run([str(BIN / "presseportal"), "spill"], env=env, cwd=ROOT, capture_output=True,
+                           text=True, timeout=120)
+    assert shown.returncode == 0, shown.stderr[-2000:]
+    root = tmp_path / (spill_dir or "data/spill")
+    assert f": {root / spill.database_key(database_url)}\n" in shown.stdout, shown.stdout
 
 def test_replay_writes_releases_then_verdicts_counts_them_on_their_run_and_deletes_the_files(database_url, tmp_path):
     with db.connect(database_url) as conn:
