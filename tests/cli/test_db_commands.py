@@ -71,3 +71,11 @@ def test_the_replica_profile_has_its_own_embedded_database(embedded_env):
     assert live.endswith("/presseportal") and replica.endswith("/presseportal_replica"), (live, replica)
     chosen = cli({**embedded_env, "PRESSEPORTAL_PROFILE": "replica", "PRESSEPORTAL_EMBEDDED_DB": "mine"}, "db", "url")
     assert chosen.stdout.splitlines()[0].endswith("/mine"), "PRESSEPORTAL_EMBEDDED_DB still wins"
+
+
+def test_db_url_with_pg_variables_names_them_but_never_the_password(embedded_env):
+    env = {**embedded_env, "PGHOST": "db.example", "PGPORT": "5433", "PGPASSWORD": "s3cret"}
+    done = cli(env, "db", "url")
+    assert done.returncode == 0, done.stderr
+    assert "PGHOST=db.example" in done.stdout and "PGPORT=5433" in done.stdout, done.stdout
+    assert "s3cret" not in done.stdout and "PGPASSWORD=***" in done.stdout
