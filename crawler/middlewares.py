@@ -74,12 +74,16 @@ class _NetworkErrorsOnOneLine(logging.Filter):
         return True
 
 
+# Scrapy 2.14+ wraps Twisted's connection errors in its own types (scrapy.exceptions)
+_SCRAPY_NETWORK_ERRORS = ("CannotResolveHostError",)
+
+
 def _is_network_error(exc: BaseException) -> bool:
-    # Scrapy 2.14+ wraps Twisted's connection errors in its own Download*Error types
     kind = type(exc)
     return isinstance(exc, (OSError, TimeoutError)) or kind.__module__.startswith(
         ("twisted.internet.error", "twisted.web._newclient")) or (
-        kind.__module__ == "scrapy.exceptions" and kind.__name__.startswith("Download"))
+        kind.__module__ == "scrapy.exceptions"
+        and (kind.__name__.startswith("Download") or kind.__name__ in _SCRAPY_NETWORK_ERRORS))
 
 
 class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):

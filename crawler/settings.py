@@ -31,9 +31,12 @@ STORE_RELEASES = os.environ.get("STORE_RELEASES", "1") not in ("0", "false", "no
 PRESSEPORTAL_PROFILE = os.environ.get("PRESSEPORTAL_PROFILE", "live").strip() or "live"
 # the embedded PostgreSQL (no DATABASE_URL, no PG* variables): its cluster lives in
 # $PRESSEPORTAL_DATA_DIR/postgres (default: the user's data dir, /var/lib/presseportal as
-# root), and this database in it (the demo uses its own, presseportal_demo)
+# root), and this database in it (the demo uses its own, presseportal_demo; the replica
+# profile presseportal_replica, so that the replica's invented stories, whose ids look
+# like the site's, never sit in the store a live crawl reads as what it already has)
 PRESSEPORTAL_DATA_DIR = os.environ.get("PRESSEPORTAL_DATA_DIR", "")
-EMBEDDED_DATABASE = os.environ.get("PRESSEPORTAL_EMBEDDED_DB", "") or "presseportal"
+EMBEDDED_DATABASE = os.environ.get("PRESSEPORTAL_EMBEDDED_DB", "") or (
+    "presseportal_replica" if PRESSEPORTAL_PROFILE == "replica" else "presseportal")
 
 # --- politeness (live site) ------------------------------------------------------------
 # who runs the crawler: a URL or mail address the site's people can reach, sent in the

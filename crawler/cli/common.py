@@ -50,10 +50,10 @@ def asked_newsrooms(args, *, required: bool = False) -> list[Newsroom] | None:
         raise UsageError(str(exc)) from None
 
 
-def say_empty_newsrooms(conn, newsrooms: list[Newsroom]) -> bool:
+def say_empty_newsrooms(conn, newsrooms: list[Newsroom]) -> list[Newsroom]:
     """One line on stderr for each newsroom asked for of which the store holds no release
     (`conn` None: nothing stored yet), naming the other kind when it has releases under
-    the same number (an office's number given as `--publisher`); True when any was empty."""
+    the same number (an office's number given as `--publisher`); those newsrooms."""
     from crawler.db import newsrooms as newsrooms_db
 
     other_kind = {PUBLISHER: OFFICE, OFFICE: PUBLISHER}
@@ -65,7 +65,7 @@ def say_empty_newsrooms(conn, newsrooms: list[Newsroom]) -> bool:
         other = Newsroom(other_kind[newsroom.kind], newsroom.id)
         hint = (f"; {other} has {others[other]}: --{other.kind} {other.id}?" if others.get(other) else "")
         err(f"{newsroom}: no release of this newsroom is stored{hint}")
-    return bool(empty)
+    return empty
 
 
 def project_settings(overrides: dict[str, Any] | None = None):

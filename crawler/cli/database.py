@@ -58,7 +58,10 @@ def database_location(settings) -> str:
     if configured:
         return db.redact(configured)
     if any(os.environ.get(name) for name in db.PG_ENV_VARS):
-        return "libpq defaults from the PG* environment variables"
+        # what libpq will read, the password's value left out
+        named = " ".join(f"{name}={'***' if name == 'PGPASSWORD' else value}"
+                         for name in db.PG_ENV_VARS if (value := os.environ.get(name)))
+        return f"libpq defaults from the PG* environment variables: {named}"
     where = embedded.embedded_location(**db.embedded_settings(settings))
     state = "running" if where["running"] else "not running (started on demand)"
     return f"{where['url']}\nembedded PostgreSQL, {state}, data in {where['data_dir']}"

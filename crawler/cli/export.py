@@ -40,19 +40,29 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """0; 1 when a newsroom asked for (`--publisher`, `--office`) has no release stored
-    (one line each on stderr; the others are exported all the same)."""
+    (one line each on stderr; the others are exported all the same, and when none is
+    left `-o` leaves its file as it was)."""
     since, until, _ = window_and_publishers(args)
     newsrooms = asked_newsrooms(args)
-    with output(args.output) as out, reading_store() as conn:
-        empty = bool(newsrooms) and say_empty_newsrooms(conn, newsrooms)
-        if conn is None:
-            write_rows([], args.format, out)
-        else:
-            # closed here, whatever happens while writing (a reader gone away): its
-            # transaction ends before the connection does
-            with contextlib.closing(reads.export(conn, since=since, until=until, newsrooms=newsrooms)) as rows:
-                write_rows(rows, args.format, out)
+    with reading_store() as conn:
+        empty = say_empty_newsrooms(conn, newsrooms) if newsrooms else []
+        if newsrooms and len(empty) == len(newsrooms) and args.output is not None:
+            return exitcodes.ERRORS  # nothing to export: no empty file where none (or an old one) was
+        with output(args.output) as out:
+            export_to(out, conn, args.format, since, until, newsrooms)
     return exitcodes.ERRORS if empty else exitcodes.OK
+
+
+def export_to(out: TextIO, conn, fmt: str, since, until, newsrooms) -> None:
+    """The stored releases in the window and newsrooms (all when none) written to `out`
+    as `fmt` (`conn` None: an empty store)."""
+    if conn is None:
+        write_rows([], fmt, out)
+        return
+    # closed here, whatever happens while writing (a reader gone away): its transaction
+    # ends before the connection does
+    with contextlib.closing(reads.export(conn, since=since, until=until, newsrooms=newsrooms)) as rows:
+        write_rows(rows, fmt, out)
 
 
 @contextlib.contextmanager

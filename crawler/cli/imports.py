@@ -71,8 +71,8 @@ def print_import_summary(stats: dict[str, Any]) -> None:
         + (f" ({kept} of them contradict the crawled page: kept as revisions)" if kept else "")
         + f", errors {errors}"
         # the first bad record names its file:line and why, as a crawl's line names its page
-        + (f" (first: {first}; all: SELECT * FROM crawl_errors WHERE run_id = {run})"
+        + (f" (first: {first}; all: presseportal status --errors {run})"
            if errors and (first := stats.get("presseportal/first_error"))
-           else f" (SELECT * FROM crawl_errors WHERE run_id = {run})" if errors else ""),
+           else f" (presseportal status --errors {run})" if errors else ""),
         file=sys.stderr,
     )

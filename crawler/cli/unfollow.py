@@ -13,6 +13,7 @@ import argparse
 from crawler import db, exitcodes
 from crawler.cli.common import asked_newsrooms, database_url, err
 from crawler.db import newsrooms as newsrooms_db
+from crawler.items import OFFICE, PUBLISHER, Newsroom
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,19 +27,36 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_unfollow(args: argparse.Namespace) -> int:
-    """Exit 0 when every newsroom named is no longer followed; 1 when the store never met
-    one of them (nothing to unfollow: a wrong id or kind), the others unfollowed all the same."""
+    """Exit 0 when every newsroom named is no longer followed (already unfollowed ones
+    included); 1 when the store never met one of them (nothing to unfollow: a wrong id,
+    or the other kind, which the line names when the store met it), the others
+    unfollowed all the same."""
     wanted = asked_newsrooms(args, required=True)
     url = database_url()
     db.ensure_schema(url)
     with db.connect(url) as conn:
         held = newsrooms_db.holdings(conn, wanted)
         known = [h for h in held if h.met]
-        newsrooms_db.unfollow(conn, [h.newsroom for h in known], "presseportal unfollow")
+        # an office's number given as --publisher (or the reverse): the line says so
+        others = {h.newsroom: h for h in newsrooms_db.holdings(
+            conn, [other_kind(h.newsroom) for h in held if not h.met])}
+        newsrooms_db.unfollow(conn, [h.newsroom for h in known if not h.unfollowed], "presseportal unfollow")
     for h in held:
         if not h.met:
-            err(f"{h.newsroom}: the store has never met this newsroom; nothing to unfollow")
-        elif not args.quiet:
+            other = others.get(other_kind(h.newsroom))
+            hint = f"; {other.newsroom} is one: --{other.newsroom.kind} {other.newsroom.id}?" if other and other.met else ""
+            err(f"{h.newsroom}: the store has never met this newsroom; nothing to unfollow{hint}")
+        elif args.quiet:
+            continue
+        elif h.unfollowed:
+            print(f"{h.newsroom}: already not followed; its {h.releases} release(s) stay "
+                  f"(a crawl of it follows it again)")
+        else:
             print(f"{h.newsroom}: no longer followed; its {h.releases} release(s) stay "
                   f"(a crawl of it follows it again)")
     return exitcodes.OK if len(known) == len(held) else exitcodes.ERRORS
+
+
+def other_kind(newsroom: Newsroom) -> Newsroom:
+    """The newsroom of the other kind under the same number (publisher <-> office)."""
+    return Newsroom(OFFICE if newsroom.kind == PUBLISHER else PUBLISHER, newsroom.id)

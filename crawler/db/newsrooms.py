@@ -19,19 +19,21 @@ from crawler.items import OFFICE, PUBLISHER, Newsroom
 
 @dataclass(frozen=True)
 class NewsroomHoldings:
-    """What the store holds of a newsroom: its releases, and whether it met it at all (a
-    release, or a run that named it)."""
+    """What the store holds of a newsroom: its releases, whether it met it at all (a
+    release, or a run that named it), and whether it is unfollowed."""
 
     newsroom: Newsroom
     releases: int
     met: bool
+    unfollowed: bool = False
 
 
 def holdings(conn: psycopg.Connection, newsrooms: Iterable[Newsroom]) -> list[NewsroomHoldings]:
     """`NewsroomHoldings` of each newsroom, in the order given."""
     newsrooms = list(newsrooms)
     rows = conn.execute(query("newsroom_releases"), _columns(newsrooms)).fetchall()
-    return [NewsroomHoldings(Newsroom(kind, int(nid)), int(count), bool(met)) for kind, nid, count, met in rows]
+    return [NewsroomHoldings(Newsroom(kind, int(nid)), int(count), bool(met), bool(unfollowed))
+            for kind, nid, count, met, unfollowed in rows]
 
 
 def unfollow(conn: psycopg.Connection, newsrooms: Iterable[Newsroom], reason: str) -> None:

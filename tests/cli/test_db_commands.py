@@ -61,3 +61,21 @@ def test_db_stop_of_an_external_server_says_it_only_stops_the_embedded_one_and_l
     assert "db stop only stops the embedded server" in line and "external server" in line, line
     assert "s3cret" not in done.stderr and done.stdout == ""
     assert cli(embedded_env, "db", "url").stdout.splitlines()[1].split(", ")[1] == "running", "left as it was"
+
+
+def test_the_replica_profile_has_its_own_embedded_database(embedded_env):
+    # a replica crawl into the live store would leave invented stories that a live crawl
+    # then counts as stored (a new user's trial)
+    live = cli(embedded_env, "db", "url").stdout.splitlines()[0]
+    replica = cli({**embedded_env, "PRESSEPORTAL_PROFILE": "replica"}, "db", "url").stdout.splitlines()[0]
+    assert live.endswith("/presseportal") and replica.endswith("/presseportal_replica"), (live, replica)
+    chosen = cli({**embedded_env, "PRESSEPORTAL_PROFILE": "replica", "PRESSEPORTAL_EMBEDDED_DB": "mine"}, "db", "url")
+    assert chosen.stdout.splitlines()[0].endswith("/mine"), "PRESSEPORTAL_EMBEDDED_DB still wins"
+
+
+def test_db_url_with_pg_variables_names_them_but_never_the_password(embedded_env):
+    env = {**embedded_env, "PGHOST": "db.example", "PGPORT": "5433", "PGPASSWORD": "s3cret"}
+    done = cli(env, "db", "url")
+    assert done.returncode == 0, done.stderr
+    assert "PGHOST=db.example" in done.stdout and "PGPORT=5433" in done.stdout, done.stdout
+    assert "s3cret" not in done.stdout and "PGPASSWORD=***" in done.stdout

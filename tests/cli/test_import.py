@@ -216,6 +216,10 @@ def test_bad_records_are_listed_with_file_and_line_and_the_import_goes_on(replic
     assert rows(database_url, "SELECT mode, status, errors FROM crawl_runs") == [("import", "errors", 4)]
     (line,) = [line for line in done.stderr.decode().splitlines() if line.startswith("import run")]
     assert "errors 4 (first: " in line and f"{path}:2: " in line, "the first bad record, with file:line and why"
+    run = line.split()[2].rstrip(":")
+    assert line.endswith(f"all: presseportal status --errors {run})"), line
+    listed = presseportal(replica, "status", "--errors", run, database_url=database_url)
+    assert listed.returncode == 0 and f"{broken}:2" in listed.stdout and f"{path}:4" in listed.stdout, listed
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -90,7 +90,7 @@ def read_jsonl_text(text: str) -> list[dict]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
-def test_export_and_reextract_take_offices_and_say_when_a_newsroom_has_nothing_stored(replica, database_url):
+def test_export_and_reextract_take_offices_and_say_when_a_newsroom_has_nothing_stored(replica, database_url, tmp_path):
     c = replica.corpus
     done = presseportal(replica, "crawl", "--office", "99001,97012", "--publisher", "97012", database_url=database_url)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -110,6 +110,15 @@ def test_export_and_reextract_take_offices_and_say_when_a_newsroom_has_nothing_s
     nothing = presseportal(replica, "export", "--office", "5,99001", database_url=database_url)
     assert nothing.returncode == 1 and nothing.stderr.strip() == "presseportal: office 5: no release of this newsroom is stored"
     assert exported_newsrooms(nothing) == {("office", 99001): set(c.story_ids(office_id=99001))}, "the rest all the same"
+    # nothing at all to export into -o: no empty file left behind, an older one kept
+    kept = tmp_path / "office.jsonl"
+    for before in (None, "an older export\n"):
+        if before is not None:
+            kept.write_text(before, encoding="utf-8")
+        none = presseportal(replica, "export", "--office", "5", "-o", str(kept), database_url=database_url)
+        assert none.returncode == 1, none.stderr
+        assert (kept.read_text(encoding="utf-8") if kept.exists() else None) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["office.jsonl"], "no temporary file left"
 
     again = presseportal(replica, "reextract", "--office", "99001", database_url=database_url)
     assert again.returncode == 0, again.stderr[-3000:]

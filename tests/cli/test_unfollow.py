@@ -38,6 +38,9 @@ def test_a_newsroom_the_site_does_not_know_fails_in_one_line_and_is_not_left_fol
     assert 'newsroom="999999999"' not in watched(replica, database_url), "no alert carried forever"
     assert f'newsroom="{OTHER}"' in watched(replica, database_url)
     assert Newsroom("publisher", 999999999) not in followed(database_url)
+    again = presseportal(replica, "unfollow", "--publisher", "999999999", database_url=database_url)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("publisher 999999999: already not followed"), again.stdout
     # asked for by id, the report still shows it with its failed run
     report = presseportal(replica, "report", "--publisher", "999999999", "-o", str(tmp_path / "r.html"),
                           database_url=database_url)
@@ -68,7 +71,7 @@ def test_unfollow_of_a_newsroom_the_store_never_met_says_so_and_exits_1(replica,
     done = presseportal(replica, "unfollow", "--office", "73811", database_url=database_url)
     assert done.returncode == 1
     assert done.stderr.strip() == ("presseportal: office 73811: the store has never met this newsroom; "
-                                   "nothing to unfollow"), done.stderr
+                                   "nothing to unfollow; publisher 73811 is one: --publisher 73811?"), done.stderr
     assert followed(database_url) == [Newsroom("publisher", 73811)]
 
 
