@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawler.extract.regen import load_fixture
 from crawler.extract.story import ExtractionError, extract_story
@@ -93,6 +95,33 @@ def test_class_tokens_split_like_css() -> None:
     div = next(parse_html('<div class=" story-media\tsingle "></div>').iter("div"))
     assert class_tokens(div) == {"story-media", "single"}
     assert has_class_token(div, "single") and not has_class_token(div, "story")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab -\t\n\r\u00a0\u3000", max_size=12), st.sampled_from(["a", "b", "a-b", "ab"]))
+def test_class_tokens_split_at_xml_whitespace_only(classes: str, name: str) -> None:
+    # the fast paths (str.split on plain spaces) give the tokens the XML-whitespace split gives
+    import re
+
+    from lxml import etree
+
+    from crawler.extract._html import class_tokens, has_class_token
+
+    el = etree.Element("div", {"class": classes})
+    tokens = re.split(r"[ \t\r\n]+", classes.strip(" \t\r\n")) if classes else []
+    assert class_tokens(el) == frozenset(tokens)
+    assert has_class_token(el, name) == (name in tokens)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="a \t\n\r\x0c\x0b\u00a0\u2003", max_size=16))
+def test_collapse_is_the_source_whitespace_substitution(text: str) -> None:
+    # collapse() replaces instead of substituting: the same text, ASCII whitespace only
+    import re
+
+    from crawler.extract._html import collapse
+
+    assert collapse(text) == re.sub(r"[ \t\n\r\f\v]+", " ", text).strip(" ")
 
 
 SECTIONS_PAGE = """<html lang="de"><head><link rel="canonical" href="https://www.presseportal.de/pm/73811/4806207"></head>
