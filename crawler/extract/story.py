@@ -791,6 +791,9 @@ def _tags(doc: _Doc) -> tuple[list[str], list[str]] | None:
     for ul in lists:
         heading = ul.getprevious()
         heading_text = text_of(heading) if heading is not None else ""
+        # what the heading says, asked once per list rather than once per tag
+        place_heading = _PLACE_HEADING.search(heading_text) is not None
+        topic_heading = _TOPIC_HEADING.search(heading_text) is not None
         anchors = [a for a in ul.iter("a") if "tag" in (a.get("rel") or "").split()] or list(ul.iter("a"))
         for a in anchors:
             name = text_of(a)
@@ -799,9 +802,10 @@ def _tags(doc: _Doc) -> tuple[list[str], list[str]] | None:
             href = a.get("href") or a.get("data-url") or ""
             if _CATEGORY_HREF.search(href):
                 continue
-            if _PLACE_HREF.search(href) or (not _TOPIC_HREF.search(href) and _PLACE_HEADING.search(heading_text)):
+            topic_href = _TOPIC_HREF.search(href) is not None
+            if _PLACE_HREF.search(href) or (not topic_href and place_heading):
                 target = places
-            elif _TOPIC_HREF.search(href) or _TOPIC_HEADING.search(heading_text):
+            elif topic_href or topic_heading:
                 target = topics
             else:
                 continue
