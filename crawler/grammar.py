@@ -510,8 +510,12 @@ class _Para:
             elif self._key is not None:
                 self._head = self._key[:1] in _HEADING_INITIALS
             else:
-                m = _FIRST_VISIBLE.search(self.raw)
-                self._head = m is not None and m.group() in _HEADING_INITIALS
+                first = self.raw[:1]
+                if first and first != " " and first.isprintable():  # mostly: no search
+                    self._head = first in _HEADING_INITIALS  # (what is invisible is unprintable)
+                else:
+                    m = _FIRST_VISIBLE.search(self.raw)
+                    self._head = m is not None and m.group() in _HEADING_INITIALS
         return self._head
 
     def may_split(self) -> bool:

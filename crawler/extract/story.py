@@ -93,9 +93,11 @@ _HIRES = re.compile(
     r"^(?P<head>https?://[^/]*pressmailing\.net/thumbnail/)[a-z_]+/(?P<uuid>[0-9a-f-]{36})/[^?#]*(?:\?.*)?$"
 )
 _TITLE_DECOR = re.compile(r"^\s*[▷►▶]\s*|\s*[|–-]\s*presseportal(?:\.de)?\s*$", re.I)
-_TOPIC_HREF = re.compile(r"(?:^|/)st/[^/?#]")
-_PLACE_HREF = re.compile(r"(?:^|/)regional/[^/?#]")
-_CATEGORY_HREF = re.compile(r"(?:^|/)t/[^/?#]")
+# "(?:^|/)st/..." written literal first, the start or "/" before it a lookbehind: `re`
+# then scans for the literal instead of trying both alternatives at every position
+_TOPIC_HREF = re.compile(r"st/(?<![^/]st/)[^/?#]")
+_PLACE_HREF = re.compile(r"regional/(?<![^/]regional/)[^/?#]")
+_CATEGORY_HREF = re.compile(r"t/(?<![^/]t/)[^/?#]")
 _PLACE_HEADING = re.compile(r"\b(?:orte|ort|places|locations?|regional)\b", re.I)
 _TOPIC_HEADING = re.compile(r"\b(?:themen|meldung|topics?|keywords|tags|schlagw)", re.I)
 
@@ -218,8 +220,9 @@ class _Doc:
         return True
 
     @cached_property
-    def dateline_block(self) -> tuple[_Block | None, bool]:
-        """The paragraph that carries the dateline and whether it stands alone (once)."""
+    def dateline_block(self) -> tuple[_Block | None, bool, tuple[str, str] | None]:
+        """The paragraph that carries the dateline, whether it stands alone, and what
+        `parse_dateline` reads in its text (once)."""
         return _dateline_block(self)
 
     @cached_property
@@ -637,14 +640,15 @@ def _publisher(doc: _Doc) -> tuple[str, Layer | None]:
     return "", None
 
 
-def _dateline_block(doc: _Doc) -> tuple[_Block | None, bool]:
-    """The paragraph that carries the dateline and whether it stands alone."""
+def _dateline_block(doc: _Doc) -> tuple[_Block | None, bool, tuple[str, str] | None]:
+    """The paragraph that carries the dateline, whether it stands alone, and
+    `parse_dateline` of its text (None: no dateline in it)."""
     for b in doc.blocks:
         if not b.after_h1 or b.classes & _META_CLASSES:
             continue
         if any(has_class_token(a, "story-city") for a in b.anchors()):
             found = parse_dateline(b.text(" "))
-            return b, found is not None and not found[1]
+            return b, found is not None and not found[1], found
     # no city link: the first non-blank paragraph after the h1, if it opens with "X (ots)"
     for b in doc.blocks:
         if not b.after_h1 or b.classes & _META_CLASSES or "contact-headline" in b.classes:
@@ -653,19 +657,24 @@ def _dateline_block(doc: _Doc) -> tuple[_Block | None, bool]:
         if is_blank(text):
             continue
         found = parse_dateline(text)
-        return (b, not found[1]) if found is not None else (None, False)
-    return None, False
+        return (b, not found[1], found) if found is not None else (None, False, None)
+    return None, False, None
 
 
 def _dateline(doc: _Doc) -> tuple[str, Layer | None]:
+    block, _, block_found = doc.dateline_block
     for a in doc.story_links["story-city"]:
         city = text_of(a)
         parent = a.getparent()
         while parent is not None and parent.tag != "p" and parent is not doc.card:
             parent = parent.getparent()
         if parent is not None and parent.tag == "p":
-            # "Berlin/Hamburg (ots)" may hold more than the one linked city
-            found = parse_dateline(text_of(parent))
+            # "Berlin/Hamburg (ots)" may hold more than the one linked city; the dateline
+            # paragraph (mostly this one) was read already: its text is text_of(parent)
+            if block is not None and block.el is parent and block.kind == "p":
+                found = block_found
+            else:
+                found = parse_dateline(text_of(parent))
             if found and key(city) in found[0]:
                 return found[0], "dom"
         found = parse_dateline(city)  # a sloppy link text: "Köln (ots)"
@@ -673,11 +682,8 @@ def _dateline(doc: _Doc) -> tuple[str, Layer | None]:
             return found[0], "dom"
         if not is_blank(city):
             return city, "dom"
-    block, _ = doc.dateline_block
-    if block is not None:
-        found = parse_dateline(block.text(" "))
-        if found and found[0]:
-            return found[0], "text"
+    if block is not None and block_found and block_found[0]:
+        return block_found[0], "text"
     for value, layer in _descriptions(doc):
         head, rest = split_description(value)
         if head and rest != value:
@@ -688,7 +694,7 @@ def _dateline(doc: _Doc) -> tuple[str, Layer | None]:
 def _paragraph_blocks(doc: _Doc) -> list[_Block]:
     """The card's blocks from the dateline on, outside the sections the markup marks."""
     has_contact_text = any("contact-text" in b.classes for b in doc.blocks)
-    dateline, alone = doc.dateline_block
+    dateline, alone, _ = doc.dateline_block
     out: list[_Block] = []
     started = dateline is None
     for b in doc.blocks:

@@ -114,6 +114,19 @@ def test_class_tokens_split_at_xml_whitespace_only(classes: str, name: str) -> N
 
 
 @settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["st/", "t/", "regional/", "/", "?", "#", "a", "s", "x"]), max_size=6).map("".join))
+def test_tag_href_patterns_match_where_their_plain_forms_do(href: str) -> None:
+    # written literal first for speed; "(?:^|/)" as a lookbehind finds the same hrefs
+    import re
+
+    import crawler.extract.story as story
+
+    for pattern, plain in ((story._TOPIC_HREF, r"(?:^|/)st/[^/?#]"), (story._PLACE_HREF, r"(?:^|/)regional/[^/?#]"),
+                           (story._CATEGORY_HREF, r"(?:^|/)t/[^/?#]")):
+        assert (pattern.search(href) is None) == (re.search(plain, href) is None)
+
+
+@settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="a \t\n\r\x0c\x0b\u00a0\u2003", max_size=16))
 def test_collapse_is_the_source_whitespace_substitution(text: str) -> None:
     # collapse() replaces instead of substituting: the same text, ASCII whitespace only

@@ -154,3 +154,12 @@ def test_the_printable_shortcut_never_changes_the_collapse() -> None:
 ])
 def test_odd_characters_are_still_cleaned_beside_the_shortcut(raw: str, clean: str) -> None:
     assert clean_inline(raw) == clean
+
+
+@pytest.mark.parametrize("text", ["a\r\nb", "a\n\nb\n", "\n", "a\x0bb\x0cc", "a\x1c\x1d\x1eb", "a\x85b\u2028c\u2029", "\r\r\n a "])
+def test_clean_block_splits_at_every_line_break_convention(text: str) -> None:
+    # clean_block splits with str.splitlines: the lines of chars.LINE_BREAKS, every one
+    from crawler.normalize.chars import LINE_BREAKS
+
+    expected = "\n".join(c for c in map(clean_inline, LINE_BREAKS.split(text)) if c)
+    assert clean_block(text) == expected
