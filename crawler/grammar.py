@@ -943,7 +943,14 @@ def split_flat_text(text: str, *, single_newlines: bool | None = None) -> list[s
     return [p.key for p in _pieces(_units(blocks), join_items=per_line, flat=True)]
 
 
+# Every dateline form holds "(ots)": text without a "(" needs no regex (which tries each
+# of up to 60 lengths of a city before it gives up); "" when a form holds none
+_DATELINE_NEEDS = "(" if all(OTS in form for form in DATELINE_FORMS) else ""
+
+
 def _dateline(k: str) -> tuple[str, str] | None:
+    if _DATELINE_NEEDS not in k:
+        return None
     for form in _DATELINES:
         m = form.match(k)
         if m:

@@ -19,7 +19,6 @@ from crawler.items import story_ref
 # Source whitespace is ASCII whitespace only (`\s` would also eat U+00A0, which must
 # survive to the normaliser): the space and these
 _OTHER_SOURCE_WS = "\t\n\r\f\v"
-_AROUND_NL = re.compile(r" *\n *")
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
 
 
@@ -144,7 +143,8 @@ def _joined_text(out: list[str], br: str) -> str:
     text = collapse("".join(out))
     # without a <br> there is no newline left after collapse(): nothing to trim around
     if br == "\n" and "\x00" in text:
-        text = _AROUND_NL.sub("\n", text.replace("\x00", "\n")).strip(" \n")
+        # each " *\n *" one "\n", by replacing: collapse() left single spaces only
+        text = text.replace("\x00", "\n").replace(" \n", "\n").replace("\n ", "\n").strip(" \n")
     return text
 
 

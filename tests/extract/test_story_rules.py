@@ -169,3 +169,17 @@ def test_dom_sections_win_over_the_grammar_and_the_grammar_still_clears_the_body
     assert item.body == "Rund 75 Prozent der befragten Kommunen planen neue Stellen."
     assert "Pressekontakt" not in item.body and "Über PUBLIC" not in item.body
     assert not item.body.startswith("Hamburg")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", " ", "  ", "\n", "\t", "\x00", "\u00a0", "b c"]), max_size=10))
+def test_lines_around_a_br_are_trimmed_as_the_plain_substitution_does(pieces: list[str]) -> None:
+    # text_of(br="\n") trims spaces around each <br> (a NUL while joining) by replacing
+    import re
+
+    from crawler.extract._html import _joined_text, collapse
+
+    plain = collapse("".join(pieces))
+    if "\x00" in plain:
+        plain = re.sub(r" *\n *", "\n", plain.replace("\x00", "\n")).strip(" \n")
+    assert _joined_text(pieces, "\n") == plain
