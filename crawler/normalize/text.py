@@ -168,6 +168,12 @@ def clean_inline(s: str) -> str:
     """One line of clean text: debris out, spaces collapsed, mojibake repaired, NFC."""
     if not s:
         return ""
+    # Most strings are clean already: _clean_once's answer for them, without its calls
+    # (printable text without double or outer spaces is collapsed already, see _collapse;
+    # then ASCII, or nothing for ftfy and NFC already, is left as it is)
+    if s.isprintable() and "  " not in s and s[0] != " " and s[-1] != " " and (
+            s.isascii() or (_FTFY_GATE.search(s) is None and unicodedata.is_normalized("NFC", s))):
+        return s
     out, repaired = _clean_once(s)
     # ftfy repairs can expose new work; iterate to a fixed point (bounded)
     for _ in range(4):

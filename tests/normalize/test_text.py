@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawler.normalize.text import (
     DEBRIS,
@@ -163,3 +165,16 @@ def test_clean_block_splits_at_every_line_break_convention(text: str) -> None:
 
     expected = "\n".join(c for c in map(clean_inline, LINE_BREAKS.split(text)) if c)
     assert clean_block(text) == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab ÄüßÃ¼\u00a0\u00ad\u0301\ufb01\x85\x1a", max_size=10))
+def test_the_clean_already_shortcut_is_what_the_full_pass_returns(s: str) -> None:
+    # clean_inline returns a printable, NFC, unrepairable string without double or outer
+    # spaces as it is: exactly what one full pass (_clean_once) makes of it
+    import crawler.normalize.text as text
+
+    if s and s.isprintable() and "  " not in s and s[0] != " " and s[-1] != " " and (
+            s.isascii() or (text._FTFY_GATE.search(s) is None and unicodedata.is_normalized("NFC", s))):
+        assert text._clean_once(s) == (s, False)
+    assert clean_inline(s) == clean_inline(clean_inline(s))
