@@ -101,8 +101,10 @@ def collapse(text: str) -> str:
 
 def _walk(el: etree._Element, out: list[str], br: str, mailto: bool = False,
           skip: frozenset[str] = _SKIP_TAGS) -> None:
-    if el.text:
-        out.append(el.text)
+    # text and tail asked once each: lxml makes a new string at every ask
+    text = el.text
+    if text:
+        out.append(text)
     for child in el:
         tag = child.tag
         if isinstance(tag, str):
@@ -112,8 +114,9 @@ def _walk(el: etree._Element, out: list[str], br: str, mailto: bool = False,
                 out.append(address)
             elif tag not in skip:
                 _walk(child, out, br, mailto, skip)
-        if child.tail:
-            out.append(child.tail)
+        tail = child.tail
+        if tail:
+            out.append(tail)
 
 
 def _empty_mailto(a: etree._Element) -> str:

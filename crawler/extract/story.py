@@ -37,8 +37,8 @@ from __future__ import annotations
 import html as html_lib
 import json
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
 
@@ -376,7 +376,7 @@ _NOT_TEXT = frozenset({"script", "style", "noscript", "template", "svg", "iframe
 _LISTS = frozenset({"ul", "ol"})
 
 
-@dataclass
+@dataclass(slots=True)
 class _Block:
     """One block of the card: an element (`p`, a subheading, a list, a table, a quote), or
     a run of text and inline elements straight inside a container (`run`, el None)."""
@@ -385,7 +385,7 @@ class _Block:
     classes: frozenset[str]
     after_h1: bool
     kind: str = "p"  # p, heading, list, table, quote, run
-    run: list[str | etree._Element] = field(default_factory=list)
+    run: Sequence[str | etree._Element] = ()  # no list made for the many blocks that are no run
 
     def text(self, br: str = "\n") -> str:
         """The raw text: a `<br>` as `br`; the items of a list and the rows of a table on
@@ -475,32 +475,40 @@ class _CardWalk:
         run.append(br)
 
     def walk(self, container: etree._Element) -> None:
+        # text and tail asked once each (lxml makes a new string at every ask); flush()
+        # only called with something to flush
         run = self.run
-        if container.text and (run or not container.text.isspace()):
-            run.append(container.text)
+        text = container.text
+        if text and (run or not text.isspace()):
+            run.append(text)
         for child in container:
             tag = child.tag
             if not isinstance(tag, str) or tag in _NOT_TEXT:
                 pass
-            elif tag == "h1":
-                self.flush()
-                self.h1 = True
-            elif tag == "br":
-                self.line_break(child)
+            elif tag in _BLOCK_TAGS:
+                if run:
+                    self.flush()
+                self.blocks.append(_Block(child, class_tokens(child), self.h1, _BLOCK_TAGS[tag]))
             elif tag in _INLINE_TAGS:
                 run.append(child)
-            elif tag in _BLOCK_TAGS:
-                self.flush()
-                self.blocks.append(_Block(child, class_tokens(child), self.h1, _BLOCK_TAGS[tag]))
+            elif tag == "br":
+                self.line_break(child)
+            elif tag == "h1":
+                if run:
+                    self.flush()
+                self.h1 = True
             else:  # a container
-                self.flush()
+                if run:
+                    self.flush()
                 if not _excluded(child):
                     self.walk(child)
-                    self.flush()
+                    if run:
+                        self.flush()
                 elif not self.h1 and next(child.iter("h1"), None) is not None:
                     self.h1 = True
-            if child.tail and (run or not child.tail.isspace()):
-                run.append(child.tail)
+            tail = child.tail
+            if tail and (run or not tail.isspace()):
+                run.append(tail)
 
 
 def _card_paragraphs(card: etree._Element) -> list[_Block]:
