@@ -15,6 +15,7 @@ Mislabels seen on old press-release pages and handled here:
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 
 _WINDOWS_1252 = "cp1252"
@@ -39,6 +40,7 @@ def _whatwg_1252(err: UnicodeError) -> tuple[str, int]:
 codecs.register_error("crawler-whatwg-1252", _whatwg_1252)
 
 
+@functools.lru_cache(maxsize=64)  # a crawl sees a handful of labels, asked once per page
 def _codec(label: str | None) -> str | None:
     """Python codec name for a charset label, windows-1252 for Latin-1/ASCII; None if unknown."""
     if not label:
