@@ -122,11 +122,12 @@ _X_HEAD_TITLE = etree.XPath("/html/head/title")
 # tree is kept only when it holds the whole story (`_Doc._whole_before`); else the whole
 # page is parsed. Either way the release is the same (tests/extract/test_speed.py).
 _TEASER = b'<article class="news"'
-# in the rest of the page (lower-cased): a tag of an element some field reads wherever it
-# stands (group 1), or a script, article or ul tag (2) whose attributes (3) decide it;
-# the lookahead lets `re` pass over most tags at their first letter
+# in the rest of the page (lower-cased): a script, article or ul tag (group 1) whose
+# attributes (2) decide it, or a tag of an element some field reads wherever it stands
+# (no group); the lookahead lets `re` pass over most tags at their first letter, and the
+# groups' alternative first is the faster order (the alternatives open with other letters)
 _READ_TAGS = re.compile(
-    rb"<(?=[mlhtsau])(?:(meta|link|h1|title|head|html)|(script|article|ul)(?![a-z0-9:._-])([^>]*))"
+    rb"<(?=[mlhtsau])(?:(script|article|ul)(?![a-z0-9:._-])([^>]*)|meta|link|h1|title|head|html)"
 )
 # ...what in those attributes would make one read: JSON-LD, a story container, a tag list
 _READ_IF = {b"script": b"json", b"article": b"story", b"ul": b"tags"}
@@ -153,10 +154,10 @@ def _tail_unread(page: bytes, start: int) -> bool:
     ``-_:.`` in any parser: `<ulx>` is no `<ul>`."""
     # lower case: tag and attribute names in any case (ASCII, as HTML's)
     for m in _READ_TAGS.finditer(page[start:].lower()):
-        if m.group(1):
+        name, attrs = m.group(1, 2)
+        if name is None:  # meta, link, h1, title, head or html
             return False
-        attrs = m.group(3)
-        if b"&" in attrs or b"'" in attrs or attrs.count(b'"') % 2 or _READ_IF[m.group(2)] in attrs:
+        if b"&" in attrs or b"'" in attrs or attrs.count(b'"') % 2 or _READ_IF[name] in attrs:
             return False
     return True
 
