@@ -191,7 +191,7 @@ _FIRST_VISIBLE = re.compile(rf"[^\s{INVISIBLE}]")
 def key(text: str) -> str:
     """The matching key of raw text: invisible characters (DEBRIS, ASCII controls) removed,
     every run of whitespace one space, ends stripped, NFC. No mojibake repair."""
-    if _NOT_PLAIN.search(text) is not None:
+    if _has_not_plain(text):
         text = " ".join(_INVISIBLE_RE.sub("", text).split())
     elif "  " in text:
         text = " ".join(text.split())
@@ -200,6 +200,18 @@ def key(text: str) -> str:
     if not text.isascii() and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return text
+
+
+def _has_not_plain(text: str) -> bool:
+    """`text` holds a `_NOT_PLAIN` character. Every one of them is unprintable (control,
+    format, separator), so printable text, which `str` tells at a few times the speed of
+    the search, holds none."""
+    return not text.isprintable() and _NOT_PLAIN.search(text) is not None
+
+
+def _plain_key(text: str) -> str:
+    """`key` of text known to be plain (`_Para.plain`): only its spaces to collapse."""
+    return " ".join(text.split()) if "  " in text else text.strip(" ")
 
 
 # --- patterns built from the vocabulary -----------------------------------------------------
@@ -315,9 +327,15 @@ _CONTACT_GLUE = re.compile(
 # a cheap necessary condition for a _CONTACT_GLUE split (its lookbehinds are tried at every
 # position, so it is slow on the many lines that hold none): a letter or a digit running
 # into a capital, "+" or "(", a letter into a "0", a digit into a letter, or a letter or
-# digit into "www.", "http" or "Mail:"
+# digit into "www.", "http" or "Mail:". That is
+#   [^\W_][A-ZÄÖÜ+(] | [^\W\d_]0 | \d[^\W\d_] | [^\W_](?:www\.|https?:|Mail:)
+# written to open with ONE character class (the second character of each pair, the digit
+# of the third), the character before it asked by a lookbehind: `re` then skips ahead to
+# candidates instead of trying four alternatives at every position (twice as fast; the
+# same strings match, tests/grammar/test_scraped_texts.py)
 _CONTACT_GLUE_HINT = re.compile(
-    r"[^\W_][A-ZÄÖÜ+(]|[^\W\d_]0|\d[^\W\d_]|[^\W_](?:www\.|https?:|Mail:)"
+    r"[A-ZÄÖÜ+(\dwh](?:(?<=[^\W_][A-ZÄÖÜ+(])|(?<=[^\W\d_]0)|(?<=\d)(?=[^\W\d_])"
+    r"|(?<=[^\W_]w)(?=ww\.)|(?<=[^\W_]h)(?=ttps?:)|(?<=[^\W_]M)(?=ail:))"
 )
 
 
@@ -466,16 +484,15 @@ class _Para:
     def key(self) -> str:
         k = self._key
         if k is None:
-            k = self._key = key(self.raw)
+            # plain text (already asked, mostly) has no characters to drop and is NFC
+            k = self._key = _plain_key(self.raw) if self._plain else key(self.raw)
         return k
 
     def plain(self) -> bool:
         """The raw text is its key but for its ends and runs of plain spaces."""
         if self._plain is None:
             raw = self.raw
-            self._plain = _NOT_PLAIN.search(raw) is None and (
-                raw.isascii() or unicodedata.is_normalized("NFC", raw)
-            )
+            self._plain = not _has_not_plain(raw) and (raw.isascii() or unicodedata.is_normalized("NFC", raw))
         return self._plain
 
     def blank(self) -> bool:
@@ -493,8 +510,12 @@ class _Para:
             elif self._key is not None:
                 self._head = self._key[:1] in _HEADING_INITIALS
             else:
-                m = _FIRST_VISIBLE.search(self.raw)
-                self._head = m is not None and m.group() in _HEADING_INITIALS
+                first = self.raw[:1]
+                if first and first != " " and first.isprintable():  # mostly: no search
+                    self._head = first in _HEADING_INITIALS  # (what is invisible is unprintable)
+                else:
+                    m = _FIRST_VISIBLE.search(self.raw)
+                    self._head = m is not None and m.group() in _HEADING_INITIALS
         return self._head
 
     def may_split(self) -> bool:
@@ -922,7 +943,14 @@ def split_flat_text(text: str, *, single_newlines: bool | None = None) -> list[s
     return [p.key for p in _pieces(_units(blocks), join_items=per_line, flat=True)]
 
 
+# Every dateline form holds "(ots)": text without a "(" needs no regex (which tries each
+# of up to 60 lengths of a city before it gives up); "" when a form holds none
+_DATELINE_NEEDS = "(" if all(OTS in form for form in DATELINE_FORMS) else ""
+
+
 def _dateline(k: str) -> tuple[str, str] | None:
+    if _DATELINE_NEEDS not in k:
+        return None
     for form in _DATELINES:
         m = form.match(k)
         if m:

@@ -15,6 +15,7 @@ Mislabels seen on old press-release pages and handled here:
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 
 _WINDOWS_1252 = "cp1252"
@@ -25,6 +26,7 @@ _META_CHARSET = re.compile(
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 # a non-ASCII UTF-8 sequence: what cp1252 text practically never contains
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_HIGH_BYTES = bytes(range(0x80, 0x100))
 
 
 def _whatwg_1252(err: UnicodeError) -> tuple[str, int]:
@@ -38,6 +40,7 @@ def _whatwg_1252(err: UnicodeError) -> tuple[str, int]:
 codecs.register_error("crawler-whatwg-1252", _whatwg_1252)
 
 
+@functools.lru_cache(maxsize=64)  # a crawl sees a handful of labels, asked once per page
 def _codec(label: str | None) -> str | None:
     """Python codec name for a charset label, windows-1252 for Latin-1/ASCII; None if unknown."""
     if not label:
@@ -75,9 +78,10 @@ def _utf8_or_none(body: bytes) -> str | None:
 def _mostly_utf8(body: bytes) -> bool:
     """Invalid UTF-8, but many valid multi-byte sequences and few broken bytes: a UTF-8
     page with a few damaged bytes (decode it as UTF-8 with replacement)."""
-    good = len(_UTF8_MULTIBYTE.findall(body))
-    high = sum(1 for b in body if b >= 0x80)
-    broken = high - sum(len(s) for s in _UTF8_MULTIBYTE.findall(body))
+    sequences = _UTF8_MULTIBYTE.findall(body)
+    good = len(sequences)
+    high = len(body) - len(body.translate(None, _HIGH_BYTES))  # bytes >= 0x80, counted in C
+    broken = high - sum(map(len, sequences))
     return good >= 8 and broken * 20 < good
 
 
@@ -98,7 +102,10 @@ def decode_html(body: bytes, declared: str | None) -> str:
             return body.decode("utf-8", "replace")
         return _cp1252(body)  # labelled (or assumed) UTF-8, but the bytes are windows-1252
     if codec in _SINGLE_BYTE_WESTERN:
-        if _UTF8_MULTIBYTE.search(body):
+        # valid UTF-8 that is not ASCII holds a multi-byte sequence: asking the decoder is
+        # the same test as searching for one (_UTF8_MULTIBYTE), and a search that finds
+        # none walks every byte of the page in `re` (half a millisecond)
+        if not body.isascii():
             text = _utf8_or_none(body)
             if text is not None:
                 return text  # labelled Latin-1/cp1252, but valid multi-byte UTF-8

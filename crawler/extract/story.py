@@ -37,8 +37,8 @@ from __future__ import annotations
 import html as html_lib
 import json
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
 
@@ -93,9 +93,11 @@ _HIRES = re.compile(
     r"^(?P<head>https?://[^/]*pressmailing\.net/thumbnail/)[a-z_]+/(?P<uuid>[0-9a-f-]{36})/[^?#]*(?:\?.*)?$"
 )
 _TITLE_DECOR = re.compile(r"^\s*[▷►▶]\s*|\s*[|–-]\s*presseportal(?:\.de)?\s*$", re.I)
-_TOPIC_HREF = re.compile(r"(?:^|/)st/[^/?#]")
-_PLACE_HREF = re.compile(r"(?:^|/)regional/[^/?#]")
-_CATEGORY_HREF = re.compile(r"(?:^|/)t/[^/?#]")
+# "(?:^|/)st/..." written literal first, the start or "/" before it a lookbehind: `re`
+# then scans for the literal instead of trying both alternatives at every position
+_TOPIC_HREF = re.compile(r"st/(?<![^/]st/)[^/?#]")
+_PLACE_HREF = re.compile(r"regional/(?<![^/]regional/)[^/?#]")
+_CATEGORY_HREF = re.compile(r"t/(?<![^/]t/)[^/?#]")
 _PLACE_HEADING = re.compile(r"\b(?:orte|ort|places|locations?|regional)\b", re.I)
 _TOPIC_HEADING = re.compile(r"\b(?:themen|meldung|topics?|keywords|tags|schlagw)", re.I)
 
@@ -120,11 +122,12 @@ _X_HEAD_TITLE = etree.XPath("/html/head/title")
 # tree is kept only when it holds the whole story (`_Doc._whole_before`); else the whole
 # page is parsed. Either way the release is the same (tests/extract/test_speed.py).
 _TEASER = b'<article class="news"'
-# in the rest of the page (lower-cased): a tag of an element some field reads wherever it
-# stands (group 1), or a script, article or ul tag (2) whose attributes (3) decide it;
-# the lookahead lets `re` pass over most tags at their first letter
+# in the rest of the page (lower-cased): a script, article or ul tag (group 1) whose
+# attributes (2) decide it, or a tag of an element some field reads wherever it stands
+# (no group); the lookahead lets `re` pass over most tags at their first letter, and the
+# groups' alternative first is the faster order (the alternatives open with other letters)
 _READ_TAGS = re.compile(
-    rb"<(?=[mlhtsau])(?:(meta|link|h1|title|head|html)|(script|article|ul)(?![a-z0-9:._-])([^>]*))"
+    rb"<(?=[mlhtsau])(?:(script|article|ul)(?![a-z0-9:._-])([^>]*)|meta|link|h1|title|head|html)"
 )
 # ...what in those attributes would make one read: JSON-LD, a story container, a tag list
 _READ_IF = {b"script": b"json", b"article": b"story", b"ul": b"tags"}
@@ -151,10 +154,10 @@ def _tail_unread(page: bytes, start: int) -> bool:
     ``-_:.`` in any parser: `<ulx>` is no `<ul>`."""
     # lower case: tag and attribute names in any case (ASCII, as HTML's)
     for m in _READ_TAGS.finditer(page[start:].lower()):
-        if m.group(1):
+        name, attrs = m.group(1, 2)
+        if name is None:  # meta, link, h1, title, head or html
             return False
-        attrs = m.group(3)
-        if b"&" in attrs or b"'" in attrs or attrs.count(b'"') % 2 or _READ_IF[m.group(2)] in attrs:
+        if b"&" in attrs or b"'" in attrs or attrs.count(b'"') % 2 or _READ_IF[name] in attrs:
             return False
     return True
 
@@ -218,8 +221,9 @@ class _Doc:
         return True
 
     @cached_property
-    def dateline_block(self) -> tuple[_Block | None, bool]:
-        """The paragraph that carries the dateline and whether it stands alone (once)."""
+    def dateline_block(self) -> tuple[_Block | None, bool, tuple[str, str] | None]:
+        """The paragraph that carries the dateline, whether it stands alone, and what
+        `parse_dateline` reads in its text (once)."""
         return _dateline_block(self)
 
     @cached_property
@@ -373,7 +377,7 @@ _NOT_TEXT = frozenset({"script", "style", "noscript", "template", "svg", "iframe
 _LISTS = frozenset({"ul", "ol"})
 
 
-@dataclass
+@dataclass(slots=True)
 class _Block:
     """One block of the card: an element (`p`, a subheading, a list, a table, a quote), or
     a run of text and inline elements straight inside a container (`run`, el None)."""
@@ -382,7 +386,7 @@ class _Block:
     classes: frozenset[str]
     after_h1: bool
     kind: str = "p"  # p, heading, list, table, quote, run
-    run: list[str | etree._Element] = field(default_factory=list)
+    run: Sequence[str | etree._Element] = ()  # no list made for the many blocks that are no run
 
     def text(self, br: str = "\n") -> str:
         """The raw text: a `<br>` as `br`; the items of a list and the rows of a table on
@@ -472,32 +476,40 @@ class _CardWalk:
         run.append(br)
 
     def walk(self, container: etree._Element) -> None:
+        # text and tail asked once each (lxml makes a new string at every ask); flush()
+        # only called with something to flush
         run = self.run
-        if container.text and (run or not container.text.isspace()):
-            run.append(container.text)
+        text = container.text
+        if text and (run or not text.isspace()):
+            run.append(text)
         for child in container:
             tag = child.tag
             if not isinstance(tag, str) or tag in _NOT_TEXT:
                 pass
-            elif tag == "h1":
-                self.flush()
-                self.h1 = True
-            elif tag == "br":
-                self.line_break(child)
+            elif tag in _BLOCK_TAGS:
+                if run:
+                    self.flush()
+                self.blocks.append(_Block(child, class_tokens(child), self.h1, _BLOCK_TAGS[tag]))
             elif tag in _INLINE_TAGS:
                 run.append(child)
-            elif tag in _BLOCK_TAGS:
-                self.flush()
-                self.blocks.append(_Block(child, class_tokens(child), self.h1, _BLOCK_TAGS[tag]))
+            elif tag == "br":
+                self.line_break(child)
+            elif tag == "h1":
+                if run:
+                    self.flush()
+                self.h1 = True
             else:  # a container
-                self.flush()
+                if run:
+                    self.flush()
                 if not _excluded(child):
                     self.walk(child)
-                    self.flush()
+                    if run:
+                        self.flush()
                 elif not self.h1 and next(child.iter("h1"), None) is not None:
                     self.h1 = True
-            if child.tail and (run or not child.tail.isspace()):
-                run.append(child.tail)
+            tail = child.tail
+            if tail and (run or not tail.isspace()):
+                run.append(tail)
 
 
 def _card_paragraphs(card: etree._Element) -> list[_Block]:
@@ -637,14 +649,15 @@ def _publisher(doc: _Doc) -> tuple[str, Layer | None]:
     return "", None
 
 
-def _dateline_block(doc: _Doc) -> tuple[_Block | None, bool]:
-    """The paragraph that carries the dateline and whether it stands alone."""
+def _dateline_block(doc: _Doc) -> tuple[_Block | None, bool, tuple[str, str] | None]:
+    """The paragraph that carries the dateline, whether it stands alone, and
+    `parse_dateline` of its text (None: no dateline in it)."""
     for b in doc.blocks:
         if not b.after_h1 or b.classes & _META_CLASSES:
             continue
         if any(has_class_token(a, "story-city") for a in b.anchors()):
             found = parse_dateline(b.text(" "))
-            return b, found is not None and not found[1]
+            return b, found is not None and not found[1], found
     # no city link: the first non-blank paragraph after the h1, if it opens with "X (ots)"
     for b in doc.blocks:
         if not b.after_h1 or b.classes & _META_CLASSES or "contact-headline" in b.classes:
@@ -653,19 +666,24 @@ def _dateline_block(doc: _Doc) -> tuple[_Block | None, bool]:
         if is_blank(text):
             continue
         found = parse_dateline(text)
-        return (b, not found[1]) if found is not None else (None, False)
-    return None, False
+        return (b, not found[1], found) if found is not None else (None, False, None)
+    return None, False, None
 
 
 def _dateline(doc: _Doc) -> tuple[str, Layer | None]:
+    block, _, block_found = doc.dateline_block
     for a in doc.story_links["story-city"]:
         city = text_of(a)
         parent = a.getparent()
         while parent is not None and parent.tag != "p" and parent is not doc.card:
             parent = parent.getparent()
         if parent is not None and parent.tag == "p":
-            # "Berlin/Hamburg (ots)" may hold more than the one linked city
-            found = parse_dateline(text_of(parent))
+            # "Berlin/Hamburg (ots)" may hold more than the one linked city; the dateline
+            # paragraph (mostly this one) was read already: its text is text_of(parent)
+            if block is not None and block.el is parent and block.kind == "p":
+                found = block_found
+            else:
+                found = parse_dateline(text_of(parent))
             if found and key(city) in found[0]:
                 return found[0], "dom"
         found = parse_dateline(city)  # a sloppy link text: "Köln (ots)"
@@ -673,11 +691,8 @@ def _dateline(doc: _Doc) -> tuple[str, Layer | None]:
             return found[0], "dom"
         if not is_blank(city):
             return city, "dom"
-    block, _ = doc.dateline_block
-    if block is not None:
-        found = parse_dateline(block.text(" "))
-        if found and found[0]:
-            return found[0], "text"
+    if block is not None and block_found and block_found[0]:
+        return block_found[0], "text"
     for value, layer in _descriptions(doc):
         head, rest = split_description(value)
         if head and rest != value:
@@ -688,7 +703,7 @@ def _dateline(doc: _Doc) -> tuple[str, Layer | None]:
 def _paragraph_blocks(doc: _Doc) -> list[_Block]:
     """The card's blocks from the dateline on, outside the sections the markup marks."""
     has_contact_text = any("contact-text" in b.classes for b in doc.blocks)
-    dateline, alone = doc.dateline_block
+    dateline, alone, _ = doc.dateline_block
     out: list[_Block] = []
     started = dateline is None
     for b in doc.blocks:
@@ -791,6 +806,9 @@ def _tags(doc: _Doc) -> tuple[list[str], list[str]] | None:
     for ul in lists:
         heading = ul.getprevious()
         heading_text = text_of(heading) if heading is not None else ""
+        # what the heading says, asked once per list rather than once per tag
+        place_heading = _PLACE_HEADING.search(heading_text) is not None
+        topic_heading = _TOPIC_HEADING.search(heading_text) is not None
         anchors = [a for a in ul.iter("a") if "tag" in (a.get("rel") or "").split()] or list(ul.iter("a"))
         for a in anchors:
             name = text_of(a)
@@ -799,9 +817,10 @@ def _tags(doc: _Doc) -> tuple[list[str], list[str]] | None:
             href = a.get("href") or a.get("data-url") or ""
             if _CATEGORY_HREF.search(href):
                 continue
-            if _PLACE_HREF.search(href) or (not _TOPIC_HREF.search(href) and _PLACE_HEADING.search(heading_text)):
+            topic_href = _TOPIC_HREF.search(href) is not None
+            if _PLACE_HREF.search(href) or (not topic_href and place_heading):
                 target = places
-            elif _TOPIC_HREF.search(href) or _TOPIC_HEADING.search(heading_text):
+            elif topic_href or topic_heading:
                 target = topics
             else:
                 continue

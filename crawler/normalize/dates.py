@@ -100,9 +100,6 @@ def localize_berlin(naive: datetime) -> tuple[datetime, bool]:
 
 # --- fast path ------------------------------------------------------------------------
 
-# Every kind of space (NBSP, narrow NBSP, thin space, ...) is one plain space here.
-_SPACES = re.compile(r"\s+")
-
 # Month names as the site's German pages and other scrapers' dumps write them (the first
 # three letters decide; "Jänner" is Austrian, "Mrz" an old abbreviation)
 MONTHS: dict[str, int] = {
@@ -151,7 +148,8 @@ def _prepare(raw: str) -> str:
     text = raw
     if "&" in text:
         text = html.unescape(text)  # "&ndash;", "&nbsp;", "&#8211;"
-    return _SPACES.sub(" ", text).strip()
+    # every kind of space (NBSP, narrow NBSP, thin space, ...) one plain space, ends stripped
+    return " ".join(text.split())
 
 
 def _from_parts(

@@ -38,7 +38,7 @@ import unicodedata
 import ftfy
 from ftfy.chardata import UTF8_DETECTOR_RE
 
-from crawler.normalize.chars import DEBRIS, HARD_BREAK, INVISIBLE, LINE_BREAKS
+from crawler.normalize.chars import DEBRIS, HARD_BREAK, INVISIBLE
 
 __all__ = ["ACCEPTED_MOJIBAKE_ENCODINGS", "DEBRIS", "FTFY_CONFIG", "clean_block", "clean_inline", "clean_paragraphs"]
 
@@ -168,6 +168,12 @@ def clean_inline(s: str) -> str:
     """One line of clean text: debris out, spaces collapsed, mojibake repaired, NFC."""
     if not s:
         return ""
+    # Most strings are clean already: _clean_once's answer for them, without its calls
+    # (printable text without double or outer spaces is collapsed already, see _collapse;
+    # then ASCII, or nothing for ftfy and NFC already, is left as it is)
+    if s.isprintable() and "  " not in s and s[0] != " " and s[-1] != " " and (
+            s.isascii() or (_FTFY_GATE.search(s) is None and unicodedata.is_normalized("NFC", s))):
+        return s
     out, repaired = _clean_once(s)
     # ftfy repairs can expose new work; iterate to a fixed point (bounded)
     for _ in range(4):
@@ -184,7 +190,9 @@ def clean_block(s: str) -> str:
     """Multi-line text (contact blocks): each line cleaned, breaks kept, empty lines dropped."""
     if not s:
         return ""
-    lines = (clean_inline(line) for line in LINE_BREAKS.split(s))
+    # str.splitlines knows the breaks chars.LINE_BREAKS does (and is faster); it only leaves out
+    # a last empty line, which is dropped here anyway
+    lines = (clean_inline(line) for line in s.splitlines())
     return "\n".join(line for line in lines if line)
 
 

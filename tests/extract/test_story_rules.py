@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawler.extract.regen import load_fixture
 from crawler.extract.story import ExtractionError, extract_story
@@ -95,6 +97,46 @@ def test_class_tokens_split_like_css() -> None:
     assert has_class_token(div, "single") and not has_class_token(div, "story")
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab -\t\n\r\u00a0\u3000", max_size=12), st.sampled_from(["a", "b", "a-b", "ab"]))
+def test_class_tokens_split_at_xml_whitespace_only(classes: str, name: str) -> None:
+    # the fast paths (str.split on plain spaces) give the tokens the XML-whitespace split gives
+    import re
+
+    from lxml import etree
+
+    from crawler.extract._html import class_tokens, has_class_token
+
+    el = etree.Element("div", {"class": classes})
+    tokens = re.split(r"[ \t\r\n]+", classes.strip(" \t\r\n")) if classes else []
+    assert class_tokens(el) == frozenset(tokens)
+    assert has_class_token(el, name) == (name in tokens)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["st/", "t/", "regional/", "/", "?", "#", "a", "s", "x"]), max_size=6).map("".join))
+def test_tag_href_patterns_match_where_their_plain_forms_do(href: str) -> None:
+    # written literal first for speed; "(?:^|/)" as a lookbehind finds the same hrefs
+    import re
+
+    import crawler.extract.story as story
+
+    for pattern, plain in ((story._TOPIC_HREF, r"(?:^|/)st/[^/?#]"), (story._PLACE_HREF, r"(?:^|/)regional/[^/?#]"),
+                           (story._CATEGORY_HREF, r"(?:^|/)t/[^/?#]")):
+        assert (pattern.search(href) is None) == (re.search(plain, href) is None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="a \t\n\r\x0c\x0b\u00a0\u2003", max_size=16))
+def test_collapse_is_the_source_whitespace_substitution(text: str) -> None:
+    # collapse() replaces instead of substituting: the same text, ASCII whitespace only
+    import re
+
+    from crawler.extract._html import collapse
+
+    assert collapse(text) == re.sub(r"[ \t\n\r\f\v]+", " ", text).strip(" ")
+
+
 SECTIONS_PAGE = """<html lang="de"><head><link rel="canonical" href="https://www.presseportal.de/pm/73811/4806207"></head>
 <body><article class="story"><div class="card">
 <p class="date">21.01.2021 &ndash; 10:30</p><h1>Studie</h1>
@@ -127,3 +169,17 @@ def test_dom_sections_win_over_the_grammar_and_the_grammar_still_clears_the_body
     assert item.body == "Rund 75 Prozent der befragten Kommunen planen neue Stellen."
     assert "Pressekontakt" not in item.body and "Über PUBLIC" not in item.body
     assert not item.body.startswith("Hamburg")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", " ", "  ", "\n", "\t", "\x00", "\u00a0", "b c"]), max_size=10))
+def test_lines_around_a_br_are_trimmed_as_the_plain_substitution_does(pieces: list[str]) -> None:
+    # text_of(br="\n") trims spaces around each <br> (a NUL while joining) by replacing
+    import re
+
+    from crawler.extract._html import _joined_text, collapse
+
+    plain = collapse("".join(pieces))
+    if "\x00" in plain:
+        plain = re.sub(r" *\n *", "\n", plain.replace("\x00", "\n")).strip(" \n")
+    assert _joined_text(pieces, "\n") == plain

@@ -5,6 +5,7 @@ grammar, with a small invented input shaped like the real ones, for DOM paragrap
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -289,3 +290,14 @@ def test_the_cheap_precondition_never_hides_a_glued_contact_line(text: str) -> N
 
     if len(_CONTACT_GLUE.split(text)) > 1:
         assert _CONTACT_GLUE_HINT.search(text) is not None
+
+
+@settings(max_examples=int(os.environ.get("NORMALIZE_MAX_EXAMPLES", "300")), deadline=None)
+@given(st.text(alphabet="aZüÄ09٣_ +(@.-:/wwwhttpsMailTelefon\u00a0", max_size=30))
+def test_the_contact_glue_hint_matches_what_its_plain_form_matches(text: str) -> None:
+    # the hint is written for speed (one leading class, lookbehinds); it must find glue
+    # in exactly the strings its readable form does
+    from crawler.grammar import _CONTACT_GLUE_HINT
+
+    plain = re.compile(r"[^\W_][A-ZÄÖÜ+(]|[^\W\d_]0|\d[^\W\d_]|[^\W_](?:www\.|https?:|Mail:)")
+    assert (_CONTACT_GLUE_HINT.search(text) is None) == (plain.search(text) is None)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawler.normalize.text import (
     DEBRIS,
@@ -154,3 +156,25 @@ def test_the_printable_shortcut_never_changes_the_collapse() -> None:
 ])
 def test_odd_characters_are_still_cleaned_beside_the_shortcut(raw: str, clean: str) -> None:
     assert clean_inline(raw) == clean
+
+
+@pytest.mark.parametrize("text", ["a\r\nb", "a\n\nb\n", "\n", "a\x0bb\x0cc", "a\x1c\x1d\x1eb", "a\x85b\u2028c\u2029", "\r\r\n a "])
+def test_clean_block_splits_at_every_line_break_convention(text: str) -> None:
+    # clean_block splits with str.splitlines: the lines of chars.LINE_BREAKS, every one
+    from crawler.normalize.chars import LINE_BREAKS
+
+    expected = "\n".join(c for c in map(clean_inline, LINE_BREAKS.split(text)) if c)
+    assert clean_block(text) == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab ÄüßÃ¼\u00a0\u00ad\u0301\ufb01\x85\x1a", max_size=10))
+def test_the_clean_already_shortcut_is_what_the_full_pass_returns(s: str) -> None:
+    # clean_inline returns a printable, NFC, unrepairable string without double or outer
+    # spaces as it is: exactly what one full pass (_clean_once) makes of it
+    import crawler.normalize.text as text
+
+    if s and s.isprintable() and "  " not in s and s[0] != " " and s[-1] != " " and (
+            s.isascii() or (text._FTFY_GATE.search(s) is None and unicodedata.is_normalized("NFC", s))):
+        assert text._clean_once(s) == (s, False)
+    assert clean_inline(s) == clean_inline(clean_inline(s))
