@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--publisher", help="publisher id of records whose text names no story URL")
     p.add_argument("--map", metavar="FIELD=COLUMN,...",
                    help="csv/jsonl: which column holds which field, e.g. text=Hauptartikel,url=Link "
-                   "(fields: text, url, title, date, teaser, story_id, publisher_id, publisher)")
+                   "(fields: text, url, title, date, teaser, story_id, publisher_id, publisher, language)")
     p.add_argument("--encoding", default="utf-8", help="the files' text encoding (default: utf-8)")
     add_run_options(p)
     p.set_defaults(run=cmd_import)

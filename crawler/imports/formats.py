@@ -67,6 +67,9 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "story_id": ("storyid",),
     "publisher_id": ("publisherid", "companyid", "newsroomid", "officeid"),
     "publisher": ("publisher", "company", "newsroom", "herausgeber", "unternehmen"),
+    # as a page's lang attribute: the normaliser keeps the primary subtag ("en-GB" -> "en");
+    # none given: German, as for a page without one
+    "language": ("language", "lang", "sprache", "inlanguage"),
 }
 MAPPABLE = tuple(COLUMN_NAMES)
 

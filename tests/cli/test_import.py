@@ -266,3 +266,16 @@ def test_help(capsys):
     out = capsys.readouterr().out
     assert "--map" in out and "standard input" in out
 
+
+
+def test_an_english_release_keeps_its_language_from_the_dump(replica, database_url, tmp_path):
+    path = tmp_path / "en.jsonl"
+    path.write_text(json.dumps({
+        "url": "https://www.presseportal.de/pm/12345/6789012", "language": "en-US", "title": "Launch",
+        "text": "Hamburg (ots/PRNewswire) - The company launched a product.\n\nPress contact:\n\nErika Musterfrau",
+    }) + "\n", encoding="utf-8")
+    done = import_(replica, database_url, str(path))
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    release = exported(replica, database_url)[6789012]
+    assert release["language"] == "en", "as the dump says, not the default German"
+    assert release["body"] == "The company launched a product." and release["contact"] == "Erika Musterfrau"

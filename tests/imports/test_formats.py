@@ -146,6 +146,15 @@ def test_jsonl_keys_by_name_and_broken_lines(tmp_path):
     assert (second.text, second.story_id, second.publisher_id) == ("Zweiter.", "5", "7")
 
 
+def test_a_release_s_language_is_read_from_its_column(tmp_path):
+    # an English release must not be stored as German, the default for a text that says nothing
+    lines = [json.dumps({"text": "Press release.", "lang": "en-GB"}), json.dumps({"text": "Meldung."})]
+    english, german = read(write(tmp_path, "d.jsonl", "\n".join(lines) + "\n"))
+    assert (english.language, german.language) == ("en-GB", "")
+    mapped, = read(write(tmp_path, "m.csv", "Inhalt;Sprachcode\nText.;en\n"), "csv", mapping={"language": "Sprachcode"})
+    assert mapped.language == "en"
+
+
 # --- api -----------------------------------------------------------------------------------------
 
 STORY = {
