@@ -11,7 +11,7 @@ from typing import Any
 from crawler.cli.common import UsageError
 from crawler.cli.inprocess import add_run_options, exit_status, run_in_process, run_settings
 from crawler.imports.formats import FORMATS, STDIN, parse_mapping
-from crawler.state import parse_publishers
+from crawler.state import parse_newsrooms
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,7 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="lines (flattened text, one release a line, optionally opening with "
                    "'date YYYY-MM[-DD] '), csv, jsonl, api (the official API's JSON answers), "
                    "or auto (default)")
-    p.add_argument("--publisher", help="publisher id of records whose text names no story URL")
+    newsroom = p.add_mutually_exclusive_group()
+    newsroom.add_argument("--publisher", help="publisher id of records whose text names no story URL")
+    newsroom.add_argument("--office", help="police or fire office id of records whose text names no story URL")
     p.add_argument("--map", metavar="FIELD=COLUMN,...",
                    help="csv/jsonl: which column holds which field, e.g. text=Hauptartikel,url=Link "
                    "(fields: text, url, title, date, teaser, story_id, publisher_id, publisher, language)")
@@ -39,12 +41,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_import(args: argparse.Namespace) -> int:
     try:
         parse_mapping(args.map)
-        publishers = parse_publishers(args.publisher) if args.publisher else []
+        named = parse_newsrooms(args.publisher, args.office) if args.publisher or args.office else []
         codecs.lookup(args.encoding)
     except (ValueError, LookupError) as exc:
         raise UsageError(str(exc)) from None
-    if len(publishers) > 1:
-        raise UsageError("--publisher takes one id")
+    if len(named) > 1:
+        raise UsageError(f"--{named[0].kind} takes one id")
     missing = [f for f in args.files if f != STDIN and not os.path.exists(f)]
     if missing:
         raise UsageError(f"no such file: {', '.join(missing)}")
@@ -55,7 +57,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise UsageError("standard input (-) can be read once")
     settings = run_settings(args)
     stats, code = run_in_process(settings, "import", files=args.files, format=args.format,
-                           publisher=args.publisher, map=args.map, encoding=args.encoding)
+                           publisher=args.publisher, office=args.office, map=args.map, encoding=args.encoding)
     return exit_status(stats, code, newsrooms="", summary=print_import_summary, quiet=args.quiet)  # an import takes no lock
 
 

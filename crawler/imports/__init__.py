@@ -3,7 +3,7 @@
 - `formats.read_records(path, fmt, *, mapping, encoding)`: a file (gzip or not, "-" for
   standard input) into `Record`s and `BadRecord`s, in order (formats: lines, csv,
   jsonl, api, auto);
-- `records.raw_release(record, *, default_publisher, base_url) -> RawRelease`: the text
+- `records.raw_release(record, *, default_newsroom, base_url) -> RawRelease`: the text
   split by the release grammar, ids from the URL or `Originalmeldung:` line (else a
   derived id), the date as given; raises `RecordError` (no text, no publisher).
 

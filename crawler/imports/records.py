@@ -10,8 +10,9 @@ Ids, in this order: the record's URL (a URL column, the API's `url`), the
 `Originalmeldung: URL` line of the text (as the grammar reads it: `ReleaseParts.original_url`),
 the record's id columns. Without a story id the
 release is stored under `derived_story_id(publisher_id, text)` (negative, stable,
-flagged `story_id_derived`); without a publisher id, under the importer's default
-(`--publisher`); with neither, the record is refused (`RecordError`).
+flagged `story_id_derived`); without a newsroom id, under the importer's default
+newsroom (`--publisher` or `--office`, whose kind the record's id column then has too);
+with neither, the record is refused (`RecordError`).
 """
 
 from __future__ import annotations
@@ -84,11 +85,12 @@ def _int(value: str, what: str) -> int | None:
     return int(value)
 
 
-def raw_release(record: Record, *, default_publisher: int | None, base_url: str) -> RawRelease:
+def raw_release(record: Record, *, default_newsroom: Newsroom | None, base_url: str) -> RawRelease:
     """The raw record of a dump's release (see the module docstring).
 
+    `default_newsroom`: the newsroom of records that name none (`--publisher`, `--office`);
     `base_url`: the site a story URL is made on when the record has ids but no URL.
-    Raises `RecordError` for a record without text, or without any publisher id."""
+    Raises `RecordError` for a record without text, or without any newsroom id."""
     text = record.text if key(record.text) else record.teaser
     if not key(text):
         raise RecordError("no text")
@@ -96,10 +98,16 @@ def raw_release(record: Record, *, default_publisher: int | None, base_url: str)
     # the grammar's URL, not its `original`: a dump may glue text to the story id
     # ("…/6789012Musterstadt (ots)"), which `_story_ref` cuts off
     found = _story_ref(record.url, parts.original_url)
-    publisher_id = found.newsroom.id if found else _int(record.publisher_id, "publisher id") or default_publisher
-    if publisher_id is None:
-        raise RecordError("no publisher id: the record names no story URL; give --publisher")
-    kind = found.newsroom.kind if found else PUBLISHER
+    if found:
+        newsroom = found.newsroom
+    elif column_id := _int(record.publisher_id, "publisher id"):
+        # a dump of one kind of newsroom: its id column means the kind the importer was given
+        newsroom = Newsroom(default_newsroom.kind if default_newsroom else PUBLISHER, column_id)
+    else:
+        newsroom = default_newsroom
+    if newsroom is None:
+        raise RecordError("no newsroom id: the record names no story URL; give --publisher or --office")
+    publisher_id, kind = newsroom.id, newsroom.kind
     story_id = found.story_id if found else _int(record.story_id, "story id")
     derived = story_id is None
     if derived:

@@ -1,6 +1,6 @@
 """The import spider: releases from dumps and API answers, stored exactly as a crawl's.
 
-`scrapy crawl import -a files=dump.txt.gz,api.json [-a format=auto] [-a publisher=ID]
+`scrapy crawl import -a files=dump.txt.gz,api.json [-a format=auto] [-a publisher=ID | -a office=ID]
 [-a map=text=Hauptartikel,url=Link] [-a encoding=utf-8]`, or `presseportal import`.
 It reads the files in order (crawler.imports), yields one `RawRelease` per release from
 `start()` and fetches nothing; a record that cannot be read is reported with its file
@@ -14,10 +14,9 @@ from typing import Any
 
 from crawler.imports.formats import FORMATS, BadRecord, parse_mapping, read_records
 from crawler.imports.records import RecordError, raw_release
-from crawler.items import PUBLISHER, Newsroom, RawRelease
+from crawler.items import RawRelease
 from crawler.spiders.offline import OfflineSpider
-from crawler.state import parse_publishers
-from crawler.state import CrawlPlan, CrawlState
+from crawler.state import CrawlPlan, CrawlState, parse_newsrooms
 
 
 class ImportSpider(OfflineSpider):
@@ -28,6 +27,7 @@ class ImportSpider(OfflineSpider):
         files: str | Iterable[str] = "",
         format: str = "auto",  # noqa: A002 - the spider argument's name
         publisher: str | int | None = None,
+        office: str | int | None = None,
         map: str | None = None,  # noqa: A002 - the spider argument's name
         encoding: str = "utf-8",
         **kwargs: Any,
@@ -41,11 +41,11 @@ class ImportSpider(OfflineSpider):
         self.format = format
         self.mapping = parse_mapping(map)
         self.encoding = encoding
-        publishers = parse_publishers(publisher) if publisher else []
-        if len(publishers) > 1:
-            raise ValueError("an import takes one default publisher id")
-        self.default_publisher = publishers[0] if publishers else None
-        self.crawl_state = CrawlState(CrawlPlan(mode="import", newsrooms=tuple(Newsroom(PUBLISHER, p) for p in publishers)))
+        named = parse_newsrooms(publisher, office) if publisher or office else []
+        if len(named) > 1:
+            raise ValueError("an import takes one default newsroom: one publisher or one office id")
+        self.default_newsroom = named[0] if named else None
+        self.crawl_state = CrawlState(CrawlPlan(mode="import", newsrooms=tuple(named)))
 
     async def start(self) -> AsyncIterator[RawRelease]:
         base_url = self.settings.get("PRESSEPORTAL_BASE_URL").rstrip("/")
@@ -57,7 +57,7 @@ class ImportSpider(OfflineSpider):
                     self.fail_page(record.location, "import", record.reason, record.snippet)
                     continue
                 try:
-                    raw = raw_release(record, default_publisher=self.default_publisher, base_url=base_url)
+                    raw = raw_release(record, default_newsroom=self.default_newsroom, base_url=base_url)
                 except RecordError as exc:
                     self.fail_page(record.location, "import", str(exc), record.text[:500])
                     continue

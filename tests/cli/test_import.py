@@ -229,6 +229,9 @@ def test_bad_records_are_listed_with_file_and_line_and_the_import_goes_on(replic
     (["--format", "xml", "x.txt"], "invalid choice"),
     (["--publisher", "abc", "x.txt"], "publisher"),
     (["--publisher", "1,2", "x.txt"], "one id"),
+    (["--office", "1,2", "x.txt"], "--office takes one id"),
+    (["--office", "x", "x.txt"], "office"),
+    (["--publisher", "1", "--office", "2", "x.txt"], "not allowed with argument"),
     (["--encoding", "klingon", "x.txt"], "klingon"),
     (["-", "x.txt", "-"], "once"),
 ])
@@ -279,3 +282,19 @@ def test_an_english_release_keeps_its_language_from_the_dump(replica, database_u
     release = exported(replica, database_url)[6789012]
     assert release["language"] == "en", "as the dump says, not the default German"
     assert release["body"] == "The company launched a product." and release["contact"] == "Erika Musterfrau"
+
+
+def test_a_police_dump_without_story_urls_is_imported_under_the_office_given(replica, database_url, tmp_path):
+    path = tmp_path / "polizei.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["Titel", "Datum", "Text"])
+        writer.writerow(["POL-MS: 231107 - 1024 Beispielort-Süd: Kiosk aufgebrochen", "07.11.2023, 10:24 Uhr",
+                         "Beispielort (ots) - Ein Kiosk wurde aufgebrochen.\n\nRückfragen bitte an:\n\n"
+                         "Polizeipräsidium Musterstadt\nPressestelle"])
+    done = import_(replica, database_url, "--office", "99001", str(path))
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    office = presseportal(replica, "export", "--office", "99001", database_url=database_url)
+    (release,) = map(json.loads, office.stdout.splitlines())
+    assert (release["newsroom_kind"], release["office_code"], release["story_id_derived"]) == ("office", "POL-MS", True)
+    assert release["contact"] == "Polizeipräsidium Musterstadt\nPressestelle"

@@ -7,6 +7,7 @@ import pytest
 
 from crawler.grammar import split_flat_text, split_release
 from crawler.imports.records import Record, RecordError, derived_story_id, raw_release
+from crawler.items import OFFICE, PUBLISHER, Newsroom
 
 ISSUE_LINE = (
     "Musterstadt (ots) - Erster Absatz.Zweiter Absatz.Über Beispiel GmbH:Beispiel GmbH ist …"
@@ -16,9 +17,9 @@ ISSUE_LINE = (
 BASE = "https://www.presseportal.de"
 
 
-def read(text: str = ISSUE_LINE, *, default_publisher: int | None = None, **fields):
+def read(text: str = ISSUE_LINE, *, default_newsroom: Newsroom | None = None, **fields):
     return raw_release(Record("dump.txt:1", "lines", text=text, **fields),
-                       default_publisher=default_publisher, base_url=BASE)
+                       default_newsroom=default_newsroom, base_url=BASE)
 
 
 def test_the_flattened_line_of_the_issue():
@@ -90,7 +91,7 @@ def test_id_columns_give_the_story_on_the_configured_site():
 
 
 def test_a_record_without_story_id_gets_a_stable_negative_derived_one():
-    raw = read("Hamburg (ots) - Ein Text ohne Adresse.", default_publisher=73811)
+    raw = read("Hamburg (ots) - Ein Text ohne Adresse.", default_newsroom=Newsroom(PUBLISHER, 73811))
     assert raw.story_id_derived is True and raw.url == ""
     assert -(2**31) < raw.story_id < 0
     assert raw.story_id == derived_story_id(73811, "Hamburg (ots) - Ein Text ohne Adresse.")
@@ -100,10 +101,23 @@ def test_a_record_without_story_id_gets_a_stable_negative_derived_one():
     assert derived_story_id(73811, "Hamburg (ots) - Ein anderer Text.") != raw.story_id
 
 
+def test_a_police_dump_without_urls_is_filed_under_the_office_it_was_given():
+    title = "POL-MS: 231107 - 1024 Beispielort-Süd: Kiosk aufgebrochen"
+    raw = read("Musterstadt (ots) - Ein Kiosk wurde aufgebrochen.", title=title,
+               default_newsroom=Newsroom(OFFICE, 99001))
+    assert (raw.newsroom_kind, raw.publisher_id, raw.office_code) == (OFFICE, 99001, "POL-MS")
+    assert raw.story_id == derived_story_id(99001, "Musterstadt (ots) - Ein Kiosk wurde aufgebrochen.")
+    # its id column means the kind the importer was given; a story URL wins over both
+    raw = read("Text.", story_id="5000001", publisher_id="99002", default_newsroom=Newsroom(OFFICE, 99001))
+    assert (raw.newsroom_kind, raw.publisher_id, raw.url) == (OFFICE, 99002, f"{BASE}/blaulicht/pm/99002/5000001")
+    raw = read(ISSUE_LINE, default_newsroom=Newsroom(OFFICE, 99001))
+    assert (raw.newsroom_kind, raw.publisher_id) == (PUBLISHER, 12345)
+
+
 def test_a_record_needs_text_and_a_publisher():
     with pytest.raises(RecordError, match="no text"):
         read(" \u200b ")
-    with pytest.raises(RecordError, match="--publisher"):
+    with pytest.raises(RecordError, match="--publisher or --office"):
         read("Ein Text ohne Adresse.")
     with pytest.raises(RecordError, match="not a presseportal id"):
         read("Text.", story_id="abc", publisher_id="1")
@@ -111,5 +125,5 @@ def test_a_record_needs_text_and_a_publisher():
 
 def test_an_api_story_with_only_a_teaser_keeps_it_as_its_text():
     raw = raw_release(Record("a.json:1 story 1", "api", teaser="Köln (ots) - Kurz.", url=f"{BASE}/pm/1/2"),
-                      default_publisher=None, base_url=BASE)
+                      default_newsroom=None, base_url=BASE)
     assert raw.teaser == "Köln (ots) - Kurz." and raw.body == ["Kurz."] and raw.dateline == "Köln"

@@ -36,10 +36,12 @@ def test_start_items_wait_while_the_pipelines_hold_max_in_flight():
 
 def test_the_import_spider_checks_its_arguments():
     for kwargs, message in [({"files": ""}, "no file"), ({"files": "a", "format": "xml"}, "format"),
-                            ({"files": "a", "publisher": "1,2"}, "one default publisher"),
+                            ({"files": "a", "publisher": "1,2"}, "one default newsroom"),
+                            ({"files": "a", "publisher": "1", "office": "2"}, "one publisher or one office"),
                             ({"files": "a", "map": "text"}, "--map")]:
         with pytest.raises(ValueError, match=message):
             ImportSpider(**kwargs)
     spider = ImportSpider(files="a.txt,b.csv.gz", publisher="73811")
     assert spider.paths == ["a.txt", "b.csv.gz"] and spider.crawl_state.plan.publishers == (73811,)
     assert spider.crawl_state.plan.locks_newsrooms is False
+    assert ImportSpider(files="a.txt", office="99001").crawl_state.plan.offices == (99001,)
