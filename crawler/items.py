@@ -126,6 +126,11 @@ class Newsroom:
         """"publisher:73811": the newsroom in keys (crawl_cursors) and logs."""
         return f"{self.kind}:{self.id}"
 
+    def other_kind(self) -> Newsroom:
+        """The newsroom of the other kind under the same number (publisher <-> office): what
+        a user who gave an office's number as `--publisher` (or the reverse) meant."""
+        return Newsroom(OFFICE if self.kind == PUBLISHER else PUBLISHER, self.id)
+
     @classmethod
     def from_key(cls, key: str) -> Newsroom:
         """The newsroom of a `key` ("office:99001"); ValueError for anything else."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler import db
-from crawler.items import OFFICE, PUBLISHER, Newsroom
+from crawler.items import Newsroom
 from crawler.spiders.presseportal import parse_window
 from crawler.state import parse_newsrooms, parse_publishers
 
@@ -56,13 +56,12 @@ def say_empty_newsrooms(conn, newsrooms: list[Newsroom]) -> list[Newsroom]:
     the same number (an office's number given as `--publisher`); those newsrooms."""
     from crawler.db import newsrooms as newsrooms_db
 
-    other_kind = {PUBLISHER: OFFICE, OFFICE: PUBLISHER}
     asked = newsrooms_db.holdings(conn, newsrooms) if conn is not None else []
     others = {h.newsroom: h.releases for h in newsrooms_db.holdings(
-        conn, [Newsroom(other_kind[n.kind], n.id) for n in newsrooms])} if conn is not None else {}
+        conn, [n.other_kind() for n in newsrooms])} if conn is not None else {}
     empty = [h.newsroom for h in asked if not h.releases] if conn is not None else list(newsrooms)
     for newsroom in empty:
-        other = Newsroom(other_kind[newsroom.kind], newsroom.id)
+        other = newsroom.other_kind()
         hint = (f"; {other} has {others[other]}: --{other.kind} {other.id}?" if others.get(other) else "")
         err(f"{newsroom}: no release of this newsroom is stored{hint}")
     return empty

@@ -8,10 +8,9 @@ import os
 import sys
 from typing import Any
 
-from crawler.cli.common import UsageError
+from crawler.cli.common import UsageError, asked_newsrooms
 from crawler.cli.inprocess import add_run_options, exit_status, run_in_process, run_settings
 from crawler.imports.formats import FORMATS, STDIN, parse_mapping
-from crawler.state import parse_newsrooms
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,9 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    named = asked_newsrooms(args) or []
     try:
         parse_mapping(args.map)
-        named = parse_newsrooms(args.publisher, args.office) if args.publisher or args.office else []
         codecs.lookup(args.encoding)
     except (ValueError, LookupError) as exc:
         raise UsageError(str(exc)) from None

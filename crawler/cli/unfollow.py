@@ -13,7 +13,6 @@ import argparse
 from crawler import db, exitcodes
 from crawler.cli.common import asked_newsrooms, database_url, err
 from crawler.db import newsrooms as newsrooms_db
-from crawler.items import OFFICE, PUBLISHER, Newsroom
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,11 +38,11 @@ def cmd_unfollow(args: argparse.Namespace) -> int:
         known = [h for h in held if h.met]
         # an office's number given as --publisher (or the reverse): the line says so
         others = {h.newsroom: h for h in newsrooms_db.holdings(
-            conn, [other_kind(h.newsroom) for h in held if not h.met])}
+            conn, [h.newsroom.other_kind() for h in held if not h.met])}
         newsrooms_db.unfollow(conn, [h.newsroom for h in known if not h.unfollowed], "presseportal unfollow")
     for h in held:
         if not h.met:
-            other = others.get(other_kind(h.newsroom))
+            other = others.get(h.newsroom.other_kind())
             hint = f"; {other.newsroom} is one: --{other.newsroom.kind} {other.newsroom.id}?" if other and other.met else ""
             err(f"{h.newsroom}: the store has never met this newsroom; nothing to unfollow{hint}")
         elif args.quiet:
@@ -56,7 +55,3 @@ def cmd_unfollow(args: argparse.Namespace) -> int:
                   f"(a crawl of it follows it again)")
     return exitcodes.OK if len(known) == len(held) else exitcodes.ERRORS
 
-
-def other_kind(newsroom: Newsroom) -> Newsroom:
-    """The newsroom of the other kind under the same number (publisher <-> office)."""
-    return Newsroom(OFFICE if newsroom.kind == PUBLISHER else PUBLISHER, newsroom.id)

@@ -21,17 +21,20 @@ from typing import Any
 
 import psycopg
 
+from crawler.db.newsrooms import scope
 from crawler.db.queue import queue_schema_present
 from crawler.db.reads import fetch_rows
 from crawler.db.sql_files import query
+from crawler.items import OFFICE, PUBLISHER, Newsroom
 
 
 Ids = list[int] | tuple[int, ...] | None
 
 
 def _scope(since: date | None, publishers: Ids, offices: Ids) -> dict[str, Any]:
-    return {"since": since, "every": not publishers and not offices,
-            "publishers": list(publishers or []), "offices": list(offices or [])}
+    # the newsrooms' parameters as every reading of the store picks them (newsrooms.scope)
+    return {"since": since, **scope([*(Newsroom(PUBLISHER, i) for i in publishers or ()),
+                                     *(Newsroom(OFFICE, i) for i in offices or ())])}
 
 
 def without_jit(conn: psycopg.Connection) -> None:

@@ -22,8 +22,7 @@ from crawler.extract.story import ExtractionError, extract_story
 from crawler.items import RawRelease
 from crawler.spiders.offline import OfflineSpider
 from crawler.spiders.presseportal import parse_day
-from crawler.state import parse_newsrooms
-from crawler.state import CrawlPlan, CrawlState
+from crawler.state import CrawlPlan, CrawlState, parse_newsrooms
 
 
 class ReextractSpider(OfflineSpider):

@@ -231,6 +231,7 @@ def test_bad_records_are_listed_with_file_and_line_and_the_import_goes_on(replic
     (["--publisher", "1,2", "x.txt"], "one id"),
     (["--office", "1,2", "x.txt"], "--office takes one id"),
     (["--office", "x", "x.txt"], "office"),
+    (["--office", " ", "x.txt"], "--office needs at least one id"),
     (["--publisher", "1", "--office", "2", "x.txt"], "not allowed with argument"),
     (["--encoding", "klingon", "x.txt"], "klingon"),
     (["-", "x.txt", "-"], "once"),
