@@ -184,6 +184,12 @@ PRESSEPORTAL_LOCK_CHECK_SECONDS = 5.0
 # Python's collector as it is (a collection every 700)
 PRESSEPORTAL_GC_THRESHOLD = 20_000
 
+# story pages extracted back to back, this many at a time, the first waiting at most this
+# many seconds (crawler/spiders/batch.py: a page extracted right after the engine's own
+# work finds the CPU's caches cold and costs about twice as much); 1: each page at once
+EXTRACTION_BATCH_SIZE = 32
+EXTRACTION_BATCH_WAIT = 0.1
+
 # --- store (pipelines/store.py) ----------------------------------------------------------------
 # a batch is written when this many releases wait, and every STORE_FLUSH_SECONDS
 STORE_BATCH_SIZE = 200

@@ -51,6 +51,7 @@ from crawler.normalize.dates import DateParseError, parse_published
 from crawler.profiles import PROFILES, user_agent
 from crawler.profiles import check as check_profile
 from crawler.signals import failure_reason, page_failed
+from crawler.spiders.batch import ExtractionBatch
 from crawler.state import CrawlPlan, CrawlState, ListingPage, NewsroomWalk, Validators, parse_newsrooms
 
 logger = logging.getLogger(__name__)
@@ -113,6 +114,8 @@ class PresseportalSpider(scrapy.Spider):
         # requests go to this host only (Scrapy's offsite handling; the project's
         # crawler.middlewares.SiteOnlyMiddleware records what it refuses)
         spider.allowed_domains = [urlsplit(spider.base_url).hostname]
+        spider.extractions = ExtractionBatch(extract_story, size=crawler.settings.getint("EXTRACTION_BATCH_SIZE"),
+                                             wait=crawler.settings.getfloat("EXTRACTION_BATCH_WAIT"))
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider._on_dropped, signal=signals.request_dropped)
         return spider
@@ -351,12 +354,13 @@ class PresseportalSpider(scrapy.Spider):
             priority=story_priority(page_index),
         )
 
-    def parse_story(self, response: Response, card: Card) -> list[RawRelease | scrapy.Request]:
+    async def parse_story(self, response: Response, card: Card) -> list[RawRelease | scrapy.Request]:
         # returns a list, never yields: Scrapy checks a generator callback for `return
         # value` by reading its source (inspect.getsource + ast.parse), and its cache of
         # the answer forgets a bound method as soon as its request is gone, so it did so
         # per story (about 5% of a backfill's CPU). The list: the release, a retry of a
-        # page cut short, or nothing (the failure is recorded).
+        # page cut short, or nothing (the failure is recorded). A coroutine: the page
+        # waits for the extraction batch (crawler/spiders/batch.py)
         if missing := missing_end(response.body):
             return list(self.retry_or_fail(response, "fetch", missing))
         requested = (card.newsroom, card.story_id)
@@ -373,7 +377,7 @@ class PresseportalSpider(scrapy.Spider):
         html = decode_html(response.body, response_charset(response))
         try:
             # the card's date is the last layer, for a page that shows none
-            release = extract_story(html, response.url, listing_date=card.date_raw)
+            release = await self.extractions.extract(html, response.url, listing_date=card.date_raw)
         except ExtractionError as exc:
             self.fail_page(response.url, "extract", str(exc), html[:500], story_id=card.story_id)
             return []

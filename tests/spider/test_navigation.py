@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse
@@ -359,7 +360,7 @@ def story_response(spider, html: str, pid: int, sid: int, *, url: str | None = N
     if url is not None:  # where a redirect led
         request = request.replace(url=url, meta={**request.meta, "redirect_urls": [request.url]})
     response = HtmlResponse(url or request.url, body=html.encode(), encoding="utf-8", request=request)
-    return list(spider.parse_story(response, card=card))
+    return asyncio.run(spider.parse_story(response, card=card))
 
 
 def test_a_redirect_to_another_story_files_nothing_and_names_both():
@@ -384,7 +385,7 @@ def test_an_office_story_answered_by_the_publisher_of_its_number_files_nothing()
     elsewhere = f"{BASE}/pm/99001/{sid}"  # the same numbers, a publisher's story
     response = HtmlResponse(elsewhere, body=html.encode(), encoding="utf-8",
                             request=request.replace(url=elsewhere))
-    assert list(spider.parse_story(response, card=card)) == []
+    assert asyncio.run(spider.parse_story(response, card=card)) == []
     assert [(f["stage"], f["url"]) for f in failures] == [("identity", request.url)]
     reason = failures[0]["reason"]
     assert f"/blaulicht/pm/99001/{sid}" in reason and f"({elsewhere[len(BASE):]})" in reason
