@@ -53,7 +53,7 @@ from urllib.parse import urlsplit
 from crawler import db, exitcodes
 from crawler.db import budget
 from crawler.items import Newsroom
-from crawler.profiles import ProfileError, push_back_seconds, robots_rules
+from crawler.profiles import ProfileError, push_back_seconds, robots_rules, warn_missing_contact
 from crawler.profiles import check as check_profile
 from crawler.state import Validators, parse_newsrooms
 
@@ -105,6 +105,10 @@ def answer(argv: Sequence[str]) -> int | None:
     except FallThrough:
         return None  # switched off, or the settings are the full command's to judge
     _log_to_stderr("WARNING" if run.quiet else "DEBUG" if run.verbose else settings.get("LOG_LEVEL", "INFO"))
+    if not run.quiet:  # quiet prints nothing on success, as the full crawl's Scrapy log is off
+        # before the site is asked; the full crawl this may fall through to is this process:
+        # it does not say it again
+        warn_missing_contact(logger, settings["PRESSEPORTAL_BASE_URL"], settings["USER_AGENT"])
     try:
         stats = check_newsrooms(run, settings)
     except FallThrough as why:

@@ -8,7 +8,8 @@
 `crawler/settings.py` applies the profile's overrides; the spider, `scrapy crawl` and the
 `presseportal` command call `check` before the first request. Here too, for every
 component that talks to the site (Scrapy's middlewares and the cron pre-check alike):
-the User-Agent (`user_agent`), how long a site's `Retry-After` asks us to wait
+the User-Agent (`user_agent`; `warn_missing_contact`: one warning when a crawl of the live
+site names no contact), how long a site's `Retry-After` asks us to wait
 (`retry_after_seconds`) and how long an answer holds every worker back (`push_back_seconds`,
 for the budget middleware, the pre-check and the queue's refresh), and what a robots.txt
 answer allows outside Scrapy (`robots_rules`, for the pre-check and the refresh).
@@ -73,6 +74,32 @@ def user_agent(contact: str = "") -> str:
     Without a contact it names none rather than a page that does not exist."""
     who = f"+{contact.strip()}; " if contact and contact.strip() else ""
     return f"presseportal-ingest/0.1 ({who}press-release archiver; obeys robots.txt)"
+
+
+def missing_contact(base_url: str, agent: str) -> str | None:
+    """The warning (one line) for a crawl about to ask `base_url` with the User-Agent
+    `agent` when that names nobody to reach: PRESSEPORTAL_CONTACT unset and USER_AGENT
+    not set by hand. None when it names someone, or for a site on loopback (the replica:
+    the tests, the demo, the benchmarks). `base_url` has passed `check`."""
+    host = urlsplit(base_url).hostname or ""
+    if agent != user_agent() or is_loopback(host):
+        return None
+    return (f"PRESSEPORTAL_CONTACT is not set: the requests to {host} name nobody the site can reach; "
+            "set it to your URL or mail address (e.g. PRESSEPORTAL_CONTACT=mailto:you@example.org), "
+            "which goes into the User-Agent")
+
+
+# the cron pre-check and the full crawl it falls through to run in one process: one warning
+_contact_warned = False
+
+
+def warn_missing_contact(logger, base_url: str, agent: str) -> None:
+    """Log `missing_contact`'s line as a warning on `logger`, once per process."""
+    global _contact_warned
+    line = missing_contact(base_url, agent)
+    if line and not _contact_warned:
+        _contact_warned = True
+        logger.warning(line)
 
 
 def retry_after_seconds(value: bytes | str | None, *, now: float | None = None) -> float | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -97,6 +98,16 @@ def checked_settings(overrides: dict[str, Any] | None = None):
     except ProfileError as exc:
         raise UsageError(str(exc)) from None
     return settings
+
+
+def warn_missing_contact(settings, *, quiet: bool) -> None:
+    """For a command about to ask the site outside a crawl (a worker, `schedule`): the one
+    warning when it is the live site and the User-Agent names no contact
+    (`crawler.profiles.missing_contact`); none under `-q`, which prints nothing on success."""
+    from crawler.profiles import warn_missing_contact as warn
+
+    if not quiet:
+        warn(logging.getLogger("crawler.cli"), settings.get("PRESSEPORTAL_BASE_URL"), settings.get("USER_AGENT"))
 
 
 def site_access(settings):

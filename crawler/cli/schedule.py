@@ -14,7 +14,7 @@ import argparse
 import asyncio
 
 from crawler import db, exitcodes
-from crawler.cli.common import checked_settings, database_url, err, site_access
+from crawler.cli.common import checked_settings, database_url, err, site_access, warn_missing_contact
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,6 +37,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     from crawler.queue.app import open_queue
     from crawler.queue.tasks import NoFeed, describe_cycle, refresh_followed
 
+    warn_missing_contact(settings, quiet=args.quiet)
     site = site_access(settings)
 
     async def cycle():

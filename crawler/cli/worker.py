@@ -21,6 +21,7 @@ from crawler.cli.common import (
     database_url,
     positive_int,
     site_access,
+    warn_missing_contact,
 )
 
 CRON_SETTINGS = ("PRESSEPORTAL_REFRESH_CRON", "PRESSEPORTAL_SWEEP_CRON")
@@ -58,6 +59,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
             raise UsageError(f"{name} is a cron line such as '*/15 * * * *' (\"\" for none), not {line!r}")
     url = database_url(settings)
     db.ensure_schema(url)
+    # once at the worker's start: its crawls run quiet (-q), its refresh asks the site too
+    warn_missing_contact(settings, quiet=args.quiet)
     # imported once the store answers: loading the queue is the worker's business
     from crawler.queue.worker import WorkerOptions, run_worker
 

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import matplotlib
 import matplotlib.dates as mdates
@@ -141,10 +142,47 @@ def _run_span(data: ReportData) -> tuple[datetime, datetime]:
     return first - margin, last + margin
 
 
+# A time axis's one unit, from its span: (shortest span, unit, tick format). matplotlib's
+# AutoDateLocator (minticks=4) ticks in whole seconds below 4 minutes, in whole minutes
+# from 4 minutes, whole days from 4 days, whole months from 4 months (124 days hold 4 whole
+# months): each unit's format is never finer than the ticks need, nor coarser.
+TIME_UNITS = (
+    (timedelta(days=124), "month", "%b %Y"),
+    (timedelta(days=4), "day", "%d %b"),
+    (timedelta(minutes=4), "minute", "%H:%M"),
+    (timedelta(0), "second", "%H:%M:%S"),
+)
+
+
+def time_unit(first: datetime, last: datetime) -> tuple[str, str, str]:
+    """The unit of a time axis from `first` to `last` (aware, Berlin time): its name
+    ("month", "day", "minute", "second"), its tick format (strftime) and the axis label,
+    which names the unit and the days or years the ticks leave out: one unit per axis,
+    where matplotlib's ConciseDateFormatter mixed "45" (seconds) with "11:00" (minutes)."""
+    span = last - first
+    unit, fmt = next((unit, fmt) for shortest, unit, fmt in TIME_UNITS if span >= shortest)
+
+    def between(a: str, b: str) -> str:
+        return a if a == b else f"{a} to {b}"
+
+    if unit == "month":
+        return unit, fmt, "month (Berlin time)"
+    if unit == "day":
+        return unit, fmt, f"day (Berlin time), {between(f'{first:%Y}', f'{last:%Y}')}"
+    days = between(f"{first:%d %b %Y}", f"{last:%d %b %Y}")
+    if unit == "minute" and first.date() != last.date():
+        return unit, "%d %b %H:%M", f"Berlin time (day month hh:mm), {days}"
+    clock = "hh:mm" if unit == "minute" else "hh:mm:ss"
+    return unit, fmt, f"Berlin time ({clock}), {days}"
+
+
 def _time_axis(ax) -> None:
-    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    """Ticks on a date x axis in one unit (`time_unit`) for its span as it stands."""
+    first, last = (mdates.num2date(x, tz=ZoneInfo(TIMEZONE)) for x in ax.get_xlim())
+    _unit, fmt, label = time_unit(first, last)
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=4, maxticks=10))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter(fmt, tz=ZoneInfo(TIMEZONE)))
+    ax.set_xlabel(label)
 
 
 def archive(data: ReportData) -> str | None:

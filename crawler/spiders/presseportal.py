@@ -48,7 +48,7 @@ from crawler.extract.listing import Card, Listing, extract_listing
 from crawler.extract.story import ExtractionError, extract_story
 from crawler.items import Newsroom, RawRelease, story_ref
 from crawler.normalize.dates import DateParseError, parse_published
-from crawler.profiles import PROFILES, user_agent
+from crawler.profiles import PROFILES, user_agent, warn_missing_contact
 from crawler.profiles import check as check_profile
 from crawler.signals import failure_reason, page_failed
 from crawler.spiders.batch import ExtractionBatch
@@ -110,6 +110,9 @@ class PresseportalSpider(scrapy.Spider):
         # no delays are only for loopback; an unknown profile is an error (ProfileError)
         check_profile(crawler.settings.get("PRESSEPORTAL_PROFILE") or "live",
                       crawler.settings.get("PRESSEPORTAL_BASE_URL"))
+        # an identified bot: a crawl of the live site without a contact says so, at its start
+        warn_missing_contact(spider.logger, crawler.settings.get("PRESSEPORTAL_BASE_URL"),
+                             crawler.settings.get("USER_AGENT"))
         spider.base_url = crawler.settings.get("PRESSEPORTAL_BASE_URL").rstrip("/")
         # requests go to this host only (Scrapy's offsite handling; the project's
         # crawler.middlewares.SiteOnlyMiddleware records what it refuses)

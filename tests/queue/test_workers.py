@@ -188,3 +188,18 @@ def test_sigterm_releases_the_running_job_with_its_resume_point(replica_factory,
     assert scalar(database_url, "SELECT count(*) FROM crawl_cursors WHERE key LIKE 'backfill:%%'") == 1
     waiting = presseportal(replica, "status", database_url=database_url)
     assert "0 running, 1 waiting" in waiting.stdout and "last: released" in waiting.stdout, waiting.stdout
+
+
+def test_a_worker_for_the_live_site_without_a_contact_warns_once_at_its_start(replica, database_url, tmp_path):
+    # its crawls run with -q and say nothing of it: one line per worker, not one per job;
+    # https://presseportal.invalid stands in for the live site and is never reached
+    log = tmp_path / "worker.log"
+    worker = start_worker(replica, database_url, log, PRESSEPORTAL_BASE_URL="https://presseportal.invalid",
+                          PRESSEPORTAL_PROFILE="live", PRESSEPORTAL_CONTACT="")
+    try:
+        wait_for(lambda: "PRESSEPORTAL_CONTACT is not set" in log.read_text(), 60, "the warning", [worker])
+    finally:
+        stop_processes([worker])
+    text = log.read_text()
+    assert "Traceback" not in text, text[-2000:]
+    assert text.count("PRESSEPORTAL_CONTACT is not set") == 1 and "mailto:" in text, text[-2000:]

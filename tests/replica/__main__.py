@@ -2,8 +2,9 @@
 [--publishers N] [--offices N] [--request-log FILE]
 
 Prints the base URL as the first line of stdout and the ids of the newsrooms it serves
-(publishers, then offices), comma separated, as the second; then serves until
-SIGINT/SIGTERM.
+(publishers, then offices), comma separated, as the second (both read by programs); then
+one line per kind for people, "publishers (--publisher): 73811, ..." and "police/fire
+offices (--office): 99001, ..."; then serves until SIGINT/SIGTERM.
 """
 
 from __future__ import annotations
@@ -14,6 +15,13 @@ import sys
 import threading
 
 from .server import Replica
+
+
+def newsroom_kinds(publishers, offices) -> list[str]:
+    """The lines after the two machine-read ones: the publishers' ids (for --publisher) and
+    the police/fire offices' (for --office), one line per kind."""
+    return [f"publishers (--publisher): {', '.join(map(str, publishers))}",
+            f"police/fire offices (--office): {', '.join(map(str, offices))}"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     print(replica.base_url, flush=True)
     # the newsrooms' ids on one line: publishers, then offices (their numbers may meet)
     print(",".join(map(str, [*replica.corpus.publishers, *replica.corpus.offices])), flush=True)
+    # for people: which of those ids is which kind, and the option that takes it
+    for line in newsroom_kinds(replica.corpus.publishers, replica.corpus.offices):
+        print(line, flush=True)
     try:
         while not stop.wait(0.5):
             pass

@@ -75,3 +75,29 @@ def test_many_newsrooms_their_ids_the_site_wide_feed_and_the_request_log(tmp_pat
     assert [(status, path) for _, status, path in lines] == [
         ("200", f"/nr/{publishers[-1]}"), ("200", f"/blaulicht/nr/{offices[-1]}"), ("200", "/rss/presseportal.rss2")]
     assert all(float(t) > 1.7e9 for t, _, _ in lines)
+
+
+def test_the_start_up_lines_name_each_newsrooms_kind_after_the_machine_read_ones():
+    # a user could not tell which id to give --publisher and which --office
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.replica", "--port", "0", "--releases", "40", "--seed", "3",
+         "--publishers", "3", "--offices", "2"],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        base = proc.stdout.readline().strip()
+        ids = proc.stdout.readline().strip().split(",")
+        proc.send_signal(signal.SIGTERM)  # the start-up lines are all printed before it serves
+        rest, _ = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert base.startswith("http://127.0.0.1:") and all(i.isdigit() for i in ids), "lines 1 and 2 as before"
+    people = rest.splitlines()
+    publishers = [line for line in people if line.startswith("publishers (--publisher): ")]
+    offices = [line for line in people if line.startswith("police/fire offices (--office): ")]
+    assert len(publishers) == len(offices) == 1, people
+    publisher_ids = publishers[0].split(": ", 1)[1].split(", ")
+    office_ids = offices[0].split(": ", 1)[1].split(", ")
+    assert publisher_ids + office_ids == ids, "the same ids as line 2, each with its kind"
+    assert "73811" in publisher_ids and len(publisher_ids) >= 3 and len(office_ids) >= 2

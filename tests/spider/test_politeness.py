@@ -152,3 +152,60 @@ def test_a_robots_txt_answer_allows_what_it_says_and_an_absent_one_everything(st
 def test_a_robots_txt_that_cannot_be_read_leaves_the_rules_unknown(status):
     # a 5xx (RFC 9309: unreachable) or a 429: nothing else is asked of the site for now
     assert robots_rules(status, b"User-agent: *\nAllow: /\n") is None
+
+
+# --- an identified bot: a crawl of the live site without a contact says so -----------------------
+
+LIVE = "https://www.presseportal.de"
+
+
+def test_the_live_site_without_a_contact_gets_one_line_naming_the_setting():
+    from crawler.profiles import missing_contact, user_agent
+
+    line = missing_contact(LIVE, user_agent(""))
+    assert line is not None and "\n" not in line
+    assert "PRESSEPORTAL_CONTACT" in line and "www.presseportal.de" in line
+    assert "mailto:" in line and "URL" in line, "it says what to set it to"
+
+
+@pytest.mark.parametrize("base_url, agent", [
+    (LIVE, "presseportal-ingest/0.1 (+mailto:ops@example.org; press-release archiver; obeys robots.txt)"),
+    (LIVE, "mine/1.0 (+https://example.org/bot)"),  # a User-Agent set by hand
+    ("http://127.0.0.1:8000", None),  # the replica: the tests, the demo, the benchmarks
+    ("http://localhost:8000", None),
+], ids=["contact", "own-user-agent", "replica", "localhost"])
+def test_no_warning_with_a_contact_or_for_the_replica(base_url, agent):
+    from crawler.profiles import missing_contact, user_agent
+
+    assert missing_contact(base_url, user_agent("") if agent is None else agent) is None
+
+
+@pytest.fixture
+def not_warned_yet(monkeypatch):
+    import crawler.profiles
+
+    monkeypatch.setattr(crawler.profiles, "_contact_warned", False)
+
+
+def test_the_spider_warns_once_per_process_when_it_is_made_for_the_live_site(not_warned_yet, caplog):
+    import logging
+
+    from scrapy.utils.test import get_crawler
+
+    from crawler.profiles import user_agent
+    from crawler.spiders.presseportal import PresseportalSpider
+
+    def make(**settings):
+        # the project's User-Agent (crawler/settings.py) with no contact; not Scrapy's default
+        crawler = get_crawler(PresseportalSpider, {"PRESSEPORTAL_PROFILE": "live", "USER_AGENT": user_agent(),
+                                                   **settings})
+        PresseportalSpider.from_crawler(crawler)
+
+    with caplog.at_level(logging.WARNING):
+        make(PRESSEPORTAL_BASE_URL="http://127.0.0.1:8000")
+        assert "PRESSEPORTAL_CONTACT" not in caplog.text, "the replica on loopback: no warning"
+        make(PRESSEPORTAL_BASE_URL=LIVE)
+        make(PRESSEPORTAL_BASE_URL=LIVE)
+    warnings = [r for r in caplog.records if "PRESSEPORTAL_CONTACT is not set" in r.getMessage()]
+    assert len(warnings) == 1 and warnings[0].levelno == logging.WARNING, caplog.text
+
