@@ -190,6 +190,23 @@ def test_a_release_imported_without_its_url_gets_its_id_from_the_crawl(replica_f
     assert again.returncode == 0 and b"new 0" in again.stderr, "the import knows its release by now"
 
 
+def test_html_entities_of_a_dump_are_decoded_and_the_release_is_found_by_its_words(replica, database_url, tmp_path):
+    path = tmp_path / "dump.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["title", "body", "url"])
+        writer.writerow(["Entities &amp; Co: M&uuml;ller &quot;zitiert&quot;",
+                         "Hamburg (ots) - M&uuml;ller &amp; S&ouml;hne sagen &bdquo;Hallo&ldquo; &ndash; "
+                         "und sonst nichts.", "https://www.presseportal.de/pm/12345/6789012"])
+    done = import_(replica, database_url, str(path))
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    release = exported(replica, database_url)[6789012]
+    assert release["title"] == 'Entities & Co: Müller "zitiert"'
+    assert release["body"] == "Müller & Söhne sagen „Hallo“ – und sonst nichts."
+    found = presseportal(replica, "search", "Söhne", database_url=database_url)
+    assert found.returncode == 0 and "6789012" in found.stdout, found.stdout + found.stderr
+
+
 # --- bad input ---------------------------------------------------------------------------------
 
 
