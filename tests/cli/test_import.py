@@ -252,14 +252,25 @@ def test_bad_records_are_listed_with_file_and_line_and_the_import_goes_on(replic
     (["--publisher", "1", "--office", "2", "x.txt"], "not allowed with argument"),
     (["--encoding", "klingon", "x.txt"], "klingon"),
     (["-", "x.txt", "-"], "once"),
+    # a --map column the file lacks: the command line is wrong, not a record
+    (["--map", "text=Nope", "dump.csv"], "dump.csv: --map text=Nope: no column 'Nope' (columns: title, body)"),
+    (["--map", "text=Nope", "dump.jsonl"], "dump.jsonl: --map text=Nope: no column 'Nope' (columns: title, body)"),
+    (["--map", "text=Nope", "--format", "csv", "dump.csv.gz"], "no column 'Nope'"),
+    (["--map", "text=body", "--format", "lines", "x.txt"], "--format lines has none"),
+    (["--encoding", "utf-16", "x.txt"], "keep ASCII"),  # lines are split as bytes
+    (["--encoding", "base64", "x.txt"], "not a text encoding"),
 ])
 def test_exit_2_on_usage_errors(tmp_path, monkeypatch, capsys, args, message):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "x.txt").write_text("Text.\n", encoding="utf-8")
+    (tmp_path / "dump.csv").write_text("title,body\nT,Text.\n", encoding="utf-8")
+    (tmp_path / "dump.csv.gz").write_bytes(gzip.compress(b"title;body\nT;Text.\n"))
+    (tmp_path / "dump.jsonl").write_text('{"title": "T", "body": "Text."}\n', encoding="utf-8")
     with pytest.raises(SystemExit) as exit_:
         main(["import", *args])  # refused before the database or a file is read
     assert exit_.value.code == 2
-    assert message in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert message in err.strip().splitlines()[-1], "one line saying what is wrong, after the usage"
 
 
 def test_an_import_runs_beside_a_crawl_of_the_same_newsroom(replica, database_url, tmp_path):
