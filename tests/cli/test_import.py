@@ -235,6 +235,11 @@ def test_bad_records_are_listed_with_file_and_line_and_the_import_goes_on(replic
     assert "errors 4 (first: " in line and f"{path}:2: " in line, "the first bad record, with file:line and why"
     run = line.split()[2].rstrip(":")
     assert line.endswith(f"all: presseportal status --errors {run})"), line
+    # the dropped record is logged in one line naming file:line and why, never the record
+    (dropped,) = [line for line in done.stderr.decode().splitlines() if "Dropped" in line]
+    assert errors[3][2].startswith("unparseable published date: ")
+    assert dropped.endswith(f"Dropped {path}:4: {errors[3][2]}"), dropped
+    assert "RawRelease(" not in done.stderr.decode()
     listed = presseportal(replica, "status", "--errors", run, database_url=database_url)
     assert listed.returncode == 0 and f"{broken}:2" in listed.stdout and f"{path}:4" in listed.stdout, listed
 
