@@ -242,6 +242,12 @@ def test_bad_records_are_listed_with_file_and_line_and_the_import_goes_on(replic
     assert "RawRelease(" not in done.stderr.decode()
     listed = presseportal(replica, "status", "--errors", run, database_url=database_url)
     assert listed.returncode == 0 and f"{broken}:2" in listed.stdout and f"{path}:4" in listed.stdout, listed
+    # an import's failures are its bad records, each named by file:line (a crawl's: failed pages, by URL)
+    heading, columns = listed.stdout.splitlines()[:2]
+    assert heading == f"Bad records of import run #{run}: 4"
+    assert columns.split() == ["stage", "record", "reason"]
+    as_json = json.loads(presseportal(replica, "status", "--errors", run, "--json", database_url=database_url).stdout)
+    assert as_json["mode"] == "import" and len(as_json["errors"]) == 4
 
 
 @pytest.mark.parametrize(("args", "message"), [
