@@ -26,7 +26,6 @@ from dataclasses import dataclass, field, fields, replace
 
 from crawler.grammar import key, parse_office_code, split_flat_text, split_release
 from crawler.items import OFFICE, PUBLISHER, Newsroom, RawRelease, StoryRef, story_ref
-from crawler.normalize.text import unescape_references
 
 # story ids are PostgreSQL integers: derived ones take the negative half (-1 .. -(2**31 - 1))
 _INT4 = 2**31 - 1
@@ -60,6 +59,10 @@ class Record:
 def unescaped(record: Record) -> Record:
     """A copy of `record` with the character references of every string it gives decoded
     (text, title, date, ids, keywords, image URLs and captions ...; not where it was read)."""
+    # imported here: every command loads this module (the CLI's `import`), and ftfy is a
+    # twentieth of a cron run that finds nothing (tests/cli/test_cron.py)
+    from crawler.normalize.text import unescape_references
+
     return replace(
         record,
         **{f.name: unescape_references(value) for f in fields(Record)
