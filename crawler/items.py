@@ -190,6 +190,14 @@ def canonical_story_url(base_url: str, publisher_id: int, story_id: int, kind: s
     return base_url.rstrip("/") + Newsroom(kind, publisher_id).story_path(story_id)
 
 
+def place_of(item: Any, response: Any = None) -> str:
+    """What names an item in a failure (a crawl_errors row, a log line): an import's
+    "file:line", else its page's URL, else the URL of the response it came from ("" when
+    none is known)."""
+    return (getattr(item, "location", "") or getattr(item, "url", "")
+            or (getattr(response, "url", "") if response is not None else ""))
+
+
 @dataclass
 class RawRelease:
     """One story page as the page says it; the spider's item. See the module docstring."""

@@ -111,6 +111,8 @@ DOWNLOADER_MIDDLEWARES = {
     # last before the download: every request (robots.txt, retries) takes a budget slot
     "crawler.budget.SiteBudgetMiddleware": 950,
 }
+# a dropped or failed item is logged as one line naming its page or file:line, not the record
+LOG_FORMATTER = "crawler.logformatter.LogFormatter"
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 300,
     "pipelines.validate.ValidatePipeline": 400,

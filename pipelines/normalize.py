@@ -2,7 +2,7 @@
 
 The work is `crawler.normalize.release.normalize_release` (characters and dates; the
 sections were told apart by extraction). An unreadable date drops the item (`DropItem`
-naming URL and raw string) and counts ``normalize/date_error``: a release without a
+naming the raw string; the log line and the crawl_errors row name the page or file:line) and counts ``normalize/date_error``: a release without a
 correct instant is not stored with a made-up one. Counts ``normalize/items`` for every
 release made and ``normalize/date_ambiguous`` for the DST edges.
 """
@@ -50,7 +50,7 @@ class NormalizePipeline(CountingPipeline):
             release = normalize_release(item)
         except DateParseError as exc:
             self._inc("normalize/date_error")
-            raise DropItem(f"unparseable published date at {item.location or item.url}: {exc}") from exc
+            raise DropItem(f"unparseable published date: {exc}") from exc
         self._inc("normalize/items")
         if release.published_ambiguous:
             self._inc("normalize/date_ambiguous")

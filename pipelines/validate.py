@@ -8,7 +8,8 @@ Required: story_id, publisher_id, url, title, published_at (aware) and body. An
 imported release (origin "import") needs only story_id, publisher_id and body: a
 dump may lack the rest (a flattened line has no title), and a story id derived from
 its text is negative (`story_id_derived`). A record missing any of them is dropped
-with a `DropItem` naming the fields and the URL (an import: its file and line); each
+with a `DropItem` naming the fields (the log line and the crawl_errors row name the page,
+an import its file and line: crawler/logformatter.py, `items.place_of`); each
 missing field counts ``validate/dropped/<field>`` and every dropped record
 ``validate/dropped``.
 
@@ -74,7 +75,6 @@ class ValidatePipeline(CountingPipeline):
             self._inc("validate/dropped")
             for name in missing:
                 self._inc(f"validate/dropped/{name}")
-            url = item.location or item.url or f"story {item.story_id}"
-            raise DropItem(f"incomplete release {url}: missing {', '.join(missing)}")
+            raise DropItem(f"incomplete release: missing {', '.join(missing)}")
         self._inc("validate/items")
         return item

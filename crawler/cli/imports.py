@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import codecs
 import os
 import sys
 from typing import Any
 
 from crawler.cli.common import UsageError, asked_newsrooms
 from crawler.cli.inprocess import add_run_options, exit_status, run_in_process, run_settings
-from crawler.imports.formats import FORMATS, STDIN, parse_mapping
+from crawler.imports.formats import FORMATS, STDIN, check_encoding, check_mapping, parse_mapping
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -40,8 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_import(args: argparse.Namespace) -> int:
     named = asked_newsrooms(args) or []
     try:
-        parse_mapping(args.map)
-        codecs.lookup(args.encoding)
+        mapping = parse_mapping(args.map)
+        check_encoding(args.encoding)
     except (ValueError, LookupError) as exc:
         raise UsageError(str(exc)) from None
     if len(named) > 1:
@@ -54,6 +53,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise UsageError(f"not a file (give the files inside a folder, e.g. folder/*.jsonl): {', '.join(not_files)}")
     if args.files.count(STDIN) > 1:
         raise UsageError("standard input (-) can be read once")
+    try:
+        check_mapping(args.files, args.format, mapping, args.encoding)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     settings = run_settings(args)
     stats, code = run_in_process(settings, "import", files=args.files, format=args.format,
                            publisher=args.publisher, office=args.office, map=args.map, encoding=args.encoding)

@@ -1,6 +1,7 @@
 """`presseportal status`: the job queue (when workers are set up: running jobs with their
 worker and start, waiting ones, failed ones with the reason), the last runs, releases per
-publisher, the newest release, coverage; `--errors [RUN]` the failed pages of a run;
+publisher, the newest release, coverage; `--errors [RUN]` the failed pages of a run (an
+import's: its bad records, by file:line);
 `--json` all of it for machines."""
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true",
                    help="machine-readable: runs with durations, releases per publisher, coverage")
     p.add_argument("--errors", nargs="?", type=positive_int, const=0, default=None, metavar="RUN",
-                   help="the failed pages (URL, stage, reason) of run RUN (default: the newest run)")
+                   help="the failed pages (URL, stage, reason) of run RUN, an import's bad records "
+                   "(file:line, stage, reason) (default: the newest run)")
     p.set_defaults(run=cmd_status)
 
 
@@ -154,17 +156,21 @@ def show_errors(args: argparse.Namespace) -> int:
         if run_id is None:
             print("no run recorded yet", file=sys.stderr)
             return exitcodes.OK
-        if conn is None or not reads.run_exists(conn, run_id):
+        mode = reads.run_mode(conn, run_id) if conn is not None else None
+        if mode is None:
             raise UsageError(f"there is no run #{run_id} (see presseportal status)")
         errors = reads.run_errors(conn, run_id)
     if args.json:
-        json.dump({"run": run_id, "errors": errors}, sys.stdout, ensure_ascii=False, indent=2,
+        json.dump({"run": run_id, "mode": mode, "errors": errors}, sys.stdout, ensure_ascii=False, indent=2,
                   default=_json_default)
         sys.stdout.write("\n")
         return exitcodes.OK
-    print(f"Failed pages of run #{run_id}: {len(errors)}")
+    # an import reads records from files: what failed is a record, named by its file:line
+    heading, place = (("Bad records of import run", "record") if mode == "import"
+                      else ("Failed pages of run", "url"))
+    print(f"{heading} #{run_id}: {len(errors)}")
     if errors:
-        sys.stdout.write(table(["stage", "url", "reason"],
+        sys.stdout.write(table(["stage", place, "reason"],
                                [[e["stage"], e["url"] or "-", one_line(e["reason"])] for e in errors]))
     return exitcodes.OK
 

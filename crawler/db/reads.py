@@ -37,8 +37,11 @@ def run_errors(conn: psycopg.Connection, run_id: int) -> list[dict[str, Any]]:
     return fetch_rows(conn, "run_errors", {"run_id": run_id})
 
 
-def run_exists(conn: psycopg.Connection, run_id: int) -> bool:
-    return bool(fetch_rows(conn, "run_exists", {"run_id": run_id}))
+def run_mode(conn: psycopg.Connection, run_id: int) -> str | None:
+    """The mode of run `run_id` (incremental, backfill, import, reextract, ...); None when
+    there is no such run."""
+    found = fetch_rows(conn, "run_mode", {"run_id": run_id})
+    return found[0]["mode"] if found else None
 
 
 def newest_run_id(conn: psycopg.Connection) -> int | None:

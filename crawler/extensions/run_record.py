@@ -29,7 +29,7 @@ from crawler import db
 from crawler.db import spill
 from crawler.extensions._liveness import this_process_started
 from crawler.extensions.run_lock import RunLock, named
-from crawler.items import Newsroom
+from crawler.items import Newsroom, place_of
 from crawler.signals import failure_reason, page_failed
 from crawler.state import CrawlState, Validators
 
@@ -129,11 +129,11 @@ class RunRecord:
         self.stats.inc_value("presseportal/errors")
 
     def item_dropped(self, item, response, exception, spider=None):
-        self.page_failed(where(item, response), "pipeline", str(exception), "")
+        self.page_failed(place_of(item, response), "pipeline", str(exception), "")
 
     def item_error(self, item, response, spider=None, failure=None):
         # a pipeline raised something else than DropItem: the release is lost, say so
-        self.page_failed(where(item, response), "pipeline", failure_reason(failure), "")
+        self.page_failed(place_of(item, response), "pipeline", failure_reason(failure), "")
 
     def spider_error(self, failure, response, spider=None):
         # a bug met a page the spider did not expect: count it, never end as a success
@@ -204,13 +204,6 @@ class RunRecord:
 def first_line(reason: str) -> str:
     """A reason's first line (a traceback or a server's detail stays in crawl_errors)."""
     return (reason or "").strip().splitlines()[0] if (reason or "").strip() else "no reason given"
-
-
-def where(item: Any, response) -> str:
-    """What a failed item's crawl_errors row names: an import's file and line, else its
-    page's URL."""
-    return (getattr(item, "location", "") or getattr(item, "url", "")
-            or (response.url if response is not None else ""))
 
 
 def run_counts(stats) -> dict[str, Any]:

@@ -123,6 +123,69 @@ def resolve_columns(names: list[str], mapping: dict[str, str]) -> dict[str, str]
     return columns
 
 
+def check_encoding(encoding: str) -> None:
+    """Refuse an encoding the readers cannot read: LookupError for an unknown one,
+    ValueError for one that is no text encoding ("base64") or does not keep ASCII as it
+    is ("utf-16", "cp037"): the files are split into lines, cells and JSON as bytes."""
+    ascii_ = bytes(range(128))
+    try:
+        same = ascii_.decode(encoding) == ascii_.decode("ascii")
+    except LookupError:
+        codecs.lookup(encoding)  # unknown: its own message; else no text encoding
+        raise ValueError(f"--encoding {encoding}: not a text encoding") from None
+    except UnicodeDecodeError:
+        same = False
+    if not same:
+        raise ValueError(f"--encoding {encoding}: only encodings that keep ASCII as it is can be read "
+                         "(utf-8, windows-1252, latin-1, ...)")
+
+
+def check_mapping(paths: list[str], fmt: str, mapping: dict[str, str], encoding: str = "utf-8") -> None:
+    """Refuse a `--map` that cannot apply, before anything is read: ValueError naming it.
+
+    A mapped column missing from a named file's header (csv) or first record (jsonl) is a
+    fault of the command line, not of a record: the message names the file and its columns.
+    `--map` with `--format lines` or `api` (which have no columns) is refused too.
+    Standard input cannot be read twice: its columns are checked when it is read (a bad
+    record at line 1). A file that cannot be opened is left to `read_records`."""
+    if not mapping:
+        return
+    if fmt in ("lines", "api"):
+        raise ValueError(f"--map names columns of csv and jsonl files; --format {fmt} has none")
+    for path in paths:
+        if path == STDIN:
+            continue
+        with contextlib.ExitStack() as files:
+            try:
+                stream = open_input(path, files)
+                head = stream.peek(_PEEK)[:_PEEK]
+            except (OSError, EOFError, zlib.error):
+                continue
+            names = _columns(head, fmt if fmt != "auto" else detect_format(path, head, mapping), encoding)
+        if names is not None:
+            try:
+                resolve_columns(names, mapping)
+            except ValueError as exc:
+                raise ValueError(f"{path}: {exc}") from None
+
+
+def _columns(head: bytes, fmt: str, encoding: str) -> list[str] | None:
+    """The column names of a csv header or the keys of a first jsonl record in `head`;
+    None when there are none to check (another format, an unreadable first line)."""
+    text = head.decode(encoding, errors="replace").lstrip("\ufeff")
+    if fmt == "csv":
+        header = next(csv.reader(io.StringIO(text), _sniff_dialect(text)), None)
+        return [name.lstrip("\ufeff") for name in header] if header else None
+    if fmt == "jsonl":
+        first, complete = _first_line(head)
+        try:
+            value = json.loads(first) if complete else None
+        except ValueError:
+            return None
+        return list(value) if isinstance(value, dict) else None
+    return None
+
+
 # --- opening -----------------------------------------------------------------------------------
 
 

@@ -2,7 +2,10 @@
 
 `Record` is what a reader (crawler.imports.formats) found for one release: the
 flattened text and whatever columns or keys the dump had beside it. `raw_release`
-makes of it the same `RawRelease` a story page gives the spider: the text is split by
+makes of it the same `RawRelease` a story page gives the spider: first every string of
+the record has its HTML character references decoded (`unescape_references`: dumps of
+other scrapers often keep "M&uuml;ller &amp; S&ouml;hne"; a page's text was decoded by
+its HTML parse, a dump's never was), then the text is split by
 the release grammar (`crawler.grammar.split_flat_text` + `split_release`), nothing here
 holds a section pattern; the normaliser cleans it and reads the date like any other.
 
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 from crawler.grammar import key, parse_office_code, split_flat_text, split_release
 from crawler.items import OFFICE, PUBLISHER, Newsroom, RawRelease, StoryRef, story_ref
@@ -51,6 +54,26 @@ class Record:
     keywords: list[str] = field(default_factory=list)
     images: list[dict[str, str]] = field(default_factory=list)
     language: str = ""
+
+
+def unescaped(record: Record) -> Record:
+    """A copy of `record` with the character references of every string it gives decoded
+    (text, title, date, ids, keywords, image URLs and captions ...; not where it was read)."""
+    # imported here: every command loads this module (the CLI's `import`), and ftfy is a
+    # twentieth of a cron run that finds nothing (tests/cli/test_cron.py)
+    from crawler.normalize.text import unescape_references
+
+    return replace(
+        record,
+        **{f.name: unescape_references(value) for f in fields(Record)
+           if f.name not in _AS_READ and isinstance(value := getattr(record, f.name), str)},
+        keywords=[unescape_references(k) for k in record.keywords],
+        images=[{k: unescape_references(v) for k, v in image.items()} for image in record.images],
+    )
+
+
+# the reader's own strings, not the dump's
+_AS_READ = ("location", "fmt")
 
 
 def derived_story_id(publisher_id: int, text: str) -> int:
@@ -91,6 +114,8 @@ def raw_release(record: Record, *, default_newsroom: Newsroom | None, base_url: 
     `default_newsroom`: the newsroom of records that name none (`--publisher`, `--office`);
     `base_url`: the site a story URL is made on when the record has ids but no URL.
     Raises `RecordError` for a record without text, or without any newsroom id."""
+    # before the grammar reads it: "R&uuml;ckfragen bitte an:" opens a contact block too
+    record = unescaped(record)
     text = record.text if key(record.text) else record.teaser
     if not key(text):
         raise RecordError("no text")

@@ -28,6 +28,10 @@ its raw text cleans to.
 
 Cleaning is idempotent: when ftfy changed something, the steps run again until
 nothing changes (a repair can expose debris, e.g. "â€‹" is a mojibake ZWSP).
+
+Character references ("&uuml;", "&#252;", "&#xFC;") are not part of cleaning: a page's
+text was decoded once by its HTML parse. Text that never went through one (the dumps of
+other scrapers, `crawler.imports`) is decoded by `unescape_references` where it comes in.
 """
 
 from __future__ import annotations
@@ -37,10 +41,12 @@ import unicodedata
 
 import ftfy
 from ftfy.chardata import UTF8_DETECTOR_RE
+from ftfy.fixes import unescape_html
 
 from crawler.normalize.chars import DEBRIS, HARD_BREAK, INVISIBLE
 
-__all__ = ["ACCEPTED_MOJIBAKE_ENCODINGS", "DEBRIS", "FTFY_CONFIG", "clean_block", "clean_inline", "clean_paragraphs"]
+__all__ = ["ACCEPTED_MOJIBAKE_ENCODINGS", "DEBRIS", "FTFY_CONFIG", "clean_block", "clean_inline", "clean_paragraphs",
+           "unescape_references"]
 
 FTFY_CONFIG = ftfy.TextFixerConfig(
     unescape_html=False,
@@ -209,3 +215,31 @@ def clean_paragraphs(paragraphs: list[str]) -> list[str]:
         if c:
             out.append(c)
     return out
+
+
+# a dump escaped twice ("&amp;uuml;") needs two passes; more than three is not escaping
+_UNESCAPE_PASSES = 3
+
+
+def unescape_references(s: str) -> str:
+    """Text with its HTML character references decoded: named ("&uuml;", "&bdquo;"),
+    decimal ("&#252;") and hexadecimal ("&#xFC;"), as the HTML5 rules read them (numeric
+    ones through `html.unescape`: "&#150;" is windows-1252's "–", an invalid code point
+    U+FFFD). Text escaped twice ("&amp;uuml;") is decoded again, up to three passes.
+
+    Only for text that did not come from an HTML parse (a dump's strings): a page's text
+    is decoded by lxml already, and decoding it again would turn a release's literal
+    "&amp;" into "&".
+
+    ftfy's `unescape_html`, not `html.unescape`: a dump is mostly plain text, and only
+    references closed by ";" are unambiguous there. `html.unescape` also decodes the
+    legacy names without one, as a browser does inside HTML, which would turn a plain
+    "?a=1&region=de" into "?a=1®ion=de" and "Müller&not" into "Müller¬"."""
+    for _ in range(_UNESCAPE_PASSES):
+        if "&" not in s:
+            break
+        decoded = unescape_html(s)
+        if decoded == s:
+            break
+        s = decoded
+    return s

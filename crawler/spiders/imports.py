@@ -12,7 +12,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
-from crawler.imports.formats import FORMATS, BadRecord, parse_mapping, read_records
+from crawler.imports.formats import (
+    FORMATS,
+    BadRecord,
+    check_encoding,
+    check_mapping,
+    parse_mapping,
+    read_records,
+)
 from crawler.imports.records import RecordError, raw_release
 from crawler.items import RawRelease
 from crawler.spiders.offline import OfflineSpider
@@ -41,6 +48,8 @@ class ImportSpider(OfflineSpider):
         self.format = format
         self.mapping = parse_mapping(map)
         self.encoding = encoding
+        check_encoding(encoding)
+        check_mapping(self.paths, format, self.mapping, encoding)  # a usage error, before any run
         named = parse_newsrooms(publisher, office) if publisher or office else []
         if len(named) > 1:
             raise ValueError("an import takes one default newsroom: one publisher or one office id")

@@ -48,6 +48,8 @@ ALLOWED: dict[str, set[str]] = {
     # the report and the metrics: read the store through crawler.db, draw, export
     "crawler.health": BASE | {"crawler.db"},
     "crawler.settings": BASE,
+    # how Scrapy logs a dropped item: one line naming it (LOG_FORMATTER)
+    "crawler.logformatter": BASE,
     # the summary line of a crawl, from its stats (the CLI's and the pre-check's)
     "crawler.summary": set(),
     # the cron job's pre-check before Scrapy starts (of the extensions only `_liveness`, which

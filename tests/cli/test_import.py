@@ -190,6 +190,23 @@ def test_a_release_imported_without_its_url_gets_its_id_from_the_crawl(replica_f
     assert again.returncode == 0 and b"new 0" in again.stderr, "the import knows its release by now"
 
 
+def test_html_entities_of_a_dump_are_decoded_and_the_release_is_found_by_its_words(replica, database_url, tmp_path):
+    path = tmp_path / "dump.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["title", "body", "url"])
+        writer.writerow(["Entities &amp; Co: M&uuml;ller &quot;zitiert&quot;",
+                         "Hamburg (ots) - M&uuml;ller &amp; S&ouml;hne sagen &bdquo;Hallo&ldquo; &ndash; "
+                         "und sonst nichts.", "https://www.presseportal.de/pm/12345/6789012"])
+    done = import_(replica, database_url, str(path))
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    release = exported(replica, database_url)[6789012]
+    assert release["title"] == 'Entities & Co: Müller "zitiert"'
+    assert release["body"] == "Müller & Söhne sagen „Hallo“ – und sonst nichts."
+    found = presseportal(replica, "search", "Söhne", database_url=database_url)
+    assert found.returncode == 0 and "6789012" in found.stdout, found.stdout + found.stderr
+
+
 # --- bad input ---------------------------------------------------------------------------------
 
 
@@ -218,8 +235,19 @@ def test_bad_records_are_listed_with_file_and_line_and_the_import_goes_on(replic
     assert "errors 4 (first: " in line and f"{path}:2: " in line, "the first bad record, with file:line and why"
     run = line.split()[2].rstrip(":")
     assert line.endswith(f"all: presseportal status --errors {run})"), line
+    # the dropped record is logged in one line naming file:line and why, never the record
+    (dropped,) = [line for line in done.stderr.decode().splitlines() if "Dropped" in line]
+    assert errors[3][2].startswith("unparseable published date: ")
+    assert dropped.endswith(f"Dropped {path}:4: {errors[3][2]}"), dropped
+    assert "RawRelease(" not in done.stderr.decode()
     listed = presseportal(replica, "status", "--errors", run, database_url=database_url)
     assert listed.returncode == 0 and f"{broken}:2" in listed.stdout and f"{path}:4" in listed.stdout, listed
+    # an import's failures are its bad records, each named by file:line (a crawl's: failed pages, by URL)
+    heading, columns = listed.stdout.splitlines()[:2]
+    assert heading == f"Bad records of import run #{run}: 4"
+    assert columns.split() == ["stage", "record", "reason"]
+    as_json = json.loads(presseportal(replica, "status", "--errors", run, "--json", database_url=database_url).stdout)
+    assert as_json["mode"] == "import" and len(as_json["errors"]) == 4
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -235,14 +263,25 @@ def test_bad_records_are_listed_with_file_and_line_and_the_import_goes_on(replic
     (["--publisher", "1", "--office", "2", "x.txt"], "not allowed with argument"),
     (["--encoding", "klingon", "x.txt"], "klingon"),
     (["-", "x.txt", "-"], "once"),
+    # a --map column the file lacks: the command line is wrong, not a record
+    (["--map", "text=Nope", "dump.csv"], "dump.csv: --map text=Nope: no column 'Nope' (columns: title, body)"),
+    (["--map", "text=Nope", "dump.jsonl"], "dump.jsonl: --map text=Nope: no column 'Nope' (columns: title, body)"),
+    (["--map", "text=Nope", "--format", "csv", "dump.csv.gz"], "no column 'Nope'"),
+    (["--map", "text=body", "--format", "lines", "x.txt"], "--format lines has none"),
+    (["--encoding", "utf-16", "x.txt"], "keep ASCII"),  # lines are split as bytes
+    (["--encoding", "base64", "x.txt"], "not a text encoding"),
 ])
 def test_exit_2_on_usage_errors(tmp_path, monkeypatch, capsys, args, message):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "x.txt").write_text("Text.\n", encoding="utf-8")
+    (tmp_path / "dump.csv").write_text("title,body\nT,Text.\n", encoding="utf-8")
+    (tmp_path / "dump.csv.gz").write_bytes(gzip.compress(b"title;body\nT;Text.\n"))
+    (tmp_path / "dump.jsonl").write_text('{"title": "T", "body": "Text."}\n', encoding="utf-8")
     with pytest.raises(SystemExit) as exit_:
         main(["import", *args])  # refused before the database or a file is read
     assert exit_.value.code == 2
-    assert message in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert message in err.strip().splitlines()[-1], "one line saying what is wrong, after the usage"
 
 
 def test_an_import_runs_beside_a_crawl_of_the_same_newsroom(replica, database_url, tmp_path):

@@ -60,11 +60,12 @@ def test_status_errors_lists_the_failed_pages_of_a_run(replica, database_url):
     newest = presseportal(replica, "status", "--errors", database_url=database_url)
     by_id = presseportal(replica, "status", "--errors", "1", database_url=database_url)
     assert newest.returncode == 0 and by_id.stdout == newest.stdout
-    assert "Failed pages of run #1: 1" in newest.stdout
+    assert newest.stdout.splitlines()[0] == "Failed pages of run #1: 1"
+    assert newest.stdout.splitlines()[1].split() == ["stage", "url", "reason"]
     line = next(line for line in newest.stdout.splitlines() if f"/pm/{PID}/{victim}" in line)
     assert "fetch" in line and "HTTP 500" in line
     as_json = json.loads(presseportal(replica, "status", "--errors", "1", "--json", database_url=database_url).stdout)
-    assert [e["stage"] for e in as_json["errors"]] == ["fetch"]
+    assert [e["stage"] for e in as_json["errors"]] == ["fetch"] and as_json["mode"] == "incremental"
     missing = presseportal(replica, "status", "--errors", "99", database_url=database_url)
     assert missing.returncode == 2 and "there is no run #99" in missing.stderr
 

@@ -71,3 +71,14 @@ def test_windows_1252_fixture_extracts_like_its_utf8_twin() -> None:
     assert page.body == ["Der „Bürgerbus“ bekommt 25.000 € – mehr als je zuvor."]
     twin = extract_story(decode_html(raw, "utf-8"), "https://www.presseportal.de/pm/88002/4640344")
     assert twin == page
+
+
+def test_a_pages_references_are_decoded_once_and_its_literal_ones_stay() -> None:
+    # the page writes "AT&amp;amp;T" and shows "AT&amp;T": that is the release's text; the
+    # normaliser never decodes again (only a dump's text is: crawler/imports/records.py)
+    from crawler.normalize.release import normalize_release
+    from tests.extract.helpers import REFERENCE_URL, reference_html
+
+    html = reference_html().replace("<h1", "<h1>M&uuml;ller AT&amp;amp;T</h1><h1 class=\"was\"", 1)
+    release = normalize_release(extract_story(html, REFERENCE_URL))
+    assert release.title == "Müller AT&amp;T"

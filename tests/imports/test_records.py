@@ -127,3 +127,50 @@ def test_an_api_story_with_only_a_teaser_keeps_it_as_its_text():
     raw = raw_release(Record("a.json:1 story 1", "api", teaser="Köln (ots) - Kurz.", url=f"{BASE}/pm/1/2"),
                       default_newsroom=None, base_url=BASE)
     assert raw.teaser == "Köln (ots) - Kurz." and raw.body == ["Kurz."] and raw.dateline == "Köln"
+
+
+# --- character references: a dump's text never went through an HTML parse -----------------
+
+ESCAPED_LINE = (
+    "M&uuml;nchen (ots) - M&uuml;ller &amp; S&ouml;hne sagen &bdquo;Hallo&ldquo; &ndash; "
+    "zum &#8222;Tag&#x201C; der T&#xFC;r.Pressekontakt:Erika M&#252;sterfrau"
+    "Original-Content von: M&uuml;ller &amp;amp; S&amp;ouml;hne, &uuml;bermittelt durch news aktuell"
+    "Originalmeldung: https://www.presseportal.de/pm/12345/6789012"
+)
+
+
+def test_character_references_of_every_field_are_decoded_as_a_browser_would():
+    raw = read(ESCAPED_LINE, title="Entities &amp; Co: M&uuml;ller &quot;zitiert&quot;",
+               teaser="S&ouml;hne &#8211; kurz", publisher="M&uuml;ller &amp; S&ouml;hne",
+               date="21.01.2021 &ndash; 10:30", keywords=["K&ouml;ln", "Gr&#xFC;n"],
+               images=[{"url": "https://example.org/i.jpg?w=1&amp;h=2", "caption": "S&ouml;hne &amp; T&ouml;chter"}])
+    assert raw.title == 'Entities & Co: Müller "zitiert"'
+    assert raw.teaser == "Söhne – kurz" and raw.publisher == "Müller & Söhne"
+    assert raw.dateline == "München"
+    assert raw.body == ["Müller & Söhne sagen „Hallo“ – zum „Tag“ der Tür."]
+    assert raw.contact == ["Erika Müsterfrau"]
+    assert raw.originator == "Müller & Söhne", "escaped twice (&amp;amp;, &amp;ouml;): decoded twice"
+    assert raw.published_raw == "21.01.2021 – 10:30"
+    assert raw.keywords == ["Köln", "Grün"]
+    assert raw.images == [{"url": "https://example.org/i.jpg?w=1&h=2", "caption": "Söhne & Töchter"}]
+    assert raw.location == "dump.txt:1", "where it was read is ours, not the dump's"
+
+
+def test_an_escaped_section_heading_still_opens_its_section():
+    raw = read("Musterkreis: (ots) - Ein Kiosk.R&uuml;ckfragen bitte an:Polizeipr&auml;sidium Musterstadt",
+               default_newsroom=Newsroom(OFFICE, 99001))
+    assert raw.body == ["Ein Kiosk."] and raw.contact == ["Polizeipräsidium Musterstadt"]
+
+
+def test_a_derived_id_is_the_same_for_an_escaped_and_a_plain_dump_of_one_release():
+    newsroom = Newsroom(PUBLISHER, 73811)
+    escaped = read("Hamburg (ots) - M&uuml;ller &amp; S&ouml;hne.", default_newsroom=newsroom)
+    plain = read("Hamburg (ots) - Müller & Söhne.", default_newsroom=newsroom)
+    assert escaped.story_id == plain.story_id
+
+
+def test_an_ampersand_that_opens_no_reference_is_text():
+    # plain-text dumps: only references closed by ";" are decoded, unlike html.unescape's
+    # legacy names ("&region" would be "®ion", "&not" "¬")
+    text = "Hamburg (ots) - Siehe https://example.org/?a=1&region=de&not=2 und AT&T; A & B &unknown;."
+    assert read(text, default_newsroom=Newsroom(PUBLISHER, 73811)).body == ["Siehe https://example.org/?a=1&region=de&not=2 und AT&T; A & B &unknown;."]

@@ -13,6 +13,7 @@ from crawler.normalize.text import (
     clean_block,
     clean_inline,
     clean_paragraphs,
+    unescape_references,
 )
 
 # --- clean_inline -------------------------------------------------------------------------
@@ -178,3 +179,23 @@ def test_the_clean_already_shortcut_is_what_the_full_pass_returns(s: str) -> Non
             s.isascii() or (text._FTFY_GATE.search(s) is None and unicodedata.is_normalized("NFC", s))):
         assert text._clean_once(s) == (s, False)
     assert clean_inline(s) == clean_inline(clean_inline(s))
+
+
+@pytest.mark.parametrize(("escaped", "text"), [
+    ("M&uuml;ller &amp; S&ouml;hne", "Müller & Söhne"),  # named
+    ("&bdquo;Hallo&ldquo; &ndash; ja", "„Hallo“ – ja"),
+    ("T&#252;r &#8222;x&#8220;", "Tür „x“"),  # decimal
+    ("T&#xFC;r &#XFC;", "Tür ü"),  # hexadecimal, either case
+    ("&#150; &#128;", "– €"),  # windows-1252's, as HTML5 reads them
+    ("&amp;uuml; &amp;amp;", "ü &"),  # escaped twice
+    ("&amp;amp;amp;amp;", "&amp;"),  # three passes at most: past that it is not escaping
+    ("AT&T A & B &unknown; ?a=1&region=de&not", "AT&T A & B &unknown; ?a=1&region=de&not"),  # no reference
+    ("ohne", "ohne"),
+])
+def test_unescape_references(escaped: str, text: str) -> None:
+    assert unescape_references(escaped) == text
+
+
+def test_cleaning_never_decodes_references() -> None:
+    # a page's text was decoded by its HTML parse: "&amp;" left in it is the release's own text
+    assert clean_inline("AT&amp;T &uuml;") == "AT&amp;T &uuml;"

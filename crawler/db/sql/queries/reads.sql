@@ -85,8 +85,8 @@ FROM crawl_errors
 WHERE run_id = %(run_id)s
 ORDER BY id;
 
--- name: run_exists
-SELECT id FROM crawl_runs WHERE id = %(run_id)s;
+-- name: run_mode
+SELECT mode FROM crawl_runs WHERE id = %(run_id)s;
 
 -- name: newest_run_id
 SELECT max(id) FROM crawl_runs;
