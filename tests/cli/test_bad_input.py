@@ -78,6 +78,10 @@ USAGE_ERRORS = [
       for command, ext in (("export", "jsonl"), ("metrics", "prom"), ("report", "html"))],
     *[([command, "-o", "/tmp"], f"presseportal {command}", "cannot write '/tmp': a directory, not a file")
       for command in ("export", "metrics", "report")],
+    # seen: exit 69 (database unavailable) after a connection to a host named "notaurl"
+    (["metrics", "--push", "notaurl"], "presseportal metrics", "must be an http(s) URL with a host"),
+    (["metrics", "--push", "http://pushgateway:port"], "presseportal metrics", "must be an http(s) URL"),
+    (["metrics", "--push", "ftp://pushgateway:9091"], "presseportal metrics", "must be an http(s) URL"),
     (["db"], "presseportal db", "required"),
     (["db", "frobnicate"], "presseportal db", "invalid choice"),
     (["frobnicate"], "presseportal", "invalid choice"),
