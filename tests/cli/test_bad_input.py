@@ -71,6 +71,12 @@ USAGE_ERRORS = [
     (["export", "--since", "yesterday"], "presseportal export", "since must be a date"),
     (["export", "--until", "2024-02-30"], "presseportal export", "until must be a date"),
     (["export", "--format", "xml"], "presseportal export", "invalid choice"),
+    # seen: JSON lines written into x.csv without a word; the format comes from the ending
+    (["export", "-o", "/tmp/x.json"], "presseportal export", "cannot tell the format of 'x.json'"),
+    (["export", "-o", "/tmp/releases"], "presseportal export", "cannot tell the format of 'releases'"),
+    (["export", "--format", "jsonl", "-o", "/tmp/x.csv"], "presseportal export",
+     "--format jsonl contradicts the file name 'x.csv' (csv)"),
+    (["export", "--format", "csv", "-o", "/tmp/X.JSONL"], "presseportal export", "contradicts"),
     # -o of the three commands that write a file: one check (cli/common.output_file), before
     # the store is read; seen: metrics said so with 1 where report and export said 2
     *[([command, "-o", f"/nonexistent-dir/out.{ext}"], f"presseportal {command}",

@@ -92,6 +92,18 @@ def test_export_takes_a_window_and_writes_a_file(replica, database_url, tmp_path
     assert oct(target.stat().st_mode & 0o777) != oct(0o600), "the file is made as `>` would make it"
 
 
+def test_export_takes_its_format_from_the_files_ending(replica, database_url, tmp_path):
+    # seen: `export -o x.csv` wrote JSON lines into the .csv file without a word
+    crawled(replica, database_url)
+    for name, first in (("x.csv", "story_id,publisher_id,"), ("x.JSONL", '{"story_id": '), ("x.ndjson", "{")):
+        done = presseportal(replica, "export", "-o", str(tmp_path / name), database_url=database_url)
+        assert done.returncode == 0, done.stderr
+        assert (tmp_path / name).read_text(encoding="utf-8").startswith(first), name
+    # an ending export does not know is written only as --format says
+    done = presseportal(replica, "export", "--format", "csv", "-o", str(tmp_path / "x.txt"), database_url=database_url)
+    assert done.returncode == 0 and (tmp_path / "x.txt").read_text(encoding="utf-8").startswith("story_id,")
+
+
 def test_search_help_explains_the_query_syntax(replica):
     done = presseportal(replica, "search", "--help")
     assert done.returncode == 0
