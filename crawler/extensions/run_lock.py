@@ -66,7 +66,7 @@ class RunLock:
     @classmethod
     def from_crawler(cls, crawler):
         if not crawler.settings.getbool("STORE_RELEASES"):
-            raise NotConfigured("STORE_RELEASES is off")
+            raise NotConfigured  # switched off on purpose: Scrapy says nothing
         ext = cls(crawler, crawler.settings.getfloat("PRESSEPORTAL_LOCK_CHECK_SECONDS", 5.0))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
