@@ -136,8 +136,10 @@ def write_status(out, runs: list[dict], publishers: list[dict], newest: list[dic
         out.write("  (none yet)\n")
     else:
         # an office may have the same number as a publisher: the kind is a column
-        out.write(table(["kind", "id", "releases", "name", "newest"],
-                        [[row["kind"], row["publisher_id"], row["releases"], row["name"], fmt_time(row["newest"])]
+        # followed: crawled by the refresh and watched by the report and the metrics
+        out.write(table(["kind", "id", "releases", "followed", "name", "newest"],
+                        [[row["kind"], row["publisher_id"], row["releases"], "yes" if row["followed"] else "no",
+                          row["name"] or "-", fmt_time(row["newest"])]
                          for row in publishers], right={1, 2}))
     if newest:
         top = newest[0]

@@ -48,6 +48,37 @@ def test_a_newsroom_the_site_does_not_know_fails_in_one_line_and_is_not_left_fol
     assert "999999999" in (tmp_path / "r.html").read_text(encoding="utf-8")
 
 
+def status_followed(replica, database_url: str) -> set[str]:
+    """The newsrooms `status --json` marks followed, as the metrics label them."""
+    done = presseportal(replica, "status", "--json", database_url=database_url)
+    assert done.returncode == 0, done.stderr
+    return {f'{{kind="{row["kind"]}",newsroom="{row["publisher_id"]}"}}'
+            for row in json.loads(done.stdout)["publishers"] if row["followed"]}
+
+
+def metrics_watched(replica, database_url: str) -> set[str]:
+    return {line.split("}")[0].removeprefix("presseportal_last_success_timestamp_seconds") + "}"
+            for line in watched(replica, database_url).splitlines()}
+
+
+def test_a_story_the_site_does_not_have_leaves_no_followed_newsroom(replica, database_url):
+    # seen: `crawl --story /pm/99999/6443955` (404) left newsroom 99999 watched by the
+    # metrics with last success 0, an alert for ever, while status did not list it
+    assert presseportal(replica, "crawl", "--publisher", str(OTHER), database_url=database_url).returncode == 0
+    done = presseportal(replica, "crawl", "--story", "/pm/99999/6443955", database_url=database_url)
+    assert done.returncode == 1 and "404" in done.stderr, done.stderr[-2000:]
+    assert 'newsroom="99999"' not in watched(replica, database_url)
+    assert Newsroom("publisher", 99999) not in followed(database_url)
+    assert metrics_watched(replica, database_url) == status_followed(replica, database_url) == {
+        f'{{kind="publisher",newsroom="{OTHER}"}}'}, "metrics and status agree on the followed newsrooms"
+    # a story it did store makes its newsroom followed, as any release does
+    (story,) = replica.publish(1, publisher_id=73811)
+    assert presseportal(replica, "crawl", "--story", f"/pm/73811/{story}", database_url=database_url).returncode == 0
+    assert Newsroom("publisher", 73811) in followed(database_url)
+    assert metrics_watched(replica, database_url) == status_followed(replica, database_url)
+    assert len(status_followed(replica, database_url)) == 2
+
+
 def test_unfollow_stops_the_refresh_and_the_watch_keeps_the_releases_and_a_crawl_follows_again(
         replica, database_url):
     assert presseportal(replica, "crawl", "--publisher", f"73811,{OTHER}", database_url=database_url).returncode == 0
