@@ -38,13 +38,15 @@ def test_a_newsroom_the_site_does_not_know_fails_in_one_line_and_is_not_left_fol
     assert 'newsroom="999999999"' not in watched(replica, database_url), "no alert carried forever"
     assert f'newsroom="{OTHER}"' in watched(replica, database_url)
     assert Newsroom("publisher", 999999999) not in followed(database_url)
+    # seen: "already not followed; its 0 release(s) stay", exit 0: it is unknown, as export says
     again = presseportal(replica, "unfollow", "--publisher", "999999999", database_url=database_url)
-    assert again.returncode == 0, again.stderr
-    assert again.stdout.startswith("publisher 999999999: already not followed"), again.stdout
-    # asked for by id, the report still shows it with its failed run
-    report = presseportal(replica, "report", "--publisher", "999999999", "-o", str(tmp_path / "r.html"),
+    export = presseportal(replica, "export", "--publisher", "999999999", database_url=database_url)
+    assert (again.returncode, again.stderr, again.stdout) == (export.returncode, export.stderr, "") == (
+        1, "presseportal: publisher 999999999: no release of this newsroom is stored\n", ""), again.stderr
+    # asked for by id beside a newsroom it holds, the report still shows it with its failed run
+    report = presseportal(replica, "report", "--publisher", f"999999999,{OTHER}", "-o", str(tmp_path / "r.html"),
                           database_url=database_url)
-    assert report.returncode == 0, report.stderr
+    assert report.returncode == 1 and report.stderr == export.stderr, report.stderr
     assert "999999999" in (tmp_path / "r.html").read_text(encoding="utf-8")
 
 
@@ -101,9 +103,22 @@ def test_unfollow_of_a_newsroom_the_store_never_met_says_so_and_exits_1(replica,
     assert presseportal(replica, "crawl", database_url=database_url).returncode == 0
     done = presseportal(replica, "unfollow", "--office", "73811", database_url=database_url)
     assert done.returncode == 1
-    assert done.stderr.strip() == ("presseportal: office 73811: the store has never met this newsroom; "
-                                   "nothing to unfollow; publisher 73811 is one: --publisher 73811?"), done.stderr
+    stored = len(replica.corpus.story_ids(publisher_id=73811))
+    assert done.stderr.strip() == ("presseportal: office 73811: no release of this newsroom is stored; "
+                                   f"publisher 73811 has {stored}: --publisher 73811?"), done.stderr
     assert followed(database_url) == [Newsroom("publisher", 73811)]
+
+
+def test_a_followed_newsroom_without_a_release_can_be_unfollowed(replica, database_url):
+    quiet = Newsroom("publisher", 31337)  # a crawl named it and stored nothing (its pages failed)
+    with db.connect(database_url) as conn:
+        db.finish_run(conn, db.start_run(conn, "incremental", [quiet]), "failed")
+    assert quiet in followed(database_url)
+    done = presseportal(replica, "unfollow", "--publisher", "31337", database_url=database_url)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "publisher 31337: no longer followed; no release of it is stored " \
+                          "(a crawl of it follows it again)\n"
+    assert quiet not in followed(database_url)
 
 
 def test_unfollow_names_its_newsrooms_or_is_a_usage_error(replica, database_url):
