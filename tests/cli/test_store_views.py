@@ -33,6 +33,20 @@ def test_status_json_has_runs_with_durations_publishers_and_coverage(replica, da
     assert doc["newest_release"]["url"].startswith(replica.base_url)
 
 
+def test_status_shows_the_coverage_of_the_latest_run_that_stored_releases(replica, database_url):
+    # seen: after a run with nothing new (one 304) the coverage section was gone, "coverage": null
+    crawled(replica, database_url)
+    crawled(replica, database_url)
+    doc = json.loads(presseportal(replica, "status", "--json", database_url=database_url).stdout)
+    first, nothing_new = doc["runs"][1], doc["runs"][0]
+    assert (nothing_new["new"], nothing_new["changed"], nothing_new["unchanged"], nothing_new["status"]) == (
+        0, 0, 0, "success"), nothing_new
+    assert doc["coverage"]["run"] == first["id"] and doc["coverage"]["releases"] == first["new"] > 0
+    assert doc["coverage"]["fields"]["title"] == 1.0
+    text = presseportal(replica, "status", database_url=database_url).stdout
+    assert f"Field coverage of run #{first['id']}, the latest that stored releases ({first['new']} releases)" in text
+
+
 def test_status_rows_show_durations_and_stay_aligned_whatever_the_status(replica, database_url):
     crawled(replica, database_url)
     victim = replica.corpus.story_ids(publisher_id=PID)[0]
