@@ -7,7 +7,13 @@ import argparse
 import sys
 
 from crawler import exitcodes
-from crawler.cli.common import err, http_url, output_file, project_settings, reading_store
+from crawler.cli.common import (
+    err,
+    http_url,
+    output_file,
+    project_settings,
+    reading_store,
+)
 
 JOB = "presseportal"  # the Pushgateway's job name, unless --job says otherwise
 
