@@ -100,10 +100,9 @@ class RunLock:
                      and not run_is_dead(run, stale_after=self.stale_after)]
             if alive:
                 conn.close()  # lets go of the lock: the live run takes it again
-                run = alive[0]
-                self.refuse(f"{named(self.shared_with(run))} {verb(self.shared_with(run))} held by "
-                            f"{describe_holder(run)}, alive: its lock went with its database session and it "
-                            "takes it again at its next check")
+                shared = self.shared_with(alive[0])
+                self.refuse(f"{named(shared)} {verb(shared)} held by {describe_holder(alive[0])}, alive: its lock "
+                            "went with its database session and it takes it again at its next check")
             self.stale_runs = [run["run_id"] for run in unfinished]
         else:
             # without a lock, other live runs are expected: only dead runs of its own mode go
