@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from crawler import db
 from crawler.items import Newsroom
@@ -222,6 +223,20 @@ def output_file(text: str) -> Path:
     if not path.parent.is_dir():
         raise argparse.ArgumentTypeError(f"cannot write {text!r}: no directory {str(path.parent)!r}")
     return path
+
+
+def http_url(text: str) -> str:
+    """An argparse type: an http or https URL with a host (`--push` of metrics:
+    http://pushgateway:9091); anything else is a usage error before the store is read,
+    never a failed connection to a host named like the typo."""
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError on a port that is no number
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"must be an http(s) URL with a host, such as http://host:9091, not {text!r}")
+    return text
 
 
 def _int(text: str) -> int:

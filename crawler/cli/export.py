@@ -25,10 +25,19 @@ from crawler.cli.common import (
 from crawler.db import reads
 from crawler.items import STORED_EXPORT_FIELDS
 
+# the file name's ending that says each format; `-o` without --format takes the format
+# from it (and refuses an ending it does not know: a .json file wants one JSON document,
+# which export does not write)
+EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
+FORMATS = tuple(dict.fromkeys(EXTENSIONS.values()))
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help="stream releases out as JSON lines or CSV")
-    p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    p.add_argument("--format", choices=FORMATS, default=None,
+                   help="jsonl (JSON lines) or csv; default: from the -o file's ending (.jsonl, .ndjson, "
+                   ".csv; another ending needs --format, and --format must not contradict the ending), "
+                   "jsonl on stdout")
     p.add_argument("--since", help="only releases published on or after this day, YYYY-MM-DD")
     p.add_argument("--until", help="only releases published on or before this day, YYYY-MM-DD")
     p.add_argument("--publisher", help="only these publisher id(s), comma separated")
@@ -44,13 +53,33 @@ def cmd_export(args: argparse.Namespace) -> int:
     left `-o` leaves its file as it was)."""
     since, until, _ = window_and_publishers(args)
     newsrooms = asked_newsrooms(args)
+    fmt = export_format(args.format, args.output)
     with reading_store() as conn:
         empty = say_empty_newsrooms(conn, newsrooms) if newsrooms else []
         if newsrooms and len(empty) == len(newsrooms) and args.output is not None:
             return exitcodes.ERRORS  # nothing to export: no empty file where none (or an old one) was
         with output(args.output) as out:
-            export_to(out, conn, args.format, since, until, newsrooms)
+            export_to(out, conn, fmt, since, until, newsrooms)
     return exitcodes.ERRORS if empty else exitcodes.OK
+
+
+def export_format(asked: str | None, target: Path | None) -> str:
+    """The format to write: `asked` (--format), else the one `target`'s ending names
+    (`EXTENSIONS`), else jsonl on stdout. A usage error: an ending that names no format
+    without --format, or one that names another format than --format (a .csv file of
+    JSON lines is read by nobody)."""
+    named = EXTENSIONS.get(target.suffix.lower()) if target is not None else None
+    if asked is not None:
+        if target is not None and named not in (None, asked):
+            raise UsageError(f"--format {asked} contradicts the file name {target.name!r} ({named}); "
+                             "leave out --format or rename the file")
+        return asked
+    if target is None:
+        return "jsonl"
+    if named is None:
+        endings = ", ".join(EXTENSIONS)
+        raise UsageError(f"cannot tell the format of {target.name!r} from its ending ({endings}): give --format")
+    return named
 
 
 def export_to(out: TextIO, conn, fmt: str, since, until, newsrooms) -> None:

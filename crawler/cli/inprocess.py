@@ -70,8 +70,7 @@ def exit_status(stats: dict[str, Any], code: int, *, newsrooms: str, quiet: bool
     for cron): nothing on success, one line (`failure_line`) on failure."""
     run_id = stats.get("presseportal/run_id", "?")
     if code == exitcodes.LOCKED:
-        err(f"newsroom(s) {newsrooms} are locked by {stats.get('presseportal/locked_by', 'another run')}; "
-            "not starting")
+        err(f"{stats.get('presseportal/locked_by') or f'newsroom(s) {newsrooms} are locked'}; not starting")
     elif code == exitcodes.UNAVAILABLE:
         err("database unavailable; see the log above")
     elif code == exitcodes.INTERRUPTED:

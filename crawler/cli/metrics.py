@@ -7,7 +7,13 @@ import argparse
 import sys
 
 from crawler import exitcodes
-from crawler.cli.common import err, output_file, project_settings, reading_store
+from crawler.cli.common import (
+    err,
+    http_url,
+    output_file,
+    project_settings,
+    reading_store,
+)
 
 JOB = "presseportal"  # the Pushgateway's job name, unless --job says otherwise
 
@@ -19,7 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "collector (-o /var/lib/node_exporter/textfile/presseportal.prom) or a Pushgateway (--push).")
     p.add_argument("-o", "--output", metavar="FILE", type=output_file,
                    help="write FILE atomically instead of printing (for the textfile collector: *.prom)")
-    p.add_argument("--push", metavar="URL", help="PUT the metrics to this Pushgateway (http://host:9091)")
+    p.add_argument("--push", metavar="URL", type=http_url,
+                   help="PUT the metrics to this Pushgateway (http://host:9091; a malformed URL is a usage error)")
     p.add_argument("--job", default=JOB, help=f"the Pushgateway job name (default: {JOB})")
     p.set_defaults(run=cmd_metrics)
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 
 from crawler import db, exitcodes
-from crawler.cli.common import (UsageError, database_url, err, output_file, project_settings, reading_store,
-                                window_and_publishers)
-from crawler.items import OFFICE
-from crawler.state import parse_publishers
+from crawler.cli.common import (asked_newsrooms, database_url, err, output_file, project_settings, reading_store,
+                                say_empty_newsrooms, window_and_publishers)
+from crawler.items import OFFICE, PUBLISHER
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,19 +25,24 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    since, _, publishers = window_and_publishers(args)
-    try:
-        offices = parse_publishers(args.office, kind=OFFICE) if args.office else None
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    """0; 1 when a newsroom asked for (`--publisher`, `--office`) has no release stored
+    (one line each on stderr, as export says it; the report of the others is written all
+    the same, and when none is left the file is left as it was)."""
+    since, _, _ = window_and_publishers(args)
+    newsrooms = asked_newsrooms(args) or []
+    publishers = tuple(n.id for n in newsrooms if n.kind == PUBLISHER)
+    offices = tuple(n.id for n in newsrooms if n.kind == OFFICE)
     output = args.output
     settings = project_settings()
     # imported here: matplotlib costs half a second, which cron's commands never pay
     from crawler.health.gather import Scope
     from crawler.health.report import write_report
 
-    scope = Scope(since, tuple(publishers) if publishers else None, tuple(offices) if offices else None)
+    scope = Scope(since, publishers or None, offices or None)
     with reading_store() as conn:
+        empty = say_empty_newsrooms(conn, newsrooms) if newsrooms else []
+        if newsrooms and len(empty) == len(newsrooms):
+            return exitcodes.ERRORS  # nothing to report on: no report of nothing over an old one
         try:
             data = write_report(
                 conn, output, scope, store=db.describe(database_url(settings)),
@@ -50,4 +54,4 @@ def cmd_report(args: argparse.Namespace) -> int:
     counts = ", ".join(f"{n:,} {word}{'' if n == 1 else 's'}" for n, word in (
         (data.releases, "release"), (len(data.runs), "run"), (len(data.newsrooms), "newsroom")))
     print(f"report written to {output.resolve()} ({counts})")
-    return exitcodes.OK
+    return exitcodes.ERRORS if empty else exitcodes.OK

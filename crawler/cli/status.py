@@ -22,8 +22,8 @@ from crawler.cli.common import (
     reading_store,
     table,
 )
+from crawler.db import health, reads
 from crawler.db import queue as queue_db
-from crawler.db import reads
 
 RUN_HEADERS = ["run", "mode", "status", "started", "took", "publishers", "offices", "pages", "new",
                "changed", "unchanged", "errors"]
@@ -47,9 +47,12 @@ def cmd_status(args: argparse.Namespace) -> int:
         return show_errors(args)
     with reading_store() as conn:
         if conn is None:
-            runs, publishers, newest, jobs = [], [], [], None
+            runs, publishers, newest, jobs, coverage = [], [], [], None, None
         else:
             runs = reads.last_runs(conn, args.runs)
+            # the latest run that stored releases, as the metrics read it: a run that found
+            # nothing new (a 304) measured nothing and must not hide it
+            coverage = health.last_coverage(conn)
             publishers = reads.releases_per_publisher(conn)
             newest = reads.newest_releases(conn, 1)
             jobs = queue_db.queue_jobs(conn)
@@ -57,14 +60,14 @@ def cmd_status(args: argparse.Namespace) -> int:
     for run in runs:
         run["duration_seconds"] = duration_seconds(run["started_at"], run["finished_at"] or now)
     if args.json:
-        document = {**status_document(runs, publishers, newest), "queue": jobs}
+        document = {**status_document(runs, publishers, newest, coverage), "queue": jobs}
         json.dump(document, sys.stdout, ensure_ascii=False, indent=2,
                   default=_json_default)
         sys.stdout.write("\n")
         return exitcodes.OK
     if jobs is not None:
         write_queue(sys.stdout, jobs, now)
-    write_status(sys.stdout, runs, publishers, newest)
+    write_status(sys.stdout, runs, publishers, newest, coverage)
     return exitcodes.OK
 
 
@@ -102,12 +105,14 @@ def write_queue(out, jobs: list[dict], now: datetime) -> None:
     out.write("\n")
 
 
-def status_document(runs: list[dict], publishers: list[dict], newest: list[dict]) -> dict[str, Any]:
-    """The `--json` document: {runs: [...], publishers: [...], newest_release, coverage}."""
-    coverage = None
-    if runs and runs[0]["coverage"]:
-        coverage = {"run": runs[0]["id"],
-                    "fields": {k: float(v) for k, v in sorted(runs[0]["coverage"].items())}}
+def status_document(runs: list[dict], publishers: list[dict], newest: list[dict],
+                    coverage: dict | None) -> dict[str, Any]:
+    """The `--json` document: {runs: [...], publishers: [...], newest_release, coverage:
+    {run, releases, fields: {field: ratio}} of the latest finished run that stored
+    releases (`health.last_coverage`), null when none did}."""
+    if coverage is not None:
+        coverage = {"run": coverage["id"], "releases": coverage["releases"],
+                    "fields": {k: float(v) for k, v in sorted(coverage["coverage"].items())}}
     return {
         "runs": [{**run, "running": run["finished_at"] is None} for run in runs],
         "publishers": publishers,
@@ -122,7 +127,7 @@ def _json_default(value: Any) -> Any:
     return str(value)  # Decimal and the like
 
 
-def write_status(out, runs: list[dict], publishers: list[dict], newest: list[dict]) -> None:
+def write_status(out, runs: list[dict], publishers: list[dict], newest: list[dict], coverage: dict | None) -> None:
     out.write("Last runs\n")
     if not runs:
         out.write("  (none yet)\n")
@@ -138,15 +143,18 @@ def write_status(out, runs: list[dict], publishers: list[dict], newest: list[dic
         out.write("  (none yet)\n")
     else:
         # an office may have the same number as a publisher: the kind is a column
-        out.write(table(["kind", "id", "releases", "name", "newest"],
-                        [[row["kind"], row["publisher_id"], row["releases"], row["name"], fmt_time(row["newest"])]
+        # followed: crawled by the refresh and watched by the report and the metrics
+        out.write(table(["kind", "id", "releases", "followed", "name", "newest"],
+                        [[row["kind"], row["publisher_id"], row["releases"], "yes" if row["followed"] else "no",
+                          row["name"] or "-", fmt_time(row["newest"])]
                          for row in publishers], right={1, 2}))
     if newest:
         top = newest[0]
         out.write(f"\nNewest release\n  {fmt_time(top['published_at'])}  {top['title']}\n  {top['url']}\n")
-    if runs and runs[0]["coverage"]:
-        out.write(f"\nField coverage of run #{runs[0]['id']}\n")
-        for name, share in sorted(runs[0]["coverage"].items()):
+    if coverage is not None:
+        out.write(f"\nField coverage of run #{coverage['id']}, the latest that stored releases "
+                  f"({coverage['releases']} releases)\n")
+        for name, share in sorted(coverage["coverage"].items()):
             out.write(f"  {name:<12} {100 * float(share):6.1f}%\n")
 
 

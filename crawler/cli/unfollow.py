@@ -1,6 +1,7 @@
 """`presseportal unfollow`: stop following newsrooms, keeping their releases.
 
-A followed newsroom (every one the store has met) is crawled by the workers' refresh and
+A followed newsroom (every one the store knows: a release of it, or a crawl or backfill
+that named it; `known_newsrooms`, migration 011) is crawled by the workers' refresh and
 watched by the report and the metrics ("no successful run"). Unfollowed, it is neither;
 its releases stay searchable and exportable, and a later `presseportal crawl` of it
 follows it again (crawler/db/newsrooms.py).
@@ -11,7 +12,7 @@ from __future__ import annotations
 import argparse
 
 from crawler import db, exitcodes
-from crawler.cli.common import asked_newsrooms, database_url, err
+from crawler.cli.common import asked_newsrooms, database_url, say_empty_newsrooms
 from crawler.db import newsrooms as newsrooms_db
 
 
@@ -27,31 +28,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_unfollow(args: argparse.Namespace) -> int:
     """Exit 0 when every newsroom named is no longer followed (already unfollowed ones
-    included); 1 when the store never met one of them (nothing to unfollow: a wrong id,
-    or the other kind, which the line names when the store met it), the others
-    unfollowed all the same."""
+    included); 1 when the store holds no release of one and does not follow it (nothing
+    to unfollow: a wrong id, a newsroom the site does not know, or the other kind), said
+    in one line as export says it, the others unfollowed all the same. A followed
+    newsroom without a release (its crawls never stored one) can be unfollowed."""
     wanted = asked_newsrooms(args, required=True)
     url = database_url()
     db.ensure_schema(url)
     with db.connect(url) as conn:
         held = newsrooms_db.holdings(conn, wanted)
-        known = [h for h in held if h.met]
-        # an office's number given as --publisher (or the reverse): the line says so
-        others = {h.newsroom: h for h in newsrooms_db.holdings(
-            conn, [h.newsroom.other_kind() for h in held if not h.met])}
-        newsrooms_db.unfollow(conn, [h.newsroom for h in known if not h.unfollowed], "presseportal unfollow")
-    for h in held:
-        if not h.met:
-            other = others.get(h.newsroom.other_kind())
-            hint = f"; {other.newsroom} is one: --{other.newsroom.kind} {other.newsroom.id}?" if other and other.met else ""
-            err(f"{h.newsroom}: the store has never met this newsroom; nothing to unfollow{hint}")
-        elif args.quiet:
-            continue
-        elif h.unfollowed:
-            print(f"{h.newsroom}: already not followed; its {h.releases} release(s) stay "
-                  f"(a crawl of it follows it again)")
-        else:
-            print(f"{h.newsroom}: no longer followed; its {h.releases} release(s) stay "
-                  f"(a crawl of it follows it again)")
-    return exitcodes.OK if len(known) == len(held) else exitcodes.ERRORS
-
+        followed = [h for h in held if h.met and not h.unfollowed]
+        known = [h for h in held if h.releases or h in followed]
+        unknown = say_empty_newsrooms(conn, [h.newsroom for h in held if h not in known])
+        newsrooms_db.unfollow(conn, [h.newsroom for h in followed], "presseportal unfollow")
+    for h in known if not args.quiet else ():
+        stay = f"its {h.releases} release(s) stay" if h.releases else "no release of it is stored"
+        state = "no longer followed" if h in followed else "already not followed"
+        print(f"{h.newsroom}: {state}; {stay} (a crawl of it follows it again)")
+    return exitcodes.ERRORS if unknown else exitcodes.OK

@@ -10,6 +10,8 @@ crawler/environment.py) and a profile that may not be used for the site are usag
 errors: one line, exit 2, before anything starts.
 """
 
+import logging
+
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
@@ -19,6 +21,7 @@ from crawler.profiles import check as check_profile
 from crawler.spiders.presseportal import PresseportalSpider, crawl_plan
 
 PLAN_ARGUMENTS = ("publisher", "mode", "since", "until", "refresh")
+logger = logging.getLogger(__name__)
 
 
 class Command(ScrapyCrawl):
@@ -48,5 +51,8 @@ class Command(ScrapyCrawl):
         super().run(args, opts)
         for crawler in crawlers:
             code = exitcodes.for_finished_crawler(crawler)
+            if code == exitcodes.LOCKED:
+                # the run lock only records who holds what; each front end says it once
+                logger.error("%s: not starting", crawler.stats.get_value("presseportal/locked_by"))
             if code is not None:
                 self.exitcode = max(self.exitcode, code)

@@ -97,7 +97,8 @@ def job_attempts(conn: psycopg.Connection, job_id: int) -> list[dict[str, Any]]:
 
 
 def followed_newsrooms(conn: psycopg.Connection) -> list[Newsroom]:
-    """Every newsroom the store has met and not unfollowed (`unfollowed_newsrooms`):
+    """Every newsroom the store knows (`known_newsrooms`: a release, or a crawl or backfill
+    that named it) and has not unfollowed (`unfollowed_newsrooms`):
     publishers, then offices, ascending ids."""
     return [Newsroom(kind, int(nid)) for kind, nid in conn.execute(query("followed_newsrooms")).fetchall()]
 

@@ -50,8 +50,10 @@ def newest_run_id(conn: psycopg.Connection) -> int | None:
 
 
 def releases_per_publisher(conn: psycopg.Connection) -> list[dict[str, Any]]:
-    """Per newsroom (a publisher's or an office's): kind, publisher_id (its id), name,
-    releases (count), newest (published_at)."""
+    """Per newsroom the store knows (a publisher's or an office's: those the health
+    watches, `known_newsrooms`): kind, publisher_id (its id), name ("" before a release),
+    releases (count), newest (published_at, None without a release), followed (bool:
+    not unfollowed)."""
     return fetch_rows(conn, "status_publishers")
 
 

@@ -19,7 +19,7 @@ different windows) or one of them is an all-newsrooms run. Where a function take
 `newsrooms`, an int stands for a publisher's newsroom (the common case; a `Newsroom` says
 which kind). Locks live as long as the session: keep the connection that took
 them open for the whole run; `start_run` records that session's backend pid, which is
-how `current_lock_holder` names the run.
+how `lock_holders` names the run.
 
 Every function takes an autocommit connection and commits what it did, unless the
 caller opened a transaction block (`with conn.transaction():`), which it joins.
@@ -46,6 +46,7 @@ from crawler.items import OFFICE, PUBLISHER, Newsroom
 
 LOCK_NAMESPACE = 28784  # publishers, and object 0: all newsrooms
 LOCK_NAMESPACES = {PUBLISHER: LOCK_NAMESPACE, OFFICE: 28786}
+WINDOW_LOCK_NAMESPACE = 28787  # a newsroom's date window (window_lock_key)
 SNIPPET_MAX = 2000
 
 
@@ -122,12 +123,21 @@ def release_publisher_lock(conn: psycopg.Connection, newsrooms: Iterable[Newsroo
 
 def current_lock_holder(conn: psycopg.Connection, newsrooms: Iterable[Newsroom | int] | None,
                         window: str = "") -> dict | None:
-    """The session holding a lock that conflicts with a run over `newsrooms` (and
-    `window`, see `acquire_publisher_lock`), or None.
+    """The first of `lock_holders` (the one that started first), or None."""
+    holders = lock_holders(conn, newsrooms, window)
+    return holders[0] if holders else None
 
-    Returns a dict: run_id (None if that session started no run), run_mode, publishers,
+
+def lock_holders(conn: psycopg.Connection, newsrooms: Iterable[Newsroom | int] | None,
+                 window: str = "") -> list[dict]:
+    """The sessions holding a lock that conflicts with a run over `newsrooms` (and
+    `window`, see `acquire_publisher_lock`), the one that started first first; [] when
+    none does.
+
+    Each a dict: run_id (None if that session started no run), run_mode, publishers,
     offices, started_at, pid (OS pid of the crawler), host, backend_pid, lock_namespace,
-    lock_object ((28784, 0) = all).
+    lock_object ((28784, 0) = all), and `held`: the newsrooms of `newsrooms` it holds
+    (a list; None when it holds every newsroom: a run over all, or `newsrooms` is all).
     """
     rooms = _newsrooms(newsrooms)
     keys = [_lock_key(n) for n in rooms]
@@ -137,9 +147,29 @@ def current_lock_holder(conn: psycopg.Connection, newsrooms: Iterable[Newsroom |
               "windowed": bool(window and keys),
               "window_keys": [window_lock_key(n, window) for n in rooms] if window else []}
     with conn.cursor(row_factory=dict_row) as cur:
-        row = cur.execute(query("lock_holder"), params).fetchone()
+        rows = cur.execute(query("lock_holder"), params).fetchall()
     _commit(conn)
-    return row
+    by_session: dict[int, dict] = {}
+    for row in rows:
+        held = _held_newsroom(row, rooms, window)
+        holder = by_session.setdefault(row["backend_pid"], {**row, "held": []})
+        if held is None or holder["held"] is None:
+            holder["held"] = None
+        elif held not in holder["held"]:
+            holder["held"].append(held)
+    return list(by_session.values())
+
+
+def _held_newsroom(lock: dict, rooms: list[Newsroom], window: str) -> Newsroom | None:
+    """Which of `rooms` a conflicting lock row holds; None: every newsroom (the
+    all-newsrooms lock, or `rooms` is all)."""
+    namespace, object_id = lock["lock_namespace"], lock["lock_object"]
+    if not rooms or (namespace == LOCK_NAMESPACE and object_id == 0):
+        return None
+    if namespace == WINDOW_LOCK_NAMESPACE:
+        return next(n for n in rooms if window_lock_key(n, window) == object_id)
+    kind = next(k for k, ns in LOCK_NAMESPACES.items() if ns == namespace)
+    return Newsroom(kind, object_id)
 
 
 def backend_pid(conn: psycopg.Connection) -> int:
@@ -160,7 +190,7 @@ def start_run(conn: psycopg.Connection, mode: str, newsrooms: Iterable[Newsroom 
     The row names this process: host, pid and `process_started_at` (when the OS started
     it; with the pid it tells this process from a later one that reuses the pid).
     `lock_backend_pid`: the backend pid of the session that holds the run's lock (default:
-    this connection's), which is how `current_lock_holder` names the run.
+    this connection's), which is how `lock_holders` names the run.
     """
     row = conn.execute(
         query("start_run"),

@@ -8,5 +8,9 @@
 | `progress.Progress` | a backfill's pages, releases, rate and time left |
 | `backfill_cursor.BackfillCursor` | a backfill's resume point in `crawl_cursors` |
 
+A component switched off by its setting (`STORE_RELEASES` off: a dry run, a feed export
+without a database) raises a bare `NotConfigured`, Scrapy's own convention: with a
+message Scrapy would warn, once per component, about what was asked for on purpose.
+
 They meet the spider only through `spider.crawl_state` (`crawler.state.CrawlState`).
 """

@@ -36,7 +36,7 @@ from twisted.internet import task
 from crawler import db
 from crawler.extensions._liveness import run_is_dead
 from crawler.extensions._session import connect_or_close
-from crawler.items import Newsroom
+from crawler.items import OFFICE, PUBLISHER, Newsroom
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class RunLock:
     @classmethod
     def from_crawler(cls, crawler):
         if not crawler.settings.getbool("STORE_RELEASES"):
-            raise NotConfigured("STORE_RELEASES is off")
+            raise NotConfigured  # switched off on purpose: Scrapy says nothing
         ext = cls(crawler, crawler.settings.getfloat("PRESSEPORTAL_LOCK_CHECK_SECONDS", 5.0))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
@@ -90,9 +90,9 @@ class RunLock:
         self.locking = plan.locks_newsrooms
         self.conninfo, conn = connect_or_close(self.crawler.settings)
         if self.locking and not db.acquire_publisher_lock(conn, self.newsrooms, self.window):
-            holder = describe_holder(db.current_lock_holder(conn, self.newsrooms, self.window))
+            holders = db.lock_holders(conn, self.newsrooms, self.window)
             conn.close()
-            self.refuse(holder)
+            self.refuse(describe_locked(holders))
         if self.locking:
             unfinished = db.unfinished_runs(conn, self.newsrooms)
             # a live run over another date window of these newsrooms is no conflict
@@ -100,8 +100,9 @@ class RunLock:
                      and not run_is_dead(run, stale_after=self.stale_after)]
             if alive:
                 conn.close()  # lets go of the lock: the live run takes it again
-                self.refuse(describe_holder(alive[0]) + ", alive: its lock went with its database session "
-                            "and it takes it again at its next check")
+                shared = self.shared_with(alive[0])
+                self.refuse(f"{named(shared)} {verb(shared)} held by {describe_holder(alive[0])}, alive: its lock "
+                            "went with its database session and it takes it again at its next check")
             self.stale_runs = [run["run_id"] for run in unfinished]
         else:
             # without a lock, other live runs are expected: only dead runs of its own mode go
@@ -111,10 +112,20 @@ class RunLock:
         self.watchdog = task.LoopingCall(self.keep_lock)
         self.watchdog.start(self.check_seconds, now=False)
 
-    def refuse(self, holder: str):
-        self.stats.set_value("presseportal/locked_by", holder)
-        logger.error("newsroom(s) %s are locked by %s: not starting", named(self.newsrooms), holder)
+    def refuse(self, why: str):
+        """Not starting: `why` (which newsrooms are held, by which run) goes in the stats,
+        which the front end says once (the `presseportal` command's line, the `scrapy
+        crawl` command's log line): not here as well."""
+        self.stats.set_value("presseportal/locked_by", why)
         raise CloseSpider("locked")
+
+    def shared_with(self, run: dict) -> list[Newsroom]:
+        """This run's newsrooms that an unfinished `run` names too (all of them when
+        either is a run over every newsroom)."""
+        theirs = run_newsrooms(run)
+        if not theirs or not self.newsrooms:
+            return list(self.newsrooms or theirs)
+        return [n for n in self.newsrooms if n in theirs]
 
     def watch(self, run_id: int) -> None:
         """The run row whose heartbeat the watchdog writes (the run record's)."""
@@ -183,6 +194,30 @@ class RunLock:
 def named(newsrooms) -> str:
     """"publisher 73811, office 99001": newsrooms for people."""
     return ", ".join(map(str, newsrooms)) or "all newsrooms"
+
+
+def verb(newsrooms) -> str:
+    return "is" if len(newsrooms) == 1 else "are"
+
+
+def describe_locked(holders: list[dict]) -> str:
+    """Which newsrooms are held and by whom (`db.lock_holders`), for people: "publisher
+    97012 is locked by run #57 (backfill, ...)"; several holders joined by "; "."""
+    if not holders:
+        return "the newsrooms are locked by another session"
+    parts = []
+    for holder in holders:
+        # None: it holds every newsroom asked for (or this run asked for all): say its own
+        held = holder["held"] if holder["held"] is not None else run_newsrooms(holder)
+        what = f"{named(held)} {verb(held)}" if held else "every newsroom is"
+        parts.append(f"{what} locked by {describe_holder(holder)}")
+    return "; ".join(parts)
+
+
+def run_newsrooms(run: dict) -> list[Newsroom]:
+    """The newsrooms a run row (or a lock holder's) names; [] for a run over all."""
+    return [*(Newsroom(PUBLISHER, i) for i in run.get("publishers") or ()),
+            *(Newsroom(OFFICE, i) for i in run.get("offices") or ())]
 
 
 def describe_holder(holder: dict | None) -> str:

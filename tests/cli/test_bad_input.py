@@ -71,6 +71,12 @@ USAGE_ERRORS = [
     (["export", "--since", "yesterday"], "presseportal export", "since must be a date"),
     (["export", "--until", "2024-02-30"], "presseportal export", "until must be a date"),
     (["export", "--format", "xml"], "presseportal export", "invalid choice"),
+    # seen: JSON lines written into x.csv without a word; the format comes from the ending
+    (["export", "-o", "/tmp/x.json"], "presseportal export", "cannot tell the format of 'x.json'"),
+    (["export", "-o", "/tmp/releases"], "presseportal export", "cannot tell the format of 'releases'"),
+    (["export", "--format", "jsonl", "-o", "/tmp/x.csv"], "presseportal export",
+     "--format jsonl contradicts the file name 'x.csv' (csv)"),
+    (["export", "--format", "csv", "-o", "/tmp/X.JSONL"], "presseportal export", "contradicts"),
     # -o of the three commands that write a file: one check (cli/common.output_file), before
     # the store is read; seen: metrics said so with 1 where report and export said 2
     *[([command, "-o", f"/nonexistent-dir/out.{ext}"], f"presseportal {command}",
@@ -78,6 +84,10 @@ USAGE_ERRORS = [
       for command, ext in (("export", "jsonl"), ("metrics", "prom"), ("report", "html"))],
     *[([command, "-o", "/tmp"], f"presseportal {command}", "cannot write '/tmp': a directory, not a file")
       for command in ("export", "metrics", "report")],
+    # seen: exit 69 (database unavailable) after a connection to a host named "notaurl"
+    (["metrics", "--push", "notaurl"], "presseportal metrics", "must be an http(s) URL with a host"),
+    (["metrics", "--push", "http://pushgateway:port"], "presseportal metrics", "must be an http(s) URL"),
+    (["metrics", "--push", "ftp://pushgateway:9091"], "presseportal metrics", "must be an http(s) URL"),
     (["db"], "presseportal db", "required"),
     (["db", "frobnicate"], "presseportal db", "invalid choice"),
     (["frobnicate"], "presseportal", "invalid choice"),

@@ -12,6 +12,7 @@ from collections import Counter
 import psycopg
 import pytest
 
+from crawler import db
 from tests.helpers import presseportal, start_presseportal
 
 PID = 73811
@@ -178,6 +179,31 @@ def test_overlapping_runs_exit_75_naming_the_holder(replica, database_url, tmp_p
     first.wait(timeout=120)
     assert second.returncode == 75, second.stderr[-2000:]
     assert "locked by run" in second.stderr
+
+
+def test_the_lock_line_names_only_the_newsrooms_held_by_their_runs_once(replica, database_url):
+    # seen: while a backfill of 97012 ran, `crawl --publisher 97012,73811` said "newsroom(s)
+    # publisher 97012, publisher 73811 are locked by run #57", as an ERROR log line and again
+    with db.connect(database_url) as backfill, db.connect(database_url) as cron:
+        assert db.acquire_publisher_lock(backfill, [97012])
+        backfill_run = db.start_run(backfill, "backfill", [97012])
+        done = presseportal(replica, "crawl", "--publisher", f"97012,{PID}", database_url=database_url)
+        assert done.returncode == 75, done.stderr[-3000:]
+        # every line that says it (Scrapy's dump of the run's stats aside)
+        locked = [line for line in done.stderr.splitlines()
+                  if "locked by" in line and not line.lstrip().startswith(("'", "{"))]
+        assert len(locked) == 1, done.stderr[-3000:]
+        (line,) = locked
+        assert line.startswith(f"presseportal: publisher 97012 is locked by run #{backfill_run} (backfill, pid "), line
+        assert line.endswith("; not starting") and str(PID) not in line, line
+
+        assert db.acquire_publisher_lock(cron, [PID])
+        cron_run = db.start_run(cron, "incremental", [PID])
+        done = presseportal(replica, "crawl", "--publisher", f"97012,{PID}", "-q", database_url=database_url)
+        assert done.returncode == 75, done.stderr[-3000:]
+        assert done.stderr.count("\n") == 1 and f"publisher 97012 is locked by run #{backfill_run} (" in done.stderr
+        assert f"; publisher {PID} is locked by run #{cron_run} (incremental, " in done.stderr, done.stderr
+    assert not any(e.path.startswith(("/pm/", "/nr/")) for e in replica.log), "nothing fetched"
 
 
 def test_exit_1_when_a_page_fails(replica, database_url):

@@ -206,7 +206,7 @@ def test_a_run_lock_held_by_another_run_ends_as_it_always_did(replica, database_
         checked_requests = paths(replica)
         scrapy_run = crawled(replica, database_url, "-q", **OFF)
     assert checked.returncode == scrapy_run.returncode == exitcodes.LOCKED
-    assert checked.stderr == scrapy_run.stderr and "are locked by" in checked.stderr
+    assert checked.stderr == scrapy_run.stderr and f"publisher {PID} is locked by a session without a run" in checked.stderr
     assert checked_requests == [], "nothing is fetched while another run holds the newsroom"
 
 

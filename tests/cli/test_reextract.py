@@ -90,6 +90,8 @@ def test_a_damaged_release_is_shown_by_a_dry_run_and_restored_from_its_raw_page(
     assert diff == {"title", "body", "keywords", "dateline"}
     assert rows(database_url, "SELECT story_id, content_hash FROM releases ORDER BY story_id") == before
     assert rows(database_url, "SELECT count(*) FROM crawl_runs") == runs, "a dry run leaves no run row"
+    # seen: three "Disabled ...: STORE_RELEASES is off" warnings for the store the dry run turned off
+    assert "Disabled" not in dry.stderr and "STORE_RELEASES" not in dry.stderr, dry.stderr[-3000:]
 
     done = presseportal(crawled, "reextract", database_url=database_url)
     assert done.returncode == 0, done.stderr[-3000:]

@@ -33,6 +33,20 @@ def test_status_json_has_runs_with_durations_publishers_and_coverage(replica, da
     assert doc["newest_release"]["url"].startswith(replica.base_url)
 
 
+def test_status_shows_the_coverage_of_the_latest_run_that_stored_releases(replica, database_url):
+    # seen: after a run with nothing new (one 304) the coverage section was gone, "coverage": null
+    crawled(replica, database_url)
+    crawled(replica, database_url)
+    doc = json.loads(presseportal(replica, "status", "--json", database_url=database_url).stdout)
+    first, nothing_new = doc["runs"][1], doc["runs"][0]
+    assert (nothing_new["new"], nothing_new["changed"], nothing_new["unchanged"], nothing_new["status"]) == (
+        0, 0, 0, "success"), nothing_new
+    assert doc["coverage"]["run"] == first["id"] and doc["coverage"]["releases"] == first["new"] > 0
+    assert doc["coverage"]["fields"]["title"] == 1.0
+    text = presseportal(replica, "status", database_url=database_url).stdout
+    assert f"Field coverage of run #{first['id']}, the latest that stored releases ({first['new']} releases)" in text
+
+
 def test_status_rows_show_durations_and_stay_aligned_whatever_the_status(replica, database_url):
     crawled(replica, database_url)
     victim = replica.corpus.story_ids(publisher_id=PID)[0]
@@ -91,6 +105,18 @@ def test_export_takes_a_window_and_writes_a_file(replica, database_url, tmp_path
 
     assert {r["story_id"] for r in got} == {r["story_id"] for r in everything if since <= day(r) <= until}
     assert oct(target.stat().st_mode & 0o777) != oct(0o600), "the file is made as `>` would make it"
+
+
+def test_export_takes_its_format_from_the_files_ending(replica, database_url, tmp_path):
+    # seen: `export -o x.csv` wrote JSON lines into the .csv file without a word
+    crawled(replica, database_url)
+    for name, first in (("x.csv", "story_id,publisher_id,"), ("x.JSONL", '{"story_id": '), ("x.ndjson", "{")):
+        done = presseportal(replica, "export", "-o", str(tmp_path / name), database_url=database_url)
+        assert done.returncode == 0, done.stderr
+        assert (tmp_path / name).read_text(encoding="utf-8").startswith(first), name
+    # an ending export does not know is written only as --format says
+    done = presseportal(replica, "export", "--format", "csv", "-o", str(tmp_path / "x.txt"), database_url=database_url)
+    assert done.returncode == 0 and (tmp_path / "x.txt").read_text(encoding="utf-8").startswith("story_id,")
 
 
 def test_search_help_explains_the_query_syntax(replica):

@@ -38,14 +38,47 @@ def test_a_newsroom_the_site_does_not_know_fails_in_one_line_and_is_not_left_fol
     assert 'newsroom="999999999"' not in watched(replica, database_url), "no alert carried forever"
     assert f'newsroom="{OTHER}"' in watched(replica, database_url)
     assert Newsroom("publisher", 999999999) not in followed(database_url)
+    # seen: "already not followed; its 0 release(s) stay", exit 0: it is unknown, as export says
     again = presseportal(replica, "unfollow", "--publisher", "999999999", database_url=database_url)
-    assert again.returncode == 0, again.stderr
-    assert again.stdout.startswith("publisher 999999999: already not followed"), again.stdout
-    # asked for by id, the report still shows it with its failed run
-    report = presseportal(replica, "report", "--publisher", "999999999", "-o", str(tmp_path / "r.html"),
+    export = presseportal(replica, "export", "--publisher", "999999999", database_url=database_url)
+    assert (again.returncode, again.stderr, again.stdout) == (export.returncode, export.stderr, "") == (
+        1, "presseportal: publisher 999999999: no release of this newsroom is stored\n", ""), again.stderr
+    # asked for by id beside a newsroom it holds, the report still shows it with its failed run
+    report = presseportal(replica, "report", "--publisher", f"999999999,{OTHER}", "-o", str(tmp_path / "r.html"),
                           database_url=database_url)
-    assert report.returncode == 0, report.stderr
+    assert report.returncode == 1 and report.stderr == export.stderr, report.stderr
     assert "999999999" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def status_followed(replica, database_url: str) -> set[str]:
+    """The newsrooms `status --json` marks followed, as the metrics label them."""
+    done = presseportal(replica, "status", "--json", database_url=database_url)
+    assert done.returncode == 0, done.stderr
+    return {f'{{kind="{row["kind"]}",newsroom="{row["publisher_id"]}"}}'
+            for row in json.loads(done.stdout)["publishers"] if row["followed"]}
+
+
+def metrics_watched(replica, database_url: str) -> set[str]:
+    return {line.split("}")[0].removeprefix("presseportal_last_success_timestamp_seconds") + "}"
+            for line in watched(replica, database_url).splitlines()}
+
+
+def test_a_story_the_site_does_not_have_leaves_no_followed_newsroom(replica, database_url):
+    # seen: `crawl --story /pm/99999/6443955` (404) left newsroom 99999 watched by the
+    # metrics with last success 0, an alert for ever, while status did not list it
+    assert presseportal(replica, "crawl", "--publisher", str(OTHER), database_url=database_url).returncode == 0
+    done = presseportal(replica, "crawl", "--story", "/pm/99999/6443955", database_url=database_url)
+    assert done.returncode == 1 and "404" in done.stderr, done.stderr[-2000:]
+    assert 'newsroom="99999"' not in watched(replica, database_url)
+    assert Newsroom("publisher", 99999) not in followed(database_url)
+    assert metrics_watched(replica, database_url) == status_followed(replica, database_url) == {
+        f'{{kind="publisher",newsroom="{OTHER}"}}'}, "metrics and status agree on the followed newsrooms"
+    # a story it did store makes its newsroom followed, as any release does
+    (story,) = replica.publish(1, publisher_id=73811)
+    assert presseportal(replica, "crawl", "--story", f"/pm/73811/{story}", database_url=database_url).returncode == 0
+    assert Newsroom("publisher", 73811) in followed(database_url)
+    assert metrics_watched(replica, database_url) == status_followed(replica, database_url)
+    assert len(status_followed(replica, database_url)) == 2
 
 
 def test_unfollow_stops_the_refresh_and_the_watch_keeps_the_releases_and_a_crawl_follows_again(
@@ -70,9 +103,22 @@ def test_unfollow_of_a_newsroom_the_store_never_met_says_so_and_exits_1(replica,
     assert presseportal(replica, "crawl", database_url=database_url).returncode == 0
     done = presseportal(replica, "unfollow", "--office", "73811", database_url=database_url)
     assert done.returncode == 1
-    assert done.stderr.strip() == ("presseportal: office 73811: the store has never met this newsroom; "
-                                   "nothing to unfollow; publisher 73811 is one: --publisher 73811?"), done.stderr
+    stored = len(replica.corpus.story_ids(publisher_id=73811))
+    assert done.stderr.strip() == ("presseportal: office 73811: no release of this newsroom is stored; "
+                                   f"publisher 73811 has {stored}: --publisher 73811?"), done.stderr
     assert followed(database_url) == [Newsroom("publisher", 73811)]
+
+
+def test_a_followed_newsroom_without_a_release_can_be_unfollowed(replica, database_url):
+    quiet = Newsroom("publisher", 31337)  # a crawl named it and stored nothing (its pages failed)
+    with db.connect(database_url) as conn:
+        db.finish_run(conn, db.start_run(conn, "incremental", [quiet]), "failed")
+    assert quiet in followed(database_url)
+    done = presseportal(replica, "unfollow", "--publisher", "31337", database_url=database_url)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "publisher 31337: no longer followed; no release of it is stored " \
+                          "(a crawl of it follows it again)\n"
+    assert quiet not in followed(database_url)
 
 
 def test_unfollow_names_its_newsrooms_or_is_a_usage_error(replica, database_url):

@@ -13,7 +13,7 @@ import pytest
 from crawler.db import health
 from crawler.health.gather import Scope, gather
 from crawler.items import WATCHED_FIELDS
-from tests.health.conftest import OFFICE, OFFICE_CODE
+from tests.health.conftest import OFFICE, OFFICE_CODE, SECOND
 from tests.health.support import run_cli, sql
 from tests.helpers import BIN, ROOT
 
@@ -266,6 +266,21 @@ def test_an_empty_store_gets_a_report_that_says_so_and_stays_empty(empty_databas
     assert done.returncode == 0, done.stderr[-2000:]
     assert "The store is empty" in (tmp_path / "r.html").read_text()
     assert sql(empty_database, "SELECT to_regclass('crawl_runs')")[0][0] is None, "the report never migrates"
+
+
+def test_a_newsroom_the_store_does_not_hold_is_one_line_and_exit_1_as_export_says_it(crawled_store, tmp_path):
+    # seen: `report --publisher 555555` wrote "(0 releases, 0 runs, 0 newsrooms)" and exited 0
+    target = tmp_path / "r.html"
+    target.write_text("the last report", encoding="utf-8")
+    alone = run_cli("report", "-o", str(target), "--publisher", "555555", database_url=crawled_store.url)
+    export = run_cli("export", "--publisher", "555555", database_url=crawled_store.url)
+    assert (alone.returncode, alone.stderr) == (export.returncode, export.stderr) == (
+        1, "presseportal: publisher 555555: no release of this newsroom is stored\n"), alone.stderr
+    assert target.read_text(encoding="utf-8") == "the last report", "no report of nothing over the last one"
+    beside = run_cli("report", "-o", str(target), "--publisher", f"555555,{SECOND}", database_url=crawled_store.url)
+    assert beside.returncode == 1 and beside.stderr.count("\n") == 1, beside.stderr
+    page = lxml.html.fromstring(target.read_text(encoding="utf-8"))
+    assert [r.get("data-newsroom") for r in page.xpath('//table[@id="newsrooms"]//tr[@data-kind]')] == [str(SECOND)]
 
 
 @pytest.mark.parametrize("args, message", [

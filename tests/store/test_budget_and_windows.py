@@ -9,6 +9,7 @@ import time
 from crawler import db
 from crawler.db import budget
 from crawler.db import queue as queue_db
+from crawler.items import Newsroom
 from crawler.queue.app import ensure_queue_schema
 
 
@@ -22,9 +23,14 @@ def test_two_windows_of_one_newsroom_lock_apart_and_the_whole_newsroom_excludes_
         # the same window again: refused, its holder named
         assert not db.acquire_publisher_lock(c, [73811], "2016-01-01..2016-12-31")
         assert db.current_lock_holder(c, [73811], "2016-01-01..2016-12-31")["run_id"] == run_id
+        # which newsroom of those asked for each holder holds (the lock line names only those)
+        (holder,) = db.lock_holders(c, [73811, 97012], "2016-01-01..2016-12-31")
+        assert (holder["run_id"], holder["held"]) == (run_id, [Newsroom("publisher", 73811)])
         # the whole newsroom (cron, a backfill without window): refused while windows run
         assert not db.acquire_publisher_lock(c, [73811])
         assert db.current_lock_holder(c, [73811]) is not None
+        assert [h["held"] for h in db.lock_holders(c, [73811, 97012])] == [[Newsroom("publisher", 73811)]] * 2
+        assert all(h["held"] is None for h in db.lock_holders(c, None)), "a run over all: every newsroom"
         db.release_publisher_lock(a, [73811], "2016-01-01..2016-12-31")
         db.release_publisher_lock(b, [73811], "2020-01-01..2020-12-31")
         # all released: the whole newsroom is free, and then excludes a window

@@ -10,10 +10,14 @@ import psycopg
 import pytest
 
 from crawler import db
+from crawler.db import newsrooms as newsrooms_db
+from crawler.db import queue as queue_db
 from crawler.db import reads
 from crawler.db.releases import content_hash, content_of
 from crawler.db.sql_files import migrations, query
 from crawler.items import Newsroom
+from crawler.spiders.presseportal import MODES
+from crawler.state import CrawlPlan
 
 from .support import drive, make_release
 
@@ -131,3 +135,18 @@ def test_migration_006_brings_a_store_of_publishers_along(empty_database_url):
         with pytest.raises(psycopg.errors.ForeignKeyViolation):
             conn.execute("INSERT INTO releases (story_id, publisher_id, newsroom_kind, url, content_hash) "
                          "VALUES (2, 73811, 'office', 'x', 'h')")
+
+
+@pytest.mark.parametrize("mode", [*MODES, "import", "reextract"])
+def test_a_run_makes_its_newsrooms_known_only_when_it_visits_their_listings(database_url, mode):
+    # seen: `crawl --story` of a story that answered 404 left its newsroom followed, with
+    # no release and a "no successful run" alert for ever (011_known_newsrooms.sql)
+    room = Newsroom("publisher", 424242)
+    office = Newsroom("office", 424242)
+    with db.connect(database_url) as conn:
+        db.start_run(conn, mode, [room, office])
+        known = {h.newsroom for h in newsrooms_db.holdings(conn, [room, office]) if h.met}
+        followed = set(queue_db.followed_newsrooms(conn))
+    visits = CrawlPlan(mode=mode, newsrooms=(room, office)).visits_newsrooms
+    assert known == ({room, office} if visits else set()), f"011's modes must be CrawlPlan.visits_newsrooms' ({mode})"
+    assert followed == known

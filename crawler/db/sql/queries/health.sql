@@ -20,8 +20,8 @@
 SET jit = off;
 
 -- name: health_newsrooms
--- Every newsroom the store follows (it has releases, or a run asked for it; not one of
--- unfollowed_newsrooms unless asked for by id): its releases
+-- Every newsroom the store follows (known_newsrooms: it has releases, or a crawl or
+-- backfill asked for it; not one of unfollowed_newsrooms unless asked for by id): its releases
 -- in scope, the oldest and newest of them, an office's code (from its newest release that
 -- has one), and its runs (all of them, whatever the scope: "when did this newsroom last
 -- succeed" does not depend on the window looked at).
@@ -34,13 +34,7 @@ WITH scoped AS (
                      OR newsroom_kind = 'office' AND publisher_id = ANY(%(offices)s::integer[]))
     GROUP BY newsroom_kind, publisher_id
 ), known AS (
-    -- DISTINCT in each part: the planner then expects a few newsrooms, not a row per run
-    -- and newsroom (which made it compile the query with JIT: seconds for milliseconds)
-    SELECT kind, id AS newsroom_id FROM publishers
-    UNION
-    SELECT DISTINCT 'publisher', unnest(publishers) FROM crawl_runs
-    UNION
-    SELECT DISTINCT 'office', unnest(offices) FROM crawl_runs
+    SELECT kind, id AS newsroom_id FROM known_newsrooms  -- 011_known_newsrooms.sql
 )
 SELECT k.kind, k.newsroom_id, coalesce(p.name, '') AS name,
        coalesce(code.office_code, '') AS office_code,

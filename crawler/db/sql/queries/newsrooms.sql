@@ -2,14 +2,12 @@
 
 -- name: newsroom_releases
 -- %(kinds)s, %(ids)s: newsrooms side by side; each with the count of its stored
--- releases, whether the store has met it at all (a release or a run naming it), and
+-- releases, whether the store has met it at all (known_newsrooms, 011: a release, or a
+-- crawl or backfill naming it), and
 -- whether it is unfollowed (`presseportal unfollow`, or the site answered 404).
 SELECT n.kind, n.id,
        (SELECT count(*) FROM releases r WHERE r.newsroom_kind = n.kind AND r.publisher_id = n.id) AS releases,
-       EXISTS (SELECT 1 FROM publishers p WHERE p.kind = n.kind AND p.id = n.id)
-         OR EXISTS (SELECT 1 FROM crawl_runs c
-                    WHERE n.kind = 'publisher' AND n.id = ANY(c.publishers)
-                       OR n.kind = 'office' AND n.id = ANY(c.offices)) AS met,
+       EXISTS (SELECT 1 FROM known_newsrooms k WHERE k.kind = n.kind AND k.id = n.id) AS met,
        EXISTS (SELECT 1 FROM unfollowed_newsrooms u WHERE u.kind = n.kind AND u.id = n.id) AS unfollowed
 FROM unnest(%(kinds)s::text[], %(ids)s::integer[]) AS n(kind, id);
 

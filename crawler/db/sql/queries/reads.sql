@@ -8,12 +8,16 @@ ORDER BY id DESC
 LIMIT %(limit)s;
 
 -- name: status_publishers
--- every newsroom, a publisher's or an office's (kind)
-SELECT p.kind, p.id AS publisher_id, p.name, count(r.story_id) AS releases, max(r.published_at) AS newest
-FROM publishers p
-LEFT JOIN releases r ON r.newsroom_kind = p.kind AND r.publisher_id = p.id
-GROUP BY p.kind, p.id, p.name
-ORDER BY releases DESC, p.kind, p.id;
+-- every newsroom the store knows (known_newsrooms, 011), a publisher's or an office's
+-- (kind), and whether it is followed: the newsrooms the metrics watch are the followed ones
+SELECT k.kind, k.id AS publisher_id, coalesce(p.name, '') AS name, count(r.story_id) AS releases,
+       max(r.published_at) AS newest,
+       NOT EXISTS (SELECT 1 FROM unfollowed_newsrooms u WHERE u.kind = k.kind AND u.id = k.id) AS followed
+FROM known_newsrooms k
+LEFT JOIN publishers p ON p.kind = k.kind AND p.id = k.id
+LEFT JOIN releases r ON r.newsroom_kind = k.kind AND r.publisher_id = k.id
+GROUP BY k.kind, k.id, p.name
+ORDER BY releases DESC, k.kind, k.id;
 
 -- name: newest_releases
 SELECT story_id, title, url, published_at

@@ -40,7 +40,7 @@ SELECT pg_try_advisory_lock(28787, %(key)s) AS ok;
 SELECT pg_advisory_unlock(28787, %(key)s);
 
 -- name: lock_holder
--- Who holds a newsroom lock that conflicts with ours: the (namespace, object) pairs
+-- Who holds the newsroom locks that conflict with ours (a row per lock): the (namespace, object) pairs
 -- %(namespaces)s x %(objids)s ((28784, 0) = all newsrooms), granted to another session;
 -- %(all)s: any lock of the run namespaces. The run row is the unfinished crawl_runs row
 -- that session started (start_run records pg_backend_pid()).
@@ -65,8 +65,7 @@ WHERE l.locktype = 'advisory' AND l.classid IN (28784, 28786, 28787) AND l.objsu
           AND (NOT %(windowed)s OR l.mode = 'ExclusiveLock')
        -- the same window of the same newsroom (namespace 28787)
        OR l.classid = 28787 AND l.objid::bigint = ANY(%(window_keys)s::bigint[]))
-ORDER BY r.started_at NULLS LAST
-LIMIT 1;
+ORDER BY r.started_at NULLS LAST, l.pid;
 
 -- name: start_run
 INSERT INTO crawl_runs (mode, publishers, offices, run_window, pid, host, backend_pid, process_started_at,
