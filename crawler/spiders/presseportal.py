@@ -136,7 +136,8 @@ class PresseportalSpider(scrapy.Spider):
                                               newsroom_kind=newsroom.kind))
             offset = state.resume_offsets.get(newsroom, 0)
             if offset:
-                self.logger.info("resuming the backfill of %s at listing offset %d", newsroom, offset)
+                self.logger.info("resuming the %s of %s at listing offset %d",
+                                 "refresh" if self.plan.refresh else "backfill", newsroom, offset)
             request = self.listing_request(newsroom, offset)
             validators = state.listing_validators.get(newsroom)
             if self.plan.mode == "incremental" and not offset and validators:
@@ -291,6 +292,8 @@ class PresseportalSpider(scrapy.Spider):
                 older_than_window = True
                 continue
             if (plan.skips_known or new_only) and card.story_id in state.known_story_ids:
+                continue
+            if card.story_id in state.refreshed_story_ids:
                 continue
             wanted.append(card)
         return wanted, older_than_window
