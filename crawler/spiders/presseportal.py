@@ -50,7 +50,7 @@ from crawler.items import Newsroom, RawRelease, story_ref
 from crawler.normalize.dates import DateParseError, parse_published
 from crawler.profiles import PROFILES, user_agent
 from crawler.profiles import check as check_profile
-from crawler.signals import failure_reason, page_failed
+from crawler.signals import DroppedAtStop, failure_reason, page_failed
 from crawler.spiders.batch import ExtractionBatch
 from crawler.state import CrawlPlan, CrawlState, ListingPage, NewsroomWalk, Validators, parse_newsrooms
 
@@ -430,10 +430,14 @@ class PresseportalSpider(scrapy.Spider):
         )
 
     def story_failed(self, failure: Failure):
+        if failure.check(DroppedAtStop):
+            return  # never sent: the next run asks for it
         request = failure.request
         self.fail_page(request.url, "fetch", failure_reason(failure), story_id=request.meta.get("story_id"))
 
     def listing_failed(self, failure: Failure):
+        if failure.check(DroppedAtStop):
+            return
         request = failure.request
         response = getattr(failure.value, "response", None)
         if response is not None and response.status == 404 and request.meta.get("offset_guessed"):

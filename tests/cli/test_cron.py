@@ -78,6 +78,27 @@ def test_one_ctrl_c_finishes_the_run_cleanly(replica, database_url, tmp_path):
     assert (status, finished) == ("shutdown", True), "one Ctrl-C lets the run record finish"
 
 
+def test_one_ctrl_c_does_not_wait_out_a_retry_after(replica, database_url, tmp_path):
+    # every story asks for a minute's pause; the replica profile's cap, raised to allow it
+    replica.faults.add(r"^/pm/", "429", retry_after=60)
+    proc = start_presseportal(replica, "backfill", "-s", "RETRY_AFTER_MAX_SECONDS=60", database_url=database_url,
+                              log_path=tmp_path / "log")
+    deadline = time.monotonic() + 60
+    while not replica.requests("/pm/", status=429) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)  # the 429s reach the retry middleware
+    asked_at = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    code = proc.wait(timeout=120)
+    took = time.monotonic() - asked_at
+    log = (tmp_path / "log").read_text()
+    assert code == exitcodes.ERRORS, log[-3000:]
+    assert took < 8, f"one Ctrl-C took {took:.1f} s: it waited out the Retry-After"
+    with psycopg.connect(database_url) as conn:
+        failed = conn.execute("SELECT url, reason FROM crawl_errors").fetchall()
+    assert failed == [], "a retry dropped at the stop is no failed page: the next run asks for it"
+
+
 def test_two_ctrl_c_end_the_run_with_130(replica, database_url, tmp_path):
     replica.faults.add(r"^/pm/", "slow", delay=2.0)  # stories in flight keep the first stop waiting
     proc = start_presseportal(replica, "backfill", database_url=database_url, log_path=tmp_path / "log")
