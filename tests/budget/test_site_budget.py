@@ -4,13 +4,17 @@ none unless asked."""
 
 from __future__ import annotations
 
+import time
+
+import psycopg
 import pytest
 from scrapy.settings import Settings
 
+from crawler import exitcodes
 from crawler import settings as project_settings
 from crawler.budget import site_budget
 from crawler.profiles import PROFILES
-from tests.helpers import presseportal, start_presseportal
+from tests.helpers import ctrl_c, presseportal, start_presseportal
 
 
 def settings_with(**values) -> Settings:
@@ -64,13 +68,6 @@ def test_a_429_with_retry_after_holds_back_every_process(replica_factory, databa
 
 def test_one_ctrl_c_stops_a_crawl_soon_dropping_the_requests_that_wait_for_a_slot(
         replica, database_url, tmp_path):
-    import signal
-    import time
-
-    import psycopg
-
-    from crawler import exitcodes
-
     # 0.5 requests/s: the 16 requests let into the downloader at once hold slots up to
     # 32 s ahead; a first Ctrl-C used to wait for each of them (31 s in a trial)
     proc = start_presseportal(replica, "backfill", database_url=database_url, log_path=tmp_path / "log",
@@ -79,11 +76,7 @@ def test_one_ctrl_c_stops_a_crawl_soon_dropping_the_requests_that_wait_for_a_slo
     while replica.requests("/pm/") < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert replica.requests("/pm/") >= 2, (tmp_path / "log").read_text()[-3000:]
-    asked_at = time.monotonic()
-    proc.send_signal(signal.SIGINT)
-    code = proc.wait(timeout=120)
-    took = time.monotonic() - asked_at
-    log = (tmp_path / "log").read_text()
+    code, took, log = ctrl_c(proc, tmp_path / "log")
     assert code == exitcodes.ERRORS, log[-3000:]
     assert took < 8, f"one Ctrl-C took {took:.1f} s to stop the crawl"
     assert "Traceback" not in log

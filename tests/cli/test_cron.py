@@ -10,7 +10,7 @@ import time
 import psycopg
 
 from crawler import exitcodes
-from tests.helpers import BIN, ROOT, crawl_env, presseportal, start_presseportal
+from tests.helpers import BIN, ROOT, crawl_env, ctrl_c, presseportal, start_presseportal
 
 PID = 73811
 
@@ -87,11 +87,7 @@ def test_one_ctrl_c_does_not_wait_out_a_retry_after(replica, database_url, tmp_p
     while not replica.requests("/pm/", status=429) and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(0.3)  # the 429s reach the retry middleware
-    asked_at = time.monotonic()
-    proc.send_signal(signal.SIGINT)
-    code = proc.wait(timeout=120)
-    took = time.monotonic() - asked_at
-    log = (tmp_path / "log").read_text()
+    code, took, log = ctrl_c(proc, tmp_path / "log")
     assert code == exitcodes.ERRORS, log[-3000:]
     assert took < 8, f"one Ctrl-C took {took:.1f} s: it waited out the Retry-After"
     with psycopg.connect(database_url) as conn:
