@@ -16,6 +16,7 @@ from scrapy.http import Request, Response
 
 from crawler import db
 from crawler.db import budget
+from crawler.middlewares import sleep_unless_stopping
 from crawler.profiles import push_back_seconds
 
 logger = logging.getLogger(__name__)
@@ -40,7 +41,9 @@ class SiteBudgetMiddleware:
     slot missed or voided by a push back is reserved again). A 429, or a Retry-After on
     any answer, moves the site's next slot for every worker (`push_back_seconds`).
     AutoThrottle and DOWNLOAD_DELAY still space this process's requests; the budget is
-    what holds the sum of all processes.
+    what holds the sum of all processes. When the crawl stops (a first Ctrl-C), the
+    requests still waiting for their slots are dropped at once (`DroppedAtStop`, no
+    failed page; the next run asks for them): only responses in flight are awaited.
 
     Without the database (away for a moment, or a run that stores nothing) the same
     reservation is made in this process alone: this process keeps to the budget, the sum
@@ -108,7 +111,9 @@ class SiteBudgetMiddleware:
         async def pushed(reserved_at) -> bool:
             return bool(await self._shared(budget.pushed_since, host, reserved_at))
 
-        taken = await budget.take_slot(reserve, pushed, self.per_second)
+        # a request still waiting for its slot when the crawl stops is dropped (DroppedAtStop)
+        taken = await budget.take_slot(reserve, pushed, self.per_second,
+                                       sleep=lambda seconds: sleep_unless_stopping(self.crawler, seconds))
         stats = self.crawler.stats
         if taken.waited > 0:
             stats.inc_value("site_budget/waited_ms", int(taken.waited * 1000))

@@ -9,12 +9,17 @@ started it) the embedded server. Run it twice: the second run reports 0 new.
 It never writes into a database the user already has: DATABASE_URL and the PG*
 variables are ignored here, and the embedded server's own database (`presseportal`,
 where `presseportal crawl` stores the live site) is left alone.
+
+The replica serves on the port its stored releases name (`stored_replica_port`): a
+release keeps the URL it was first fetched from, so on a fresh port every run after the
+first printed the first run's address beside the one it used.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from urllib.parse import urlsplit
 
 DEMO_DATABASE = "presseportal_demo"
 # what points a command at another database than the embedded server's demo database
@@ -32,17 +37,29 @@ def main() -> int:
     os.environ["PRESSEPORTAL_EMBEDDED_DB"] = DEMO_DATABASE
     # Scrapy's own log lines (and its stats dump) are for debugging; the summary below is the demo
     os.environ.setdefault("LOG_LEVEL", "WARNING")
-    with Replica(releases=releases, seed=1) as replica:
+    # the store first (crawler.db reads no settings): the replica serves where it says
+    from crawler import db
+    from crawler.db import embedded
+
+    store = {"PRESSEPORTAL_DATA_DIR": os.environ.get("PRESSEPORTAL_DATA_DIR"), "EMBEDDED_DATABASE": DEMO_DATABASE}
+    where = embedded.embedded_location(**db.embedded_settings(store))
+    was_running = where["running"]
+    port = stored_replica_port(db.embedded_url(store))
+    replica = Replica(releases=releases, seed=1, port=port)
+    try:
+        replica.start()
+    except OSError:  # taken since: a port of its own this time
+        replica = Replica(releases=releases, seed=1).start()
+        print(f"port {port}, where earlier demo runs served, is taken: the releases they stored "
+              "keep its URLs", flush=True)
+    with replica:
         print(f"replica of presseportal.de serving {releases} releases at {replica.base_url}", flush=True)
         os.environ["PRESSEPORTAL_BASE_URL"] = replica.base_url
         os.environ["PRESSEPORTAL_PROFILE"] = "replica"
-        from crawler import cli, db
-        from crawler.cli.common import project_settings, reading_store
-        from crawler.db import embedded, reads
+        from crawler import cli
+        from crawler.cli.common import reading_store
+        from crawler.db import reads
 
-        settings = project_settings()
-        where = embedded.embedded_location(**db.embedded_settings(settings))
-        was_running = where["running"]
         print(f"database: {DEMO_DATABASE} in the embedded PostgreSQL (data in {where['data_dir']}); "
               "your own databases are not touched", flush=True)
         print("crawling (presseportal crawl) ...", flush=True)
@@ -62,6 +79,18 @@ def main() -> int:
     stopped = not was_running and embedded.stop_embedded(where["data_dir"])
     print(next_steps(stopped, exported))
     return status
+
+
+def stored_replica_port(conninfo: str) -> int:
+    """The loopback port named by the URLs of the releases stored at `conninfo` (the
+    replica an earlier demo fetched them from); 0 when none are stored (any free port)."""
+    from crawler import db
+    from crawler.db import reads
+
+    with db.connect(conninfo) as conn:
+        newest = [] if db.schema_status(conn).empty else reads.newest_releases(conn, 1)
+    url = urlsplit(newest[0]["url"]) if newest else None
+    return url.port or 0 if url is not None and url.hostname == "127.0.0.1" else 0
 
 
 def next_steps(stopped: bool, exported: list[str]) -> str:

@@ -4,8 +4,8 @@ The spider owns it (`spider.crawl_state`); extensions read and write it only thr
 these fields:
 
 - in, before the first request: `known_story_ids`, `listing_validators` and
-  `covered_through` (the run record, from PostgreSQL), `resume_offsets` and
-  `retry_story_ids` (the backfill cursor);
+  `covered_through` (the run record, from PostgreSQL), `resume_offsets`,
+  `retry_story_ids` and `refreshed_story_ids` (the backfill cursor);
 - out, as the walk goes: `walks` (pages walked per newsroom), `seen_validators`,
   `newest_day` / `oldest_day` (progress).
 
@@ -172,6 +172,9 @@ class CrawlState:
     resume_offsets: dict[Newsroom, int] = field(default_factory=dict)
     # stories an interrupted backfill failed on before its resume point: asked for first
     retry_story_ids: dict[Newsroom, list[int]] = field(default_factory=dict)
+    # a resumed refresh: the stories it fetched again before it was interrupted, which the
+    # walk skips as a plain backfill skips stored ones (its recheck of the top included)
+    refreshed_story_ids: set[int] = field(default_factory=set)
     # out (filled by the walk)
     walks: dict[Newsroom, NewsroomWalk] = field(default_factory=dict)
     seen_story_ids: set[int] = field(default_factory=set)

@@ -59,6 +59,18 @@ def start_presseportal(replica, *args: str, database_url: str | None = None, log
     return proc
 
 
+def ctrl_c(proc: subprocess.Popen, log_path: Path) -> tuple[int, float, str]:
+    """One Ctrl-C (SIGINT) to a command started by `start_presseportal`: its exit status,
+    how many seconds it took to stop, and its log."""
+    import signal
+    import time
+
+    asked_at = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    code = proc.wait(timeout=120)
+    return code, time.monotonic() - asked_at, log_path.read_text()
+
+
 def read_jsonl(path: Path) -> list[dict]:
     with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]

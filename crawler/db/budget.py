@@ -80,9 +80,11 @@ VOID_CHECK_MIN_WAIT = 0.05
 
 async def take_slot(reserve: Callable[[], Awaitable[Slot]],
                     pushed_since_slot: Callable[[datetime], Awaitable[bool]],
-                    per_second: float) -> SlotTaken:
-    """Reserve a slot (`reserve()`), sleep until it and return when the request may go
-    out, at `per_second` requests per second (> 0) for the site.
+                    per_second: float,
+                    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> SlotTaken:
+    """Reserve a slot (`reserve()`), sleep until it (`sleep(seconds)`; whatever it raises,
+    a crawl stopping meanwhile, ends the wait) and return when the request may go out,
+    at `per_second` requests per second (> 0) for the site.
 
     A slot missed by more than a quarter of an interval (a busy CPU, a slow event loop:
     the process woke late) is given up and another reserved: overdue requests sent in
@@ -98,7 +100,7 @@ async def take_slot(reserve: Callable[[], Awaitable[Slot]],
         slot = await reserve()
         if slot.wait > 0:
             waited += slot.wait
-            await asyncio.sleep(slot.wait)
+            await sleep(slot.wait)
         if time.monotonic() - asked - slot.wait > tolerance:
             missed += 1
             continue

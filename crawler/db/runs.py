@@ -314,15 +314,18 @@ def record_error(
 
 
 def known_story_ids(conn: psycopg.Connection, newsrooms: Iterable[Newsroom | int] | None,
-                    *, imports: bool = True) -> set[int]:
+                    *, imports: bool = True, seen_since: datetime | None = None) -> set[int]:
     """Story ids already stored for these newsrooms (None or empty: all newsrooms); with
     imports=False only those stored from a page (an imported release's page is still to
-    be fetched)."""
+    be fetched); with `seen_since` (aware) only those stored or seen again since then
+    (`releases.last_seen_at`, which every write of the release moves: what a refresh
+    begun then has fetched again)."""
+    params = {"imports": imports, "seen_since": seen_since}
     if _newsrooms(newsrooms):
-        params = {"publishers": _ids(newsrooms), "offices": _ids(newsrooms, OFFICE), "imports": imports}
+        params.update(publishers=_ids(newsrooms), offices=_ids(newsrooms, OFFICE))
         rows = conn.execute(query("known_story_ids"), params).fetchall()
     else:
-        rows = conn.execute(query("known_story_ids_all"), {"imports": imports}).fetchall()
+        rows = conn.execute(query("known_story_ids_all"), params).fetchall()
     _commit(conn)
     return {int(r[0]) for r in rows}
 

@@ -13,11 +13,19 @@ before that point: the page of margin absorbs stories deleted meanwhile, which m
 older ones up. Stories already stored are skipped anyway, so the margin costs one
 listing request, and the prefix the interrupted run confirmed is not walked again. A
 backfill that finishes cleanly deletes its cursor.
+
+A refresh (`refresh=1`) fetches stored stories too, so "stored" cannot tell it what is
+done: its cursor also keeps when the refresh began (`begun_at`, kept across every
+resume), and a rerun skips the stories stored or seen again since then
+(`CrawlState.refreshed_story_ids`): the page of margin and its recheck of the top cost
+no story fetched twice. Its key is apart from a plain backfill's (`cursor_key`), and once
+a refresh finishes cleanly the next one is a new refresh, from the top.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
@@ -49,6 +57,7 @@ class BackfillCursor:
         self.done_pages: dict[Newsroom, int] = {}  # per newsroom, pages before this index are settled
         self.stored: set[int] = set()
         self.given_up: set[int] = set()
+        self.opened_at = datetime.now(timezone.utc)  # a new refresh begins now
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -81,6 +90,16 @@ class BackfillCursor:
             # the first page walked may be the one that lost its cards: measure against a whole one
             state.walks[newsroom].page_size = page_size
             state.retry_story_ids[newsroom] = [int(sid) for sid in saved.get("retry", ())]
+            if saved.get("begun_at"):
+                self.skip_refreshed(newsroom, datetime.fromisoformat(saved["begun_at"]))
+
+    def skip_refreshed(self, newsroom: Newsroom, begun_at: datetime) -> None:
+        """A resumed refresh: the stories of `newsroom` fetched again since the refresh
+        began are not fetched a second time."""
+        refreshed = db.known_story_ids(self.conn, [newsroom], imports=False, seen_since=begun_at)
+        self.state.refreshed_story_ids |= refreshed
+        logger.info("the refresh of %s began %s: %d of its stories fetched since then are not fetched again",
+                    newsroom, begun_at.isoformat(timespec="seconds"), len(refreshed))
 
     # --- what settles a story --------------------------------------------------------------
 
@@ -128,6 +147,8 @@ class BackfillCursor:
         if reached <= saved.get("offset", 0) and set(retry) == set(saved.get("retry", ())):
             return
         cursor = {"offset": max(reached, saved.get("offset", 0)), "page_size": walk.page_size, "retry": retry}
+        if self.state.plan.refresh:
+            cursor["begun_at"] = saved.get("begun_at") or self.opened_at.isoformat()
         db.set_cursor(self.conn, cursor_key(self.state.plan, newsroom), cursor)
         self.saved[newsroom] = cursor
         self.stats.set_value(f"backfill/resume_offset/{newsroom.key}", cursor["offset"])

@@ -50,7 +50,7 @@ from crawler.items import Newsroom, RawRelease, story_ref
 from crawler.normalize.dates import DateParseError, parse_published
 from crawler.profiles import PROFILES, user_agent, warn_missing_contact
 from crawler.profiles import check as check_profile
-from crawler.signals import failure_reason, page_failed
+from crawler.signals import DroppedAtStop, failure_reason, page_failed
 from crawler.spiders.batch import ExtractionBatch
 from crawler.state import CrawlPlan, CrawlState, ListingPage, NewsroomWalk, Validators, parse_newsrooms
 
@@ -139,7 +139,8 @@ class PresseportalSpider(scrapy.Spider):
                                               newsroom_kind=newsroom.kind))
             offset = state.resume_offsets.get(newsroom, 0)
             if offset:
-                self.logger.info("resuming the backfill of %s at listing offset %d", newsroom, offset)
+                self.logger.info("resuming the %s of %s at listing offset %d",
+                                 "refresh" if self.plan.refresh else "backfill", newsroom, offset)
             request = self.listing_request(newsroom, offset)
             validators = state.listing_validators.get(newsroom)
             if self.plan.mode == "incremental" and not offset and validators:
@@ -295,6 +296,8 @@ class PresseportalSpider(scrapy.Spider):
                 continue
             if (plan.skips_known or new_only) and card.story_id in state.known_story_ids:
                 continue
+            if card.story_id in state.refreshed_story_ids:
+                continue
             wanted.append(card)
         return wanted, older_than_window
 
@@ -430,10 +433,14 @@ class PresseportalSpider(scrapy.Spider):
         )
 
     def story_failed(self, failure: Failure):
+        if failure.check(DroppedAtStop):
+            return  # never sent: the next run asks for it
         request = failure.request
         self.fail_page(request.url, "fetch", failure_reason(failure), story_id=request.meta.get("story_id"))
 
     def listing_failed(self, failure: Failure):
+        if failure.check(DroppedAtStop):
+            return
         request = failure.request
         response = getattr(failure.value, "response", None)
         if response is not None and response.status == 404 and request.meta.get("offset_guessed"):

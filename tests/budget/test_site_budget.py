@@ -4,13 +4,17 @@ none unless asked."""
 
 from __future__ import annotations
 
+import time
+
+import psycopg
 import pytest
 from scrapy.settings import Settings
 
+from crawler import exitcodes
 from crawler import settings as project_settings
 from crawler.budget import site_budget
 from crawler.profiles import PROFILES
-from tests.helpers import presseportal, start_presseportal
+from tests.helpers import ctrl_c, presseportal, start_presseportal
 
 
 def settings_with(**values) -> Settings:
@@ -60,3 +64,27 @@ def test_a_429_with_retry_after_holds_back_every_process(replica_factory, databa
     during = [e.path for e in replica.log if told + 0.6 < e.time < told + 1.9]
     assert during == [], during
     assert any(e.time > told + 1.9 and e.path.startswith("/pm/73811/") for e in replica.log)
+
+
+def test_one_ctrl_c_stops_a_crawl_soon_dropping_the_requests_that_wait_for_a_slot(
+        replica, database_url, tmp_path):
+    # 0.5 requests/s: the 16 requests let into the downloader at once hold slots up to
+    # 32 s ahead; a first Ctrl-C used to wait for each of them (31 s in a trial)
+    proc = start_presseportal(replica, "backfill", database_url=database_url, log_path=tmp_path / "log",
+                              PRESSEPORTAL_SITE_BUDGET="0.5")
+    deadline = time.monotonic() + 60
+    while replica.requests("/pm/") < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert replica.requests("/pm/") >= 2, (tmp_path / "log").read_text()[-3000:]
+    code, took, log = ctrl_c(proc, tmp_path / "log")
+    assert code == exitcodes.ERRORS, log[-3000:]
+    assert took < 8, f"one Ctrl-C took {took:.1f} s to stop the crawl"
+    assert "Traceback" not in log
+    answered = {int(e.path.rsplit("/", 1)[1]) for e in replica.log if e.path.startswith("/pm/") and e.status == 200}
+    with psycopg.connect(database_url) as conn:
+        stored = {r[0] for r in conn.execute("SELECT story_id FROM releases")}
+        status = conn.execute("SELECT status FROM crawl_runs").fetchone()[0]
+        failed = conn.execute("SELECT url, reason FROM crawl_errors").fetchall()
+    assert answered <= stored, "the responses in flight at the Ctrl-C are stored"
+    assert status == "shutdown"
+    assert failed == [], "a request dropped at the stop is no failed page: the next run asks for it"

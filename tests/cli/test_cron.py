@@ -10,7 +10,7 @@ import time
 import psycopg
 
 from crawler import exitcodes
-from tests.helpers import BIN, ROOT, crawl_env, presseportal, start_presseportal
+from tests.helpers import BIN, ROOT, crawl_env, ctrl_c, presseportal, start_presseportal
 
 PID = 73811
 
@@ -76,6 +76,23 @@ def test_one_ctrl_c_finishes_the_run_cleanly(replica, database_url, tmp_path):
     with psycopg.connect(database_url) as conn:
         status, finished = conn.execute("SELECT status, finished_at IS NOT NULL FROM crawl_runs").fetchone()
     assert (status, finished) == ("shutdown", True), "one Ctrl-C lets the run record finish"
+
+
+def test_one_ctrl_c_does_not_wait_out_a_retry_after(replica, database_url, tmp_path):
+    # every story asks for a minute's pause; the replica profile's cap, raised to allow it
+    replica.faults.add(r"^/pm/", "429", retry_after=60)
+    proc = start_presseportal(replica, "backfill", "-s", "RETRY_AFTER_MAX_SECONDS=60", database_url=database_url,
+                              log_path=tmp_path / "log")
+    deadline = time.monotonic() + 60
+    while not replica.requests("/pm/", status=429) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)  # the 429s reach the retry middleware
+    code, took, log = ctrl_c(proc, tmp_path / "log")
+    assert code == exitcodes.ERRORS, log[-3000:]
+    assert took < 8, f"one Ctrl-C took {took:.1f} s: it waited out the Retry-After"
+    with psycopg.connect(database_url) as conn:
+        failed = conn.execute("SELECT url, reason FROM crawl_errors").fetchall()
+    assert failed == [], "a retry dropped at the stop is no failed page: the next run asks for it"
 
 
 def test_two_ctrl_c_end_the_run_with_130(replica, database_url, tmp_path):

@@ -166,6 +166,69 @@ def test_kill_9_mid_backfill_then_resume_gives_the_same_table(replica_factory, d
     assert content_table(database_url) == content_table(other)
 
 
+def refresh_cursor_offset(database_url: str) -> int:
+    found = rows(database_url, "SELECT (state->>'offset')::int FROM crawl_cursors "
+                 "WHERE key LIKE 'backfill:%%:refresh'")
+    return found[0][0] if found else 0
+
+
+def kill_once_past(proc, database_url: str, offset: int) -> int:
+    """SIGKILL `proc` once the refresh's resume point is past `offset`; the point reached."""
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+        if refresh_cursor_offset(database_url) >= offset:
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    return refresh_cursor_offset(database_url)
+
+
+def test_kill_9_twice_mid_refresh_then_resume_fetches_each_story_about_once(
+        replica_factory, database_url, tmp_path):
+    replica = replica_factory(releases=300, seed=3)
+    assert presseportal(replica, "backfill", database_url=database_url).returncode == 0
+    oldest = replica.corpus.story_ids(publisher_id=PID)[-1]
+    replica.edit(oldest)  # only the end of the archive changed: the last run must reach it
+    replica.faults.add(r"^/pm/", "slow", delay=0.5)  # about 10 s a refresh: time for two kills
+    replica.log.clear()
+    first = start_presseportal(replica, "backfill", "--refresh", database_url=database_url,
+                               log_path=tmp_path / "first.log")
+    reached_first = kill_once_past(first, database_url, 90)
+    assert 0 < reached_first < 270, f"the first kill came too early or too late (resume point {reached_first})"
+    second = start_presseportal(replica, "backfill", "--refresh", database_url=database_url,
+                                log_path=tmp_path / "second.log")
+    reached = kill_once_past(second, database_url, reached_first + 60)
+    assert "resuming the refresh" in (tmp_path / "second.log").read_text()
+    assert reached_first < reached < 300, f"the second run did not move the resume point ({reached})"
+    assert not rows(database_url, "SELECT 1 FROM crawl_cursors WHERE key LIKE 'backfill:%%:missing'"), \
+        "a refresh keeps its own resume point, apart from a plain backfill's"
+    replica.faults.clear()
+    before_last = sum(story_fetches(replica).values())
+    replica_log_at_last = len(replica.log)
+    last = presseportal(replica, "backfill", "--refresh", database_url=database_url)
+    assert last.returncode == 0, last.stderr[-3000:]
+
+    fetched_by_last = sum(story_fetches(replica).values()) - before_last
+    # what was left, and the stories in flight or waiting for the store at the kill
+    assert fetched_by_last <= 300 - reached + 60, \
+        f"the resumed refresh fetched {fetched_by_last} stories with {300 - reached} left"
+    assert sum(story_fetches(replica).values()) <= 300 + 2 * 60, "the refresh started over after a kill"
+    assert "resuming the refresh" in last.stderr
+    first_listing = next(e.path for e in list(replica.log)[replica_log_at_last:] if e.path.startswith("/nr/"))
+    assert first_listing != f"/nr/{PID}", "the resumed refresh walked the listing from the top again"
+    assert rows(database_url, "SELECT story_id FROM release_revisions") == [(oldest,)]
+    assert not rows(database_url, "SELECT 1 FROM crawl_cursors WHERE key LIKE 'backfill:%%'"), \
+        "a finished refresh leaves no resume point"
+
+    # the next refresh is a new one: from the top, every story again
+    replica.log.clear()
+    again = presseportal(replica, "backfill", "--refresh", database_url=database_url)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert site_requests(replica)[0] == f"/nr/{PID}"
+    assert len(story_fetches(replica)) == 300
+
+
 def test_overlapping_runs_exit_75_naming_the_holder(replica, database_url, tmp_path):
     # the first run lasts well beyond the second's start-up, even on a loaded machine
     # (it is stopped with SIGTERM as soon as the second has answered)

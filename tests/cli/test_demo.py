@@ -50,3 +50,39 @@ def test_the_demo_uses_its_own_database_and_its_next_steps_run_as_printed(reacha
         # the embedded server's: with DATABASE_URL set, db stop leaves it (an external store)
         subprocess.run([str(BIN / "presseportal"), "db", "stop"], env={**env, "DATABASE_URL": ""},
                        capture_output=True, timeout=60)
+
+
+def test_a_second_demo_prints_the_address_it_serves_on_and_not_the_first_one_s(reachable_tmp):
+    import socket
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    env.update(PRESSEPORTAL_DATA_DIR=str(reachable_tmp), DEMO_RELEASES="20",
+               DEMO_REPORT=str(reachable_tmp / "report.html"))
+    env.pop("DATABASE_URL", None)
+    env.pop("PRESSEPORTAL_EMBEDDED_DB", None)
+
+    def demo() -> tuple[str, set[str]]:
+        done = subprocess.run([str(BIN / "python"), "-m", "crawler.demo"], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=300)
+        out = done.stdout + done.stderr
+        assert done.returncode == 0, out[-3000:]
+        served = re.search(r"serving \d+ releases at (http://127\.0\.0\.1:\d+)", out)[1]
+        return served, set(re.findall(r"http://127\.0\.0\.1:\d+", out))
+
+    try:
+        first, _ = demo()
+        second, printed = demo()
+        assert printed == {second}, f"the second demo served at {second} and printed {printed}"
+        assert second == first, "the replica serves again where the stored releases were fetched"
+        # that port taken meanwhile: another, said in a line
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", int(first.rsplit(":", 1)[1])))
+            taken.listen()
+            done = subprocess.run([str(BIN / "python"), "-m", "crawler.demo"], cwd=ROOT, env=env,
+                                  capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert f"port {first.rsplit(':', 1)[1]}, where earlier demo runs served, is taken" in done.stdout
+        assert f"serving 20 releases at {first}" not in done.stdout
+    finally:
+        subprocess.run([str(BIN / "presseportal"), "db", "stop"], env={**env, "DATABASE_URL": ""},
+                       capture_output=True, timeout=60)

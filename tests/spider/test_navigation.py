@@ -328,6 +328,24 @@ def test_a_recheck_stops_at_the_first_page_without_new_stories_even_in_a_backfil
     assert stories == [] and listings == [], "the stored prefix is not walked again"
 
 
+def test_a_resumed_refresh_fetches_again_only_what_it_had_not_fetched_before_it_stopped():
+    spider = make_spider(mode="backfill", refresh="1")
+    # what the backfill cursor fills in for a resumed refresh (stored or seen since it
+    # began); a refresh reads no stored story ids otherwise
+    spider.crawl_state.refreshed_story_ids = set(range(20, 63))
+    request = spider.listing_request(MAIN, 30)
+    response = HtmlResponse(f"{BASE}/nr/73811/30", body=listing(full_page(32), next_link="/nr/73811/60").encode(),
+                            encoding="utf-8", request=request)
+    stories, listings = split(list(spider.parse_listing(response, newsroom=MAIN, offset=30)))
+    assert stories == [f"{BASE}/pm/73811/{sid}" for sid in range(19, 2, -1)], "the page of margin costs nothing"
+    assert listings == [f"{BASE}/nr/73811/60"]
+    request = spider.listing_request(MAIN, 0, recheck=True)
+    response = HtmlResponse(request.url, body=listing(full_page(62), next_link="/nr/73811/30").encode(),
+                            encoding="utf-8", request=request)
+    stories, listings = split(list(spider.parse_listing(response, newsroom=MAIN, offset=0, recheck=True)))
+    assert stories == [] and listings == [], "the recheck of the top does not walk the refreshed prefix again"
+
+
 def test_a_resumed_backfill_asks_first_for_the_stories_the_interrupted_run_gave_up_on():
     import asyncio
 
