@@ -8,7 +8,7 @@ switches the delays off because it only talks to loopback.
 
 import os
 
-from crawler.environment import number
+from crawler.environment import number, port
 from crawler.items import EXPORT_FIELDS
 from crawler.profiles import PROFILES, user_agent
 
@@ -35,6 +35,10 @@ PRESSEPORTAL_PROFILE = os.environ.get("PRESSEPORTAL_PROFILE", "live").strip() or
 # profile presseportal_replica, so that the replica's invented stories, whose ids look
 # like the site's, never sit in the store a live crawl reads as what it already has)
 PRESSEPORTAL_DATA_DIR = os.environ.get("PRESSEPORTAL_DATA_DIR", "")
+# the embedded server's port on 127.0.0.1; unset (None): the one its cluster was set up
+# with (its postgresql.conf), 54329 for a new one. A port given here is kept by the
+# cluster: set it once, and later commands without it still find the server there
+EMBEDDED_PORT = port("PRESSEPORTAL_DB_PORT", errors=PRESSEPORTAL_ENVIRONMENT_ERRORS)
 EMBEDDED_DATABASE = os.environ.get("PRESSEPORTAL_EMBEDDED_DB", "") or (
     "presseportal_replica" if PRESSEPORTAL_PROFILE == "replica" else "presseportal")
 

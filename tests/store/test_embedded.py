@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import stat
 import subprocess
 import sys
@@ -110,3 +111,54 @@ def test_parallel_workers_accept_the_servers_settings(pg_server):
         plan = "\n".join(r[0] for r in conn.execute("EXPLAIN SELECT count(*) FROM pg_class, generate_series(1, 10)"))
         assert "Gather" in plan, plan
         assert conn.execute("SELECT count(*) FROM pg_class, generate_series(1, 10)").fetchone()[0] > 0
+
+
+def test_the_port_a_cluster_was_set_up_with_stays_its_address_when_it_is_stopped(reachable_tmp):
+    # a new user's trial: after a stop, `db url` said :54329 while the cluster's
+    # postgresql.conf said port = 54411, and spill folders are named after the address
+    data = reachable_tmp / "pg"
+    port = free_port()
+    try:
+        url = ensure_embedded(data_dir=data, port=port)
+        stop_embedded(data_dir=data)
+        where = embedded_location(data_dir=data)
+        assert not where["running"] and where["port"] == port, where
+        assert ensure_embedded(data_dir=data) == url, "started again on its own port, not the default"
+    finally:
+        stop_embedded(data_dir=data)
+
+
+def test_a_port_asked_for_is_kept_by_the_cluster(reachable_tmp):
+    data = reachable_tmp / "pg"
+    first, second = free_port(), free_port()
+    try:
+        ensure_embedded(data_dir=data, port=first)
+        stop_embedded(data_dir=data)
+        moved = ensure_embedded(data_dir=data, port=second)
+        assert f":{second}/" in moved
+        stop_embedded(data_dir=data)
+        assert embedded_location(data_dir=data)["port"] == second
+        assert f":{second}/" in ensure_embedded(data_dir=data), "asked once, kept"
+    finally:
+        stop_embedded(data_dir=data)
+
+
+def test_a_port_taken_by_another_program_moves_the_cluster_for_good(reachable_tmp, caplog):
+    data = reachable_tmp / "pg"
+    port = free_port()
+    try:
+        ensure_embedded(data_dir=data, port=port)
+        stop_embedded(data_dir=data)
+        with socket.socket() as squatter:
+            squatter.bind(("127.0.0.1", port))
+            squatter.listen()
+            url = ensure_embedded(data_dir=data)
+        new_port = psycopg.conninfo.conninfo_to_dict(url)["port"]
+        assert int(new_port) != port
+        assert f"port {port} on 127.0.0.1 is taken" in caplog.text and str(new_port) in caplog.text
+        stop_embedded(data_dir=data)
+        # the old port is free again, but the cluster's address is the one it moved to
+        assert embedded_location(data_dir=data)["port"] == int(new_port)
+        assert ensure_embedded(data_dir=data) == url
+    finally:
+        stop_embedded(data_dir=data)
