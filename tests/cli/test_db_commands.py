@@ -70,6 +70,10 @@ def test_the_replica_profile_has_its_own_embedded_database(embedded_env):
     live = cli(embedded_env, "db", "url").stdout.splitlines()[0]
     replica = cli({**embedded_env, "PRESSEPORTAL_PROFILE": "replica"}, "db", "url").stdout.splitlines()[0]
     assert live.endswith("/presseportal") and replica.endswith("/presseportal_replica"), (live, replica)
+    # profile names are read in any case, and mean the same profile for every command (a
+    # new user's trial: `Replica` sent an import into the live store)
+    capitalised = cli({**embedded_env, "PRESSEPORTAL_PROFILE": " Replica "}, "db", "url")
+    assert capitalised.stdout.splitlines()[0] == replica, capitalised.stderr
     chosen = cli({**embedded_env, "PRESSEPORTAL_PROFILE": "replica", "PRESSEPORTAL_EMBEDDED_DB": "mine"}, "db", "url")
     assert chosen.stdout.splitlines()[0].endswith("/mine"), "PRESSEPORTAL_EMBEDDED_DB still wins"
 
