@@ -64,6 +64,7 @@ RELEASES = "releases"
 RUN = "run"
 REPLAY_BATCH = 200
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_FOLDER = re.compile(r"-[0-9a-f]{8}$")  # how `database_key` ends: other folders of a shared root are not ours
 
 
 class SpillError(RuntimeError):
@@ -272,7 +273,8 @@ def find(root: str | os.PathLike | None, conninfo: str, database: Database) -> F
     `others`: never replayed here, named so that no release waits unseen."""
     own = spill_dir(conninfo, root)
     base = own.parent
-    folders = sorted({own, *(p for p in base.iterdir() if p.is_dir())} if base.is_dir() else {own})
+    folders = sorted({own, *(p for p in base.iterdir() if p.is_dir() and _FOLDER.search(p.name))}
+                     if base.is_dir() else {own})
     found = Found([], [], [])
     for folder in folders:
         files, unreadable = pending(folder)
