@@ -462,8 +462,8 @@ def ensure_embedded(data_dir: str | os.PathLike | None = None, port: int | None 
                 logger.warning("port %s on 127.0.0.1 is taken by another program: the embedded "
                                "PostgreSQL in %s moves to port %s (PRESSEPORTAL_DB_PORT chooses one)",
                                taken, cluster.data_dir, cluster.port)
-            cluster.record_port(cluster.port)
             cluster.start()
+            cluster.record_port(cluster.port)  # once it listens there: a port refused is not kept
             logger.info(
                 "embedded PostgreSQL started: data in %s, listening on 127.0.0.1:%s",
                 cluster.data_dir, cluster.port,

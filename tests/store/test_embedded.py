@@ -162,3 +162,20 @@ def test_a_port_taken_by_another_program_moves_the_cluster_for_good(reachable_tm
         assert ensure_embedded(data_dir=data) == url
     finally:
         stop_embedded(data_dir=data)
+
+
+def test_a_port_asked_for_that_another_program_holds_is_refused_and_not_kept(reachable_tmp):
+    data = reachable_tmp / "pg"
+    port = free_port()
+    try:
+        ensure_embedded(data_dir=data, port=port)
+        stop_embedded(data_dir=data)
+        with socket.socket() as squatter:
+            squatter.bind(("127.0.0.1", 0))
+            squatter.listen()
+            taken = squatter.getsockname()[1]
+            with pytest.raises(embedded.EmbeddedError, match="PRESSEPORTAL_DB_PORT"):
+                ensure_embedded(data_dir=data, port=taken)
+        assert embedded_location(data_dir=data)["port"] == port
+    finally:
+        stop_embedded(data_dir=data)
