@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -9,6 +10,7 @@ import socket
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -143,15 +145,32 @@ def test_a_port_asked_for_is_kept_by_the_cluster(reachable_tmp):
         stop_embedded(data_dir=data)
 
 
-def test_a_port_taken_by_another_program_moves_the_cluster_for_good(reachable_tmp, caplog):
-    data = reachable_tmp / "pg"
+@contextlib.contextmanager
+def stopped_cluster(data: Path) -> Iterator[int]:
+    """A cluster made in `data` on a free port and stopped again; yields that port and
+    stops the cluster at the end whatever the test started."""
     port = free_port()
     try:
         ensure_embedded(data_dir=data, port=port)
         stop_embedded(data_dir=data)
-        with socket.socket() as squatter:
-            squatter.bind(("127.0.0.1", port))
-            squatter.listen()
+        yield port
+    finally:
+        stop_embedded(data_dir=data)
+
+
+@contextlib.contextmanager
+def another_program_on(port: int = 0) -> Iterator[int]:
+    """Another program listening on 127.0.0.1:`port` (0: a free one); yields the port."""
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", port))
+        squatter.listen()
+        yield squatter.getsockname()[1]
+
+
+def test_a_port_taken_by_another_program_moves_the_cluster_for_good(reachable_tmp, caplog):
+    data = reachable_tmp / "pg"
+    with stopped_cluster(data) as port:
+        with another_program_on(port):
             url = ensure_embedded(data_dir=data)
         new_port = psycopg.conninfo.conninfo_to_dict(url)["port"]
         assert int(new_port) != port
@@ -160,22 +179,11 @@ def test_a_port_taken_by_another_program_moves_the_cluster_for_good(reachable_tm
         # the old port is free again, but the cluster's address is the one it moved to
         assert embedded_location(data_dir=data)["port"] == int(new_port)
         assert ensure_embedded(data_dir=data) == url
-    finally:
-        stop_embedded(data_dir=data)
 
 
 def test_a_port_asked_for_that_another_program_holds_is_refused_and_not_kept(reachable_tmp):
     data = reachable_tmp / "pg"
-    port = free_port()
-    try:
-        ensure_embedded(data_dir=data, port=port)
-        stop_embedded(data_dir=data)
-        with socket.socket() as squatter:
-            squatter.bind(("127.0.0.1", 0))
-            squatter.listen()
-            taken = squatter.getsockname()[1]
-            with pytest.raises(embedded.EmbeddedError, match="PRESSEPORTAL_DB_PORT"):
-                ensure_embedded(data_dir=data, port=taken)
+    with stopped_cluster(data) as port:
+        with another_program_on() as taken, pytest.raises(embedded.EmbeddedError, match="PRESSEPORTAL_DB_PORT"):
+            ensure_embedded(data_dir=data, port=taken)
         assert embedded_location(data_dir=data)["port"] == port
-    finally:
-        stop_embedded(data_dir=data)
