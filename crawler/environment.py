@@ -1,4 +1,4 @@
-"""Numbers read from the environment by crawler/settings.py, checked where they are read.
+"""Numbers (and ports) read from the environment by crawler/settings.py, checked where they are read.
 
 A malformed value must end a command in one line with exit 2, not in a traceback from
 deep inside Scrapy's settings import (which `scrapy crawl` runs before any of the
@@ -38,6 +38,16 @@ def number(name: str, default: float | None, *, low: float = 0.0, high: float = 
             raise
         errors.append(str(exc))
         return default
+
+
+def port(name: str, *, errors: list[str]) -> int | None:
+    """A TCP port (1 to 65535) from the environment variable `name`, None when unset or
+    blank; a malformed one is added to `errors` (None returned)."""
+    value = number(name, None, low=1, high=65535, meaning="a TCP port", errors=errors)
+    if value is not None and value != int(value):
+        errors.append(f"{name} must be a TCP port from 1 to 65535, got {os.environ[name].strip()!r}")
+        return None
+    return None if value is None else int(value)
 
 
 def _number(name: str, default: float | None, *, low: float, high: float, meaning: str) -> float | None:

@@ -223,8 +223,8 @@ def _under_lock(conn, url: str, run: CronRun, settings: dict[str, Any]) -> dict[
         raise FallThrough("an unfinished run of these newsrooms")  # alive (75) or to be abandoned
     from crawler.db import spill
 
-    files, unreadable = spill.pending(spill.spill_dir(url, settings["STORE_SPILL_DIR"]))
-    if files or unreadable:
+    found = spill.find(settings["STORE_SPILL_DIR"], url, spill.database_of(url, conn))
+    if found.ours or found.unreadable:
         raise FallThrough("spill files wait for replay")
     validators = {}
     for newsroom in run.newsrooms:

@@ -5,8 +5,10 @@
   of the site on loopback (the demo, the tests, the benchmarks), and refused for any
   other host, so that a stray environment variable cannot turn it on a real site.
 
-`crawler/settings.py` applies the profile's overrides; the spider, `scrapy crawl` and the
-`presseportal` command call `check` before the first request. Here too, for every
+`crawler/settings.py` reads the name (`profile_named`: any case; an unknown one is kept
+as an environment error, which every `presseportal` command, `scrapy crawl`, the worker
+and the cron pre-check refuse with exit 2) and applies the profile's overrides; the
+spider, `scrapy crawl` and the `presseportal` command call `check` before the first request. Here too, for every
 component that talks to the site (Scrapy's middlewares and the cron pre-check alike):
 the User-Agent (`user_agent`; `warn_missing_contact`: one warning when a crawl of the live
 site names no contact), how long a site's `Retry-After` asks us to wait
@@ -53,11 +55,22 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def profile_named(value: str | None) -> str:
+    """The profile a PRESSEPORTAL_PROFILE value names: one of `PROFILES`, in any case and
+    with blanks around it (``Replica`` is the replica profile, for every command alike);
+    unset or blank: ``live``. Raises `ProfileError` (one line) for any other value, which
+    every command refuses (a mistyped profile once wrote a replica's import into the
+    live site's store)."""
+    name = (value or "").strip().lower() or "live"
+    if name not in PROFILES:
+        raise ProfileError(f"unknown PRESSEPORTAL_PROFILE {value!r}: use one of {', '.join(PROFILES)}")
+    return name
+
+
 def check(profile: str, base_url: str) -> None:
     """Raise `ProfileError` (one line, naming the fix) for an unknown profile, or a
     loopback-only profile pointed at another host."""
-    if profile not in PROFILES:
-        raise ProfileError(f"unknown PRESSEPORTAL_PROFILE {profile!r}: use one of {', '.join(PROFILES)}")
+    profile = profile_named(profile)
     parts = urlsplit(base_url or "")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ProfileError(f"PRESSEPORTAL_BASE_URL must be an http(s) URL, not {base_url!r}")

@@ -8,9 +8,9 @@ switches the delays off because it only talks to loopback.
 
 import os
 
-from crawler.environment import number
+from crawler.environment import number, port
 from crawler.items import EXPORT_FIELDS
-from crawler.profiles import PROFILES, user_agent
+from crawler.profiles import PROFILES, ProfileError, profile_named, user_agent
 
 BOT_NAME = "presseportal"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -27,14 +27,25 @@ PRESSEPORTAL_BASE_URL = os.environ.get("PRESSEPORTAL_BASE_URL", "https://www.pre
 # libpq URL; empty means: the standard PG* variables if set, else the embedded server
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 STORE_RELEASES = os.environ.get("STORE_RELEASES", "1") not in ("0", "false", "no", "")
-# "live" or "replica" (crawler/profiles.py); checked against the base URL before a crawl
-PRESSEPORTAL_PROFILE = os.environ.get("PRESSEPORTAL_PROFILE", "live").strip() or "live"
+# "live" or "replica" (crawler/profiles.py; any case: "Replica" is the replica profile);
+# checked against the base URL before a crawl. An unknown name is kept as an environment
+# error: every command refuses it (exit 2), so that no command reads or writes the live
+# store for a mistyped replica
+try:
+    PRESSEPORTAL_PROFILE = profile_named(os.environ.get("PRESSEPORTAL_PROFILE"))
+except ProfileError as exc:
+    PRESSEPORTAL_ENVIRONMENT_ERRORS.append(str(exc))
+    PRESSEPORTAL_PROFILE = os.environ["PRESSEPORTAL_PROFILE"]  # refused again by `profiles.check`
 # the embedded PostgreSQL (no DATABASE_URL, no PG* variables): its cluster lives in
 # $PRESSEPORTAL_DATA_DIR/postgres (default: the user's data dir, /var/lib/presseportal as
 # root), and this database in it (the demo uses its own, presseportal_demo; the replica
 # profile presseportal_replica, so that the replica's invented stories, whose ids look
 # like the site's, never sit in the store a live crawl reads as what it already has)
 PRESSEPORTAL_DATA_DIR = os.environ.get("PRESSEPORTAL_DATA_DIR", "")
+# the embedded server's port on 127.0.0.1; unset (None): the one its cluster was set up
+# with (its postgresql.conf), 54329 for a new one. A port given here is kept by the
+# cluster: set it once, and later commands without it still find the server there
+EMBEDDED_PORT = port("PRESSEPORTAL_DB_PORT", errors=PRESSEPORTAL_ENVIRONMENT_ERRORS)
 EMBEDDED_DATABASE = os.environ.get("PRESSEPORTAL_EMBEDDED_DB", "") or (
     "presseportal_replica" if PRESSEPORTAL_PROFILE == "replica" else "presseportal")
 

@@ -83,6 +83,7 @@ class StorePipeline:
         self.give_up_reason = ""  # the database's words when the retry budget ran out
         self._run_id: int | None = None
         self.conninfo = ""
+        self.database: spill.Database | None = None  # whose spill files ours are (read at open)
         self.pool = None
         self.error: db.DatabaseUnavailable | None = None
         self._buffer: list[dict[str, Any]] = []
@@ -125,6 +126,8 @@ class StorePipeline:
                 logger.info("store: applied migrations %s", ", ".join(applied))
             self.pool = await db.open_pool(self.conninfo, max_size=self.pool_max,
                                            timeout=self.connect_timeout, name="presseportal-store")
+            # read now: a spill is written when the database is away
+            self.database = await asyncio.to_thread(spill.database_of, self.conninfo)
         except db.DatabaseUnavailable as exc:
             self._fail_open(exc)
         logger.info("store: writing releases to %s", db.describe(self.conninfo))
@@ -278,7 +281,8 @@ class StorePipeline:
         self._buffer, self._unwritten = [], []
         why = self.give_up_reason or "the database could not be reached"
         try:
-            path = spill.write_releases(spill.spill_dir(self.conninfo, self.spill_root), self.run_id, records)
+            path = spill.write_releases(spill.spill_dir(self.conninfo, self.spill_root), self.run_id, records,
+                                        self.database)
         except spill.SpillError as exc:
             self.stats.set_value("store/lost", len(records))
             logger.critical("store: %d releases could not be written (%s) nor kept on disk (%s): LOST",

@@ -1,5 +1,6 @@
-"""`presseportal db upgrade|url|shell|stop`: the schema (the store's and the job queue's),
-where the store is, psql on it, and stopping the embedded server."""
+"""`presseportal db upgrade|url|shell|start|stop`: the schema (the store's and the job
+queue's), where the store is, psql on it, and starting and stopping the embedded server
+(on its own port: the one its cluster records, or PRESSEPORTAL_DB_PORT)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     url.set_defaults(run=cmd_url)
     db_sub.add_parser("shell", help="psql on the database (the embedded one: no password to type)"
                       ).set_defaults(run=cmd_shell)
+    db_sub.add_parser("start", help="start the embedded PostgreSQL server (every command starts it on "
+                      "demand; this says where it listens)").set_defaults(run=cmd_start)
     db_sub.add_parser("stop", help="stop the embedded PostgreSQL server (not an external one named by "
                       "DATABASE_URL or PG* variables: a usage error)").set_defaults(run=cmd_stop)
 
@@ -113,16 +116,33 @@ def psql_binary(settings) -> str | None:
     return shutil.which("psql")
 
 
+def cmd_start(args: argparse.Namespace) -> int:
+    """Start the embedded server (creating its cluster and the database the settings name)
+    and say where it listens; an external store is a usage error, as for `db stop`."""
+    settings = project_settings()
+    only_embedded(settings, "start")
+    url = database_url(settings)  # DatabaseUnavailable (69) when it cannot be started
+    where = embedded.embedded_location(**db.embedded_settings(settings))
+    print(f"{db.redact(url)}\nembedded PostgreSQL running, data in {where['data_dir']}")
+    return exitcodes.OK
+
+
+def only_embedded(settings, verb: str) -> None:
+    """UsageError when the store is an external server (DATABASE_URL or PG* variables): the
+    project starts and stops only the embedded one, and leaves that one alone then."""
+    if external_store(settings):
+        configured = settings.get("DATABASE_URL") or ""
+        where = f"DATABASE_URL {db.redact(configured)}" if configured else "the PG* environment variables"
+        raise UsageError(f"db {verb} only {verb}s the embedded server the project started; the store here is "
+                         f"an external server ({where}): {verb} it with its own tools")
+
+
 def cmd_stop(args: argparse.Namespace) -> int:
     """Stop the embedded server. With DATABASE_URL or PG* variables set, the store is a
     server the project did not start: a usage error saying so (exit 2), and the embedded
     server, which this configuration does not use, is left as it is."""
     settings = project_settings()
-    if external_store(settings):
-        configured = settings.get("DATABASE_URL") or ""
-        where = f"DATABASE_URL {db.redact(configured)}" if configured else "the PG* environment variables"
-        raise UsageError(f"db stop only stops the embedded server the project started; the store here is "
-                         f"an external server ({where}): stop it with its own tools")
+    only_embedded(settings, "stop")
     kwargs = db.embedded_settings(settings)
     where = embedded.embedded_location(**kwargs)
     try:

@@ -131,12 +131,15 @@ def resolve_database_url(configured: Any = None) -> str:
 
 
 def embedded_settings(settings: Any) -> dict[str, Any]:
-    """The embedded server's place and database from the settings (PRESSEPORTAL_DATA_DIR,
-    EMBEDDED_DATABASE), as keyword arguments of `embedded.ensure_embedded`."""
+    """The embedded server's place, port and database from the settings
+    (PRESSEPORTAL_DATA_DIR, EMBEDDED_PORT, EMBEDDED_DATABASE), as keyword arguments of
+    `embedded.ensure_embedded` (and `embedded_location`)."""
     settings = settings or {}
     kwargs: dict[str, Any] = {}
     if settings.get("PRESSEPORTAL_DATA_DIR"):
         kwargs["data_dir"] = os.path.join(settings.get("PRESSEPORTAL_DATA_DIR"), "postgres")
+    if settings.get("EMBEDDED_PORT"):
+        kwargs["port"] = int(settings.get("EMBEDDED_PORT"))
     if settings.get("EMBEDDED_DATABASE"):
         kwargs["database"] = settings.get("EMBEDDED_DATABASE")
     return kwargs

@@ -11,7 +11,12 @@ data dir:
   ``runuser -u postgres --`` (or ``su postgres -c`` when runuser is missing).
 
 The server listens on 127.0.0.1 only (TCP; no Unix socket, so no writable socket dir is
-needed), on port 54329 unless told otherwise, with scram-sha-256 for every connection.
+needed), with scram-sha-256 for every connection. Its port belongs to its data dir: the
+one written in the cluster's ``postgresql.conf`` (`Cluster.configured_port`), 54329 for a
+new cluster unless told otherwise (PRESSEPORTAL_DB_PORT). A port asked for, or a free one
+taken because another program holds the recorded one, is written there again
+(`Cluster.record_port`), so that every later command, started or stopped, names the same
+address (spill folders are named after it: `crawler.db.spill`).
 The superuser password is generated once and kept beside the data dir in a 0600 file
 owned by the invoking user (``postgres.password``); it is never logged, and
 `embedded_location()` shows the URL with the password redacted.
@@ -28,6 +33,7 @@ import fcntl
 import logging
 import os
 import pwd
+import re
 import secrets
 import shlex
 import shutil
@@ -265,6 +271,35 @@ class Cluster:
         )
         return proc.returncode == 0
 
+    def configured_port(self) -> int | None:
+        """The port the cluster is set up to listen on: the last ``port = N`` of its
+        postgresql.conf (postgresql.auto.conf, ALTER SYSTEM's, wins, as for the server);
+        None before initdb or when neither names one."""
+        found = None
+        for name in ("postgresql.conf", "postgresql.auto.conf"):
+            with contextlib.suppress(OSError):
+                for line in (self.data_dir / name).read_text(errors="replace").splitlines():
+                    if match := _PORT_LINE.match(line):
+                        found = int(match.group(1))
+        return found
+
+    def record_port(self, port: int) -> None:
+        """Make `port` the cluster's own (its postgresql.conf), so that it is read back
+        when the server is stopped; the file keeps its owner (the postgres user as root)."""
+        self.port = int(port)
+        if self.configured_port() == self.port:
+            return
+        conf = self.data_dir / "postgresql.conf"
+        lines = conf.read_text(errors="replace").splitlines()
+        ours = [i for i, line in enumerate(lines) if _PORT_LINE.match(line)]
+        if ours:
+            lines[ours[-1]] = f"port = {self.port}"
+        else:
+            lines.append(f"port = {self.port}")
+        with open(conf, "r+", encoding="utf-8") as f:  # rewritten in place: root keeps postgres' ownership
+            f.write("\n".join(lines) + "\n")
+            f.truncate()
+
     def running_port(self) -> int | None:
         """The port the running server listens on (line 4 of postmaster.pid)."""
         with contextlib.suppress(OSError, IndexError, ValueError):
@@ -278,7 +313,7 @@ class Cluster:
         if _port_open(self.port):
             raise EmbeddedError(
                 f"port {self.port} on 127.0.0.1 is taken by another program; "
-                "stop it, start the embedded server on another port (ensure_embedded(port=...)), "
+                "stop it, give the embedded server another port (PRESSEPORTAL_DB_PORT), "
                 "or point DATABASE_URL at a server"
             )
         argv = [
@@ -327,6 +362,9 @@ class Cluster:
         return ""
 
 
+_PORT_LINE = re.compile(r"^\s*port\s*=\s*'?(\d+)'?\s*(?:#.*)?$")
+
+
 def _has_c_utf8() -> bool:
     proc = subprocess.run(["locale", "-a"], capture_output=True, text=True, check=False)
     return any(line.lower() in ("c.utf8", "c.utf-8") for line in proc.stdout.splitlines())
@@ -370,11 +408,16 @@ def _cluster(data_dir: str | os.PathLike | None, port: int | None) -> tuple[Clus
             f"cannot use the data directory {data.parent}: {exc.strerror or exc}; make it "
             "writable, set PRESSEPORTAL_DATA_DIR to another directory, or set DATABASE_URL"
         ) from None
-    cluster = Cluster(data, port or DEFAULT_PORT, password)
-    running_port = cluster.running_port() if cluster.initialized() else None
-    if port is None and running_port:
-        cluster.port = running_port
-    return cluster, lockfile
+    return Cluster(data, port or _own_port(data), password), lockfile
+
+
+def _own_port(data: Path) -> int:
+    """The port of the cluster in `data` when none is asked for: the running server's,
+    else the one its postgresql.conf records, else DEFAULT_PORT (no cluster yet)."""
+    cluster = Cluster(data, DEFAULT_PORT, "")
+    if not cluster.initialized():
+        return DEFAULT_PORT
+    return cluster.running_port() or cluster.configured_port() or DEFAULT_PORT
 
 
 @contextlib.contextmanager
@@ -407,16 +450,20 @@ def ensure_embedded(data_dir: str | os.PathLike | None = None, port: int | None 
             actual = cluster.running_port()
             if actual and actual != cluster.port:
                 logger.warning(
-                    "embedded PostgreSQL already runs on port %s (asked for %s); using it",
-                    actual, cluster.port,
+                    "embedded PostgreSQL already runs on port %s (asked for %s); using it until "
+                    "it is stopped (presseportal db stop)", actual, cluster.port,
                 )
                 cluster.port = actual
         else:
             if port is None and _port_open(cluster.port):
-                # another program (another cluster) holds the usual port: take a free one;
-                # every later call finds it in postmaster.pid
-                cluster.port = free_port()
+                # another program (another cluster) holds its port: take a free one, and
+                # keep it (below), so the address stays the same from now on
+                taken, cluster.port = cluster.port, free_port()
+                logger.warning("port %s on 127.0.0.1 is taken by another program: the embedded "
+                               "PostgreSQL in %s moves to port %s (PRESSEPORTAL_DB_PORT chooses one)",
+                               taken, cluster.data_dir, cluster.port)
             cluster.start()
+            cluster.record_port(cluster.port)  # once it listens there: a port refused is not kept
             logger.info(
                 "embedded PostgreSQL started: data in %s, listening on 127.0.0.1:%s",
                 cluster.data_dir, cluster.port,
@@ -437,13 +484,14 @@ def embedded_location(data_dir: str | os.PathLike | None = None, port: int | Non
     data_dir, password_file, port, url (password hidden), initialized, running, log_file,
     bin_dir (of the binaries that run it; None when there are none)."""
     data, pwfile, _ = _paths(data_dir)
-    cluster = Cluster(data, port or DEFAULT_PORT, "***")
+    cluster = Cluster(data, port or _own_port(data), "***")
     try:
         bin_dir = str(server_bin_dir(cluster.major()).path)
     except EmbeddedError:
         bin_dir = None
     running = cluster.running() if cluster.initialized() and bin_dir else False
-    if running and port is None:
+    if running:
+        # a server started before the port was asked for keeps its own until it is stopped
         cluster.port = cluster.running_port() or cluster.port
     return {
         "data_dir": str(data),

@@ -6,23 +6,32 @@ be finished goes to a verdict file. Nothing reads them by accident and nothing l
 them: the next run of those newsrooms replays them before it fetches anything (and
 `presseportal spill replay` does it by hand).
 
-Where: ``{root}/{database}/``, one folder per database. `root` is the STORE_SPILL_DIR
+Where: ``{root}/{database}/``, one folder per database address. `root` is the STORE_SPILL_DIR
 setting: PRESSEPORTAL_SPILL_DIR, else ``$PRESSEPORTAL_DATA_DIR/spill`` (beside the
 embedded server's ``$PRESSEPORTAL_DATA_DIR/postgres``), else ``spill`` in the embedded
 server's default folder (``~/.local/share/presseportal/spill``;
 ``/var/lib/presseportal/spill`` as root: `default_root`). The database folder is named after host, port, database name and user
-(never the password; `database_key`), so a spill of one database is never replayed
-into another, whichever DATABASE_URL a later run is given.
+(never the password; `database_key`), so it can be written while the database is away.
+
+An address can change (a server moved to another port) while the database stays the
+same, and an address can come to name another database. So every file also records the
+database it was written for (`Database`: its address and its identity, the cluster's
+system identifier and the database's name, read while it was reachable: `database_of`),
+and `find` looks at every folder of the root: a file is this database's when its
+identity is this database's, wherever it lies, or, written without one, when it lies in
+this address's folder. The others are named (`Found.others`: `presseportal spill` shows
+for which database they were meant), never replayed into the wrong database.
 
 Files (each written under a temporary name and renamed, so a half-written file is never
 read; 0600 in a 0700 folder: they hold whole pages):
 
 - ``releases-run{run}-{UTC time}.jsonl``: a header line ``{"spill": "releases",
-  "run_id", "newsrooms"}`` (newsroom keys, "publisher:73811"), then one release per line
+  "run_id", "newsrooms", "database"}`` (newsroom keys, "publisher:73811"; the database:
+  ``{"address", "identity"}``), then one release per line
   (the store's record, instants as ISO 8601). Replayed in batches through the store's own transaction
   (`crawler.db.releases.write_batch`), counted on the run that spilled them; a release
   fetched earlier than the stored one is left alone (`stale`).
-- ``run{run}.json``: a `RunVerdict` (``{"spill": "run", ...}``), written with
+- ``run{run}.json``: a `RunVerdict` (``{"spill": "run", "database", ...}``), written with
   `crawler.db.runs.write_verdict` after the releases.
 
 A file is deleted once written.
@@ -48,12 +57,14 @@ from psycopg.conninfo import conninfo_to_dict
 from crawler.db.connection import RETRYABLE, DatabaseUnavailable, connect, describe, scrub
 from crawler.db.releases import prepare_batch, write_batch
 from crawler.db.runs import RunVerdict, write_verdict
+from crawler.db.sql_files import query
 from crawler.items import PUBLISHER, Newsroom
 
 RELEASES = "releases"
 RUN = "run"
 REPLAY_BATCH = 200
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_FOLDER = re.compile(r"-[0-9a-f]{8}$")  # how `database_key` ends: other folders of a shared root are not ours
 
 
 class SpillError(RuntimeError):
@@ -63,9 +74,8 @@ class SpillError(RuntimeError):
 # --- where --------------------------------------------------------------------------------------
 
 
-def database_key(conninfo: str) -> str:
-    """A folder name for the database a conninfo names: host, port, database, user (and
-    a short digest of them), never the password. libpq's PG* variables fill what the
+def _address(conninfo: str) -> tuple[str, str, str, str]:
+    """(host, port, database, user) a conninfo names; libpq's PG* variables fill what the
     conninfo leaves out, as they do for the connection."""
     try:
         params = conninfo_to_dict(conninfo or "")
@@ -76,13 +86,48 @@ def database_key(conninfo: str) -> str:
     def part(key: str, variable: str, default: str) -> str:
         return str(params.get(key) or env.get(variable) or default)
 
-    host = part("host", "PGHOST", "localhost")
-    port = part("port", "PGPORT", "5432")
     user = part("user", "PGUSER", "")
-    dbname = part("dbname", "PGDATABASE", user or "postgres")
+    return (part("host", "PGHOST", "localhost"), part("port", "PGPORT", "5432"),
+            part("dbname", "PGDATABASE", user or "postgres"), user)
+
+
+def database_key(conninfo: str) -> str:
+    """A folder name for the database a conninfo names: host, port, database, user (and
+    a short digest of them), never the password."""
+    host, port, dbname, user = _address(conninfo)
     digest = hashlib.sha256(f"{host}\0{port}\0{dbname}\0{user}".encode()).hexdigest()[:8]
     readable = _UNSAFE.sub("_", f"{host}-{port}-{dbname}").strip("_.")[:80]
     return f"{readable}-{digest}"
+
+
+@dataclass(frozen=True)
+class Database:
+    """The database a spill file was written for: `address` ("host:port/name"), and
+    `identity` ("{system identifier}/{name}": the same at any address) when it was read."""
+
+    address: str
+    identity: str | None = None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"address": self.address, "identity": self.identity}
+
+    def __str__(self) -> str:
+        return self.address + (f" (database {self.identity})" if self.identity else "")
+
+
+_identities: dict[str, str] = {}
+
+
+def database_of(conninfo: str, conn: psycopg.Connection | None = None) -> Database:
+    """The database a conninfo names, with its identity read from the server (on `conn`
+    when given, else a connection of its own; once per process and conninfo); without it
+    when the server cannot be asked (away)."""
+    host, port, dbname, _ = _address(conninfo)
+    if conninfo not in _identities:
+        with contextlib.suppress(DatabaseUnavailable, psycopg.Error):
+            with contextlib.nullcontext(conn) if conn is not None else connect(conninfo) as asked:
+                _identities[conninfo] = asked.execute(query("database_identity")).fetchone()[0]
+    return Database(f"{host}:{port}/{dbname}", _identities.get(conninfo))
 
 
 def default_root() -> Path:
@@ -135,20 +180,23 @@ def _json(value: Any) -> Any:
     raise TypeError(type(value).__name__)
 
 
-def write_releases(folder: Path, run_id: int | None, records: list[dict[str, Any]]) -> Path:
-    """Keep releases the store could not write; returns the file. Raises `SpillError`
-    (disk full, no permission): then they are lost, and the caller must say so."""
+def write_releases(folder: Path, run_id: int | None, records: list[dict[str, Any]],
+                   database: Database | None = None) -> Path:
+    """Keep releases the store could not write (for `database`, see `database_of`);
+    returns the file. Raises `SpillError` (disk full, no permission): then they are lost,
+    and the caller must say so."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     path = folder / f"releases-run{run_id or 0}-{stamp}.jsonl"
     newsrooms = sorted({Newsroom(r.get("newsroom_kind") or PUBLISHER, int(r["publisher_id"])) for r in records})
-    header = {"spill": RELEASES, "run_id": run_id, "newsrooms": [n.key for n in newsrooms]}
+    header = {"spill": RELEASES, "run_id": run_id, "newsrooms": [n.key for n in newsrooms],
+              **({"database": database.as_dict()} if database else {})}
     lines = (json.dumps(x, default=_json, ensure_ascii=False) + "\n" for x in [header, *records])
     return _write_private(path, lines)
 
 
-def write_verdict_file(folder: Path, verdict: RunVerdict) -> Path:
-    """Keep a run's verdict that could not be written; returns the file."""
-    data = {"spill": RUN, **verdict.as_dict()}
+def write_verdict_file(folder: Path, verdict: RunVerdict, database: Database | None = None) -> Path:
+    """Keep a run's verdict that could not be written (for `database`); returns the file."""
+    data = {"spill": RUN, **({"database": database.as_dict()} if database else {}), **verdict.as_dict()}
     return _write_private(folder / f"run{verdict.run_id}.json", [json.dumps(data, ensure_ascii=False)])
 
 
@@ -161,6 +209,7 @@ class SpillFile:
     kind: str  # RELEASES or RUN
     run_id: int | None
     newsrooms: tuple[Newsroom, ...]  # none: a run over all newsrooms
+    database: Database | None = None  # None: written before files recorded it
 
     @property
     def order(self) -> tuple[int, str]:
@@ -192,9 +241,53 @@ def pending(folder: Path) -> tuple[list[SpillFile], list[tuple[Path, str]]]:
             unreadable.append((path, str(exc)))
             continue
         run_id = head.get("run_id")
+        written_for = head.get("database") or {}
         files.append(SpillFile(path, head["spill"], int(run_id) if run_id else None,
-                               tuple(Newsroom.from_key(key) for key in head.get("newsrooms") or ())))
+                               tuple(Newsroom.from_key(key) for key in head.get("newsrooms") or ()),
+                               Database(written_for["address"], written_for.get("identity"))
+                               if written_for.get("address") else None))
     return sorted(files, key=lambda f: f.order), unreadable
+
+
+@dataclass
+class Found:
+    """The spill files of a root, told apart for one database (`find`)."""
+
+    ours: list[SpillFile]  # this database's, wherever they lie: releases first, oldest first
+    others: list[SpillFile]  # written for another database, or for another address without an identity
+    unreadable: list[tuple[Path, str]]  # (path, why), in any folder of the root
+
+
+def written_for(spill: SpillFile) -> str:
+    """For whom a file was written, for people: its recorded database, else its folder's
+    name (host-port-database, written before files recorded more)."""
+    return str(spill.database) if spill.database else f"the database at {spill.path.parent.name}"
+
+
+def find(root: str | os.PathLike | None, conninfo: str, database: Database) -> Found:
+    """Every spill file under `root` (see `spill_dir`), told apart for the database
+    `conninfo` names (`database`, from `database_of`). A file is ours when it records
+    `database`'s identity, in whichever folder (the address changed: a server moved to
+    another port); or when it lies in this address's folder and records no identity
+    (older files), or this database's identity is unknown. Every other file is one of
+    `others`: never replayed here, named so that no release waits unseen."""
+    own = spill_dir(conninfo, root)
+    base = own.parent
+    folders = sorted({own, *(p for p in base.iterdir() if p.is_dir() and _FOLDER.search(p.name))}
+                     if base.is_dir() else {own})
+    found = Found([], [], [])
+    for folder in folders:
+        files, unreadable = pending(folder)
+        found.unreadable += unreadable
+        for f in files:
+            recorded = f.database.identity if f.database else None
+            if recorded and database.identity:
+                mine = recorded == database.identity
+            else:
+                mine = folder == own
+            (found.ours if mine else found.others).append(f)
+    found.ours.sort(key=lambda f: f.order)
+    return found
 
 
 def _records(path: Path) -> Iterator[dict[str, Any]]:
@@ -243,12 +336,11 @@ async def replay_file(conninfo: str, spill: SpillFile, *, batch_size: int = REPL
     return counts
 
 
-async def replay(conninfo: str, folder: Path, *, newsrooms: Collection[Newsroom]) -> Counter:
-    """Replay the files of `folder` whose newsrooms are all among `newsrooms` (the caller
-    holds their run locks; none: all newsrooms, every file); the others wait for a run
-    that holds theirs. Returns the summed outcomes plus `files`."""
+async def replay(conninfo: str, files: Iterable[SpillFile], *, newsrooms: Collection[Newsroom]) -> Counter:
+    """Replay those of `files` (this database's: `find(...).ours`) whose newsrooms are all
+    among `newsrooms` (the caller holds their run locks; none: all newsrooms, every file);
+    the others wait for a run that holds theirs. Returns the summed outcomes plus `files`."""
     total: Counter = Counter()
-    files, _ = pending(folder)
     for spill in files:
         if newsrooms and not (spill.newsrooms and set(spill.newsrooms) <= set(newsrooms)):
             continue  # a file of all newsrooms waits for a run over all of them

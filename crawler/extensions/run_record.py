@@ -47,6 +47,8 @@ class RunRecord:
         self.run_id: int | None = None
         self.conninfo = ""
         self.spill_dir = None
+        self.spill_root = None
+        self.database: spill.Database | None = None
         self.failed: list[db.FailedPage] = []
         self.newsrooms: dict[Newsroom, dict[str, Any]] = {}  # the newsroom cursors as the run found them
 
@@ -72,17 +74,20 @@ class RunRecord:
         state: CrawlState = spider.crawl_state
         plan = state.plan
         self.conninfo = lock.conninfo
-        self.spill_dir = spill.spill_dir(self.conninfo, self.crawler.settings.get("STORE_SPILL_DIR"))
+        self.spill_root = self.crawler.settings.get("STORE_SPILL_DIR")
+        self.spill_dir = spill.spill_dir(self.conninfo, self.spill_root)
+        self.database = spill.database_of(self.conninfo)
         # before anything else: what earlier runs could not write, so that the stories in
         # it count as stored and their runs are finished with their own verdicts (only a
         # run holding its newsrooms' lock may: an import holds none)
         if plan.locks_newsrooms:
             await self.replay_spill(plan.newsrooms)
+        waiting = self.spill_left()
         with db.connect(self.conninfo) as conn:
             for run_id in lock.stale_runs:
                 if db.abandon_run(conn, run_id):
-                    logger.warning("run #%d was left unfinished by a process that is gone: marked abandoned",
-                                   run_id)
+                    logger.warning("run #%d was left unfinished by a process that is gone: marked abandoned%s",
+                                   run_id, still_waiting(waiting, run_id))
             self.run_id = db.start_run(conn, plan.mode, plan.newsrooms, lock_backend_pid=lock.backend_pid,
                                        process_started_at=this_process_started(), window=plan.window)
             lock.watch(self.run_id)
@@ -102,7 +107,8 @@ class RunRecord:
 
     async def replay_spill(self, newsrooms) -> None:
         try:
-            replayed = await spill.replay(self.conninfo, self.spill_dir, newsrooms=newsrooms)
+            ours = spill.find(self.spill_root, self.conninfo, self.database).ours
+            replayed = await spill.replay(self.conninfo, ours, newsrooms=newsrooms)
         except (db.DatabaseUnavailable, db.Error, spill.SpillError, OSError, ValueError) as exc:
             # the files stay for the next run; this one crawls (what it stores is newer)
             logger.error("could not replay the spill files in %s: %s", self.spill_dir, exc)
@@ -115,6 +121,21 @@ class RunRecord:
                            replayed["new"], replayed["runs"])
             self.stats.set_value("spill/replayed_files", replayed["files"])
             self.stats.set_value("spill/replayed_new", replayed["new"])
+
+    def spill_left(self) -> spill.Found | None:
+        """What still waits after the replay; files written for another address are
+        named in the log (`presseportal spill` shows them), never replayed here."""
+        try:
+            left = spill.find(self.spill_root, self.conninfo, self.database)
+        except OSError as exc:
+            logger.error("could not look for spill files under %s: %s", self.spill_dir.parent, exc)
+            return None
+        if left.others:
+            logger.warning("%d spill file(s) under %s were written for another database or address "
+                           "(%s) and are not replayed into %s: see `presseportal spill`",
+                           len(left.others), self.spill_dir.parent,
+                           ", ".join(sorted({spill.written_for(f) for f in left.others})), self.database)
+        return left
 
     # --- failed pages ------------------------------------------------------------------------
 
@@ -190,7 +211,7 @@ class RunRecord:
 
     def keep_verdict(self, verdict: db.RunVerdict, why: str) -> None:
         try:
-            path = spill.write_verdict_file(self.spill_dir, verdict)
+            path = spill.write_verdict_file(self.spill_dir, verdict, self.database)
         except spill.SpillError as exc:
             logger.error("could not finish the record of run #%d (%s): %s; nor keep it on disk: %s",
                          self.run_id, verdict.status, why, exc)
@@ -199,6 +220,24 @@ class RunRecord:
                      "run of %s or by `presseportal spill replay`", self.run_id, verdict.status, why, path,
                      named(verdict.newsrooms))
         self.stats.set_value("spill/verdict", str(path))
+
+
+def still_waiting(left: spill.Found | None, run_id: int) -> str:
+    """What of an abandoned run still waits in spill files, for its log line ("" when
+    nothing): its own, not replayed by this run (newsrooms it does not hold, a replay that
+    failed), and files of a run of that number written for another address."""
+    if left is None:
+        return ""
+    ours = [f for f in left.ours if f.run_id == run_id]
+    maybe = [f for f in left.others if f.run_id == run_id and not (f.database and f.database.identity)]
+    said = ""
+    if ours:
+        said += (f"; {sum(spill.count_releases(f) for f in ours)} of its releases still wait in "
+                 f"{', '.join(str(f.path) for f in ours)}: `presseportal spill replay` writes them")
+    if maybe:
+        said += (f"; spill files of a run #{run_id} written for {spill.written_for(maybe[0])} wait in "
+                 f"{maybe[0].path.parent} (see `presseportal spill`)")
+    return said
 
 
 def first_line(reason: str) -> str:

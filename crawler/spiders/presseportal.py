@@ -48,7 +48,7 @@ from crawler.extract.listing import Card, Listing, extract_listing
 from crawler.extract.story import ExtractionError, extract_story
 from crawler.items import Newsroom, RawRelease, story_ref
 from crawler.normalize.dates import DateParseError, parse_published
-from crawler.profiles import PROFILES, user_agent, warn_missing_contact
+from crawler.profiles import PROFILES, ProfileError, profile_named, user_agent, warn_missing_contact
 from crawler.profiles import check as check_profile
 from crawler.signals import DroppedAtStop, failure_reason, page_failed
 from crawler.spiders.batch import ExtractionBatch
@@ -95,7 +95,11 @@ class PresseportalSpider(scrapy.Spider):
         # a profile given with -s (or Scrapyd's setting=) brings its settings along, as one
         # from the environment does in crawler/settings.py
         priority = settings.getpriority("PRESSEPORTAL_PROFILE")
-        for name, value in PROFILES.get(settings.get("PRESSEPORTAL_PROFILE"), {}).items():
+        try:
+            profile = profile_named(settings.get("PRESSEPORTAL_PROFILE"))
+        except ProfileError:
+            profile = ""  # refused by `check_profile` in from_crawler
+        for name, value in PROFILES.get(profile, {}).items():
             if settings.getpriority(name) <= priority:
                 settings.set(name, value, priority=priority)
         # a contact given with -s (the environment's is in the settings already) goes

@@ -131,6 +131,23 @@ def test_a_profile_that_may_not_be_used_is_a_usage_error_before_anything_starts(
     assert_clean(done, env)
 
 
+@pytest.mark.parametrize("command", [
+    ["import", "{dump}"], ["status"], ["db", "url"], ["unfollow", "--publisher", "73811"], ["spill"],
+    ["worker"], ["export", "-o", "{dump}.jsonl"], ["crawl", "-q", "--publisher", "73811"]])
+def test_a_mistyped_profile_is_refused_by_every_command_in_one_line(tmp_path, command):
+    # a new user's trial: `crawl` refused PRESSEPORTAL_PROFILE=bogus, but `import` wrote
+    # into the live site's store, and `status`, `db url`, `unfollow` showed it empty with
+    # exit 0; the cron line (`crawl -q --publisher`) passes the pre-check's front door
+    dump = tmp_path / "lines.txt"
+    dump.write_text("")
+    args = [arg.format(dump=dump) for arg in command]
+    done = run(*args, env={"PRESSEPORTAL_PROFILE": "bogus"})
+    assert done.returncode == 2, (args, done.stderr[-2000:])
+    said = [line for line in done.stderr.splitlines() if "unknown PRESSEPORTAL_PROFILE 'bogus'" in line]
+    assert len(said) == 1 and "use one of live, replica" in said[0], done.stderr
+    assert_clean(done, args)
+
+
 @pytest.mark.parametrize("command", [["crawl"], ["status"], ["worker"], ["metrics"]])
 @pytest.mark.parametrize("env, words", [
     ({"PRESSEPORTAL_SITE_BUDGET": "abc"}, "PRESSEPORTAL_SITE_BUDGET must be a number of requests per second"),

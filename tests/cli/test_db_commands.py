@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.db.embedded import free_port
 from tests.helpers import BIN, ROOT
 
 
@@ -69,6 +70,10 @@ def test_the_replica_profile_has_its_own_embedded_database(embedded_env):
     live = cli(embedded_env, "db", "url").stdout.splitlines()[0]
     replica = cli({**embedded_env, "PRESSEPORTAL_PROFILE": "replica"}, "db", "url").stdout.splitlines()[0]
     assert live.endswith("/presseportal") and replica.endswith("/presseportal_replica"), (live, replica)
+    # profile names are read in any case, and mean the same profile for every command (a
+    # new user's trial: `Replica` sent an import into the live store)
+    capitalised = cli({**embedded_env, "PRESSEPORTAL_PROFILE": " Replica "}, "db", "url")
+    assert capitalised.stdout.splitlines()[0] == replica, capitalised.stderr
     chosen = cli({**embedded_env, "PRESSEPORTAL_PROFILE": "replica", "PRESSEPORTAL_EMBEDDED_DB": "mine"}, "db", "url")
     assert chosen.stdout.splitlines()[0].endswith("/mine"), "PRESSEPORTAL_EMBEDDED_DB still wins"
 
@@ -79,3 +84,29 @@ def test_db_url_with_pg_variables_names_them_but_never_the_password(embedded_env
     assert done.returncode == 0, done.stderr
     assert "PGHOST=db.example" in done.stdout and "PGPORT=5433" in done.stdout, done.stdout
     assert "s3cret" not in done.stdout and "PGPASSWORD=***" in done.stdout
+
+
+def test_db_port_setting_places_the_embedded_server_and_the_cluster_keeps_it(embedded_env):
+    port = free_port()
+    started = cli({**embedded_env, "PRESSEPORTAL_DB_PORT": str(port)}, "db", "start")
+    assert started.returncode == 0, started.stderr
+    assert f"@127.0.0.1:{port}/presseportal" in started.stdout and "running" in started.stdout
+    assert cli(embedded_env, "db", "stop").returncode == 0
+    # the user's trial: stopped, `db url` named the default port, not the cluster's
+    stopped = cli(embedded_env, "db", "url").stdout.splitlines()
+    assert f"@127.0.0.1:{port}/presseportal" in stopped[0] and "not running" in stopped[1], stopped
+    again = cli(embedded_env, "db", "start")
+    assert f":{port}/" in again.stdout, "every command finds the server on the port it was given"
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "70000", "5432.5"])
+def test_a_malformed_db_port_is_a_usage_error_in_one_line(embedded_env, value):
+    done = cli({**embedded_env, "PRESSEPORTAL_DB_PORT": value}, "db", "url")
+    assert done.returncode == 2, done.stderr
+    assert "PRESSEPORTAL_DB_PORT must be a TCP port" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_db_start_of_an_external_server_is_a_usage_error(embedded_env):
+    done = cli({**embedded_env, "DATABASE_URL": "postgresql://ingest:s3cret@db.example:5432/presse"}, "db", "start")
+    assert done.returncode == 2 and "db start only starts the embedded server" in done.stderr, done.stderr
+    assert "s3cret" not in done.stderr

@@ -7,14 +7,16 @@ import os
 import re
 import subprocess
 
+from crawler.db.embedded import embedded_location, free_port
 from tests.helpers import BIN, ROOT
 
 
 def test_the_demo_uses_its_own_database_and_its_next_steps_run_as_printed(reachable_tmp, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
     # a database the user has: the demo must not even try it
+    port = free_port()  # the embedded server's port, as a user sets it for every command
     env.update(DATABASE_URL="postgresql://mine:secret@127.0.0.1:9/production",
-               PRESSEPORTAL_DATA_DIR=str(reachable_tmp), DEMO_RELEASES="40")
+               PRESSEPORTAL_DATA_DIR=str(reachable_tmp), DEMO_RELEASES="40", PRESSEPORTAL_DB_PORT=str(port))
     env.pop("PRESSEPORTAL_EMBEDDED_DB", None)
     done = subprocess.run([str(BIN / "python"), "-m", "crawler.demo"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300)
@@ -23,6 +25,7 @@ def test_the_demo_uses_its_own_database_and_its_next_steps_run_as_printed(reacha
     assert f"database: presseportal_demo in the embedded PostgreSQL (data in {reachable_tmp}/postgres)" in out
     assert "127.0.0.1:9" not in out and "new 40" in out
     assert "stopped the embedded PostgreSQL it started" in out
+    assert embedded_location(data_dir=reachable_tmp / "postgres")["port"] == port, "PRESSEPORTAL_DB_PORT honoured"
     next_lines = out.split("Next:\n", 1)[1].splitlines()
     commands = [line.split("  #")[0].strip() for line in next_lines if "PRESSEPORTAL_EMBEDDED_DB=" in line]
     assert len(commands) == 4, next_lines

@@ -137,6 +137,87 @@ def test_spill_replay_by_hand_lists_then_writes_and_waits_for_a_running_crawl(re
     assert spill.pending(folder) == ([], [])
 
 
+def dead_run(database_url: str) -> int:
+    """An unfinished crawl of PID whose process is gone (its pid cannot exist)."""
+    from crawler import db
+
+    with db.connect(database_url) as conn:
+        run_id = db.start_run(conn, "crawl", [PID])
+        conn.execute("UPDATE crawl_runs SET pid = 4194400 WHERE id = %s", (run_id,))
+    return run_id
+
+
+def spilled_truth(replica, count: int = 3) -> list[dict]:
+    truth = [replica.corpus.truth(sid) for sid in replica.corpus.story_ids(publisher_id=PID)[:count]]
+    return [{**t, "fetched_at": "2026-01-01T00:00:00+00:00", "raw_html": ""} for t in truth]
+
+
+def test_a_spill_left_at_another_address_of_the_same_database_is_replayed_and_finishes_its_run(
+        replica, database_url, tmp_path):
+    # a new user's trial: the database stopped mid-crawl (store_failed, releases spilled)
+    # came back on another port; `spill` said "nothing waits" and the next run marked the
+    # failed run abandoned, its releases left behind
+    from datetime import UTC, datetime
+
+    from psycopg.conninfo import make_conninfo
+
+    from crawler import db
+    from crawler.items import Newsroom
+
+    env = {"PRESSEPORTAL_SPILL_DIR": str(tmp_path)}
+    run_id = dead_run(database_url)
+    before = make_conninfo(database_url, host="localhost")  # the same database, another address
+    folder = spill.spill_dir(before, tmp_path)
+    assert folder != spill.spill_dir(database_url, tmp_path)
+    records = spilled_truth(replica)
+    spill.write_releases(folder, run_id, records, spill.database_of(before))
+    spill.write_verdict_file(folder, db.RunVerdict(run_id=run_id, status="store_failed", finished_at=datetime.now(UTC),
+                                                   newsrooms=[Newsroom("publisher", PID)]), spill.database_of(before))
+    listed = presseportal(replica, "spill", database_url=database_url, **env)
+    assert listed.returncode == 0, listed.stderr
+    assert "nothing waits" not in listed.stdout and f"3 releases of run #{run_id}" in listed.stdout, listed.stdout
+    done = presseportal(replica, "crawl", database_url=database_url, **env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "replayed 2 spill file(s)" in done.stderr and "abandoned" not in done.stderr
+    assert rows(database_url, "SELECT status FROM crawl_runs WHERE id = %s", run_id) == [("store_failed",)]
+    assert rows(database_url, "SELECT new FROM crawl_runs WHERE id = %s", run_id) == [(3,)], \
+        "the replayed releases count on the run that spilled them"
+    assert not list(folder.iterdir())
+
+
+def test_a_spill_of_an_address_that_is_gone_is_named_with_its_database_and_replayed_on_request(
+        replica, database_url, tmp_path):
+    # files written before they recorded their database: nobody can tell they are this
+    # database's, so they are never replayed unasked, but never left unseen either
+    env = {"PRESSEPORTAL_SPILL_DIR": str(tmp_path)}
+    run_id = dead_run(database_url)
+    old = tmp_path / "127.0.0.1-54411-presseportal_replica-0a1b2c3d"
+    spill.write_releases(old, run_id, spilled_truth(replica))
+    listed = presseportal(replica, "spill", database_url=database_url, **env)
+    assert listed.returncode == 0, listed.stderr
+    line = next(line for line in listed.stdout.splitlines() if "3 releases" in line)
+    assert f"meant for the database at {old.name}" in line and f"spill replay --from {old.name}" in line, line
+    crawled = presseportal(replica, "crawl", database_url=database_url, **env)
+    assert crawled.returncode == 0, crawled.stderr[-3000:]
+    abandoned = next(line for line in crawled.stderr.splitlines() if "marked abandoned" in line)
+    assert f"spill files of a run #{run_id} written for the database at {old.name} wait in {old}" in abandoned, \
+        abandoned
+    assert "not replayed into" in crawled.stderr
+    replayed = presseportal(replica, "spill", "replay", "--from", old.name, database_url=database_url, **env)
+    assert replayed.returncode == 0, replayed.stderr
+    assert "3 releases written" in replayed.stdout and not list(old.iterdir())
+
+
+def test_spill_replay_from_refuses_a_file_written_for_another_database(replica, database_url, tmp_path):
+    env = {"PRESSEPORTAL_SPILL_DIR": str(tmp_path)}
+    old = tmp_path / "elsewhere"
+    path = spill.write_releases(old, None, spilled_truth(replica, 1),
+                                spill.Database("db.example:5432/presse", "7000000000000000000/presse"))
+    done = presseportal(replica, "spill", "replay", "--from", str(old), database_url=database_url, **env)
+    assert done.returncode == 1 and "written for db.example:5432/presse" in done.stderr, done.stderr
+    assert path.exists() and stored_ids(database_url) == set()
+
+
 # --- 2: truncated pages ------------------------------------------------------------------------
 
 

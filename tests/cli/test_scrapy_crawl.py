@@ -58,6 +58,8 @@ def test_scrapy_crawl_bad_arguments_are_one_usage_line(replica, args, words):
 @pytest.mark.parametrize("env, words", [
     ({"PRESSEPORTAL_SITE_BUDGET": "abc"}, "PRESSEPORTAL_SITE_BUDGET must be a number of requests per second"),
     ({"PRESSEPORTAL_COVERAGE_MIN": "1.5"}, "PRESSEPORTAL_COVERAGE_MIN must be a share from 0 to 1, got '1.5'"),
+    # a mistyped profile: refused by every spider, not only the crawl's
+    ({"PRESSEPORTAL_PROFILE": "bogus"}, "unknown PRESSEPORTAL_PROFILE 'bogus'"),
 ])
 def test_scrapy_crawl_with_a_malformed_number_in_the_environment_is_one_usage_line(replica, spider, env, words):
     # Scrapy imports crawler/settings.py before any command of ours runs: once a traceback

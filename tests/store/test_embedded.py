@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import socket
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -110,3 +113,77 @@ def test_parallel_workers_accept_the_servers_settings(pg_server):
         plan = "\n".join(r[0] for r in conn.execute("EXPLAIN SELECT count(*) FROM pg_class, generate_series(1, 10)"))
         assert "Gather" in plan, plan
         assert conn.execute("SELECT count(*) FROM pg_class, generate_series(1, 10)").fetchone()[0] > 0
+
+
+def test_the_port_a_cluster_was_set_up_with_stays_its_address_when_it_is_stopped(reachable_tmp):
+    # a new user's trial: after a stop, `db url` said :54329 while the cluster's
+    # postgresql.conf said port = 54411, and spill folders are named after the address
+    data = reachable_tmp / "pg"
+    port = free_port()
+    try:
+        url = ensure_embedded(data_dir=data, port=port)
+        stop_embedded(data_dir=data)
+        where = embedded_location(data_dir=data)
+        assert not where["running"] and where["port"] == port, where
+        assert ensure_embedded(data_dir=data) == url, "started again on its own port, not the default"
+    finally:
+        stop_embedded(data_dir=data)
+
+
+def test_a_port_asked_for_is_kept_by_the_cluster(reachable_tmp):
+    data = reachable_tmp / "pg"
+    first, second = free_port(), free_port()
+    try:
+        ensure_embedded(data_dir=data, port=first)
+        stop_embedded(data_dir=data)
+        moved = ensure_embedded(data_dir=data, port=second)
+        assert f":{second}/" in moved
+        stop_embedded(data_dir=data)
+        assert embedded_location(data_dir=data)["port"] == second
+        assert f":{second}/" in ensure_embedded(data_dir=data), "asked once, kept"
+    finally:
+        stop_embedded(data_dir=data)
+
+
+@contextlib.contextmanager
+def stopped_cluster(data: Path) -> Iterator[int]:
+    """A cluster made in `data` on a free port and stopped again; yields that port and
+    stops the cluster at the end whatever the test started."""
+    port = free_port()
+    try:
+        ensure_embedded(data_dir=data, port=port)
+        stop_embedded(data_dir=data)
+        yield port
+    finally:
+        stop_embedded(data_dir=data)
+
+
+@contextlib.contextmanager
+def another_program_on(port: int = 0) -> Iterator[int]:
+    """Another program listening on 127.0.0.1:`port` (0: a free one); yields the port."""
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", port))
+        squatter.listen()
+        yield squatter.getsockname()[1]
+
+
+def test_a_port_taken_by_another_program_moves_the_cluster_for_good(reachable_tmp, caplog):
+    data = reachable_tmp / "pg"
+    with stopped_cluster(data) as port:
+        with another_program_on(port):
+            url = ensure_embedded(data_dir=data)
+        new_port = psycopg.conninfo.conninfo_to_dict(url)["port"]
+        assert int(new_port) != port
+        assert f"port {port} on 127.0.0.1 is taken" in caplog.text and str(new_port) in caplog.text
+        stop_embedded(data_dir=data)
+        # the old port is free again, but the cluster's address is the one it moved to
+        assert embedded_location(data_dir=data)["port"] == int(new_port)
+        assert ensure_embedded(data_dir=data) == url
+
+
+def test_a_port_asked_for_that_another_program_holds_is_refused_and_not_kept(reachable_tmp):
+    data = reachable_tmp / "pg"
+    with stopped_cluster(data) as port:
+        with another_program_on() as taken, pytest.raises(embedded.EmbeddedError, match="PRESSEPORTAL_DB_PORT"):
+            ensure_embedded(data_dir=data, port=taken)
+        assert embedded_location(data_dir=data)["port"] == port

@@ -86,7 +86,7 @@ def test_replay_writes_releases_then_verdicts_counts_them_on_their_run_and_delet
     other.write_text(other.read_text().replace('"newsrooms": ["publisher:1000"]',
                                                '"newsrooms": ["office:1000", "publisher:1000"]', 1))
 
-    done = asyncio.run(spill.replay(database_url, tmp_path, newsrooms=[PUBLISHER]))
+    done = asyncio.run(spill.replay(database_url, spill.pending(tmp_path)[0], newsrooms=[PUBLISHER]))
     assert (done["files"], done["new"], done["runs"]) == (2, 5, 1)
     with psycopg.connect(database_url) as conn:
         row = conn.execute("SELECT status, new, finished_at IS NOT NULL FROM crawl_runs WHERE id = %s",
@@ -102,9 +102,46 @@ def test_a_replayed_release_older_than_the_stored_one_leaves_it_alone(database_u
     new = dataclasses.replace(old, fetched_at=datetime(2026, 1, 2, tzinfo=UTC), title="Neue Fassung")
     drive(database_url, [new])
     spill.write_releases(tmp_path, None, records([old]))
-    done = asyncio.run(spill.replay(database_url, tmp_path, newsrooms=[Newsroom("publisher", old.publisher_id)]))
+    done = asyncio.run(spill.replay(database_url, spill.pending(tmp_path)[0], newsrooms=[Newsroom("publisher", old.publisher_id)]))
     assert done["stale"] == 1 and done["changed"] == 0
     with psycopg.connect(database_url) as conn:
         assert conn.execute("SELECT title FROM releases").fetchall() == [("Neue Fassung",)]
         assert conn.execute("SELECT count(*) FROM release_revisions").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM release_pages WHERE html_sha256 IS NOT NULL").fetchone()[0] == 1
+
+
+def at_another_address(url: str) -> str:
+    """The same database reached at another address (as after a server moved port)."""
+    return psycopg.conninfo.make_conninfo(url, host="localhost")
+
+
+def test_a_spill_records_its_database_and_is_found_again_when_the_address_changed(database_url, tmp_path):
+    # a new user's trial: the embedded server came back on another port, the spill folder
+    # named after the old address was not looked at, and `spill` said "nothing waits"
+    before = at_another_address(database_url)
+    written_for = spill.database_of(before)
+    assert written_for.identity and written_for.identity.endswith("/" + psycopg.conninfo.conninfo_to_dict(
+        database_url)["dbname"]), written_for
+    path = spill.write_releases(spill.spill_dir(before, tmp_path), None, records(releases(4, start=8_200_000, publishers=1)),
+                                written_for)
+    assert json.loads(path.read_text().splitlines()[0])["database"] == written_for.as_dict()
+    now = spill.database_of(database_url)
+    assert now.identity == written_for.identity and now.address != written_for.address
+    found = spill.find(tmp_path, database_url, now)
+    assert [f.path for f in found.ours] == [path] and found.others == []
+    done = asyncio.run(spill.replay(database_url, found.ours, newsrooms=[PUBLISHER]))
+    assert done["new"] == 4 and not path.exists()
+
+
+def test_a_spill_of_another_database_is_named_never_replayed_even_at_this_address(database_url, tmp_path):
+    here = spill.spill_dir(database_url, tmp_path)
+    other = spill.write_releases(here, 3, records(releases(1)), spill.Database("127.0.0.1:54329/elsewhere",
+                                                                                "7000000000000000000/elsewhere"))
+    mine = spill.write_releases(here, 4, records(releases(1, start=8_300_000)))  # no database recorded: this address's
+    legacy = spill.write_releases(tmp_path / "127.0.0.1-54411-presseportal_replica-0a1b2c3d", 5, records(releases(1)))
+    found = spill.find(tmp_path, database_url, spill.database_of(database_url))
+    assert [f.path for f in found.ours] == [mine]
+    assert sorted(f.path for f in found.others) == sorted([other, legacy])
+    assert {spill.written_for(f) for f in found.others} == {
+        "127.0.0.1:54329/elsewhere (database 7000000000000000000/elsewhere)",
+        "the database at 127.0.0.1-54411-presseportal_replica-0a1b2c3d"}
