@@ -41,7 +41,14 @@ def main() -> int:
     from crawler import db
     from crawler.db import embedded
 
-    store = {"PRESSEPORTAL_DATA_DIR": os.environ.get("PRESSEPORTAL_DATA_DIR"), "EMBEDDED_DATABASE": DEMO_DATABASE}
+    from crawler import environment, exitcodes
+
+    errors: list[str] = []
+    store = {"PRESSEPORTAL_DATA_DIR": os.environ.get("PRESSEPORTAL_DATA_DIR"), "EMBEDDED_DATABASE": DEMO_DATABASE,
+             "EMBEDDED_PORT": environment.port("PRESSEPORTAL_DB_PORT", errors=errors)}
+    if errors:
+        print(f"demo: {errors[0]}", file=sys.stderr)
+        return exitcodes.USAGE
     where = embedded.embedded_location(**db.embedded_settings(store))
     was_running = where["running"]
     port = stored_replica_port(db.embedded_url(store))

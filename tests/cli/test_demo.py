@@ -89,3 +89,12 @@ def test_a_second_demo_prints_the_address_it_serves_on_and_not_the_first_one_s(r
     finally:
         subprocess.run([str(BIN / "presseportal"), "db", "stop"], env={**env, "DATABASE_URL": ""},
                        capture_output=True, timeout=60)
+
+
+def test_a_malformed_port_for_the_embedded_server_ends_the_demo_in_one_line(tmp_path):
+    env = {**os.environ, "PRESSEPORTAL_DATA_DIR": str(tmp_path), "PRESSEPORTAL_DB_PORT": "54x"}
+    done = subprocess.run([str(BIN / "python"), "-m", "crawler.demo"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.strip() == "demo: PRESSEPORTAL_DB_PORT must be a TCP port from 1 to 65535, got '54x'"
+    assert not (tmp_path / "postgres").exists(), "nothing started for a command that cannot run"
