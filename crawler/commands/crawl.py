@@ -4,7 +4,8 @@ Scrapy's own command exits 0 or 1. Here a crawl that could not start because the
 database is unreachable exits 69, and one that found its publisher locked by another
 run exits 75, as `presseportal crawl` does; a crawl whose run went wrong exits 1; a
 crawl stopped by a second Ctrl-C (before it could finish) exits 130
-(`crawler.exitcodes`). Wrong spider arguments (`-a mode=bogus`, `-a publisher=abc`), a
+(`crawler.exitcodes`). Wrong spider arguments (`-a mode=bogus`, `-a publisher=abc`, an
+import without `-a files=`, a `-a map=` naming no column of the file), a
 malformed number in the environment (`PRESSEPORTAL_SITE_BUDGET=abc`,
 crawler/environment.py) and a profile that may not be used for the site are usage
 errors: one line, exit 2, before anything starts.
@@ -18,9 +19,8 @@ from scrapy.exceptions import UsageError
 from crawler import exitcodes
 from crawler.environment import check as check_environment
 from crawler.profiles import check as check_profile
-from crawler.spiders.presseportal import PresseportalSpider, crawl_plan
+from crawler.spiders.presseportal import PresseportalSpider
 
-PLAN_ARGUMENTS = ("publisher", "mode", "since", "until", "refresh")
 logger = logging.getLogger(__name__)
 
 
@@ -30,13 +30,22 @@ class Command(ScrapyCrawl):
             check_environment(self.settings)  # every spider of the project reads these settings
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-        if args and args[0] == PresseportalSpider.name:
-            # other arguments become spider attributes, as Scrapy does (Scrapyd adds _job)
-            known = {k: v for k, v in opts.spargs.items() if k in PLAN_ARGUMENTS}
+        if args:
+            loader = self.crawler_process.spider_loader
             try:
-                crawl_plan(**known)
-                check_profile(self.settings.get("PRESSEPORTAL_PROFILE"),
-                              self.settings.get("PRESSEPORTAL_BASE_URL"))
+                spidercls = loader.load(args[0])
+            except KeyError:
+                raise UsageError(f"no spider named {args[0]!r}; this project's: "
+                                 f"{', '.join(sorted(loader.list()))}") from None
+            try:
+                # the project's spiders check their arguments in __init__ and do nothing
+                # else there (no requests, no database, no signals; an import reads its
+                # files' headers): built once here, a wrong one is a usage line before
+                # anything starts, not a traceback from inside the crawl
+                spidercls(**opts.spargs)
+                if args[0] == PresseportalSpider.name:
+                    check_profile(self.settings.get("PRESSEPORTAL_PROFILE"),
+                                  self.settings.get("PRESSEPORTAL_BASE_URL"))
             except ValueError as exc:
                 raise UsageError(str(exc)) from None
         crawlers = []

@@ -1,4 +1,5 @@
-"""`scrapy crawl presseportal` keeps working for Scrapy users, with the same exit statuses."""
+"""`scrapy crawl presseportal` (and `import`, `reextract`) keeps working for Scrapy users, with the
+same exit statuses."""
 
 from __future__ import annotations
 
@@ -52,6 +53,25 @@ def test_scrapy_crawl_bad_arguments_are_one_usage_line(replica, args, words):
     assert words in done.stderr and "Traceback" not in done.stderr, done.stderr[-3000:]
     assert "Crawler.stats" not in done.stderr
     assert not replica.log, "a usage error must not touch the site"
+
+
+@pytest.mark.parametrize("args, words", [
+    (["import"], "error: no file to import"),
+    (["import", "-a", "files={csv}", "-a", "map=nonsense"], "error: --map takes FIELD=COLUMN pairs"),
+    (["import", "-a", "files={csv}", "-a", "map=title=Überschrift"], "--map title=Überschrift: no column 'Überschrift'"),
+    (["import", "-a", "files={csv}", "-a", "format=xml"], "error: format must be one of"),
+    (["reextract", "-a", "publisher=abc"], "error: publisher ids are numbers, got 'abc'"),
+    (["presseportl"], "error: no spider named 'presseportl'; this project's: import, presseportal, reextract"),
+])
+def test_every_spider_s_bad_arguments_and_an_unknown_spider_are_one_usage_line(replica, tmp_path, args, words):
+    csv = tmp_path / "releases.csv"
+    csv.write_text("title,date,text\nHallo,2024-01-31,Text\n", encoding="utf-8")
+    argv = [str(BIN / "scrapy"), "crawl", *(a.format(csv=csv) for a in args)]
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True,
+                          env=crawl_env(replica, "postgresql://u@127.0.0.1:9/x"), timeout=120)
+    assert done.returncode == 2, done.stderr[-3000:]
+    assert words in done.stderr and "Traceback" not in done.stderr, done.stderr[-3000:]
+    assert not replica.log
 
 
 @pytest.mark.parametrize("spider", ["presseportal", "reextract"])
