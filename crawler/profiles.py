@@ -39,6 +39,10 @@ PROFILES: dict[str, dict[str, object]] = {
     },
 }
 LOOPBACK_ONLY = {"replica"}
+# the embedded server's database of each profile (unless PRESSEPORTAL_EMBEDDED_DB names
+# one): the replica's invented stories, whose ids look like the site's, must never sit in
+# the store a live crawl reads as what it already has
+EMBEDDED_DATABASES = {"live": "presseportal", "replica": "presseportal_replica"}
 
 
 class ProfileError(ValueError):

@@ -10,7 +10,7 @@ import os
 
 from crawler.environment import number, port
 from crawler.items import EXPORT_FIELDS
-from crawler.profiles import PROFILES, ProfileError, profile_named, user_agent
+from crawler.profiles import EMBEDDED_DATABASES, PROFILES, ProfileError, profile_named, user_agent
 
 BOT_NAME = "presseportal"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -46,8 +46,8 @@ PRESSEPORTAL_DATA_DIR = os.environ.get("PRESSEPORTAL_DATA_DIR", "")
 # with (its postgresql.conf), 54329 for a new one. A port given here is kept by the
 # cluster: set it once, and later commands without it still find the server there
 EMBEDDED_PORT = port("PRESSEPORTAL_DB_PORT", errors=PRESSEPORTAL_ENVIRONMENT_ERRORS)
-EMBEDDED_DATABASE = os.environ.get("PRESSEPORTAL_EMBEDDED_DB", "") or (
-    "presseportal_replica" if PRESSEPORTAL_PROFILE == "replica" else "presseportal")
+EMBEDDED_DATABASE = os.environ.get("PRESSEPORTAL_EMBEDDED_DB", "") or EMBEDDED_DATABASES.get(
+    PRESSEPORTAL_PROFILE, "presseportal")
 
 # --- politeness (live site) ------------------------------------------------------------
 # who runs the crawler: a URL or mail address the site's people can reach, sent in the

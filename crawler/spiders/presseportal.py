@@ -48,7 +48,14 @@ from crawler.extract.listing import Card, Listing, extract_listing
 from crawler.extract.story import ExtractionError, extract_story
 from crawler.items import Newsroom, RawRelease, story_ref
 from crawler.normalize.dates import DateParseError, parse_published
-from crawler.profiles import PROFILES, ProfileError, profile_named, user_agent, warn_missing_contact
+from crawler.profiles import (
+    EMBEDDED_DATABASES,
+    PROFILES,
+    ProfileError,
+    profile_named,
+    user_agent,
+    warn_missing_contact,
+)
 from crawler.profiles import check as check_profile
 from crawler.signals import DroppedAtStop, failure_reason, page_failed
 from crawler.spiders.batch import ExtractionBatch
@@ -102,6 +109,11 @@ class PresseportalSpider(scrapy.Spider):
         for name, value in PROFILES.get(profile, {}).items():
             if settings.getpriority(name) <= priority:
                 settings.set(name, value, priority=priority)
+        # and its embedded database, unless one was named (a profile's default database
+        # at a lower priority is the environment's profile speaking, not the user)
+        database = settings.get("EMBEDDED_DATABASE")
+        if profile and database in EMBEDDED_DATABASES.values() and settings.getpriority("EMBEDDED_DATABASE") < priority:
+            settings.set("EMBEDDED_DATABASE", EMBEDDED_DATABASES[profile], priority=priority)
         # a contact given with -s (the environment's is in the settings already) goes
         # into the User-Agent, unless the User-Agent itself was set
         contact = settings.get("PRESSEPORTAL_CONTACT")

@@ -3,6 +3,7 @@ same exit statuses."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import psycopg
@@ -128,3 +129,26 @@ def test_scrapy_crawl_without_database_url_stores_into_the_embedded_database_the
     finally:
         subprocess.run([str(BIN / "presseportal"), "db", "stop"], env=crawl_env(replica, None, **env),
                        capture_output=True, timeout=60)
+
+
+def test_a_replica_profile_given_with_s_stores_into_the_replica_s_embedded_database(replica, reachable_tmp):
+    # the environment says live (no profile): the -s profile brings its database along, so
+    # that the replica's invented stories never land in the store a live crawl reads
+    env = crawl_env(replica, None, PRESSEPORTAL_DATA_DIR=str(reachable_tmp))
+    env.pop("PRESSEPORTAL_PROFILE")
+    env.pop("PRESSEPORTAL_EMBEDDED_DB", None)
+    try:
+        done = subprocess.run([str(BIN / "scrapy"), "crawl", "presseportal", "-s", "PRESSEPORTAL_PROFILE=replica"],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+        assert done.returncode == 0, done.stderr[-3000:]
+        counts = {}
+        for profile in ("replica", "live"):
+            shell = subprocess.run([str(BIN / "presseportal"), "db", "shell"], cwd=ROOT,
+                                   env={**env, "PRESSEPORTAL_PROFILE": profile},
+                                   input="SELECT 'rows=' || count(*) FROM releases;\n",
+                                   capture_output=True, text=True, timeout=60)
+            counts[profile] = shell.stdout + shell.stderr
+        assert f"rows={len(replica.corpus.story_ids(publisher_id=73811))}" in counts["replica"], counts
+        assert not re.search(r"rows=[1-9]", counts["live"]), counts
+    finally:
+        subprocess.run([str(BIN / "presseportal"), "db", "stop"], env=env, capture_output=True, timeout=60)
