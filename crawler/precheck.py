@@ -79,7 +79,13 @@ class CronRun:
 
 
 class FallThrough(Exception):
-    """The pre-check cannot answer this run (why, for the debug log): the full crawl runs."""
+    """The pre-check cannot answer this run (why, for the log): the full crawl runs.
+    `said_again`: the full command reports the same cause itself (a database away, a held
+    lock), so the pre-check keeps its line for the debug log: one line per fault."""
+
+    def __init__(self, why: str, *, said_again: bool = False) -> None:
+        super().__init__(why)
+        self.said_again = said_again
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -112,7 +118,7 @@ def answer(argv: Sequence[str]) -> int | None:
     try:
         stats = check_newsrooms(run, settings)
     except FallThrough as why:
-        logger.info("pre-check: %s; running the full crawl", why)
+        logger.log(logging.DEBUG if why.said_again else logging.INFO, "pre-check: %s; running the full crawl", why)
         return None
     except KeyboardInterrupt:  # as the full command ends on Ctrl-C; the row is rolled back
         print("presseportal: interrupted", file=sys.stderr)
@@ -206,19 +212,19 @@ def check_newsrooms(run: CronRun, settings: dict[str, Any]) -> dict[str, Any]:
         db.ensure_schema(url)
         conn = db.connect(url)
     except db.DatabaseUnavailable as exc:
-        raise FallThrough(f"database unavailable ({exc})") from None
+        raise FallThrough(f"database unavailable ({exc})", said_again=True) from None
     try:
         with conn:
             return _under_lock(conn, url, run, settings)
     except db.DatabaseUnavailable as exc:
-        raise FallThrough(f"database unavailable ({exc})") from None
+        raise FallThrough(f"database unavailable ({exc})", said_again=True) from None
     except db.Error as exc:
-        raise FallThrough(f"database error ({db.first_line(exc, url)})") from None
+        raise FallThrough(f"database error ({db.first_line(exc, url)})", said_again=True) from None
 
 
 def _under_lock(conn, url: str, run: CronRun, settings: dict[str, Any]) -> dict[str, Any]:
     if not db.acquire_publisher_lock(conn, run.newsrooms):
-        raise FallThrough("another run holds the lock")  # the full command names it, exit 75
+        raise FallThrough("another run holds the lock", said_again=True)  # the full command names it, exit 75
     if db.unfinished_runs(conn, run.newsrooms):
         raise FallThrough("an unfinished run of these newsrooms")  # alive (75) or to be abandoned
     from crawler.db import spill

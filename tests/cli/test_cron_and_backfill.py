@@ -300,6 +300,8 @@ def test_exit_69_when_the_database_is_unreachable_and_the_password_stays_secret(
     assert done.returncode == 69, done.stderr[-2000:]
     assert "s3cr3t-pw" not in done.stderr + done.stdout
     assert "database" in done.stderr.lower()
+    # one line: the pre-check, which met the same fault first, leaves it to the full command
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert not replica.log, "nothing may be fetched without a database"
 
 
