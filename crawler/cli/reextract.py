@@ -50,6 +50,8 @@ def cmd_reextract(args: argparse.Namespace) -> int:
         settings = run_settings(args)  # migrated
         with db.connect(settings.get("DATABASE_URL")) as conn:
             empty = bool(newsrooms) and say_empty_newsrooms(conn, newsrooms)
+        if empty and len(empty) == len(newsrooms):
+            return exitcodes.ERRORS  # nothing to re-extract: no run, no summary saying success
         stats, code = run_in_process(settings, "reextract", **spider_args)
         code = exit_status(stats, code, newsrooms=", ".join(map(str, newsrooms)) or "all", summary=print_summary,
                            quiet=args.quiet)

@@ -129,3 +129,12 @@ def test_export_and_reextract_take_offices_and_say_when_a_newsroom_has_nothing_s
     dry = presseportal(replica, "reextract", "--dry-run", "--publisher", "99001", database_url=database_url)
     assert dry.returncode == 1
     assert "publisher 99001: no release of this newsroom is stored; office 99001 has" in dry.stderr, dry.stderr
+
+
+def test_reextract_of_newsrooms_that_have_nothing_stored_runs_nothing_and_says_it_once(replica, database_url):
+    assert presseportal(replica, "crawl", "--office", "99001", database_url=database_url).returncode == 0
+    done = presseportal(replica, "reextract", "--office", "99002", database_url=database_url)
+    assert (done.returncode, done.stderr.strip()) == (
+        1, "presseportal: office 99002: no release of this newsroom is stored"), "no summary saying success"
+    with psycopg.connect(database_url) as conn:
+        assert conn.execute("SELECT count(*) FROM crawl_runs WHERE mode = 'reextract'").fetchone() == (0,)

@@ -123,6 +123,7 @@ def test_only_the_publishers_and_days_asked_for(crawled, database_url):
 
 
 def test_a_reextraction_never_runs_beside_a_crawl_of_its_newsroom(replica, database_url):
+    assert presseportal(replica, "crawl", "--publisher", str(PID), database_url=database_url).returncode == 0
     with db.connect(database_url) as crawl_session:  # a crawl of 73811 holds its lock
         assert db.acquire_publisher_lock(crawl_session, [PID])
         done = presseportal(replica, "reextract", "--publisher", str(PID), database_url=database_url)
