@@ -88,7 +88,10 @@ def test_the_start_up_lines_name_each_newsrooms_kind_after_the_machine_read_ones
         base = proc.stdout.readline().strip()
         ids = proc.stdout.readline().strip().split(",")
         proc.send_signal(signal.SIGTERM)  # the start-up lines are all printed before it serves
-        rest, _ = proc.communicate(timeout=10)
+        # read through the same buffered reader: communicate(timeout=) reads the pipe itself
+        # and loses what readline() already took in (on a fast machine, all four lines)
+        rest = proc.stdout.read()
+        proc.wait(timeout=10)
     finally:
         if proc.poll() is None:
             proc.kill()
