@@ -22,6 +22,10 @@ import sys
 from urllib.parse import urlsplit
 
 DEMO_DATABASE = "presseportal_demo"
+# the replica's corpus the demo crawls (DEMO_RELEASES overrides the size): the README's and
+# `search --help`'s search examples are words of it (tests/docs/test_readme_search.py)
+RELEASES = 300
+SEED = 1
 # what points a command at another database than the embedded server's demo database
 DATABASE_VARIABLES = ("DATABASE_URL", "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER",
                       "PGPASSWORD", "PGSERVICE", "PGSERVICEFILE", "PGPASSFILE")
@@ -30,7 +34,7 @@ DATABASE_VARIABLES = ("DATABASE_URL", "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATAB
 def main() -> int:
     from tests.replica import Replica
 
-    releases = int(os.environ.get("DEMO_RELEASES", "300"))
+    releases = int(os.environ.get("DEMO_RELEASES", str(RELEASES)))
     # the demo's own database, whatever the shell exports (settings read the environment
     # once, on first import: set it before anything imports them)
     exported = [name for name in DATABASE_VARIABLES if os.environ.pop(name, None)]
@@ -52,11 +56,11 @@ def main() -> int:
     where = embedded.embedded_location(**db.embedded_settings(store))
     was_running = where["running"]
     port = stored_replica_port(db.embedded_url(store))
-    replica = Replica(releases=releases, seed=1, port=port)
+    replica = Replica(releases=releases, seed=SEED, port=port)
     try:
         replica.start()
     except OSError:  # taken since: a port of its own this time
-        replica = Replica(releases=releases, seed=1).start()
+        replica = Replica(releases=releases, seed=SEED).start()
         print(f"port {port}, where earlier demo runs served, is taken: the releases they stored "
               "keep its URLs", flush=True)
     with replica:

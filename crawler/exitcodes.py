@@ -3,7 +3,7 @@
 | status | meaning |
 | --- | --- |
 | 0 | success |
-| 1 | finished with errors: failed pages over the tolerance, a field's coverage too low, releases that could not be stored (the store gave up on the database after pages were fetched), or the run stopped early; `export`, `reextract`, `unfollow`: a newsroom asked for of which the store holds nothing; `schedule`: no site-wide feed this cycle |
+| 1 | finished with errors: failed pages over the tolerance, a field's coverage too low, releases that could not be stored (the store gave up on the database after pages were fetched), or the run stopped early; `export`, `report`, `reextract`, `unfollow`: a newsroom asked for of which the store holds nothing (`unfollow`: and which it does not follow); `schedule`: no site-wide feed this cycle |
 | 2 | usage error |
 | 69 | database unavailable (EX_UNAVAILABLE): nothing was fetched |
 | 75 | another run holds the lock (EX_TEMPFAIL): nothing was fetched |

@@ -175,7 +175,7 @@ def cron_run(argv: Sequence[str]) -> CronRun | None:
 def precheck_settings() -> dict[str, Any]:
     """The project settings as `crawler/settings.py` gives them (the environment read
     there), or FallThrough: the pre-check switched off, another settings module, a
-    malformed variable, a profile refused for the site, no store."""
+    malformed variable, a profile or a contact refused for the site, no store."""
     module = os.environ.get("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     if module != "crawler.settings":
         raise FallThrough(f"SCRAPY_SETTINGS_MODULE is {module}")
@@ -194,7 +194,8 @@ def precheck_settings() -> dict[str, Any]:
     if not settings["STORE_RELEASES"] or not settings["ROBOTSTXT_OBEY"]:
         raise FallThrough("no store, or robots.txt not obeyed")
     try:
-        check_profile(settings["PRESSEPORTAL_PROFILE"], settings["PRESSEPORTAL_BASE_URL"])
+        check_profile(settings["PRESSEPORTAL_PROFILE"], settings["PRESSEPORTAL_BASE_URL"],
+                      settings["PRESSEPORTAL_CONTACT"])
     except ProfileError as exc:
         raise FallThrough(str(exc)) from None
     return settings

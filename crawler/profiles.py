@@ -11,7 +11,8 @@ and the cron pre-check refuse with exit 2) and applies the profile's overrides; 
 spider, `scrapy crawl` and the `presseportal` command call `check` before the first request. Here too, for every
 component that talks to the site (Scrapy's middlewares and the cron pre-check alike):
 the User-Agent (`user_agent`; `warn_missing_contact`: one warning when a crawl of the live
-site names no contact), how long a site's `Retry-After` asks us to wait
+site names no contact; `contact_problem`: a contact that reaches nobody, which `check`
+refuses), how long a site's `Retry-After` asks us to wait
 (`retry_after_seconds`) and how long an answer holds every worker back (`push_back_seconds`,
 for the budget middleware, the pre-check and the queue's refresh), and what a robots.txt
 answer allows outside Scrapy (`robots_rules`, for the pre-check and the refresh).
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import email.utils
 import ipaddress
+import re
 import time
 from urllib.parse import urlsplit
 
@@ -49,6 +51,10 @@ class ProfileError(ValueError):
     """The profile is unknown, or may not be used for this site (a usage error: exit 2)."""
 
 
+class ContactError(ProfileError):
+    """PRESSEPORTAL_CONTACT names nobody the site's people could reach (a usage error: exit 2)."""
+
+
 def is_loopback(host: str) -> bool:
     """`localhost`, 127.0.0.0/8 or ::1."""
     if host.lower() in ("localhost", "localhost.localdomain"):
@@ -71,9 +77,12 @@ def profile_named(value: str | None) -> str:
     return name
 
 
-def check(profile: str, base_url: str) -> None:
+def check(profile: str, base_url: str, contact: str = "") -> None:
     """Raise `ProfileError` (one line, naming the fix) for an unknown profile, or a
-    loopback-only profile pointed at another host."""
+    loopback-only profile pointed at another host; `ContactError` for a `contact`
+    (PRESSEPORTAL_CONTACT) that is set but no way to reach anyone, when the site is not
+    on loopback (`contact_problem`). Every front door that starts a crawl passes the
+    contact: the CLI, `scrapy crawl`, the spider, the cron pre-check."""
     profile = profile_named(profile)
     parts = urlsplit(base_url or "")
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -83,6 +92,9 @@ def check(profile: str, base_url: str) -> None:
             f"PRESSEPORTAL_PROFILE={profile} (no delays, 16 requests at a time) is for the replica "
             f"on loopback only, not for {parts.hostname}: unset it to crawl {parts.hostname} politely"
         )
+    problem = None if is_loopback(parts.hostname) else contact_problem(contact)
+    if problem:
+        raise ContactError(f"{problem}; it goes into the User-Agent sent to {parts.hostname}")
 
 
 def user_agent(contact: str = "") -> str:
@@ -91,6 +103,42 @@ def user_agent(contact: str = "") -> str:
     Without a contact it names none rather than a page that does not exist."""
     who = f"+{contact.strip()}; " if contact and contact.strip() else ""
     return f"presseportal-ingest/0.1 ({who}press-release archiver; obeys robots.txt)"
+
+
+# a mail address as people write it: one @, a domain with a dot
+_MAIL = re.compile(r"[^@]+@[^@.]+(?:\.[^@.]+)+")
+# what would end the User-Agent's comment, or the header, early: blanks, controls, ( ) \\
+_BREAKS_USER_AGENT = re.compile(r"[\s()\\\x00-\x1f\x7f]")
+
+
+def contact_problem(contact: str | None) -> str | None:
+    """Why `contact` (PRESSEPORTAL_CONTACT) reaches nobody, in one line naming the fix;
+    None for an http(s) URL with a host, a `mailto:` address or a plain mail address, and
+    for none at all (`missing_contact` warns of that). A contact that is set but reaches
+    nobody is refused, not warned of: it was set to identify the operator to the site's
+    people, the User-Agent would carry the mistake to every page asked for, and a cron
+    run's -q would hide a warning for good (Heritrix, too, does not launch a crawl whose
+    operator contact URL is no URL)."""
+    text = (contact or "").strip()
+    if not text or (not _BREAKS_USER_AGENT.search(text) and _reaches(text)):
+        return None
+    why = (" (no blanks or parentheses: the User-Agent carries it as written)"
+           if _BREAKS_USER_AGENT.search(text) else "")
+    return (f"PRESSEPORTAL_CONTACT must be an http(s) URL or a mail address the site's people can reach"
+            f"{why}, e.g. https://example.org/about-our-crawler, mailto:you@example.org or "
+            f"you@example.org; not {text!r}")
+
+
+def _reaches(text: str) -> bool:
+    if text.lower().startswith("mailto:"):
+        return _MAIL.fullmatch(text[len("mailto:"):]) is not None
+    if "://" not in text:
+        return _MAIL.fullmatch(text) is not None
+    try:
+        parts = urlsplit(text)
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # "http://[broken"
+        return False
 
 
 def missing_contact(base_url: str, agent: str) -> str | None:

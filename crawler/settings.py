@@ -51,7 +51,8 @@ EMBEDDED_DATABASE = os.environ.get("PRESSEPORTAL_EMBEDDED_DB", "") or EMBEDDED_D
 
 # --- politeness (live site) ------------------------------------------------------------
 # who runs the crawler: a URL or mail address the site's people can reach, sent in the
-# User-Agent (the spider builds it again when this is set with -s)
+# User-Agent (the spider builds it again when this is set with -s); anything else is
+# refused before a crawl of the live site (profiles.check)
 PRESSEPORTAL_CONTACT = os.environ.get("PRESSEPORTAL_CONTACT", "")
 USER_AGENT = user_agent(PRESSEPORTAL_CONTACT)
 ROBOTSTXT_OBEY = True

@@ -118,10 +118,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exitcodes.INTERRUPTED
 
 
+# whose INFO lines are a command's own output: ours, and procrastinate's worker, whose
+# lines are the worker's job log (a job started, ended, back on the queue)
+OWN_LOGGERS = ("crawler", "pipelines", "procrastinate.worker")
+
+
+class OwnInfoOnly(logging.Filter):
+    """Below WARNING, only our own loggers' lines (`OWN_LOGGERS`): a library's INFO lines
+    (procrastinate's "Adding tasks from blueprint" on `db upgrade`) are for debugging."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or any(
+            record.name == name or record.name.startswith(name + ".") for name in OWN_LOGGERS)
+
+
 def _log_to_stderr(level: str) -> None:
+    """The log of every command that runs no spider (the others log through Scrapy's
+    handler): at `level`, libraries' lines from WARNING up unless the level is DEBUG
+    (-v, LOG_LEVEL=DEBUG), which shows everything."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setLevel(level)
     handler.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
+    if handler.level > logging.DEBUG:
+        handler.addFilter(OwnInfoOnly())
     logging.getLogger().addHandler(handler)
     logging.getLogger().setLevel(handler.level)
 

@@ -90,12 +90,14 @@ def project_settings(overrides: dict[str, Any] | None = None):
 
 def checked_settings(overrides: dict[str, Any] | None = None):
     """`project_settings`, with the profile checked against the base URL (a usage error
-    otherwise: the replica profile only on loopback)."""
+    otherwise: the replica profile only on loopback) and the contact a site off loopback is
+    told (PRESSEPORTAL_CONTACT, also given with -s: a URL or mail address, or none)."""
     from crawler.profiles import ProfileError, check
 
     settings = project_settings(overrides)
     try:
-        check(settings.get("PRESSEPORTAL_PROFILE"), settings.get("PRESSEPORTAL_BASE_URL"))
+        check(settings.get("PRESSEPORTAL_PROFILE"), settings.get("PRESSEPORTAL_BASE_URL"),
+              settings.get("PRESSEPORTAL_CONTACT"))
     except ProfileError as exc:
         raise UsageError(str(exc)) from None
     return settings

@@ -63,9 +63,6 @@ def cmd_enqueue(args: argparse.Namespace) -> int:
 
 async def defer_all(url: str, jobs) -> list[int]:
     """Queue the jobs; the ids of those queued now (one already waiting is skipped)."""
-    from crawler.queue import quiet_queue_logs
-
-    quiet_queue_logs()  # before the queue is loaded: it logs as it registers its tasks
     from crawler.queue.app import open_queue
     from crawler.queue.tasks import defer_crawl
 

@@ -31,9 +31,6 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     settings = checked_settings()
     url = database_url(settings)
     db.ensure_schema(url)
-    from crawler.queue import quiet_queue_logs
-
-    quiet_queue_logs()  # before the queue is loaded: it logs as it registers its tasks
     from crawler.queue.app import open_queue
     from crawler.queue.tasks import NoFeed, describe_cycle, refresh_followed
 

@@ -10,13 +10,15 @@ from crawler.db import reads
 
 SYNTAX = """\
 query syntax (PostgreSQL's websearch, German stemming):
-  Coworking Homeoffice      both words (any form: "Büros" finds "Büro")
-  "digitale Verwaltung"     the phrase
-  Coworking OR Homeoffice   either word
-  Coworking -Homeoffice     the first word, not the second
-Words are also found inside compounds ("Marketing" finds "Stadtmarketing") and in
-ae/oe/ue/ss spelling ("Fachkraefte" finds "Fachkräfte"); such matches rank after
-the full-text ones."""
+  Bürgerbeteiligung Kommunen             both words, in any form
+  "klare Botschaften"                    the phrase
+  Bürgerbeteiligung OR Barrierefreiheit  either word
+  Bürgerbeteiligung -Kommunen            the first word, not the second
+Any form: "Hochschule" finds "Hochschulen". Words are also found inside compounds
+("Marketing" finds "Stadtmarketing") and in ae/oe/ue/ss spelling ("Fachkraefte"
+finds "Fachkräfte"); such matches rank after the full-text ones. Every example
+finds releases in the demo's store (make demo): try them with
+PRESSEPORTAL_EMBEDDED_DB=presseportal_demo presseportal search ..."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Search the stored releases: best matches first, each with "
                        "its date, title, URL and a one-line snippet («marked» words).",
                        epilog=SYNTAX, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("query", help='words to look for, e.g. "Coworking Homeoffice"')
+    p.add_argument("query", help='words to look for, e.g. "Bürgerbeteiligung Kommunen"')
     p.add_argument("--limit", type=positive_int, default=10, help="at most this many (default: 10)")
     p.set_defaults(run=cmd_search)
 

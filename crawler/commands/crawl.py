@@ -7,8 +7,9 @@ crawl stopped by a second Ctrl-C (before it could finish) exits 130
 (`crawler.exitcodes`). Wrong spider arguments (`-a mode=bogus`, `-a publisher=abc`, an
 import without `-a files=`, a `-a map=` naming no column of the file), a
 malformed number in the environment (`PRESSEPORTAL_SITE_BUDGET=abc`,
-crawler/environment.py) and a profile that may not be used for the site are usage
-errors: one line, exit 2, before anything starts.
+crawler/environment.py), a profile that may not be used for the site and a
+PRESSEPORTAL_CONTACT that reaches nobody (crawler/profiles.py) are usage errors: one
+line, exit 2, before anything starts.
 """
 
 import logging
@@ -45,7 +46,8 @@ class Command(ScrapyCrawl):
                 spidercls(**opts.spargs)
                 if args[0] == PresseportalSpider.name:
                     check_profile(self.settings.get("PRESSEPORTAL_PROFILE"),
-                                  self.settings.get("PRESSEPORTAL_BASE_URL"))
+                                  self.settings.get("PRESSEPORTAL_BASE_URL"),
+                                  self.settings.get("PRESSEPORTAL_CONTACT"))
             except ValueError as exc:
                 raise UsageError(str(exc)) from None
         crawlers = []

@@ -59,6 +59,7 @@ from crawler.db.runs import (
     release_publisher_lock,
     set_cursor,
     start_run,
+    stored_story_ids,
     unfinished_runs,
     write_verdict,
 )
@@ -108,6 +109,7 @@ __all__ = [
     "set_cursor",
     "start_run",
     "stored_pages",
+    "stored_story_ids",
     "unfinished_runs",
     "without_password",
     "write_verdict",

@@ -320,14 +320,27 @@ def known_story_ids(conn: psycopg.Connection, newsrooms: Iterable[Newsroom | int
     be fetched); with `seen_since` (aware) only those stored or seen again since then
     (`releases.last_seen_at`, which every write of the release moves: what a refresh
     begun then has fetched again)."""
+    stored = stored_story_ids(conn, newsrooms, imports=imports, seen_since=seen_since)
+    return set().union(*stored.values())
+
+
+def stored_story_ids(conn: psycopg.Connection, newsrooms: Iterable[Newsroom | int] | None,
+                     *, imports: bool = True, seen_since: datetime | None = None) -> dict[Newsroom, set[int]]:
+    """`known_story_ids` per newsroom: each newsroom asked for, in the order asked (every
+    one, empty sets included; None or empty: those of the whole store), and its stored
+    story ids."""
     params = {"imports": imports, "seen_since": seen_since}
-    if _newsrooms(newsrooms):
-        params.update(publishers=_ids(newsrooms), offices=_ids(newsrooms, OFFICE))
+    stored: dict[Newsroom, set[int]] = {
+        n if isinstance(n, Newsroom) else Newsroom(PUBLISHER, int(n)): set() for n in newsrooms or ()}
+    if stored:
+        params.update(publishers=_ids(stored), offices=_ids(stored, OFFICE))
         rows = conn.execute(query("known_story_ids"), params).fetchall()
     else:
         rows = conn.execute(query("known_story_ids_all"), params).fetchall()
     _commit(conn)
-    return {int(r[0]) for r in rows}
+    for kind, newsroom_id, story_id in rows:
+        stored.setdefault(Newsroom(kind, int(newsroom_id)), set()).add(int(story_id))
+    return stored
 
 
 # --- resume points and validators (crawl_cursors) ---------------------------------------------

@@ -15,12 +15,3 @@ so no second server is needed.
 - `worker`: `run_worker` (concurrency, the lease, SIGTERM) and the takeover of jobs whose
   worker stopped answering.
 """
-
-import logging
-
-
-def quiet_queue_logs() -> None:
-    """For the one-shot commands (enqueue, schedule): procrastinate's INFO lines (tasks
-    registered, jobs deferred) are a worker's business; -v still shows them."""
-    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
-        logging.getLogger("procrastinate").setLevel(logging.WARNING)

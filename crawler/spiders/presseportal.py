@@ -123,9 +123,10 @@ class PresseportalSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        # no delays are only for loopback; an unknown profile is an error (ProfileError)
+        # no delays are only for loopback; an unknown profile, or a contact that reaches
+        # nobody, is an error (ProfileError)
         check_profile(crawler.settings.get("PRESSEPORTAL_PROFILE") or "live",
-                      crawler.settings.get("PRESSEPORTAL_BASE_URL"))
+                      crawler.settings.get("PRESSEPORTAL_BASE_URL"), crawler.settings.get("PRESSEPORTAL_CONTACT"))
         # an identified bot: a crawl of the live site without a contact says so, at its start
         warn_missing_contact(spider.logger, crawler.settings.get("PRESSEPORTAL_BASE_URL"),
                              crawler.settings.get("USER_AGENT"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -10,6 +11,9 @@ import pytest
 
 from crawler.db.embedded import free_port
 from tests.helpers import BIN, ROOT
+
+# a log line of a library: a logger that is not the project's
+LIBRARY_LINE = re.compile(r"\[(?!crawler[.\]]|pipelines[.\]])[\w.]+\] [A-Z]+: ")
 
 
 @pytest.fixture
@@ -110,3 +114,21 @@ def test_db_start_of_an_external_server_is_a_usage_error(embedded_env):
     done = cli({**embedded_env, "DATABASE_URL": "postgresql://ingest:s3cret@db.example:5432/presse"}, "db", "start")
     assert done.returncode == 2 and "db start only starts the embedded server" in done.stderr, done.stderr
     assert "s3cret" not in done.stderr
+
+
+def test_db_upgrade_prints_only_its_own_lines(embedded_env):
+    # seen: "[procrastinate.blueprints] INFO: Adding tasks from blueprint" on stderr; a
+    # library's INFO lines are for -v (crawler/cli/__init__.py, for every command alike)
+    for store in ("fresh", "current"):
+        done = cli(embedded_env, "db", "upgrade")
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith("applied ") and len(done.stdout.splitlines()) == 1, done.stdout
+        assert not LIBRARY_LINE.search(done.stderr), (store, done.stderr)
+    verbose = cli(embedded_env, "-v", "db", "upgrade")
+    assert "[procrastinate.blueprints] INFO: Adding tasks from blueprint" in verbose.stderr, "-v shows them"
+
+
+def test_enqueue_prints_only_its_own_lines(embedded_env):
+    done = cli(embedded_env, "enqueue", "crawl", "--publisher", "73811")
+    assert done.returncode == 0, done.stderr
+    assert "queued 1 job(s)" in done.stderr and not LIBRARY_LINE.search(done.stderr), done.stderr

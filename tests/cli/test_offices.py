@@ -46,6 +46,18 @@ def test_crawl_offices_and_a_publisher_of_the_same_number_in_one_run(replica, da
     assert [(e.path, e.status) for e in replica.log if e.path != "/robots.txt"] == [("/blaulicht/nr/99001", 304)]
 
 
+def test_the_stories_already_stored_are_counted_per_newsroom(replica, database_url):
+    # seen: "300 stories of publisher 73811, office 99001 already stored", all of them the publisher's
+    publisher = replica.corpus.publisher_id
+    assert presseportal(replica, "crawl", "--publisher", str(publisher), database_url=database_url).returncode == 0
+    done = presseportal(replica, "crawl", "--publisher", str(publisher), "--office", "99001",
+                        database_url=database_url)
+    assert done.returncode == 0, done.stderr[-3000:]
+    count = len(replica.corpus.story_ids(publisher))
+    (line,) = [line for line in done.stderr.splitlines() if "already stored" in line]
+    assert line.endswith(f"already stored: {count} stories of publisher {publisher}, 0 stories of office 99001"), line
+
+
 def test_backfill_of_an_office_window(replica, database_url):
     c = replica.corpus
     room = Newsroom("office", 99002)

@@ -122,7 +122,7 @@ def test_export_takes_its_format_from_the_files_ending(replica, database_url, tm
 def test_search_help_explains_the_query_syntax(replica):
     done = presseportal(replica, "search", "--help")
     assert done.returncode == 0
-    for words in ('"digitale Verwaltung"', "OR", "-Homeoffice", "Stadtmarketing", "Fachkraefte"):
+    for words in ('"klare Botschaften"', "OR", "-Kommunen", "Stadtmarketing", "Fachkraefte"):
         assert words in done.stdout, words
 
 

@@ -8,6 +8,7 @@ PRESSEPORTAL_PROFILE=replica in the environment), since tests never touch the li
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import subprocess
@@ -16,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from crawler import exitcodes
-from tests.docs.readme import blocks, command_lines, section, url_of
-from tests.helpers import ROOT
+from tests.docs.readme import README, blocks, command_lines, section, url_of
+from tests.helpers import BIN, ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -46,6 +47,38 @@ def test_the_exit_status_table_is_the_one_in_crawler_exitcodes():
     assert tuple(codes) == exitcodes.DOCUMENTED
     doc = [int(m) for m in re.findall(r"^\| (\d+) \|", exitcodes.__doc__, re.M)]
     assert tuple(doc) == exitcodes.DOCUMENTED
+
+
+def commands_naming_an_empty_newsroom() -> set[str]:
+    """The commands that end in exit 1 with one line when a newsroom asked for holds no
+    release: those whose function says so through `cli.common.say_empty_newsrooms`."""
+    from crawler.cli import build_parser, command_parsers
+
+    return {parser.prog.split()[-1] for parser in command_parsers(build_parser())
+            if parser.get_default("run") and "say_empty_newsrooms(" in inspect.getsource(parser.get_default("run"))}
+
+
+def test_the_exit_status_tables_name_every_command_that_exits_1_for_a_newsroom_with_nothing_stored():
+    # seen: `report --office 55555` exits 1, and the table named export, reextract and unfollow only
+    commands = commands_naming_an_empty_newsroom()
+    assert {"export", "report", "reextract", "unfollow"} <= commands, commands
+    for name, table in (("README.md", section("Exit status (for cron)")), ("crawler/exitcodes.py", exitcodes.__doc__)):
+        (row,) = re.findall(r"^\| 1 \|.*$", table, re.M)
+        (clause,) = re.findall(r";\s*((?:`\w+`(?:,|\s+and)?\s*)+):\s*a newsroom", row)
+        assert set(re.findall(r"`(\w+)`", clause)) == commands, f"{name}'s exit 1 row: name {sorted(commands)}"
+
+
+def test_scrapy_commands_need_the_project_folder_or_the_settings_module(tmp_path):
+    # the README says so where its scrapy examples are: elsewhere Scrapy knows no project
+    intro = README.split("Scrapy users can run the spider directly", 1)[1].split("```", 1)[0]
+    assert "project folder" in intro and "no active project" in intro and "SCRAPY_SETTINGS_MODULE" in intro
+    env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+    outside = subprocess.run([str(BIN / "scrapy"), "crawl", "presseportal"], cwd=tmp_path, env=env,
+                             capture_output=True, text=True, timeout=60)
+    assert "no active project" in outside.stdout + outside.stderr
+    anywhere = subprocess.run([str(BIN / "scrapy"), "list"], cwd=tmp_path, capture_output=True, text=True,
+                              env={**env, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}, timeout=60)
+    assert anywhere.returncode == 0 and "presseportal" in anywhere.stdout.split(), anywhere.stderr[-2000:]
 
 
 def test_every_command_of_crawling_the_live_site_runs_as_printed(replica, database_url, install_dir):

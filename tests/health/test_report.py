@@ -277,6 +277,8 @@ def test_a_newsroom_the_store_does_not_hold_is_one_line_and_exit_1_as_export_say
     assert (alone.returncode, alone.stderr) == (export.returncode, export.stderr) == (
         1, "presseportal: publisher 555555: no release of this newsroom is stored\n"), alone.stderr
     assert target.read_text(encoding="utf-8") == "the last report", "no report of nothing over the last one"
+    office = run_cli("report", "-o", str(target), "--office", "55555", database_url=crawled_store.url)
+    assert (office.returncode, office.stderr) == (1, "presseportal: office 55555: no release of this newsroom is stored\n")
     beside = run_cli("report", "-o", str(target), "--publisher", f"555555,{SECOND}", database_url=crawled_store.url)
     assert beside.returncode == 1 and beside.stderr.count("\n") == 1, beside.stderr
     page = lxml.html.fromstring(target.read_text(encoding="utf-8"))

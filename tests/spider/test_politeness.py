@@ -209,3 +209,46 @@ def test_the_spider_warns_once_per_process_when_it_is_made_for_the_live_site(not
     warnings = [r for r in caplog.records if "PRESSEPORTAL_CONTACT is not set" in r.getMessage()]
     assert len(warnings) == 1 and warnings[0].levelno == logging.WARNING, caplog.text
 
+
+
+# --- a contact that reaches nobody is refused for the live site ---------------------------------
+
+@pytest.mark.parametrize("contact", [
+    "", "https://example.org/about-our-crawler", "http://example.org", "mailto:ops@example.org",
+    "MAILTO:ops@example.org", "ops@example.org", "  https://example.org  ",
+])
+def test_a_url_a_mail_address_or_none_is_a_contact(contact):
+    from crawler.profiles import check, contact_problem
+
+    assert contact_problem(contact) is None
+    check("live", LIVE, contact)
+
+
+@pytest.mark.parametrize("contact", [
+    "not a contact", "www.example.org", "example.org/about", "ftp://example.org", "https://", "https:/example.org",
+    "mailto:", "mailto:nobody", "ops@localhost", "http://[broken", "https://example.org/our crawler",
+    "https://example.org/(bot)", "Erika Musterfrau <erika@example.org>",
+])
+def test_anything_else_is_refused_for_the_live_site_in_one_line_naming_the_fix(contact):
+    from crawler.profiles import ContactError, ProfileError, check
+
+    with pytest.raises(ContactError) as refused:
+        check("live", LIVE, contact)
+    line = str(refused.value)
+    assert "\n" not in line and repr(contact.strip()) in line and "PRESSEPORTAL_CONTACT" in line
+    assert "mailto:" in line and "https://" in line and "www.presseportal.de" in line, "it says what to set"
+    assert isinstance(refused.value, ProfileError), "every front door already makes that a usage error"
+    check("replica", "http://127.0.0.1:8000", contact)  # the replica takes it, as it takes none
+
+
+def test_the_spider_made_for_the_live_site_refuses_a_contact_that_reaches_nobody():
+    # Scrapyd starts the spider without our front doors: it refuses before the first request
+    from scrapy.utils.test import get_crawler
+
+    from crawler.profiles import ContactError
+    from crawler.spiders.presseportal import PresseportalSpider
+
+    crawler = get_crawler(PresseportalSpider, {"PRESSEPORTAL_PROFILE": "live", "PRESSEPORTAL_BASE_URL": LIVE,
+                                               "PRESSEPORTAL_CONTACT": "not a contact"})
+    with pytest.raises(ContactError):
+        PresseportalSpider.from_crawler(crawler)

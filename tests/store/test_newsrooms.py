@@ -47,6 +47,10 @@ def test_a_publisher_and_an_office_of_the_same_number_are_two_newsrooms(database
         assert db.known_story_ids(conn, [PUBLISHER]) == {5_000_001}
         assert db.known_story_ids(conn, [97012]) == {5_000_001}, "an int is a publisher's newsroom"
         assert db.known_story_ids(conn, None) == {5_000_001, 5_000_002}
+        # per newsroom, in the order asked, one without a release too (the run's log line)
+        empty = Newsroom("office", 99001)
+        assert list(db.stored_story_ids(conn, [empty, PUBLISHER, OFFICE]).items()) == [
+            (empty, set()), (PUBLISHER, {5_000_001}), (OFFICE, {5_000_002})]
         exported = list(reads.export(conn, since=None, newsrooms=None))
         assert [(r["newsroom_kind"], r["publisher"], r["office_code"]) for r in exported] == [
             ("office", "Polizeipräsidium Musterstadt", "POL-MS"), ("publisher", "Newsroom 97012", "")]

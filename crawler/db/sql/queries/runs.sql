@@ -108,14 +108,14 @@ UPDATE crawl_runs SET errors = errors + 1 WHERE id = %(run_id)s;
 -- name: known_story_ids
 -- %(imports)s false: only releases stored from a page (a backfill fetches imported ones);
 -- %(seen_since)s not null: only those stored or seen again since then (a refresh resumed)
-SELECT story_id FROM releases
+SELECT newsroom_kind, publisher_id, story_id FROM releases
 WHERE (newsroom_kind = 'publisher' AND publisher_id = ANY(%(publishers)s)
        OR newsroom_kind = 'office' AND publisher_id = ANY(%(offices)s))
   AND (%(imports)s OR origin = 'page')
   AND (%(seen_since)s::timestamptz IS NULL OR last_seen_at >= %(seen_since)s::timestamptz);
 
 -- name: known_story_ids_all
-SELECT story_id FROM releases
+SELECT newsroom_kind, publisher_id, story_id FROM releases
 WHERE (%(imports)s OR origin = 'page')
   AND (%(seen_since)s::timestamptz IS NULL OR last_seen_at >= %(seen_since)s::timestamptz);
 
