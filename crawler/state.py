@@ -20,6 +20,17 @@ from datetime import date
 
 from crawler.items import OFFICE, PUBLISHER, Newsroom
 
+# The modes whose releases were not extracted from the site's pages: an import reads a
+# dump, whose missing fields say what the dump held, not how the extractor does. Their
+# field coverage is kept on their run row, but is no health figure (the status, the
+# metrics, the report's coverage: crawler.db.health.last_coverage) and never judged.
+UNEXTRACTED_MODES: tuple[str, ...] = ("import",)
+
+
+def extracts_pages(mode: str) -> bool:
+    """A run of `mode` extracted its releases from pages (crawl modes, re-extraction)."""
+    return mode not in UNEXTRACTED_MODES
+
 
 @dataclass(frozen=True)
 class CrawlPlan:
@@ -108,7 +119,7 @@ class CrawlPlan:
     def watches_coverage(self) -> bool:
         """A low field coverage fails the run: on pages it means the site changed its
         markup. A dump simply lacks fields (a flattened line has no title)."""
-        return self.mode != "import"
+        return extracts_pages(self.mode)
 
 
 @dataclass

@@ -50,8 +50,9 @@ def cmd_status(args: argparse.Namespace) -> int:
             runs, publishers, newest, jobs, coverage = [], [], [], None, None
         else:
             runs = reads.last_runs(conn, args.runs)
-            # the latest run that stored releases, as the metrics read it: a run that found
-            # nothing new (a 304) measured nothing and must not hide it
+            # the latest run that extracted releases from pages, as the metrics read it: a
+            # run that found nothing new (a 304) measured nothing and must not hide it, and
+            # an import measured a dump, not the extractor
             coverage = health.last_coverage(conn)
             publishers = reads.releases_per_publisher(conn)
             newest = reads.newest_releases(conn, 1)
@@ -108,10 +109,11 @@ def write_queue(out, jobs: list[dict], now: datetime) -> None:
 def status_document(runs: list[dict], publishers: list[dict], newest: list[dict],
                     coverage: dict | None) -> dict[str, Any]:
     """The `--json` document: {runs: [...], publishers: [...], newest_release, coverage:
-    {run, releases, fields: {field: ratio}} of the latest finished run that stored
-    releases (`health.last_coverage`), null when none did}."""
+    {run, mode, releases, fields: {field: ratio}} of the latest finished run that
+    extracted releases from pages (`health.last_coverage`: a crawl or a re-extraction,
+    not an import, whose own coverage stays on its row in runs), null when none did}."""
     if coverage is not None:
-        coverage = {"run": coverage["id"], "releases": coverage["releases"],
+        coverage = {"run": coverage["id"], "mode": coverage["mode"], "releases": coverage["releases"],
                     "fields": {k: float(v) for k, v in sorted(coverage["coverage"].items())}}
     return {
         "runs": [{**run, "running": run["finished_at"] is None} for run in runs],
@@ -152,8 +154,8 @@ def write_status(out, runs: list[dict], publishers: list[dict], newest: list[dic
         top = newest[0]
         out.write(f"\nNewest release\n  {fmt_time(top['published_at'])}  {top['title']}\n  {top['url']}\n")
     if coverage is not None:
-        out.write(f"\nField coverage of run #{coverage['id']}, the latest that stored releases "
-                  f"({coverage['releases']} releases)\n")
+        out.write(f"\nField coverage of run #{coverage['id']} ({coverage['mode']}), the latest that "
+                  f"extracted releases from pages ({coverage['releases']} releases; imports are not counted)\n")
         for name, share in sorted(coverage["coverage"].items()):
             out.write(f"  {name:<12} {100 * float(share):6.1f}%\n")
 

@@ -26,6 +26,7 @@ from crawler.db.queue import queue_schema_present
 from crawler.db.reads import fetch_rows
 from crawler.db.sql_files import query
 from crawler.items import OFFICE, PUBLISHER, Newsroom
+from crawler.state import UNEXTRACTED_MODES
 
 
 Ids = list[int] | tuple[int, ...] | None
@@ -118,7 +119,9 @@ def last_finished_runs(conn: psycopg.Connection) -> list[dict[str, Any]]:
 
 
 def last_coverage(conn: psycopg.Connection) -> dict[str, Any] | None:
-    """The field coverage of the last finished run that measured one: id, coverage
-    ({field: ratio}), releases (how many it was measured on); None when no run did."""
-    found = fetch_rows(conn, "health_last_coverage")
+    """The field coverage of the last finished run that measured one on extracted pages
+    (a crawl or a re-extraction, not an import: `crawler.state.UNEXTRACTED_MODES`): id,
+    mode, finished_at, coverage ({field: ratio}), releases (how many it was measured on);
+    None when no such run did."""
+    found = fetch_rows(conn, "health_last_coverage", {"unextracted": list(UNEXTRACTED_MODES)})
     return found[0] if found else None

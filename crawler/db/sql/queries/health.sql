@@ -202,9 +202,12 @@ WHERE finished_at IS NOT NULL
 ORDER BY mode, finished_at DESC, id DESC;
 
 -- name: health_last_coverage
--- The field coverage of the last finished run that measured one (a run with releases).
-SELECT id, coverage, new + changed + unchanged AS releases
+-- The field coverage of the last finished run that measured one (a run with releases)
+-- on extracted pages: not a run of %(unextracted)s (an import: what a dump held says
+-- nothing of the extractor; crawler.state.UNEXTRACTED_MODES).
+SELECT id, mode, finished_at, coverage, new + changed + unchanged AS releases
 FROM crawl_runs
 WHERE finished_at IS NOT NULL AND coverage <> '{}'::jsonb
+  AND mode <> ALL(%(unextracted)s::text[])
 ORDER BY finished_at DESC, id DESC
 LIMIT 1;

@@ -1,0 +1,94 @@
+"""What an import brings stays apart from what the site showed us: field coverage is a
+health figure of extracted pages, the newsrooms the workers crawl are those the site
+showed, and a release known by its day only, or without title or URL, is shown as what
+it is. Each test is a new user's session that went wrong."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+from lxml import html as lxml_html
+from prometheus_client.parser import text_string_to_metric_families
+
+from crawler.health.gather import Scope, gather
+from tests.helpers import presseportal
+
+PID = 73811
+IMPORTED_ONLY = 12345  # a publisher the site does not know: only the dump names it
+
+
+def two_bare_records(folder: Path) -> Path:
+    """A dump of two records without publisher, teaser, title or URL, dated by day."""
+    path = folder / "bare.jsonl"
+    path.write_text(
+        json.dumps({"text": "Musterstadt (ots) - Erster Absatz über Stadtmarketing im Quartier. "
+                            "Zweiter Absatz.", "date": "2021-02-15"}, ensure_ascii=False) + "\n"
+        + json.dumps({"text": "Beispielburg (ots) - Noch eine Meldung ohne Titel über Homeoffice.",
+                      "date": "2021-02-16"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def run(replica, database_url, *args: str, codes=(0,)):
+    done = presseportal(replica, *args, database_url=database_url)
+    assert done.returncode in codes, f"{args}: {done.stderr[-2000:]}"
+    return done
+
+
+def metric_samples(text: str) -> dict[str, dict[tuple, float]]:
+    found: dict[str, dict[tuple, float]] = {}
+    for family in text_string_to_metric_families(text):
+        for s in family.samples:
+            found.setdefault(s.name, {})[tuple(sorted(s.labels.items()))] = s.value
+    return found
+
+
+# --- 1. field coverage is measured on extracted pages -------------------------------------------
+
+
+def test_an_import_does_not_take_over_the_field_coverage_of_status_metrics_and_report(
+        replica, database_url, tmp_path):
+    # seen: after an import of 2 records without title, status said "Field coverage of
+    # run #25, the latest that stored releases (2 releases)" with title 0.0%, and the
+    # metrics exported presseportal_field_coverage_ratio{field="title"} 0.0
+    dump = two_bare_records(tmp_path)
+    run(replica, database_url, "import", str(dump), "--publisher", str(IMPORTED_ONLY))
+    alone = json.loads(run(replica, database_url, "status", "--json").stdout)
+    assert alone["coverage"] is None, "an import alone measured no extraction"
+    assert "Field coverage" not in run(replica, database_url, "status").stdout
+    assert "presseportal_field_coverage_ratio{" not in run(replica, database_url, "metrics").stdout
+
+    run(replica, database_url, "crawl")
+    run(replica, database_url, "import", str(dump), "--publisher", str(IMPORTED_ONLY))
+    doc = json.loads(run(replica, database_url, "status", "--json").stdout)
+    imported, crawl = doc["runs"][0], doc["runs"][1]
+    assert (imported["mode"], crawl["mode"]) == ("import", "incremental")
+    assert doc["coverage"] == {"run": crawl["id"], "mode": "incremental", "releases": crawl["new"],
+                               "fields": doc["coverage"]["fields"]}
+    assert doc["coverage"]["fields"]["title"] == 1.0 and crawl["new"] > 2
+    # the import's own coverage stays where its run is shown
+    assert imported["coverage"]["title"] == 0.0
+
+    text = run(replica, database_url, "status").stdout
+    assert (f"Field coverage of run #{crawl['id']} (incremental), the latest that extracted releases "
+            f"from pages ({crawl['new']} releases; imports are not counted)") in text, text
+    assert re.search(r"^ +title +100\.0%$", text, re.M), text
+
+    got = metric_samples(run(replica, database_url, "metrics").stdout)
+    assert got["presseportal_field_coverage_ratio"][(("field", "title"),)] == 1.0
+    assert got["presseportal_field_coverage_releases"][()] == crawl["new"]
+    assert got["presseportal_field_coverage_run"] == {(("mode", "incremental"),): crawl["id"]}
+
+    with psycopg.connect(database_url) as conn:
+        data = gather(conn, Scope(), store="test", now=datetime.now(UTC), coverage_min=0.95,
+                      coverage_min_items=20)
+    assert [r["id"] for r in data.measured_runs] == [crawl["id"]], "the chart draws no import"
+    report = tmp_path / "report.html"
+    run(replica, database_url, "report", "-o", str(report))
+    section = lxml_html.fromstring(report.read_text(encoding="utf-8")).get_element_by_id("coverage-section")
+    assert f"run #{crawl['id']}, incremental" in section.text_content()
+    title_row = section.xpath('.//tr[@data-field="title"]/td[@data-key="coverage"]')
+    assert [td.get("data-value") for td in title_row] == ["1.0"]
