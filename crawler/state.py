@@ -20,16 +20,18 @@ from datetime import date
 
 from crawler.items import OFFICE, PUBLISHER, Newsroom
 
-# The modes whose releases were not extracted from the site's pages: an import reads a
-# dump, whose missing fields say what the dump held, not how the extractor does. Their
-# field coverage is kept on their run row, but is no health figure (the status, the
-# metrics, the report's coverage: crawler.db.health.last_coverage) and never judged.
-UNEXTRACTED_MODES: tuple[str, ...] = ("import",)
+# The modes that read releases from outside the site: an import (dumps, API answers).
+# Such a run extracted no page and asked the site nothing, so no health figure of the
+# crawl is its own: its field coverage says what a dump held, not how the extractor does
+# (kept on its run row, never judged, not the status's, the metrics' or the report's:
+# crawler.db.health.last_coverage), and its success is no newsroom's last successful run
+# (health_newsrooms in crawler/db/sql/queries/health.sql).
+IMPORT_MODES: tuple[str, ...] = ("import",)
 
 
 def extracts_pages(mode: str) -> bool:
     """A run of `mode` extracted its releases from pages (crawl modes, re-extraction)."""
-    return mode not in UNEXTRACTED_MODES
+    return mode not in IMPORT_MODES
 
 
 @dataclass(frozen=True)

@@ -145,9 +145,10 @@ def write_status(out, runs: list[dict], publishers: list[dict], newest: list[dic
         out.write("  (none yet)\n")
     else:
         # an office may have the same number as a publisher: the kind is a column
-        # followed: crawled by the refresh and watched by the report and the metrics
+        # followed: crawled by the refresh and watched by the report and the metrics; a
+        # newsroom only imported records name is not (the site may not know it)
         out.write(table(["kind", "id", "releases", "followed", "name", "newest"],
-                        [[row["kind"], row["publisher_id"], row["releases"], "yes" if row["followed"] else "no",
+                        [[row["kind"], row["publisher_id"], row["releases"], followed_text(row),
                           row["name"] or "-", fmt_time(row["newest"])]
                          for row in publishers], right={1, 2}))
     if newest:
@@ -158,6 +159,12 @@ def write_status(out, runs: list[dict], publishers: list[dict], newest: list[dic
                   f"extracted releases from pages ({coverage['releases']} releases; imports are not counted)\n")
         for name, share in sorted(coverage["coverage"].items()):
             out.write(f"  {name:<12} {100 * float(share):6.1f}%\n")
+
+
+def followed_text(row: dict) -> str:
+    if row["followed"]:
+        return "yes"
+    return "no (imported only)" if row["imported_only"] else "no"
 
 
 def show_errors(args: argparse.Namespace) -> int:

@@ -50,10 +50,12 @@ def newest_run_id(conn: psycopg.Connection) -> int | None:
 
 
 def releases_per_publisher(conn: psycopg.Connection) -> list[dict[str, Any]]:
-    """Per newsroom the store knows (a publisher's or an office's: those the health
-    watches, `known_newsrooms`): kind, publisher_id (its id), name ("" before a release),
-    releases (count), newest (published_at, None without a release), followed (bool:
-    not unfollowed)."""
+    """Per newsroom the store knows (a publisher's or an office's: the site showed it,
+    `known_newsrooms`) or holds releases of: kind, publisher_id (its id), name ("" before
+    a release), releases (count), newest (published_at, None without a release) and
+    newest_precision (its published_precision: "minute", "day", "month"; "" without),
+    followed (bool: known and not unfollowed), imported_only (bool: only imported records
+    name it, so it is not followed)."""
     return fetch_rows(conn, "status_publishers")
 
 

@@ -14,7 +14,10 @@ import psycopg
 from lxml import html as lxml_html
 from prometheus_client.parser import text_string_to_metric_families
 
+from crawler import db
+from crawler.db import queue as queue_db
 from crawler.health.gather import Scope, gather
+from crawler.items import Newsroom
 from tests.helpers import presseportal
 
 PID = 73811
@@ -92,3 +95,84 @@ def test_an_import_does_not_take_over_the_field_coverage_of_status_metrics_and_r
     assert f"run #{crawl['id']}, incremental" in section.text_content()
     title_row = section.xpath('.//tr[@data-field="title"]/td[@data-key="coverage"]')
     assert [td.get("data-value") for td in title_row] == ["1.0"]
+
+
+def test_an_import_is_no_newsrooms_last_successful_run(replica, database_url, tmp_path):
+    # an import without --publisher names no newsroom, which read as a run over every
+    # newsroom: its success hid a newsroom whose crawls failed from the "no successful run" alert
+    replica.faults.add(rf"^/nr/{PID}$", "500")
+    assert run(replica, database_url, "crawl", codes=(1,)).returncode == 1
+    (story,) = replica.corpus.story_ids(publisher_id=PID)[:1]
+    dump = tmp_path / "one.jsonl"
+    dump.write_text(json.dumps({"text": "Musterstadt (ots) - Ein Absatz.", "date": "2021-02-15",
+                                "url": f"{replica.base_url}/pm/{PID}/{story}"}) + "\n", encoding="utf-8")
+    run(replica, database_url, "import", str(dump))
+    got = metric_samples(run(replica, database_url, "metrics").stdout)
+    assert got["presseportal_last_success_timestamp_seconds"][(("kind", "publisher"), ("newsroom", str(PID)))] == 0
+
+
+# --- 2. the newsrooms to crawl are those the site showed us --------------------------------------
+
+
+def followed(database_url) -> list[Newsroom]:
+    with db.connect(database_url) as conn:
+        return queue_db.followed_newsrooms(conn)
+
+
+def queued_newsrooms(database_url) -> list[tuple[str, int]]:
+    with db.connect(database_url) as conn:
+        jobs = queue_db.queue_jobs(conn) or []
+    return sorted((job["args"]["kind"], job["args"]["newsroom"]) for job in jobs if "newsroom" in job["args"])
+
+
+def test_a_newsroom_only_an_import_names_is_listed_but_neither_crawled_nor_watched(
+        replica, database_url, tmp_path):
+    # seen: `enqueue crawl --all-known` queued publisher 12345, known only from an import;
+    # the worker failed it on every sweep with a 404
+    run(replica, database_url, "crawl")
+    run(replica, database_url, "import", str(two_bare_records(tmp_path)), "--publisher", str(IMPORTED_ONLY))
+    assert followed(database_url) == [Newsroom("publisher", PID)]
+    run(replica, database_url, "enqueue", "crawl", "--all-known")
+    assert queued_newsrooms(database_url) == [("publisher", PID)]
+    with db.connect(database_url) as conn:
+        conn.execute("DELETE FROM procrastinate_jobs")
+    # the refresh's first cycle sweeps every followed newsroom: the same ones
+    cycle = run(replica, database_url, "schedule")
+    assert "swept every followed newsroom: 1 newsroom(s), 1 crawl job(s) queued" in cycle.stdout, cycle.stdout
+    assert queued_newsrooms(database_url) == [("publisher", PID)]
+    assert f'newsroom="{IMPORTED_ONLY}"' not in run(replica, database_url, "metrics").stdout, "no alert for ever"
+
+    # still the store's: listed, searchable, exportable, in the report asked for by id
+    doc = json.loads(run(replica, database_url, "status", "--json").stdout)
+    row = next(r for r in doc["publishers"] if r["publisher_id"] == IMPORTED_ONLY)
+    assert (row["releases"], row["followed"], row["imported_only"]) == (2, False, True)
+    assert not next(r for r in doc["publishers"] if r["publisher_id"] == PID)["imported_only"]
+    text = run(replica, database_url, "status").stdout
+    assert re.search(rf"publisher +{IMPORTED_ONLY} +2 +no \(imported only\)", text), text
+    exported = run(replica, database_url, "export", "--publisher", str(IMPORTED_ONLY)).stdout.splitlines()
+    assert len(exported) == 2
+    report = tmp_path / "r.html"
+    run(replica, database_url, "report", "--publisher", str(IMPORTED_ONLY), "-o", str(report))
+    assert lxml_html.fromstring(report.read_text(encoding="utf-8")).xpath(
+        f'//tr[@data-kind="publisher"][@data-newsroom="{IMPORTED_ONLY}"]'), "the report shows it when asked by id"
+    done = run(replica, database_url, "unfollow", "--publisher", str(IMPORTED_ONLY))
+    assert done.stdout == (f"publisher {IMPORTED_ONLY}: not followed: only imported records name it; "
+                           "its 2 release(s) stay (a crawl of it follows it again)\n")
+
+
+def test_a_404_unfollows_a_newsroom_whose_only_releases_are_imported(replica, database_url, tmp_path):
+    # its imported releases kept it followed after the site said it does not know it
+    run(replica, database_url, "import", str(two_bare_records(tmp_path)), "--publisher", str(IMPORTED_ONLY))
+    done = run(replica, database_url, "crawl", "--publisher", str(IMPORTED_ONLY), codes=(1,))
+    assert f"publisher newsroom {IMPORTED_ONLY} does not exist" in done.stderr, done.stderr[-2000:]
+    assert followed(database_url) == []
+    assert f'newsroom="{IMPORTED_ONLY}"' not in run(replica, database_url, "metrics").stdout
+
+
+def test_a_story_crawled_from_a_newsroom_known_only_from_an_import_follows_it(replica, database_url, tmp_path):
+    # what the stories path needs: a release it stores shows the newsroom is on the site
+    run(replica, database_url, "import", str(two_bare_records(tmp_path)), "--publisher", str(PID))
+    assert followed(database_url) == []
+    (story,) = replica.corpus.story_ids(publisher_id=PID)[:1]
+    run(replica, database_url, "crawl", "--story", f"/pm/{PID}/{story}")
+    assert followed(database_url) == [Newsroom("publisher", PID)]
