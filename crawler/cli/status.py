@@ -17,9 +17,12 @@ from crawler.cli.common import (
     UsageError,
     duration_seconds,
     fmt_duration,
+    fmt_published,
     fmt_time,
     positive_int,
     reading_store,
+    release_address,
+    release_title,
     table,
 )
 from crawler.db import health, reads
@@ -149,11 +152,12 @@ def write_status(out, runs: list[dict], publishers: list[dict], newest: list[dic
         # newsroom only imported records name is not (the site may not know it)
         out.write(table(["kind", "id", "releases", "followed", "name", "newest"],
                         [[row["kind"], row["publisher_id"], row["releases"], followed_text(row),
-                          row["name"] or "-", fmt_time(row["newest"])]
+                          row["name"] or "-", fmt_published(row["newest"], row["newest_precision"])]
                          for row in publishers], right={1, 2}))
     if newest:
         top = newest[0]
-        out.write(f"\nNewest release\n  {fmt_time(top['published_at'])}  {top['title']}\n  {top['url']}\n")
+        out.write(f"\nNewest release\n  {fmt_published(top['published_at'], top['published_precision'])}  "
+                  f"{release_title(top)}\n  {release_address(top)}\n")
     if coverage is not None:
         out.write(f"\nField coverage of run #{coverage['id']} ({coverage['mode']}), the latest that "
                   f"extracted releases from pages ({coverage['releases']} releases; imports are not counted)\n")

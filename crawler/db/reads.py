@@ -60,13 +60,16 @@ def releases_per_publisher(conn: psycopg.Connection) -> list[dict[str, Any]]:
 
 
 def newest_releases(conn: psycopg.Connection, limit: int) -> list[dict[str, Any]]:
-    """The newest `limit` releases: story_id, title, url, published_at."""
+    """The newest `limit` releases: story_id, title, url, published_at, published_precision,
+    imported_from (an import's FILE:LINE, '' for a page), opening (the start of teaser and
+    body: what a release without title is shown by)."""
     return fetch_rows(conn, "newest_releases", {"limit": limit})
 
 
 def search(conn: psycopg.Connection, text: str, limit: int) -> list[dict[str, Any]]:
     """Releases matching a websearch query (German full text), best first: story_id,
-    title, url, published_at, rank, snippet."""
+    title, url, published_at, published_precision, imported_from, opening (as
+    `newest_releases`), rank, snippet."""
     return fetch_rows(conn, "search", {"query": text, "limit": limit})
 
 

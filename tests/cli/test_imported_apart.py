@@ -11,14 +11,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
+import pytest
 from lxml import html as lxml_html
 from prometheus_client.parser import text_string_to_metric_families
 
 from crawler import db
+from crawler.cli.common import fmt_published, published_iso, release_address, release_title
 from crawler.db import queue as queue_db
 from crawler.health.gather import Scope, gather
 from crawler.items import Newsroom
 from tests.helpers import presseportal
+from tests.replica import dumps
 
 PID = 73811
 IMPORTED_ONLY = 12345  # a publisher the site does not know: only the dump names it
@@ -176,3 +179,67 @@ def test_a_story_crawled_from_a_newsroom_known_only_from_an_import_follows_it(re
     (story,) = replica.corpus.story_ids(publisher_id=PID)[:1]
     run(replica, database_url, "crawl", "--story", f"/pm/{PID}/{story}")
     assert followed(database_url) == [Newsroom("publisher", PID)]
+
+
+# --- 3. a release known by its day only, or without title and URL -------------------------------
+
+
+def test_search_status_and_export_show_a_day_only_import_as_its_day_with_its_words_and_file_line(
+        replica, database_url, tmp_path):
+    # seen: a release imported with the date "2021-02-15" was shown by search as
+    # "2021-02-14 23:00 UTC", with a blank title line and a blank URL line
+    dump = two_bare_records(tmp_path)
+    run(replica, database_url, "import", str(dump), "--publisher", str(IMPORTED_ONLY))
+    found = run(replica, database_url, "search", "Stadtmarketing").stdout.splitlines()
+    assert found[0].split("  ", 1)[1] == ("2021-02-15  (no title) Erster Absatz über Stadtmarketing im Quartier. "
+                                          "Zweiter Absatz."), found
+    assert found[1].strip() == f"(no URL: imported from {dump}:1)", found
+    status = run(replica, database_url, "status").stdout
+    assert ("Newest release\n  2021-02-16  (no title) Noch eine Meldung ohne Titel über Homeoffice.\n"
+            f"  (no URL: imported from {dump}:2)\n") in status, status
+    assert re.search(rf"publisher +{IMPORTED_ONLY} +2 .* 2021-02-16$", status, re.M), status
+    assert "23:00" not in status
+
+    lines = [json.loads(line) for line in run(replica, database_url, "export").stdout.splitlines()]
+    assert [(r["published_at"], r["published_precision"]) for r in lines] == [
+        ("2021-02-16T00:00:00+01:00", "day"), ("2021-02-15T00:00:00+01:00", "day")]
+    csv_file = tmp_path / "out.csv"
+    run(replica, database_url, "export", "-o", str(csv_file))
+    assert "2021-02-15T00:00:00+01:00" in csv_file.read_text(encoding="utf-8")
+
+
+def test_a_page_that_upgrades_an_import_clears_where_it_was_imported_from(replica, database_url, tmp_path):
+    (story,) = replica.corpus.story_ids(publisher_id=PID)[:1]
+    truth = replica.corpus.truth(story)
+    dump = tmp_path / "one.jsonl"
+    dump.write_text(json.dumps({"text": dumps.plain_text(truth), "url": truth["url"],
+                                "date": f"{dumps.local(truth):%Y-%m-%d}"}) + "\n", encoding="utf-8")
+    run(replica, database_url, "import", str(dump))
+    with psycopg.connect(database_url) as conn:
+        assert conn.execute("SELECT imported_from FROM releases").fetchall() == [(f"{dump}:1",)]
+    run(replica, database_url, "backfill", "--publisher", str(PID))
+    with psycopg.connect(database_url) as conn:
+        assert conn.execute("SELECT origin, imported_from FROM releases WHERE story_id = %s",
+                            (story,)).fetchone() == ("page", "")
+
+
+@pytest.mark.parametrize(("instant", "precision", "shown", "exported"), [
+    # Berlin's first instant of the period: CET in winter, CEST in summer
+    (datetime(2021, 2, 14, 23, 0, tzinfo=UTC), "day", "2021-02-15", "2021-02-15T00:00:00+01:00"),
+    (datetime(2021, 6, 30, 22, 0, tzinfo=UTC), "day", "2021-07-01", "2021-07-01T00:00:00+02:00"),
+    (datetime(2020, 12, 31, 23, 0, tzinfo=UTC), "month", "2021-01", "2021-01-01T00:00:00+01:00"),
+    (datetime(2021, 2, 15, 8, 30, tzinfo=UTC), "minute", "2021-02-15 08:30 UTC", "2021-02-15T08:30:00+00:00"),
+    (None, "", "-", None),
+])
+def test_a_publication_is_shown_as_far_as_it_is_known(instant, precision, shown, exported):
+    assert fmt_published(instant, precision) == shown
+    assert published_iso(instant, precision) == exported
+
+
+def test_a_release_without_title_or_url_is_named_by_its_words_and_its_origin():
+    bare = {"title": "", "url": "", "opening": "Eins zwei drei vier fünf sechs sieben acht neun", "imported_from": ""}
+    assert release_title(bare) == "(no title) Eins zwei drei vier fünf sechs sieben acht …"
+    assert release_address(bare) == "(no URL: imported)"
+    assert release_address({**bare, "imported_from": "dump.txt:17"}) == "(no URL: imported from dump.txt:17)"
+    assert release_title({**bare, "opening": ""}) == "(no title, no text)"
+    assert release_title({**bare, "title": "Titel"}) == "Titel"

@@ -16,3 +16,10 @@ CREATE OR REPLACE VIEW known_newsrooms (kind, id) AS
     SELECT DISTINCT 'publisher', unnest(publishers) FROM crawl_runs WHERE mode IN ('incremental', 'backfill', 'full')
     UNION
     SELECT DISTINCT 'office', unnest(offices) FROM crawl_runs WHERE mode IN ('incremental', 'backfill', 'full');
+
+-- Where an import read each release: "FILE:LINE" as the import named it (its bad records
+-- are named so too), '' for a crawled page. A flattened dump's line has no URL and no
+-- title: search and status show "(no URL: imported from FILE:LINE)" for it, so the
+-- record can be found again. Not content (no revision for it); a page that upgrades the
+-- import clears it.
+ALTER TABLE releases ADD COLUMN imported_from text NOT NULL DEFAULT '';

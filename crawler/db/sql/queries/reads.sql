@@ -36,7 +36,10 @@ LEFT JOIN LATERAL (
 ORDER BY releases DESC, n.kind, n.id;
 
 -- name: newest_releases
-SELECT story_id, title, url, published_at
+-- with what a release without title or URL is shown by (crawler.cli.common.release_title,
+-- release_address): its opening words, where an import read it
+SELECT story_id, title, url, published_at, published_precision, imported_from,
+       left(btrim(teaser || ' ' || body), 300) AS opening
 FROM releases
 ORDER BY published_at DESC NULLS LAST, story_id DESC
 LIMIT %(limit)s;
@@ -55,7 +58,8 @@ WITH q AS (
                AS excluded,
            %(query)s ~ '\mOR\M' AS any_word
 ), hits AS (
-    SELECT r.story_id, r.title, r.url, r.published_at, r.teaser, r.body,
+    SELECT r.story_id, r.title, r.url, r.published_at, r.published_precision, r.imported_from,
+           r.teaser, r.body,
            r.search @@ q.ts AS full_text,
            ts_rank_cd(r.search, q.ts) AS text_rank,
            (SELECT avg(word_similarity(w, german_fold(r.title || ' ' || r.teaser)))
@@ -72,7 +76,8 @@ WITH q AS (
            AND NOT german_fold(r.title || ' ' || r.teaser || ' ' || r.body)
                LIKE ANY (SELECT '%%' || w || '%%' FROM unnest(q.excluded) AS w))
 )
-SELECT story_id, title, url, published_at, full_text,
+SELECT story_id, title, url, published_at, published_precision, imported_from,
+       left(btrim(teaser || ' ' || body), 300) AS opening, full_text,
        CASE WHEN full_text THEN text_rank ELSE 0 END AS rank,
        btrim(regexp_replace(ts_headline('german', teaser || ' ' || body, ts,
                    'MaxWords=30, MinWords=12, StartSel=«, StopSel=», MaxFragments=1'),
