@@ -13,13 +13,13 @@ from pathlib import Path
 import psycopg
 import pytest
 from lxml import html as lxml_html
-from prometheus_client.parser import text_string_to_metric_families
 
 from crawler import db
 from crawler.cli.common import fmt_published, published_iso, release_address, release_title
 from crawler.db import queue as queue_db
 from crawler.health.gather import Scope, gather
 from crawler.items import Newsroom
+from tests.health.support import samples
 from tests.helpers import presseportal
 from tests.replica import dumps
 
@@ -42,14 +42,6 @@ def run(replica, database_url, *args: str, codes=(0,)):
     done = presseportal(replica, *args, database_url=database_url)
     assert done.returncode in codes, f"{args}: {done.stderr[-2000:]}"
     return done
-
-
-def metric_samples(text: str) -> dict[str, dict[tuple, float]]:
-    found: dict[str, dict[tuple, float]] = {}
-    for family in text_string_to_metric_families(text):
-        for s in family.samples:
-            found.setdefault(s.name, {})[tuple(sorted(s.labels.items()))] = s.value
-    return found
 
 
 # --- 1. field coverage is measured on extracted pages -------------------------------------------
@@ -83,7 +75,7 @@ def test_an_import_does_not_take_over_the_field_coverage_of_status_metrics_and_r
             f"from pages ({crawl['new']} releases; imports are not counted)") in text, text
     assert re.search(r"^ +title +100\.0%$", text, re.M), text
 
-    got = metric_samples(run(replica, database_url, "metrics").stdout)
+    got = samples(run(replica, database_url, "metrics").stdout)
     assert got["presseportal_field_coverage_ratio"][(("field", "title"),)] == 1.0
     assert got["presseportal_field_coverage_releases"][()] == crawl["new"]
     assert got["presseportal_field_coverage_run"] == {(("mode", "incremental"),): crawl["id"]}
@@ -110,7 +102,7 @@ def test_an_import_is_no_newsrooms_last_successful_run(replica, database_url, tm
     dump.write_text(json.dumps({"text": "Musterstadt (ots) - Ein Absatz.", "date": "2021-02-15",
                                 "url": f"{replica.base_url}/pm/{PID}/{story}"}) + "\n", encoding="utf-8")
     run(replica, database_url, "import", str(dump))
-    got = metric_samples(run(replica, database_url, "metrics").stdout)
+    got = samples(run(replica, database_url, "metrics").stdout)
     assert got["presseportal_last_success_timestamp_seconds"][(("kind", "publisher"), ("newsroom", str(PID)))] == 0
 
 

@@ -19,19 +19,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from crawler.items import WATCHED_FIELDS
 from tests.health.conftest import OFFICE, OFFICE_CODE, SECOND
-from tests.health.support import run_cli, sql
+from tests.health.support import run_cli, samples, sql
 from tests.helpers import presseportal
 
 pytestmark = pytest.mark.slow
-
-
-def samples(text: str) -> dict[str, dict[tuple, float]]:
-    """{sample name: {sorted label items: value}} of a text exposition, by prometheus-client."""
-    found: dict[str, dict[tuple, float]] = {}
-    for family in text_string_to_metric_families(text):
-        for s in family.samples:
-            found.setdefault(s.name, {})[tuple(sorted(s.labels.items()))] = s.value
-    return found
 
 
 def families(text: str) -> dict[str, str]:
