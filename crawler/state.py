@@ -20,6 +20,19 @@ from datetime import date
 
 from crawler.items import OFFICE, PUBLISHER, Newsroom
 
+# The modes that read releases from outside the site: an import (dumps, API answers).
+# Such a run extracted no page and asked the site nothing, so no health figure of the
+# crawl is its own: its field coverage says what a dump held, not how the extractor does
+# (kept on its run row, never judged, not the status's, the metrics' or the report's:
+# crawler.db.health.last_coverage), and its success is no newsroom's last successful run
+# (health_newsrooms in crawler/db/sql/queries/health.sql).
+IMPORT_MODES: tuple[str, ...] = ("import",)
+
+
+def extracts_pages(mode: str) -> bool:
+    """A run of `mode` extracted its releases from pages (crawl modes, re-extraction)."""
+    return mode not in IMPORT_MODES
+
 
 @dataclass(frozen=True)
 class CrawlPlan:
@@ -108,7 +121,7 @@ class CrawlPlan:
     def watches_coverage(self) -> bool:
         """A low field coverage fails the run: on pages it means the site changed its
         markup. A dump simply lacks fields (a flattened line has no title)."""
-        return self.mode != "import"
+        return extracts_pages(self.mode)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from crawler import db
 from crawler.items import Newsroom
@@ -159,6 +160,56 @@ def reading_store() -> Iterator[Any]:
 
 def fmt_time(value) -> str:
     return value.strftime("%Y-%m-%d %H:%M %Z") if value is not None else "-"
+
+
+# a date an import knew only to the day or the month is stored as the period's first
+# instant in Berlin (crawler/normalize/precision.py): shown as that day or month of
+# Berlin's calendar, never as a made-up time ("2021-02-14 23:00 UTC" for 2021-02-15)
+_BERLIN = ZoneInfo("Europe/Berlin")
+_PERIOD_FORMATS = {"day": "%Y-%m-%d", "month": "%Y-%m"}
+
+
+def fmt_published(value: datetime | None, precision: str) -> str:
+    """A release's publication as far as it is known: "2021-02-15" (a day), "2021-02"
+    (a month), else the minute as `fmt_time`; "-" without a date."""
+    if value is None:
+        return "-"
+    if precision in _PERIOD_FORMATS:
+        return value.astimezone(_BERLIN).strftime(_PERIOD_FORMATS[precision])
+    return fmt_time(value)
+
+
+def published_iso(value: datetime | None, precision: str) -> str | None:
+    """ISO 8601 of a publication for exports: a day or a month with Berlin's offset, whose
+    date part is that day ("2021-02-15T00:00:00+01:00", the instant stored, as a feed
+    export of the import writes it), else as stored (UTC); None without a date."""
+    if value is None:
+        return None
+    return (value.astimezone(_BERLIN) if precision in _PERIOD_FORMATS else value).isoformat()
+
+
+OPENING_WORDS = 8  # how much of its text names a release without a title
+
+
+def release_title(row: dict[str, Any]) -> str:
+    """A release's title; without one (an import of a flattened line) its first words,
+    marked as such: "(no title) Noch eine Meldung ohne Titel über Homeoffice …"."""
+    if row["title"]:
+        return row["title"]
+    words = (row.get("opening") or "").split()
+    if not words:
+        return "(no title, no text)"
+    more = " …" if len(words) > OPENING_WORDS else ""
+    return f"(no title) {' '.join(words[:OPENING_WORDS])}{more}"
+
+
+def release_address(row: dict[str, Any]) -> str:
+    """A release's URL; without one (an import that named none), where it was imported
+    from: "(no URL: imported from dump.txt:17)"."""
+    if row["url"]:
+        return row["url"]
+    where = row.get("imported_from")
+    return f"(no URL: imported from {where})" if where else "(no URL: imported)"
 
 
 def duration_seconds(start: datetime | None, end: datetime | None) -> float | None:

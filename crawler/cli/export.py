@@ -18,6 +18,7 @@ from crawler.cli.common import (
     UsageError,
     asked_newsrooms,
     output_file,
+    published_iso,
     reading_store,
     say_empty_newsrooms,
     window_and_publishers,
@@ -125,6 +126,8 @@ def write_rows(rows: Iterable[dict[str, Any]], fmt: str, out) -> None:
         writer.writeheader()
     for row in rows:
         record = {name: jsonable(row[name]) for name in STORED_EXPORT_FIELDS}
+        # a date known to the day: its Berlin midnight, not the UTC evening before
+        record["published_at"] = published_iso(row["published_at"], row["published_precision"])
         if fmt == "jsonl":
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:

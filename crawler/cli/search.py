@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 
 from crawler import exitcodes
-from crawler.cli.common import UsageError, err, fmt_time, positive_int, reading_store
+from crawler.cli.common import (
+    UsageError,
+    err,
+    fmt_published,
+    positive_int,
+    reading_store,
+    release_address,
+    release_title,
+)
 from crawler.db import reads
 
 SYNTAX = """\
@@ -39,6 +47,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not rows:
         err(f"no release matches {args.query!r}")
     for row in rows:
-        print(f"{row['rank']:.3f}  {fmt_time(row['published_at'])}  {row['title']}\n"
-              f"       {row['url']}\n       {row['snippet']}\n")
+        # a day-only date as the day; no title or URL (an import): its first words, its file:line
+        print(f"{row['rank']:.3f}  {fmt_published(row['published_at'], row['published_precision'])}  "
+              f"{release_title(row)}\n       {release_address(row)}\n       {row['snippet']}\n")
     return exitcodes.OK

@@ -17,9 +17,12 @@ from crawler.cli.common import (
     UsageError,
     duration_seconds,
     fmt_duration,
+    fmt_published,
     fmt_time,
     positive_int,
     reading_store,
+    release_address,
+    release_title,
     table,
 )
 from crawler.db import health, reads
@@ -50,8 +53,9 @@ def cmd_status(args: argparse.Namespace) -> int:
             runs, publishers, newest, jobs, coverage = [], [], [], None, None
         else:
             runs = reads.last_runs(conn, args.runs)
-            # the latest run that stored releases, as the metrics read it: a run that found
-            # nothing new (a 304) measured nothing and must not hide it
+            # the latest run that extracted releases from pages, as the metrics read it: a
+            # run that found nothing new (a 304) measured nothing and must not hide it, and
+            # an import measured a dump, not the extractor
             coverage = health.last_coverage(conn)
             publishers = reads.releases_per_publisher(conn)
             newest = reads.newest_releases(conn, 1)
@@ -108,10 +112,11 @@ def write_queue(out, jobs: list[dict], now: datetime) -> None:
 def status_document(runs: list[dict], publishers: list[dict], newest: list[dict],
                     coverage: dict | None) -> dict[str, Any]:
     """The `--json` document: {runs: [...], publishers: [...], newest_release, coverage:
-    {run, releases, fields: {field: ratio}} of the latest finished run that stored
-    releases (`health.last_coverage`), null when none did}."""
+    {run, mode, releases, fields: {field: ratio}} of the latest finished run that
+    extracted releases from pages (`health.last_coverage`: a crawl or a re-extraction,
+    not an import, whose own coverage stays on its row in runs), null when none did}."""
     if coverage is not None:
-        coverage = {"run": coverage["id"], "releases": coverage["releases"],
+        coverage = {"run": coverage["id"], "mode": coverage["mode"], "releases": coverage["releases"],
                     "fields": {k: float(v) for k, v in sorted(coverage["coverage"].items())}}
     return {
         "runs": [{**run, "running": run["finished_at"] is None} for run in runs],
@@ -143,19 +148,27 @@ def write_status(out, runs: list[dict], publishers: list[dict], newest: list[dic
         out.write("  (none yet)\n")
     else:
         # an office may have the same number as a publisher: the kind is a column
-        # followed: crawled by the refresh and watched by the report and the metrics
+        # followed: crawled by the refresh and watched by the report and the metrics; a
+        # newsroom only imported records name is not (the site may not know it)
         out.write(table(["kind", "id", "releases", "followed", "name", "newest"],
-                        [[row["kind"], row["publisher_id"], row["releases"], "yes" if row["followed"] else "no",
-                          row["name"] or "-", fmt_time(row["newest"])]
+                        [[row["kind"], row["publisher_id"], row["releases"], followed_text(row),
+                          row["name"] or "-", fmt_published(row["newest"], row["newest_precision"])]
                          for row in publishers], right={1, 2}))
     if newest:
         top = newest[0]
-        out.write(f"\nNewest release\n  {fmt_time(top['published_at'])}  {top['title']}\n  {top['url']}\n")
+        out.write(f"\nNewest release\n  {fmt_published(top['published_at'], top['published_precision'])}  "
+                  f"{release_title(top)}\n  {release_address(top)}\n")
     if coverage is not None:
-        out.write(f"\nField coverage of run #{coverage['id']}, the latest that stored releases "
-                  f"({coverage['releases']} releases)\n")
+        out.write(f"\nField coverage of run #{coverage['id']} ({coverage['mode']}), the latest that "
+                  f"extracted releases from pages ({coverage['releases']} releases; imports are not counted)\n")
         for name, share in sorted(coverage["coverage"].items()):
             out.write(f"  {name:<12} {100 * float(share):6.1f}%\n")
+
+
+def followed_text(row: dict) -> str:
+    if row["followed"]:
+        return "yes"
+    return "no (imported only)" if row["imported_only"] else "no"
 
 
 def show_errors(args: argparse.Namespace) -> int:

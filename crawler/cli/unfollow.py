@@ -1,7 +1,8 @@
 """`presseportal unfollow`: stop following newsrooms, keeping their releases.
 
-A followed newsroom (every one the store knows: a release of it, or a crawl or backfill
-that named it; `known_newsrooms`, migration 011) is crawled by the workers' refresh and
+A followed newsroom (every one the site has shown the store: a crawled release of it, or a
+crawl or backfill that named it; `known_newsrooms`, migrations 011 and 012; not one only
+imported records name) is crawled by the workers' refresh and
 watched by the report and the metrics ("no successful run"). Unfollowed, it is neither;
 its releases stay searchable and exportable, and a later `presseportal crawl` of it
 follows it again (crawler/db/newsrooms.py).
@@ -43,6 +44,8 @@ def cmd_unfollow(args: argparse.Namespace) -> int:
         newsrooms_db.unfollow(conn, [h.newsroom for h in followed], "presseportal unfollow")
     for h in known if not args.quiet else ():
         stay = f"its {h.releases} release(s) stay" if h.releases else "no release of it is stored"
-        state = "no longer followed" if h in followed else "already not followed"
+        state = ("no longer followed" if h in followed
+                 else "not followed: only imported records name it" if not h.met
+                 else "already not followed")
         print(f"{h.newsroom}: {state}; {stay} (a crawl of it follows it again)")
     return exitcodes.ERRORS if unknown else exitcodes.OK

@@ -26,6 +26,7 @@ from crawler.db.queue import queue_schema_present
 from crawler.db.reads import fetch_rows
 from crawler.db.sql_files import query
 from crawler.items import OFFICE, PUBLISHER, Newsroom
+from crawler.state import IMPORT_MODES
 
 
 Ids = list[int] | tuple[int, ...] | None
@@ -45,13 +46,16 @@ def without_jit(conn: psycopg.Connection) -> None:
 
 def newsrooms(conn: psycopg.Connection, *, since: date | None = None,
               publishers: Ids = None, offices: Ids = None) -> list[dict[str, Any]]:
-    """Every newsroom the store knows (releases stored, or a run asked for it), most
-    releases first: kind, newsroom_id, name ('' before its first release), office_code (an
+    """Every newsroom the store follows (the site showed it: `known_newsrooms`), and any
+    asked for by id that the store knows or holds releases of, most releases first: kind,
+    newsroom_id, name ('' before its first release), office_code (an
     office's code from its newest release that has one, "POL-XY"; '' else), releases (count in
     scope), oldest and newest (published_at in scope, None without releases),
     last_success (finished_at of its last successful run, any time), last_run_started and
-    last_run_status (of its last run, any time; None without runs)."""
-    return fetch_rows(conn, "health_newsrooms", _scope(since, publishers, offices))
+    last_run_status (of its last run, any time; None without runs). An import's run is
+    none of its runs (`crawler.state.IMPORT_MODES`): it asked the site nothing."""
+    return fetch_rows(conn, "health_newsrooms", {**_scope(since, publishers, offices),
+                                                 "imports": list(IMPORT_MODES)})
 
 
 def archive_months(conn: psycopg.Connection, *, since: date | None = None,
@@ -118,7 +122,9 @@ def last_finished_runs(conn: psycopg.Connection) -> list[dict[str, Any]]:
 
 
 def last_coverage(conn: psycopg.Connection) -> dict[str, Any] | None:
-    """The field coverage of the last finished run that measured one: id, coverage
-    ({field: ratio}), releases (how many it was measured on); None when no run did."""
-    found = fetch_rows(conn, "health_last_coverage")
+    """The field coverage of the last finished run that measured one on extracted pages
+    (a crawl or a re-extraction, not an import: `crawler.state.IMPORT_MODES`): id,
+    mode, finished_at, coverage ({field: ratio}), releases (how many it was measured on);
+    None when no such run did."""
+    found = fetch_rows(conn, "health_last_coverage", {"imports": list(IMPORT_MODES)})
     return found[0] if found else None

@@ -1,7 +1,8 @@
 """Following newsrooms: `presseportal unfollow`, a newsroom the site does not know, and
 following again (`unfollowed_newsrooms`, migration 010).
 
-A newsroom the store has met is followed: the queue's refresh crawls it
+A newsroom the site has shown the store (a crawled release, a crawl naming it; not
+imported records alone) is followed: the queue's refresh crawls it
 (`crawler.db.queue.followed_newsrooms`) and the health report and metrics watch it. An
 unfollowed one keeps its releases and leaves both.
 """
@@ -19,8 +20,9 @@ from crawler.items import OFFICE, PUBLISHER, Newsroom
 
 @dataclass(frozen=True)
 class NewsroomHoldings:
-    """What the store holds of a newsroom: its releases, whether it met it at all (a
-    release, or a run that named it), and whether it is unfollowed."""
+    """What the store holds of a newsroom: its releases (imported ones too), whether the
+    site has shown it (`met`: a crawled release, or a run that visited it), and whether it
+    is unfollowed."""
 
     newsroom: Newsroom
     releases: int
@@ -45,8 +47,9 @@ def unfollow(conn: psycopg.Connection, newsrooms: Iterable[Newsroom], reason: st
 
 def unfollow_unknown(conn: psycopg.Connection, newsrooms: Iterable[Newsroom], reason: str) -> None:
     """Stop following the newsrooms the site does not know (their listing answered 404),
-    unless the store holds releases of one: a newsroom that vanished from the site stays
-    watched, so that its alert says so. In the caller's transaction."""
+    unless the store holds releases crawled from one (imported ones do not count: the site
+    may never have known it): a newsroom that vanished from the site stays watched, so
+    that its alert says so. In the caller's transaction."""
     for newsroom in newsrooms:
         conn.execute(query("unfollow_if_empty"), {"kind": newsroom.kind, "id": newsroom.id, "reason": reason})
 

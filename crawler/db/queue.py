@@ -97,9 +97,9 @@ def job_attempts(conn: psycopg.Connection, job_id: int) -> list[dict[str, Any]]:
 
 
 def followed_newsrooms(conn: psycopg.Connection) -> list[Newsroom]:
-    """Every newsroom the store knows (`known_newsrooms`: a release, or a crawl or backfill
-    that named it) and has not unfollowed (`unfollowed_newsrooms`):
-    publishers, then offices, ascending ids."""
+    """Every newsroom the site has shown the store (`known_newsrooms`: a crawled release,
+    or a crawl or backfill that named it; not one that only imported records name) and
+    not unfollowed (`unfollowed_newsrooms`): publishers, then offices, ascending ids."""
     return [Newsroom(kind, int(nid)) for kind, nid in conn.execute(query("followed_newsrooms")).fetchall()]
 
 

@@ -50,21 +50,26 @@ def newest_run_id(conn: psycopg.Connection) -> int | None:
 
 
 def releases_per_publisher(conn: psycopg.Connection) -> list[dict[str, Any]]:
-    """Per newsroom the store knows (a publisher's or an office's: those the health
-    watches, `known_newsrooms`): kind, publisher_id (its id), name ("" before a release),
-    releases (count), newest (published_at, None without a release), followed (bool:
-    not unfollowed)."""
+    """Per newsroom the store knows (a publisher's or an office's: the site showed it,
+    `known_newsrooms`) or holds releases of: kind, publisher_id (its id), name ("" before
+    a release), releases (count), newest (published_at, None without a release) and
+    newest_precision (its published_precision: "minute", "day", "month"; "" without),
+    followed (bool: known and not unfollowed), imported_only (bool: only imported records
+    name it, so it is not followed)."""
     return fetch_rows(conn, "status_publishers")
 
 
 def newest_releases(conn: psycopg.Connection, limit: int) -> list[dict[str, Any]]:
-    """The newest `limit` releases: story_id, title, url, published_at."""
+    """The newest `limit` releases: story_id, title, url, published_at, published_precision,
+    imported_from (an import's FILE:LINE, '' for a page), opening (the start of teaser and
+    body: what a release without title is shown by)."""
     return fetch_rows(conn, "newest_releases", {"limit": limit})
 
 
 def search(conn: psycopg.Connection, text: str, limit: int) -> list[dict[str, Any]]:
     """Releases matching a websearch query (German full text), best first: story_id,
-    title, url, published_at, rank, snippet."""
+    title, url, published_at, published_precision, imported_from, opening (as
+    `newest_releases`), rank, snippet."""
     return fetch_rows(conn, "search", {"query": text, "limit": limit})
 
 

@@ -289,7 +289,7 @@ def coverage(data: ReportData) -> str | None:
     threshold drawn: a site change shows as a drop. Runs of fewer than
     `coverage_min_items` releases are drawn faint (they alarm only on a field missing from
     all); an alarm is a red dot."""
-    measured = [r for r in data.runs if r["coverage"]]
+    measured = data.measured_runs  # not an import's: its dump's gaps are no drop
     if not measured:
         return None
     fields = data.watched_fields

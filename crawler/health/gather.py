@@ -15,6 +15,7 @@ from typing import Any
 
 from crawler.db import health
 from crawler.items import WATCHED_FIELDS
+from crawler.state import extracts_pages
 
 # bin widths (seconds) for the runs' new / changed / unchanged bars: the smallest that
 # keeps the chart under MAX_BINS bars
@@ -84,6 +85,13 @@ class ReportData:
     latest_failures: list[dict[str, Any]]
     queue: list[dict[str, Any]] | None  # None: no job queue in this store
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def measured_runs(self) -> list[dict[str, Any]]:
+        """The runs whose field coverage the report shows, oldest first: those that
+        measured one on extracted pages. An import's coverage says what its dump held
+        (a flattened line has no title), not how the extractor does: no drop, no alarm."""
+        return [r for r in self.runs if r["coverage"] and extracts_pages(r["mode"])]
 
     @property
     def releases(self) -> int:

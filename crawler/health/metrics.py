@@ -25,7 +25,12 @@ beside `newsroom` (its id), and only the two together name one.
 | `presseportal_run_failed_pages` | mode | its failed pages |
 | `presseportal_field_coverage_ratio` | field | share of the last measured run's releases with the field |
 | `presseportal_field_coverage_releases` | | how many releases that run measured |
+| `presseportal_field_coverage_run` | mode | that run's id (its mode as label) |
 | `presseportal_field_coverage_min_ratio` | | the alarm threshold (COVERAGE_MIN_RATIO) |
+
+"The last measured run" is the last that extracted releases from pages (a crawl or a
+re-extraction): an import's coverage says what its dump held, not how the extractor does
+(`crawler.db.health.last_coverage`).
 """
 
 from __future__ import annotations
@@ -133,18 +138,23 @@ class StoreCollector:
 
     def _coverage(self, last: dict[str, Any] | None, coverage_min: float) -> Iterator[Metric]:
         ratio = GaugeMetricFamily(f"{PREFIX}_field_coverage_ratio",
-                                  "Share of the last measured run's releases that had the field.",
+                                  "Share of the releases of the last run that extracted pages that had the field.",
                                   labels=["field"])
         measured = GaugeMetricFamily(f"{PREFIX}_field_coverage_releases",
                                      "How many releases the last measured run had.")
+        # which run that is: its id as the value (a label would make a series per run)
+        run = GaugeMetricFamily(f"{PREFIX}_field_coverage_run",
+                                "Id of the last run that extracted pages (the coverage's run).",
+                                labels=["mode"])
         if last is not None:
             for name, value in sorted(last["coverage"].items()):
                 ratio.add_metric([name], float(value))
             measured.add_metric([], last["releases"])
+            run.add_metric([last["mode"]], last["id"])
         threshold = GaugeMetricFamily(f"{PREFIX}_field_coverage_min_ratio",
                                       "Alarm threshold of a field's coverage (COVERAGE_MIN_RATIO).",
                                       value=coverage_min)
-        yield from (ratio, measured, threshold)
+        yield from (ratio, measured, run, threshold)
 
 
 def registry(state: StoreHealth) -> CollectorRegistry:

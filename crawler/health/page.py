@@ -207,7 +207,7 @@ def _runs(data: ReportData, svg: str | None, status_colour) -> str:
 
 
 def _coverage(data: ReportData, svg: str | None) -> str:
-    last = next((r for r in reversed(data.runs) if r["coverage"]), None)
+    last = data.measured_runs[-1] if data.measured_runs else None
     rows = []
     if last is not None:
         for name in data.watched_fields:
@@ -223,11 +223,13 @@ def _coverage(data: ReportData, svg: str | None) -> str:
     return (
         '<section id="coverage-section"><h2>Field coverage</h2>'
         + figure(svg, "coverage-chart",
-                 f"Share of each run's releases that had the field; dashed: the alarm threshold ({threshold}). "
+                 "Share of each crawl's or re-extraction's releases that had the field (an import's dump "
+                 f"is not measured against the site); dashed: the alarm threshold ({threshold}). "
                  f"A run of fewer than {data.coverage_min_items} releases (hollow dot) alarms only on a field "
                  "missing from all; an alarm is a red dot. A site change shows as a drop.",
                  "No run has measured field coverage yet.")
-        + (f'<p class="meta">The last run that measured it: run #{last["id"]} ({escape(when(last["started_at"]))}), '
+        + (f'<p class="meta">The last run that measured it on extracted pages (imports are not counted): '
+           f'run #{last["id"]}, {escape(last["mode"])} ({escape(when(last["started_at"]))}), '
            f'<span data-key="coverage_releases" data-value="{last["releases"]}">{number(last["releases"])}</span> '
            f'releases; threshold <span data-key="coverage_min" data-value="{data.coverage_min}">{threshold}'
            '</span>.</p>' + table(["field", "#coverage"], rows, table_id="coverage") if last else "")

@@ -9,7 +9,7 @@ import gzip
 import json
 import subprocess
 import sys
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 from pathlib import Path
 
 import psycopg
@@ -77,9 +77,9 @@ def test_every_format_is_stored_as_a_crawl_stores_it_and_a_second_import_changes
     assert {r["origin"] for r in stored.values()} == {"import"}
     precision = {sid: stored[sid]["published_precision"] for sid in stored}
     assert [precision[x["story_id"]] for x in t] == ["day"] * 5 + ["month"] * 5 + ["minute"] * 15
-    for x in t[5:10]:  # the month's first instant, no made-up day or time
+    for x in t[5:10]:  # the month's first instant (exported in Berlin time), no made-up day or time
         first = datetime.combine(dumps.local(x).date().replace(day=1), time(), tzinfo=dumps.BERLIN)
-        assert stored[x["story_id"]]["published_at"] == first.astimezone(UTC).isoformat()
+        assert stored[x["story_id"]]["published_at"] == first.isoformat()
     for x in t[10:]:  # these carry title and the exact instant
         assert (stored[x["story_id"]]["title"], stored[x["story_id"]]["published_at"]) == (x["title"], x["published_at"])
     for x in t[20:]:  # the API also carries keywords, images, teaser and language
@@ -136,9 +136,10 @@ def test_the_glued_contact_lines_of_a_flattened_dump_come_back(replica, database
 
 
 def day_start(truth: dict) -> str:
-    """The first instant of the release's Berlin day, as exported (UTC)."""
+    """The first instant of the release's Berlin day, as exported (in Berlin time: its
+    date part is the day)."""
     day = dumps.local(truth).date()
-    return datetime.combine(day, time(), tzinfo=dumps.BERLIN).astimezone(UTC).isoformat()
+    return datetime.combine(day, time(), tzinfo=dumps.BERLIN).isoformat()
 
 
 # --- a later crawl -----------------------------------------------------------------------------

@@ -44,7 +44,8 @@ def test_status_shows_the_coverage_of_the_latest_run_that_stored_releases(replic
     assert doc["coverage"]["run"] == first["id"] and doc["coverage"]["releases"] == first["new"] > 0
     assert doc["coverage"]["fields"]["title"] == 1.0
     text = presseportal(replica, "status", database_url=database_url).stdout
-    assert f"Field coverage of run #{first['id']}, the latest that stored releases ({first['new']} releases)" in text
+    assert (f"Field coverage of run #{first['id']} (incremental), the latest that extracted releases from pages "
+            f"({first['new']} releases; imports are not counted)") in text
 
 
 def test_status_rows_show_durations_and_stay_aligned_whatever_the_status(replica, database_url):

@@ -6,6 +6,7 @@ import os
 import subprocess
 
 import psycopg
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.helpers import BIN, ROOT
 
@@ -25,3 +26,12 @@ def run_cli(*args: str, database_url: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
     return subprocess.run([str(BIN / "presseportal"), *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=120)
+
+
+def samples(text: str) -> dict[str, dict[tuple, float]]:
+    """{sample name: {sorted label items: value}} of a text exposition, by prometheus-client."""
+    found: dict[str, dict[tuple, float]] = {}
+    for family in text_string_to_metric_families(text):
+        for s in family.samples:
+            found.setdefault(s.name, {})[tuple(sorted(s.labels.items()))] = s.value
+    return found

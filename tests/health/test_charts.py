@@ -18,8 +18,9 @@ START = datetime(2025, 3, 4, 10, 0, 5, tzinfo=UTC)  # 11:00:05 in Berlin
 
 def report(span: timedelta, runs: int = 8) -> ReportData:
     """Runs evenly spread over `span` from START, each with coverage and a releases bin."""
-    rows = [{"started_at": START + span * i / (runs - 1), "duration_seconds": 3.0 + i, "status": "success",
-             "errors": i % 2, "coverage": {"title": 1.0 - i / 100}, "releases": 25} for i in range(runs)]
+    rows = [{"started_at": START + span * i / (runs - 1), "mode": "incremental", "duration_seconds": 3.0 + i,
+             "status": "success", "errors": i % 2, "coverage": {"title": 1.0 - i / 100}, "releases": 25}
+            for i in range(runs)]
     return ReportData(
         scope=Scope(), generated_at=START + span, store="test", coverage_min=0.95, coverage_min_items=20,
         watched_fields=["title"], newsrooms=[], months={}, runs=rows, outcome_bin_seconds=60,

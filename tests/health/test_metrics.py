@@ -19,19 +19,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from crawler.items import WATCHED_FIELDS
 from tests.health.conftest import OFFICE, OFFICE_CODE, SECOND
-from tests.health.support import run_cli, sql
+from tests.health.support import run_cli, samples, sql
 from tests.helpers import presseportal
 
 pytestmark = pytest.mark.slow
-
-
-def samples(text: str) -> dict[str, dict[tuple, float]]:
-    """{sample name: {sorted label items: value}} of a text exposition, by prometheus-client."""
-    found: dict[str, dict[tuple, float]] = {}
-    for family in text_string_to_metric_families(text):
-        for s in family.samples:
-            found.setdefault(s.name, {})[tuple(sorted(s.labels.items()))] = s.value
-    return found
 
 
 def families(text: str) -> dict[str, str]:
@@ -104,13 +95,15 @@ def test_run_values_equal_the_databases(exposed, crawled_store):
 
 def test_coverage_values_equal_the_last_measured_run(exposed, crawled_store):
     got = samples(exposed)
-    coverage, releases = sql(crawled_store.url, """
-        SELECT coverage, new + changed + unchanged FROM crawl_runs
-        WHERE finished_at IS NOT NULL AND coverage <> '{}' ORDER BY finished_at DESC LIMIT 1""")[0]
+    run, mode, coverage, releases = sql(crawled_store.url, """
+        SELECT id, mode, coverage, new + changed + unchanged FROM crawl_runs
+        WHERE finished_at IS NOT NULL AND coverage <> '{}' AND mode <> 'import'
+        ORDER BY finished_at DESC LIMIT 1""")[0]
     ratios = {labels[0][1]: value for labels, value in got["presseportal_field_coverage_ratio"].items()}
     assert set(ratios) == set(WATCHED_FIELDS)
     assert ratios == pytest.approx({name: float(v) for name, v in coverage.items()})
     assert got["presseportal_field_coverage_releases"][()] == releases
+    assert got["presseportal_field_coverage_run"] == {(("mode", mode),): run}
     assert got["presseportal_field_coverage_min_ratio"][()] == 0.95
 
 

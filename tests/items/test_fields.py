@@ -19,8 +19,9 @@ from crawler.items import (
     Release,
 )
 
-# what the store adds to a release's own columns
-BOOKKEEPING = {"content_hash", "first_seen_at", "last_seen_at", "changed_at", "search"}
+# what the store adds to a release's own columns (imported_from: an import's record's
+# location, Release.location, kept for a release without URL: 012)
+BOOKKEEPING = {"content_hash", "first_seen_at", "last_seen_at", "changed_at", "search", "imported_from"}
 
 
 def names_in(sql: str, opening: str) -> list[str]:
@@ -52,7 +53,7 @@ def test_the_upsert_binds_and_writes_exactly_the_declared_columns():
     sql = query("upsert_releases")
     bound = names_in(sql, "AS x(")
     inserted = names_in(sql, "INSERT INTO releases AS r (")
-    extra = {"content_hash", "seen_at"}
+    extra = {"content_hash", "seen_at", "imported_from"}
     assert set(bound) == set(RELEASE_COLUMNS) | extra, (
         "the JSON recordset of upsert_releases (crawler/db/sql/queries/store.sql) must list "
         f"exactly RELEASE_COLUMNS + {sorted(extra)}: differs by {sorted(set(bound) ^ (set(RELEASE_COLUMNS) | extra))}")

@@ -68,8 +68,9 @@ def test_asked_to_sweep_it_crawls_every_followed_newsroom():
 
 def follow_every_newsroom(replica, database_url: str, tmp_path) -> list[Newsroom]:
     """The store follows every newsroom of the replica: their releases imported (no request
-    to the site); then one cycle (the first sweeps: no earlier one to compare with) whose
-    crawl jobs are dropped (not the point: crawls of nothing)."""
+    to the site) and a cron run of them recorded (an import alone follows no newsroom: the
+    site has not shown it yet); then one cycle (the first sweeps: no earlier one to compare
+    with) whose crawl jobs are dropped (not the point: crawls of nothing)."""
     newsrooms = list(replica.corpus.newsrooms)
     dump = tmp_path / "all.jsonl"
     dump.write_text("".join(json.dumps({"text": dumps.plain_text(t), "url": t["url"],
@@ -78,6 +79,8 @@ def follow_every_newsroom(replica, database_url: str, tmp_path) -> list[Newsroom
                     encoding="utf-8")
     imported = presseportal(replica, "import", str(dump), database_url=database_url)
     assert imported.returncode == 0, imported.stderr[-2000:]
+    with db.connect(database_url) as conn:
+        db.finish_run(conn, db.start_run(conn, "incremental", newsrooms), "success")
     first = presseportal(replica, "schedule", database_url=database_url)
     assert first.returncode == 0, first.stderr[-2000:]
     assert (f"swept every followed newsroom: {len(newsrooms)} newsroom(s), {len(newsrooms)} crawl job(s) queued"

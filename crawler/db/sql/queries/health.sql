@@ -20,11 +20,15 @@
 SET jit = off;
 
 -- name: health_newsrooms
--- Every newsroom the store follows (known_newsrooms: it has releases, or a crawl or
--- backfill asked for it; not one of unfollowed_newsrooms unless asked for by id): its releases
--- in scope, the oldest and newest of them, an office's code (from its newest release that
--- has one), and its runs (all of them, whatever the scope: "when did this newsroom last
--- succeed" does not depend on the window looked at).
+-- Every newsroom the store follows (known_newsrooms, 011 and 012: the site showed it, a
+-- crawled release or a crawl or backfill naming it; not one of unfollowed_newsrooms), and
+-- asked for by id any newsroom the store knows or holds releases of (an unfollowed one, one
+-- only an import names): its releases in scope, the oldest and newest of them, an office's
+-- code (from its newest release that has one), and its runs (all of them, whatever the
+-- scope: "when did this newsroom last succeed" does not depend on the window looked at).
+-- An import's run (%(imports)s: crawler.state.IMPORT_MODES) is none of them: it asked the
+-- site nothing, and one without --publisher names no newsroom, which reads as a run over
+-- every newsroom; its success hid a newsroom whose crawls failed.
 WITH scoped AS (
     SELECT newsroom_kind AS kind, publisher_id AS newsroom_id, count(*) AS releases,
            min(published_at) AS oldest, max(published_at) AS newest
@@ -34,26 +38,33 @@ WITH scoped AS (
                      OR newsroom_kind = 'office' AND publisher_id = ANY(%(offices)s::integer[]))
     GROUP BY newsroom_kind, publisher_id
 ), known AS (
-    SELECT kind, id AS newsroom_id FROM known_newsrooms  -- 011_known_newsrooms.sql
+    SELECT kind, id AS newsroom_id FROM known_newsrooms  -- 011, 012
+), listed AS (
+    SELECT kind, newsroom_id, true AS known FROM known
+    UNION ALL
+    SELECT p.kind, p.id, false FROM publishers p
+    WHERE NOT EXISTS (SELECT 1 FROM known k WHERE k.kind = p.kind AND k.newsroom_id = p.id)
+      AND NOT %(every)s
 )
 SELECT k.kind, k.newsroom_id, coalesce(p.name, '') AS name,
        coalesce(code.office_code, '') AS office_code,
        coalesce(s.releases, 0) AS releases, s.oldest, s.newest,
        (SELECT max(r.finished_at) FROM crawl_runs r
-        WHERE r.status = 'success'
+        WHERE r.status = 'success' AND r.mode <> ALL(%(imports)s::text[])
           AND (k.kind = 'publisher' AND k.newsroom_id = ANY(r.publishers)
                OR k.kind = 'office' AND k.newsroom_id = ANY(r.offices)
                OR cardinality(r.publishers) = 0 AND cardinality(r.offices) = 0)) AS last_success,
        last.started_at AS last_run_started, last.status AS last_run_status
-FROM known k
+FROM listed k
 LEFT JOIN publishers p ON p.kind = k.kind AND p.id = k.newsroom_id
 LEFT JOIN scoped s ON s.kind = k.kind AND s.newsroom_id = k.newsroom_id
 LEFT JOIN LATERAL (
     -- its last run: one that named it, or one over every newsroom
     SELECT r.started_at, r.status FROM crawl_runs r
-    WHERE k.kind = 'publisher' AND k.newsroom_id = ANY(r.publishers)
-       OR k.kind = 'office' AND k.newsroom_id = ANY(r.offices)
-       OR cardinality(r.publishers) = 0 AND cardinality(r.offices) = 0
+    WHERE (k.kind = 'publisher' AND k.newsroom_id = ANY(r.publishers)
+           OR k.kind = 'office' AND k.newsroom_id = ANY(r.offices)
+           OR cardinality(r.publishers) = 0 AND cardinality(r.offices) = 0)
+      AND r.mode <> ALL(%(imports)s::text[])
     ORDER BY r.started_at DESC, r.id DESC LIMIT 1
 ) last ON true
 LEFT JOIN LATERAL (
@@ -63,8 +74,8 @@ LEFT JOIN LATERAL (
       AND r.published_at IS NOT NULL AND r.office_code <> ''
     ORDER BY r.published_at DESC LIMIT 1
 ) code ON true
-WHERE %(every)s AND NOT EXISTS (SELECT 1 FROM unfollowed_newsrooms u  -- asked for by id: shown all the same
-                                WHERE u.kind = k.kind AND u.id = k.newsroom_id)
+WHERE %(every)s AND k.known AND NOT EXISTS (SELECT 1 FROM unfollowed_newsrooms u  -- asked for by id: shown all the same
+                                            WHERE u.kind = k.kind AND u.id = k.newsroom_id)
    OR k.kind = 'publisher' AND k.newsroom_id = ANY(%(publishers)s::integer[])
    OR k.kind = 'office' AND k.newsroom_id = ANY(%(offices)s::integer[])
 ORDER BY releases DESC, k.kind DESC, k.newsroom_id;
@@ -202,9 +213,12 @@ WHERE finished_at IS NOT NULL
 ORDER BY mode, finished_at DESC, id DESC;
 
 -- name: health_last_coverage
--- The field coverage of the last finished run that measured one (a run with releases).
-SELECT id, coverage, new + changed + unchanged AS releases
+-- The field coverage of the last finished run that measured one (a run with releases)
+-- on extracted pages: not an import's (%(imports)s: crawler.state.IMPORT_MODES), since
+-- what a dump held says nothing of the extractor.
+SELECT id, mode, finished_at, coverage, new + changed + unchanged AS releases
 FROM crawl_runs
 WHERE finished_at IS NOT NULL AND coverage <> '{}'::jsonb
+  AND mode <> ALL(%(imports)s::text[])
 ORDER BY finished_at DESC, id DESC
 LIMIT 1;

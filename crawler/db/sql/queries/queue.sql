@@ -55,8 +55,9 @@ SELECT id, job_id, worker, started_at, finished_at, outcome, reason, run_id
 FROM job_attempts WHERE job_id = %(job_id)s ORDER BY id;
 
 -- name: followed_newsrooms
--- The newsrooms a refresh looks after: every one the store knows (known_newsrooms, 011:
--- publishers and offices, as the health watches them), less those unfollowed.
+-- The newsrooms a refresh looks after: every one the site has shown (known_newsrooms, 011
+-- and 012: publishers and offices, as the health watches them; not one only an import
+-- names), less those unfollowed.
 SELECT kind, id FROM known_newsrooms k
 WHERE NOT EXISTS (SELECT 1 FROM unfollowed_newsrooms u WHERE u.kind = k.kind AND u.id = k.id)
 ORDER BY kind DESC, id;

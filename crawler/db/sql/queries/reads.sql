@@ -8,19 +8,38 @@ ORDER BY id DESC
 LIMIT %(limit)s;
 
 -- name: status_publishers
--- every newsroom the store knows (known_newsrooms, 011), a publisher's or an office's
--- (kind), and whether it is followed: the newsrooms the metrics watch are the followed ones
-SELECT k.kind, k.id AS publisher_id, coalesce(p.name, '') AS name, count(r.story_id) AS releases,
-       max(r.published_at) AS newest,
-       NOT EXISTS (SELECT 1 FROM unfollowed_newsrooms u WHERE u.kind = k.kind AND u.id = k.id) AS followed
-FROM known_newsrooms k
-LEFT JOIN publishers p ON p.kind = k.kind AND p.id = k.id
-LEFT JOIN releases r ON r.newsroom_kind = k.kind AND r.publisher_id = k.id
-GROUP BY k.kind, k.id, p.name
-ORDER BY releases DESC, k.kind, k.id;
+-- every newsroom the store knows (known_newsrooms, 011 and 012: the site showed it) or
+-- holds releases of, a publisher's or an office's (kind); whether it is followed (known
+-- and not unfollowed: the newsrooms the refresh crawls and the metrics watch) or known
+-- only from an import (imported_only: not followed); its newest release's publication
+-- and how much of it is known (newest_precision: an import may know only the day)
+WITH known AS MATERIALIZED (
+    SELECT kind, id FROM known_newsrooms
+)
+SELECT n.kind, n.id AS publisher_id, coalesce(p.name, '') AS name,
+       (SELECT count(*) FROM releases r WHERE r.newsroom_kind = n.kind AND r.publisher_id = n.id) AS releases,
+       newest.published_at AS newest, coalesce(newest.published_precision, '') AS newest_precision,
+       n.known AND NOT EXISTS (SELECT 1 FROM unfollowed_newsrooms u WHERE u.kind = n.kind AND u.id = n.id)
+           AS followed,
+       NOT n.known AS imported_only
+FROM (SELECT kind, id, true AS known FROM known
+      UNION ALL
+      SELECT p.kind, p.id, false FROM publishers p
+      WHERE NOT EXISTS (SELECT 1 FROM known k WHERE k.kind = p.kind AND k.id = p.id)) n
+LEFT JOIN publishers p ON p.kind = n.kind AND p.id = n.id
+LEFT JOIN LATERAL (
+    -- newest first along releases_newsroom_published_idx
+    SELECT r.published_at, r.published_precision FROM releases r
+    WHERE r.newsroom_kind = n.kind AND r.publisher_id = n.id AND r.published_at IS NOT NULL
+    ORDER BY r.published_at DESC LIMIT 1
+) newest ON true
+ORDER BY releases DESC, n.kind, n.id;
 
 -- name: newest_releases
-SELECT story_id, title, url, published_at
+-- with what a release without title or URL is shown by (crawler.cli.common.release_title,
+-- release_address): its opening words, where an import read it
+SELECT story_id, title, url, published_at, published_precision, imported_from,
+       left(btrim(teaser || ' ' || body), 300) AS opening
 FROM releases
 ORDER BY published_at DESC NULLS LAST, story_id DESC
 LIMIT %(limit)s;
@@ -39,7 +58,8 @@ WITH q AS (
                AS excluded,
            %(query)s ~ '\mOR\M' AS any_word
 ), hits AS (
-    SELECT r.story_id, r.title, r.url, r.published_at, r.teaser, r.body,
+    SELECT r.story_id, r.title, r.url, r.published_at, r.published_precision, r.imported_from,
+           r.teaser, r.body,
            r.search @@ q.ts AS full_text,
            ts_rank_cd(r.search, q.ts) AS text_rank,
            (SELECT avg(word_similarity(w, german_fold(r.title || ' ' || r.teaser)))
@@ -56,7 +76,8 @@ WITH q AS (
            AND NOT german_fold(r.title || ' ' || r.teaser || ' ' || r.body)
                LIKE ANY (SELECT '%%' || w || '%%' FROM unnest(q.excluded) AS w))
 )
-SELECT story_id, title, url, published_at, full_text,
+SELECT story_id, title, url, published_at, published_precision, imported_from,
+       left(btrim(teaser || ' ' || body), 300) AS opening, full_text,
        CASE WHEN full_text THEN text_rank ELSE 0 END AS rank,
        btrim(regexp_replace(ts_headline('german', teaser || ' ' || body, ts,
                    'MaxWords=30, MinWords=12, StartSel=«, StopSel=», MaxFragments=1'),

@@ -82,7 +82,7 @@ WITH batch AS (
         published_precision text,
         dateline text, teaser text, body text, about text, contact text, originator text,
         keywords text[], places text[], images jsonb, links jsonb, language text,
-        origin text, story_id_derived boolean,
+        origin text, story_id_derived boolean, imported_from text,
         content_hash text, fetched_at timestamptz, seen_at timestamptz)
 ), crawled AS (
     SELECT DISTINCT ON (b.story_id) b.story_id AS derived_id, r.story_id
@@ -103,7 +103,7 @@ WITH batch AS (
            b.title, b.office_code, b.published_at, b.published_raw, b.published_ambiguous, b.published_precision,
            b.dateline, b.teaser, b.body, b.about, b.contact, b.originator,
            b.keywords, b.places, b.images, b.links, b.language,
-           b.origin, b.story_id_derived AND c.story_id IS NULL AS story_id_derived,
+           b.origin, b.story_id_derived AND c.story_id IS NULL AS story_id_derived, b.imported_from,
            b.content_hash, b.fetched_at, b.seen_at
     FROM batch b
     LEFT JOIN crawled_once c ON c.derived_id = b.story_id
@@ -161,13 +161,13 @@ WITH batch AS (
     INSERT INTO releases AS r (
         story_id, publisher_id, newsroom_kind, url, title, office_code, published_at, published_raw,
         published_ambiguous, published_precision, dateline, teaser, body, about, contact, originator,
-        keywords, places, images, links, language, origin, story_id_derived,
+        keywords, places, images, links, language, origin, story_id_derived, imported_from,
         content_hash, first_seen_at, last_seen_at, changed_at, fetched_at
     )
     SELECT i.story_id, i.publisher_id, i.newsroom_kind, i.url, i.title, i.office_code, i.published_at,
            i.published_raw, i.published_ambiguous, i.published_precision, i.dateline, i.teaser, i.body,
            i.about, i.contact, i.originator, i.keywords, i.places, i.images, i.links, i.language,
-           i.origin, i.story_id_derived, i.content_hash, i.seen_at, i.seen_at,
+           i.origin, i.story_id_derived, i.imported_from, i.content_hash, i.seen_at, i.seen_at,
            CASE WHEN v.outcome = 'upgraded' THEN o.changed_at ELSE i.seen_at END, i.fetched_at
     FROM incoming i
     JOIN verdict v USING (story_id)
@@ -197,6 +197,7 @@ WITH batch AS (
         language = excluded.language,
         origin = excluded.origin,
         story_id_derived = excluded.story_id_derived,
+        imported_from = excluded.imported_from,
         content_hash = excluded.content_hash,
         last_seen_at = excluded.last_seen_at,
         changed_at = excluded.changed_at,
