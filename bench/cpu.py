@@ -6,6 +6,10 @@ Scrapy spider's cost per page, with a profile of where the time goes, and two pe
    storing and raw pages, divided by the releases stored; against the bare spider's CPU
    seconds per story page (bench/e2e.py: same settings, middlewares and URLs). The runs
    are bench.e2e's (interleaved, a fresh database each); the median of each side counts.
+   **What the parts cost**: the same backfill without raw pages (`STORE_PAGES` off), and
+   with no item pipelines at all (the spider and its extraction, nothing normalised,
+   validated or stored), interleaved with the bare spider: the least the ratio could be
+   were that part free (information rows).
 2. **Where the time goes**: py-spy samples one backfill of `PROFILE_RELEASES` (the
    replica in its own process, not sampled); each sample goes to the first part of the
    path a release takes that its stack shows (start-up imports, store, normalisation,
@@ -91,6 +95,51 @@ def cost_row(m: dict, profile: dict | None) -> dict:
         "met": bool(ok and ratio is not None and ratio <= TARGET_RATIO),
         "notes": notes,
     }
+
+
+# --- 1b. what the parts cost: the same backfill with parts switched off --------------------------
+
+# (row name, the backfill's -s settings): each leaves out a part of the path, so its ratio
+# is the least the full path's could reach were everything that part does free
+PARTS_OFF = [
+    ("cpu: backfill without raw pages (STORE_PAGES off), CPU per stored release", ["STORE_PAGES=False"]),
+    ("cpu: spider and extraction alone (no item pipelines: nothing normalised, validated or stored), "
+     "CPU per story page", ["ITEM_PIPELINES={}"]),
+]
+
+
+def parts_off_rows(releases: int = RELEASES, rounds: int = e2e.ROUNDS) -> list[dict]:
+    """The backfill with each of PARTS_OFF, interleaved with the bare spider against one
+    replica process (a fresh database each): CPU ms per page, medians, beside the bare
+    spider's. Information: the cost row's ratio cannot go below these without making
+    what is left cheaper."""
+    bares: list[dict] = []
+    runs: dict[str, list[dict]] = {name: [] for name, _ in PARTS_OFF}
+    with replica_process(releases) as base_url:
+        for _ in range(rounds):
+            bares.append(e2e.bare(base_url))
+            for name, settings in PARTS_OFF:
+                with e2e.throwaway_database() as database_url:
+                    sets = [arg for item in settings for arg in ("-s", item)]
+                    runs[name].append(e2e.backfill(base_url, database_url, *sets))
+    per_page = statistics.median(r["cpu_s"] / max(r.get("stories") or 0, 1) for r in bares) * 1000
+    rows = []
+    for name, settings in PARTS_OFF:
+        done = runs[name]
+        ok = all(r["rc"] == 0 for r in done) and all(r["rc"] == 0 and r.get("stories") == releases for r in bares)
+        stores = "STORE_PAGES=False" in settings
+        # without pipelines nothing is stored: per page fetched (every run fetched them all)
+        value = statistics.median(r["cpu_s"] / max(r["stored"] if stores else releases, 1) for r in done) * 1000
+        cpu = ", ".join(f"{r['cpu_s']:.1f}" for r in done)
+        stored = f"stored {done[0]['stored']:,}" if stores else "nothing stored"
+        notes = (f"{releases:,} replica releases, `presseportal backfill -s {' -s '.join(settings)}`, medians of "
+                 f"{len(done)} runs interleaved with the bare spider's: CPU {cpu} s, {stored}")
+        if not ok:
+            notes += "; INCOMPLETE runs: " + "; ".join(tail(r["stderr"], 200) for r in [*done, *bares] if r["rc"])
+        rows.append({"name": name, "value": value, "unit": "ms", "baseline_name": "bare Scrapy spider, CPU per page",
+                     "baseline_value": per_page, "ratio": value / per_page if per_page else None,
+                     "target": None, "met": None, "notes": notes})
+    return rows
 
 
 # --- 2. the profile ---------------------------------------------------------------------------
@@ -182,7 +231,7 @@ def peer_rows(cost: dict) -> list[dict]:
 
 def run(profile_releases: int = PROFILE_RELEASES) -> list[dict]:
     cost = cost_row(e2e_runs(), profile(profile_releases))
-    return [cost, *peer_rows(cost)]
+    return [cost, *peer_rows(cost), *parts_off_rows()]
 
 
 def main(argv=None) -> int:
