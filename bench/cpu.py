@@ -205,7 +205,7 @@ def peer_row(name: str, value: float | None, product: float, notes: str, target:
     ratio = value / product if value and product else None
     return {
         "name": name, "value": value, "unit": "ms",
-        "baseline_name": "the product, CPU per stored release end to end (row above)",
+        "baseline_name": "the product, CPU per stored release end to end (the first cpu row)",
         "baseline_value": product, "ratio": ratio,
         "target": f"ratio >= {target:g}" if target else None,
         "met": None if target is None or ratio is None else ratio >= target,
