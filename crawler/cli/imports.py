@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import Any
 
 from crawler.cli.common import UsageError, asked_newsrooms
 from crawler.cli.inprocess import add_run_options, exit_status, run_in_process, run_settings
-from crawler.imports.formats import FORMATS, STDIN, check_encoding, check_mapping, parse_mapping
+from crawler.imports.formats import FORMATS, check_encoding, check_files, check_mapping, parse_mapping
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -45,14 +44,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if len(named) > 1:
         raise UsageError(f"--{named[0].kind} takes one id")
-    missing = [f for f in args.files if f != STDIN and not os.path.exists(f)]
-    if missing:
-        raise UsageError(f"no such file: {', '.join(missing)}")
-    not_files = [f for f in args.files if f != STDIN and not os.path.isfile(f)]
-    if not_files:
-        raise UsageError(f"not a file (give the files inside a folder, e.g. folder/*.jsonl): {', '.join(not_files)}")
-    if args.files.count(STDIN) > 1:
-        raise UsageError("standard input (-) can be read once")
+    try:
+        check_files(args.files)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     try:
         check_mapping(args.files, args.format, mapping, args.encoding)
     except ValueError as exc:

@@ -39,19 +39,23 @@ def cmd_reextract(args: argparse.Namespace) -> int:
         parse_day(args.since, "since")
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    spider_args = {"publisher": ",".join(str(n.id) for n in newsrooms if n.kind == PUBLISHER) or None,
-                   "office": ",".join(str(n.id) for n in newsrooms if n.kind == OFFICE) or None,
-                   "since": args.since}
     if args.dry_run:
         with reading_store() as conn:  # never migrates; a schema behind the code: exit 69
             empty = bool(newsrooms) and say_empty_newsrooms(conn, newsrooms)
-        code = dry_run(args, spider_args)
     else:
         settings = run_settings(args)  # migrated
         with db.connect(settings.get("DATABASE_URL")) as conn:
             empty = bool(newsrooms) and say_empty_newsrooms(conn, newsrooms)
-        if empty and len(empty) == len(newsrooms):
-            return exitcodes.ERRORS  # nothing to re-extract: no run, no summary saying success
+    if empty and len(empty) == len(newsrooms):
+        return exitcodes.ERRORS  # nothing to re-extract: no run, no summary saying success
+    # the newsrooms said empty above are left out: the spider would record them again
+    rest = [n for n in newsrooms if n not in (empty or [])]
+    spider_args = {"publisher": ",".join(str(n.id) for n in rest if n.kind == PUBLISHER) or None,
+                   "office": ",".join(str(n.id) for n in rest if n.kind == OFFICE) or None,
+                   "since": args.since}
+    if args.dry_run:
+        code = dry_run(args, spider_args)
+    else:
         stats, code = run_in_process(settings, "reextract", **spider_args)
         code = exit_status(stats, code, newsrooms=", ".join(map(str, newsrooms)) or "all", summary=print_summary,
                            quiet=args.quiet)

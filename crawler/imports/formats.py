@@ -37,6 +37,7 @@ import csv
 import gzip
 import io
 import json
+import os
 import re
 import sys
 import zlib
@@ -138,6 +139,22 @@ def check_encoding(encoding: str) -> None:
     if not same:
         raise ValueError(f"--encoding {encoding}: only encodings that keep ASCII as it is can be read "
                          "(utf-8, windows-1252, latin-1, ...)")
+
+
+def check_files(paths: list[str]) -> None:
+    """Refuse paths that name no readable file, before anything is read: ValueError
+    naming them (a fault of the command line, not of a record; `presseportal import` and
+    `scrapy crawl import` say the same). Standard input (-) may be named once."""
+    if not paths:
+        raise ValueError("no file to import")
+    missing = [f for f in paths if f != STDIN and not os.path.exists(f)]
+    if missing:
+        raise ValueError(f"no such file: {', '.join(missing)}")
+    not_files = [f for f in paths if f != STDIN and not os.path.isfile(f)]
+    if not_files:
+        raise ValueError(f"not a file (give the files inside a folder, e.g. folder/*.jsonl): {', '.join(not_files)}")
+    if paths.count(STDIN) > 1:
+        raise ValueError("standard input (-) can be read once")
 
 
 def check_mapping(paths: list[str], fmt: str, mapping: dict[str, str], encoding: str = "utf-8") -> None:

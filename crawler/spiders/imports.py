@@ -16,12 +16,14 @@ from crawler.imports.formats import (
     FORMATS,
     BadRecord,
     check_encoding,
+    check_files,
     check_mapping,
     parse_mapping,
     read_records,
 )
 from crawler.imports.records import RecordError, raw_release
 from crawler.items import RawRelease
+from crawler.spiders.arguments import refuse_empty, refuse_unknown
 from crawler.spiders.offline import OfflineSpider
 from crawler.state import CrawlPlan, CrawlState, parse_newsrooms
 
@@ -39,6 +41,8 @@ class ImportSpider(OfflineSpider):
         encoding: str = "utf-8",
         **kwargs: Any,
     ) -> None:
+        refuse_unknown(type(self), kwargs)
+        refuse_empty(publisher=publisher, office=office)
         super().__init__(**kwargs)
         self.paths = [p for p in (files.split(",") if isinstance(files, str) else files) if p]
         if not self.paths:
@@ -49,10 +53,13 @@ class ImportSpider(OfflineSpider):
         self.mapping = parse_mapping(map)
         self.encoding = encoding
         check_encoding(encoding)
-        check_mapping(self.paths, format, self.mapping, encoding)  # a usage error, before any run
         named = parse_newsrooms(publisher, office) if publisher or office else []
         if len(named) > 1:
             raise ValueError("an import takes one default newsroom: one publisher or one office id")
+        # the files last: the arguments' own shape first, then what they name (usage errors
+        # before any run, as `presseportal import` says them)
+        check_files(self.paths)
+        check_mapping(self.paths, format, self.mapping, encoding)
         self.default_newsroom = named[0] if named else None
         self.crawl_state = CrawlState(CrawlPlan(mode="import", newsrooms=tuple(named)))
 

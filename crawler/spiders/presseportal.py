@@ -58,6 +58,7 @@ from crawler.profiles import (
 )
 from crawler.profiles import check as check_profile
 from crawler.signals import DroppedAtStop, failure_reason, page_failed
+from crawler.spiders.arguments import refuse_empty, refuse_unknown
 from crawler.spiders.batch import ExtractionBatch
 from crawler.state import CrawlPlan, CrawlState, ListingPage, NewsroomWalk, Validators, parse_newsrooms
 
@@ -87,6 +88,8 @@ class PresseportalSpider(scrapy.Spider):
         stories: str | None = None,
         **kwargs: Any,
     ) -> None:
+        refuse_unknown(type(self), kwargs)
+        refuse_empty(publisher=publisher, office=office)
         super().__init__(**kwargs)
         self.crawl_state = CrawlState(crawl_plan(
             publisher=publisher, office=office, mode=mode, since=since, until=until, refresh=refresh,

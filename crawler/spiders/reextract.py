@@ -18,8 +18,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from crawler import db
+from crawler.db import newsrooms as newsrooms_db
 from crawler.extract.story import ExtractionError, extract_story
 from crawler.items import RawRelease
+from crawler.spiders.arguments import refuse_empty, refuse_unknown
 from crawler.spiders.offline import OfflineSpider
 from crawler.spiders.presseportal import parse_day
 from crawler.state import CrawlPlan, CrawlState, parse_newsrooms
@@ -30,6 +32,8 @@ class ReextractSpider(OfflineSpider):
 
     def __init__(self, publisher: str | None = None, office: str | None = None, since: str | None = None,
                  **kwargs: Any) -> None:
+        refuse_unknown(type(self), kwargs)
+        refuse_empty(publisher=publisher, office=office)
         super().__init__(**kwargs)
         newsrooms = tuple(parse_newsrooms(publisher, office)) if publisher or office else ()
         self.crawl_state = CrawlState(CrawlPlan(mode="reextract", newsrooms=newsrooms,
@@ -38,6 +42,14 @@ class ReextractSpider(OfflineSpider):
     async def start(self) -> AsyncIterator[RawRelease]:
         conninfo = db.resolve_database_url(self.settings.get("DATABASE_URL"))
         stats = self.crawler.stats
+        if self.plan.newsrooms:
+            # a newsroom asked for that has nothing stored is a failure of the run (exit 1),
+            # not a success with 0 pages; `presseportal reextract` says so before it starts
+            with db.connect(conninfo) as conn:
+                held = newsrooms_db.holdings(conn, self.plan.newsrooms)
+            for holding in held:
+                if not holding.releases:
+                    self.fail_page(str(holding.newsroom), "reextract", "no release of this newsroom is stored")
         async for page in db.stored_pages(conninfo, newsrooms=self.plan.newsrooms, since=self.plan.since):
             stats.inc_value("reextract/pages")
             try:

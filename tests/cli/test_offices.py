@@ -5,6 +5,7 @@ PostgreSQL, against the replica's /blaulicht/ newsrooms."""
 from __future__ import annotations
 
 import psycopg
+import pytest
 
 from crawler.items import Newsroom
 from tests.helpers import presseportal, read_jsonl, run_scrapy
@@ -143,9 +144,10 @@ def test_export_and_reextract_take_offices_and_say_when_a_newsroom_has_nothing_s
     assert "publisher 99001: no release of this newsroom is stored; office 99001 has" in dry.stderr, dry.stderr
 
 
-def test_reextract_of_newsrooms_that_have_nothing_stored_runs_nothing_and_says_it_once(replica, database_url):
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]], ids=["run", "dry-run"])
+def test_reextract_of_newsrooms_that_have_nothing_stored_runs_nothing_and_says_it_once(replica, database_url, dry_run):
     assert presseportal(replica, "crawl", "--office", "99001", database_url=database_url).returncode == 0
-    done = presseportal(replica, "reextract", "--office", "99002", database_url=database_url)
+    done = presseportal(replica, "reextract", "--office", "99002", *dry_run, database_url=database_url)
     assert (done.returncode, done.stderr.strip()) == (
         1, "presseportal: office 99002: no release of this newsroom is stored"), "no summary saying success"
     with psycopg.connect(database_url) as conn:

@@ -63,11 +63,20 @@ def test_scrapy_crawl_bad_arguments_are_one_usage_line(replica, args, words):
     (["import", "-a", "files={csv}", "-a", "format=xml"], "error: format must be one of"),
     (["reextract", "-a", "publisher=abc"], "error: publisher ids are numbers, got 'abc'"),
     (["presseportl"], "error: no spider named 'presseportl'; this project's: import, presseportal, reextract"),
+    # a misspelt argument was dropped and the crawl ran with the defaults (publisher 73811)
+    (["presseportal", "-a", "story=/pm/73811/5"], "error: the presseportal spider takes no argument 'story'; "
+                                                  "it takes: publisher, mode, since, until, refresh, office, stories"),
+    (["reextract", "-a", "files=x"], "error: the reextract spider takes no argument 'files'"),
+    (["presseportal", "-a", "publisher="], "error: publisher needs at least one id"),
+    (["import", "-a", "files={csv}", "-a", "office= "], "error: office needs at least one id"),
+    # as `presseportal import` says them, before a run is recorded
+    (["import", "-a", "files=/nonexistent/releases.csv"], "error: no such file: /nonexistent/releases.csv"),
+    (["import", "-a", "files={folder}"], "error: not a file (give the files inside a folder"),
 ])
 def test_every_spider_s_bad_arguments_and_an_unknown_spider_are_one_usage_line(replica, tmp_path, args, words):
     csv = tmp_path / "releases.csv"
     csv.write_text("title,date,text\nHallo,2024-01-31,Text\n", encoding="utf-8")
-    argv = [str(BIN / "scrapy"), "crawl", *(a.format(csv=csv) for a in args)]
+    argv = [str(BIN / "scrapy"), "crawl", *(a.format(csv=csv, folder=tmp_path) for a in args)]
     done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True,
                           env=crawl_env(replica, "postgresql://u@127.0.0.1:9/x"), timeout=120)
     assert done.returncode == 2, done.stderr[-3000:]
@@ -152,3 +161,21 @@ def test_a_replica_profile_given_with_s_stores_into_the_replica_s_embedded_datab
         assert not re.search(r"rows=[1-9]", counts["live"]), counts
     finally:
         subprocess.run([str(BIN / "presseportal"), "db", "stop"], env=env, capture_output=True, timeout=60)
+
+
+def test_scrapyd_s_job_argument_is_taken_as_scrapy_gives_it(replica, database_url):
+    done = run_scrapy(replica, "-a", "_job=6487ec79947edab326d6db28a2d86511", database_url=database_url)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_scrapy_crawl_reextract_of_a_newsroom_with_nothing_stored_fails_the_run(replica, database_url):
+    assert run_scrapy(replica, database_url=database_url).returncode == 0
+    done = subprocess.run([str(BIN / "scrapy"), "crawl", "reextract", "-a", "office=99002"], cwd=ROOT,
+                          env=crawl_env(replica, database_url), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr[-3000:]
+    assert "office 99002: no release of this newsroom is stored" in done.stderr
+    with psycopg.connect(database_url) as conn:
+        (status, errors), = conn.execute(
+            "SELECT r.status, array_agg(e.url) FROM crawl_runs r JOIN crawl_errors e ON e.run_id = r.id "
+            "WHERE r.mode = 'reextract' GROUP BY r.status").fetchall()
+    assert (status, errors) == ("errors", ["office 99002"])
