@@ -35,7 +35,7 @@ def print_run_summary(stats: dict[str, Any]) -> None:
 def failure_detail(stats: dict[str, Any]) -> str:
     """Why a run did not succeed, in a few words for its one summary line ("" for a
     success): the store's error (the database went away, a full disk), the failed pages
-    with the first one's URL and reason (`presseportal/first_error`, set by the run
+    (an import's bad records) with the first one's URL (file:line) and reason (`presseportal/first_error`, set by the run
     record; `status --errors` lists them all), the fields whose coverage is low, else
     the reason the run stopped early."""
     status = stats.get("presseportal/run_status") or stats.get("finish_reason", "unknown")
@@ -46,7 +46,9 @@ def failure_detail(stats: dict[str, Any]) -> str:
         what.append("releases could not be stored" + (f" ({stats['store/error']})" if stats.get("store/error") else ""))
     if stats.get("presseportal/errors"):
         first = stats.get("presseportal/first_error")
-        what.append(f"{stats['presseportal/errors']} failed page(s)" + (f" (first: {first})" if first else ""))
+        # an import's failures are records of its files, not pages (status --errors heads them so)
+        noun = "bad record(s)" if "import/records" in stats else "failed page(s)"
+        what.append(f"{stats['presseportal/errors']} {noun}" + (f" (first: {first})" if first else ""))
     if stats.get("coverage/low_fields"):
         what.append(f"low field coverage: {', '.join(stats['coverage/low_fields'])}")
     return "; ".join(what) or f"stopped early ({status})"

@@ -149,3 +149,13 @@ def test_quiet_import_and_reextract_print_nothing_on_success(replica, database_u
         assert done.stdout == "" and done.stderr == "", f"{args}: {done.stderr[-2000:]}"
     loud = presseportal(replica, "reextract", database_url=database_url)
     assert loud.returncode == 0 and "reextract run" in loud.stderr
+
+
+def test_a_quiet_import_with_a_bad_record_says_so_in_one_line_naming_the_record(replica, database_url, tmp_path):
+    dump = tmp_path / "dump.csv"
+    # no --publisher and no newsroom column: the record names no newsroom
+    dump.write_text("title,date,text\nHallo,2024-01-31,Ein Text\n", encoding="utf-8")
+    done = presseportal(replica, "-q", "import", str(dump), database_url=database_url)
+    assert done.returncode == 1, done.stderr[-2000:]
+    (line,) = done.stderr.splitlines()
+    assert f"1 bad record(s) (first: {dump}:2" in line and "page" not in line, line
