@@ -497,7 +497,7 @@ def _split_glued(text: str) -> list[str]:
         tail = text[at:]
         if _HEADING_START.match(tail) is None:
             # never inside a URL, a mail address or a domain: "www.Example.de", "info@Firma.De"
-            if "://" in token or "www." in token.lower() or "@" in token:
+            if _is_address(token):
                 # ... unless the URL has visibly ended: ")" or a TLD plus the full stop
                 if not (token.endswith(")") or _URL_THEN_STOP.search(token)):
                     continue
