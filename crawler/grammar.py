@@ -51,7 +51,7 @@ list paragraph of their own; in flattened text, consecutive list lines (or rows)
 Vocabulary
 ----------
 The tables below (`DATELINE_FORMS`, `CONTACT_HEADINGS_STRONG`, `CONTACT_HEADINGS_WEAK`,
-`ABOUT_HEADINGS`, `ABOUT_HEADINGS_INLINE`, `ORIGINATOR_HEADS`, `ORIGINATOR_TAILS`,
+`ABOUT_HEADINGS`, `ABOUT_HEADINGS_INLINE`, `ABOUT_NAME_SMALL_WORDS`, `ORIGINATOR_HEADS`, `ORIGINATOR_TAILS`,
 `ORIGINAL_LINK_HEADS`, `END_HEADINGS`, `CONTACT_LINE_LABELS`, `LIST_MARKERS`) are the
 only place the words live: adding a heading or a dateline form is one line there.
 """
@@ -173,6 +173,11 @@ ABBREVIATIONS = frozenset(
     "dr prof nr str tel fax bzw ca ggf inkl evtl vgl usw etc co hr fr mio mrd st abs ziff "
     "bspw zzgl jh jhd sog min max mr mrs ms vs inc ltd corp".split()
 )
+
+# Lower-case words an "Über X:" name may hold when a flattened text joined the heading to
+# the sentence before it with one space ("...Rathaus. Über die Musterstadt GmbH: Die ...");
+# any other lower-case word makes it a sentence ("Über den Preis freut sich Meier: ...")
+ABOUT_NAME_SMALL_WORDS = frozenset("der die das den dem des uns und von für the of and".split())
 
 # --- the matching key ---------------------------------------------------------------------
 
@@ -415,6 +420,68 @@ def _may_split(text: str) -> bool:
     return False
 
 
+# Flattened text joins paragraphs with one space too (BeautifulSoup's get_text(" "),
+# " ".join(paragraphs)): a section heading after one space starts a new paragraph when
+# nothing but a heading reads so. The originator and "Originalmeldung:" lines after any
+# word (they follow contact lines, which end without a full stop); a strong contact
+# heading or "Über X:" only with its colon, after a sentence end (".!?…", or a closing
+# quote after one) or a URL or mail address, and only "Über X:" whose X reads as a name
+# (ABOUT_NAME_SMALL_WORDS).
+# Case-sensitive, like the glued headings: "an den Pressekontakt der Stadt" is a sentence.
+_SPACED_HEADING = re.compile(
+    rf" (?=(?P<contact>(?:{_CONTACT_STRONG})(?:\s*/\s*(?:{_CONTACT_STRONG}|{_CONTACT_WEAK}))*\s*:)"
+    rf"|{_alt(ABOUT_HEADINGS_INLINE)} (?P<name>{_ABOUT_NAME})\s*:"
+    rf"|{_ORIGINATOR_HEAD}\s*:|{_alt(ORIGINAL_LINK_HEADS)}\s*:)"
+)
+_SENTENCE_END = re.compile(r"[.!?\u2026][\"\u201c\u201d\u00bb\u00ab'\u2019]?$")
+
+
+def _may_split_spaced(text: str) -> bool:
+    """False when `_split_spaced` cannot split `text` (a key): no heading word after a space."""
+    for m in _HEADING_HINT.finditer(text, 1):
+        if text[m.start() - 1] == " ":
+            return True
+    return False
+
+
+def _name_like(name: str) -> bool:
+    """The X of "Über X:" reads as a name: every word holds a capital, a digit, "." or "&"
+    ("PUBLIC MARKETING", "gGmbH", "e.V.") or is one of ABOUT_NAME_SMALL_WORDS."""
+    return all(
+        w in ABOUT_NAME_SMALL_WORDS or w.lower() != w or any(c.isdigit() or c in ".&" for c in w)
+        for w in name.split()
+    )
+
+
+def _is_address(token: str) -> bool:
+    """A URL or a mail address ("www.example.de", "https://example.de/presse"): the end of a
+    line ("Weitere Informationen: www.example.de"), as a sentence end is."""
+    return "://" in token or "www." in token.lower() or "@" in token
+
+
+def _split_spaced(text: str) -> list[str]:
+    """Split one key of flattened text where a section heading follows one space (see
+    `_SPACED_HEADING`); the space goes."""
+    if not _may_split_spaced(text):
+        return [text]
+    pieces: list[str] = []
+    start = 0
+    for m in _SPACED_HEADING.finditer(text):
+        at = m.start()
+        if at <= start:
+            continue
+        if m["contact"] or m["name"]:
+            token = text[text.rfind(" ", start, at) + 1 : at]  # the word before the space
+            if _SENTENCE_END.search(token) is None and not _is_address(token):
+                continue
+            if m["name"] and not _name_like(m["name"]):
+                continue
+        pieces.append(text[start:at])
+        start = at + 1
+    pieces.append(text[start:])
+    return pieces
+
+
 def _split_glued(text: str) -> list[str]:
     """Split one key where a naive scraper glued the next paragraph on; see split_flat_text."""
     if not _may_split(text):
@@ -430,7 +497,7 @@ def _split_glued(text: str) -> list[str]:
         tail = text[at:]
         if _HEADING_START.match(tail) is None:
             # never inside a URL, a mail address or a domain: "www.Example.de", "info@Firma.De"
-            if "://" in token or "www." in token.lower() or "@" in token:
+            if _is_address(token):
                 # ... unless the URL has visibly ended: ")" or a TLD plus the full stop
                 if not (token.endswith(")") or _URL_THEN_STOP.search(token)):
                     continue
@@ -774,13 +841,21 @@ def _item_runs(lines: list[_Para], whole: str | None) -> list[_Para]:
     return out
 
 
+def _spaced_pieces(para: _Para) -> list[_Para]:
+    """`para` cut where a section heading follows one space (`_split_spaced`)."""
+    if para.items is not None or len(cut := _split_spaced(para.key)) == 1:
+        return [para]
+    return [_Para(piece, piece, block=para.block) for piece in cut]
+
+
 def _pieces(groups: Iterable[tuple[list[_Para], str | None]], *, join_items: bool = False,
             flat: bool = False) -> list[_Para]:
     """Each group of lines as its paragraph(s) (`_item_runs`), cut where paragraphs were
     glued, and inside a contact also where contact lines were glued; empty pieces dropped.
     `join_items` (flattened text, one paragraph per line): consecutive list items (or
     table rows) outside the contact join into one paragraph. `flat` (flattened text): a
-    contact's words glued into capitalised ones are cut too (`_contact_glued`)."""
+    section heading after one space is cut off (`_split_spaced`), and a contact's words
+    glued into capitalised ones are cut too (`_contact_glued`)."""
     out: list[_Para] = []
     in_contact = False
     for lines, whole in groups:
@@ -789,6 +864,8 @@ def _pieces(groups: Iterable[tuple[list[_Para], str | None]], *, join_items: boo
                 parts = [_Para(piece, piece, block=para.block) for piece in cut]
             else:
                 parts = [para]
+            if flat:  # a heading after one space: only flattened text joins paragraphs so
+                parts = [piece for part in parts for piece in _spaced_pieces(part)]
             for part in parts:
                 if in_contact and len(glued := _contact_glued(part.key, words=flat)) > 1:
                     found = [_Para(g, g, block=part.block) for g in glued]
@@ -915,6 +992,13 @@ def split_flat_text(text: str, *, single_newlines: bool | None = None) -> list[s
        (d) a closing parenthesis
        runs into a capitalised word (capital + lower-case letter), or where
        (e) a known section heading follows any non-space character.
+       Paragraphs joined with ONE space (get_text(" "), " ".join(paragraphs)) cannot be
+       told apart, but a section heading after one space starts a new paragraph: the
+       originator line and "Originalmeldung:" after any word, a strong contact heading
+       with its colon ("Pressekontakt:", "Rückfragen bitte an:") or "Über X:" (X a name:
+       ABOUT_NAME_SMALL_WORDS) after a sentence end, a closing quote after one, or a URL
+       or mail address. Not: "an den Pressekontakt der Stadt", "Über den Erfolg freut
+       sich Meier:", a weak "Kontakt:".
        Inside a contact (after its headline), glued lines are also split before the
        usual labels (Tel., Telefon, Fax, Mobil, E-Mail, www., http...) when a letter
        or digit runs straight into them ("Max MustermannTel. 040 123"), and between a

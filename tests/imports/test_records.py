@@ -41,6 +41,16 @@ def test_the_glued_contact_lines_of_the_issue():
     assert read().contact == ["Erika Musterfrau", "+49 (40) 12 34 56 - 78", "erika@example.de"]
 
 
+def test_a_line_whose_scraper_joined_the_paragraphs_with_one_space():
+    # BeautifulSoup's get_text(" "): the contact heading after the body's last sentence
+    raw = read("Kleinstadt (ots) - Der Gemeinderat tagt im neuen Rathaus. Pressekontakt: Gerda Gemeinde "
+               "Original-Content von: Stadt Kleinstadt, übermittelt durch news aktuell",
+               default_newsroom=Newsroom(PUBLISHER, 73811), date="2018-03-05")
+    assert raw.body == ["Der Gemeinderat tagt im neuen Rathaus."]
+    assert raw.contact == ["Gerda Gemeinde"]
+    assert raw.originator == "Stadt Kleinstadt"
+
+
 def test_a_url_column_wins_over_the_text():
     raw = read(url="http://127.0.0.1:8000/pm/73811/5000000/some-slug")
     assert (raw.publisher_id, raw.story_id) == (73811, 5000000)
