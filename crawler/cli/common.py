@@ -13,10 +13,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from crawler import db
 from crawler.items import Newsroom
+from crawler.normalize.dates import BERLIN
 from crawler.spiders.presseportal import parse_window
 from crawler.state import parse_newsrooms, parse_publishers
 
@@ -165,7 +165,6 @@ def fmt_time(value) -> str:
 # a date an import knew only to the day or the month is stored as the period's first
 # instant in Berlin (crawler/normalize/precision.py): shown as that day or month of
 # Berlin's calendar, never as a made-up time ("2021-02-14 23:00 UTC" for 2021-02-15)
-_BERLIN = ZoneInfo("Europe/Berlin")
 _PERIOD_FORMATS = {"day": "%Y-%m-%d", "month": "%Y-%m"}
 
 
@@ -175,7 +174,7 @@ def fmt_published(value: datetime | None, precision: str) -> str:
     if value is None:
         return "-"
     if precision in _PERIOD_FORMATS:
-        return value.astimezone(_BERLIN).strftime(_PERIOD_FORMATS[precision])
+        return value.astimezone(BERLIN).strftime(_PERIOD_FORMATS[precision])
     return fmt_time(value)
 
 
@@ -185,7 +184,7 @@ def published_iso(value: datetime | None, precision: str) -> str | None:
     export of the import writes it), else as stored (UTC); None without a date."""
     if value is None:
         return None
-    return (value.astimezone(_BERLIN) if precision in _PERIOD_FORMATS else value).isoformat()
+    return (value.astimezone(BERLIN) if precision in _PERIOD_FORMATS else value).isoformat()
 
 
 OPENING_WORDS = 8  # how much of its text names a release without a title

@@ -34,7 +34,6 @@ import re
 from datetime import date, datetime, timezone
 from typing import Any, AsyncIterator, Iterator
 from urllib.parse import urlencode, urlsplit
-from zoneinfo import ZoneInfo
 
 import scrapy
 from scrapy import signals
@@ -47,7 +46,7 @@ from crawler.extract.encoding import decode_html
 from crawler.extract.listing import Card, Listing, extract_listing
 from crawler.extract.story import ExtractionError, extract_story
 from crawler.items import Newsroom, RawRelease, story_ref
-from crawler.normalize.dates import DateParseError, parse_published
+from crawler.normalize.dates import BERLIN, DateParseError, parse_published
 from crawler.profiles import (
     EMBEDDED_DATABASES,
     PROFILES,
@@ -67,7 +66,6 @@ logger = logging.getLogger(__name__)
 MODES = ("full", "incremental", "backfill", "stories")
 # how often a crawl looks at the first listing page again for stories published meanwhile
 MAX_RECHECKS = 3
-BERLIN = ZoneInfo("Europe/Berlin")
 NEWSROOM_PATH = re.compile(r"/nr/\d+(?:/(?P<offset>\d+))?/?$")  # /nr/... and /blaulicht/nr/...
 # a page of the walk may hold one story more than the first (a pinned story) or less:
 # fewer than the first page's count minus this, with a next page linked, lost cards
