@@ -20,6 +20,7 @@ of field names elsewhere is derived from it; a test holds the store's columns to
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -182,6 +183,13 @@ def story_ref(url: str | None) -> StoryRef | None:
     kind = OFFICE if m["office"] else PUBLISHER
     site = f"{parts.scheme or 'https'}://{parts.netloc}" if parts.netloc else "https://www.presseportal.de"
     return StoryRef(Newsroom(kind, int(m["nid"])), int(m["sid"]), site)
+
+
+def newsrooms_of(publishers: Iterable[int] | None, offices: Iterable[int] | None) -> list[Newsroom]:
+    """The newsrooms of publisher ids, then of office ids, in the order given (a run row's
+    `publishers` and `offices` columns, a scope's ids; None: none of that kind)."""
+    return [*(Newsroom(PUBLISHER, int(i)) for i in publishers or ()),
+            *(Newsroom(OFFICE, int(i)) for i in offices or ())]
 
 
 def canonical_story_url(base_url: str, publisher_id: int, story_id: int, kind: str = PUBLISHER) -> str:

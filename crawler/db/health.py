@@ -25,7 +25,7 @@ from crawler.db.newsrooms import scope
 from crawler.db.queue import queue_schema_present
 from crawler.db.reads import fetch_rows
 from crawler.db.sql_files import query
-from crawler.items import OFFICE, PUBLISHER, Newsroom
+from crawler.items import newsrooms_of
 from crawler.state import IMPORT_MODES
 
 
@@ -34,8 +34,7 @@ Ids = list[int] | tuple[int, ...] | None
 
 def _scope(since: date | None, publishers: Ids, offices: Ids) -> dict[str, Any]:
     # the newsrooms' parameters as every reading of the store picks them (newsrooms.scope)
-    return {"since": since, **scope([*(Newsroom(PUBLISHER, i) for i in publishers or ()),
-                                     *(Newsroom(OFFICE, i) for i in offices or ())])}
+    return {"since": since, **scope(newsrooms_of(publishers, offices))}
 
 
 def without_jit(conn: psycopg.Connection) -> None:

@@ -56,9 +56,14 @@ def _commit(conn: psycopg.Connection) -> None:
         conn.commit()
 
 
+def _newsroom(newsroom: Newsroom | int) -> Newsroom:
+    """An int is a publisher's newsroom."""
+    return newsroom if isinstance(newsroom, Newsroom) else Newsroom(PUBLISHER, int(newsroom))
+
+
 def _newsrooms(newsrooms: Iterable[Newsroom | int] | None) -> list[Newsroom]:
     """Sorted and unique; an int is a publisher's newsroom."""
-    return sorted({n if isinstance(n, Newsroom) else Newsroom(PUBLISHER, int(n)) for n in newsrooms or ()})
+    return sorted({_newsroom(n) for n in newsrooms or ()})
 
 
 def _ids(newsrooms: Iterable[Newsroom | int] | None, kind: str = PUBLISHER) -> list[int]:
@@ -330,8 +335,7 @@ def stored_story_ids(conn: psycopg.Connection, newsrooms: Iterable[Newsroom | in
     one, empty sets included; None or empty: those of the whole store), and its stored
     story ids."""
     params = {"imports": imports, "seen_since": seen_since}
-    stored: dict[Newsroom, set[int]] = {
-        n if isinstance(n, Newsroom) else Newsroom(PUBLISHER, int(n)): set() for n in newsrooms or ()}
+    stored: dict[Newsroom, set[int]] = {_newsroom(n): set() for n in newsrooms or ()}
     if stored:
         params.update(publishers=_ids(stored), offices=_ids(stored, OFFICE))
         rows = conn.execute(query("known_story_ids"), params).fetchall()

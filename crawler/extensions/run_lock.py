@@ -36,7 +36,7 @@ from twisted.internet import task
 from crawler import db
 from crawler.extensions._liveness import run_is_dead
 from crawler.extensions._session import connect_or_close
-from crawler.items import OFFICE, PUBLISHER, Newsroom
+from crawler.items import Newsroom, newsrooms_of
 
 logger = logging.getLogger(__name__)
 
@@ -216,8 +216,7 @@ def describe_locked(holders: list[dict]) -> str:
 
 def run_newsrooms(run: dict) -> list[Newsroom]:
     """The newsrooms a run row (or a lock holder's) names; [] for a run over all."""
-    return [*(Newsroom(PUBLISHER, i) for i in run.get("publishers") or ()),
-            *(Newsroom(OFFICE, i) for i in run.get("offices") or ())]
+    return newsrooms_of(run.get("publishers"), run.get("offices"))
 
 
 def describe_holder(holder: dict | None) -> str:
