@@ -42,10 +42,8 @@ def main() -> int:
     # Scrapy's own log lines (and its stats dump) are for debugging; the summary below is the demo
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     # the store first (crawler.db reads no settings): the replica serves where it says
-    from crawler import db
+    from crawler import db, environment, exitcodes
     from crawler.db import embedded
-
-    from crawler import environment, exitcodes
 
     errors: list[str] = []
     store = {"PRESSEPORTAL_DATA_DIR": os.environ.get("PRESSEPORTAL_DATA_DIR"), "EMBEDDED_DATABASE": DEMO_DATABASE,

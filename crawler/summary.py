@@ -35,9 +35,9 @@ def print_run_summary(stats: dict[str, Any]) -> None:
 def failure_detail(stats: dict[str, Any]) -> str:
     """Why a run did not succeed, in a few words for its one summary line ("" for a
     success): the store's error (the database went away, a full disk), the failed pages
-    (an import's bad records) with the first one's URL (file:line) and reason (`presseportal/first_error`, set by the run
-    record; `status --errors` lists them all), the fields whose coverage is low, else
-    the reason the run stopped early."""
+    (an import's bad records) with the first one's URL (file:line) and reason
+    (`presseportal/first_error`, set by the run record; `status --errors` lists them
+    all), the fields whose coverage is low, else the reason the run stopped early."""
     status = stats.get("presseportal/run_status") or stats.get("finish_reason", "unknown")
     if status == "success":
         return ""

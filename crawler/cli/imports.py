@@ -46,9 +46,6 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise UsageError(f"--{named[0].kind} takes one id")
     try:
         check_files(args.files)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    try:
         check_mapping(args.files, args.format, mapping, args.encoding)
     except ValueError as exc:
         raise UsageError(str(exc)) from None

@@ -41,15 +41,15 @@ def cmd_reextract(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if args.dry_run:
         with reading_store() as conn:  # never migrates; a schema behind the code: exit 69
-            empty = bool(newsrooms) and say_empty_newsrooms(conn, newsrooms)
+            empty = say_empty_newsrooms(conn, newsrooms) if newsrooms else []
     else:
         settings = run_settings(args)  # migrated
         with db.connect(settings.get("DATABASE_URL")) as conn:
-            empty = bool(newsrooms) and say_empty_newsrooms(conn, newsrooms)
+            empty = say_empty_newsrooms(conn, newsrooms) if newsrooms else []
     if empty and len(empty) == len(newsrooms):
         return exitcodes.ERRORS  # nothing to re-extract: no run, no summary saying success
     # the newsrooms said empty above are left out: the spider would record them again
-    rest = [n for n in newsrooms if n not in (empty or [])]
+    rest = [n for n in newsrooms if n not in empty]
     spider_args = {"publisher": ",".join(str(n.id) for n in rest if n.kind == PUBLISHER) or None,
                    "office": ",".join(str(n.id) for n in rest if n.kind == OFFICE) or None,
                    "since": args.since}
