@@ -162,6 +162,10 @@ def stopped_cluster(data: Path) -> Iterator[int]:
 def another_program_on(port: int = 0) -> Iterator[int]:
     """Another program listening on 127.0.0.1:`port` (0: a free one); yields the port."""
     with socket.socket() as squatter:
+        # as servers do (PostgreSQL too): the connections a test made to the cluster that
+        # just left the port linger in TIME_WAIT there, and without it bind() fails
+        # (EADDRINUSE, seen once in a few CI runs); a live listener still refuses it
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         squatter.bind(("127.0.0.1", port))
         squatter.listen()
         yield squatter.getsockname()[1]
