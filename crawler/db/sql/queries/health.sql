@@ -22,8 +22,8 @@ SET jit = off;
 -- name: health_newsrooms
 -- Every newsroom the store follows (known_newsrooms, 011 and 012: the site showed it, a
 -- crawled release or a crawl or backfill naming it; not one of unfollowed_newsrooms), and
--- asked for by id any newsroom the store knows or holds releases of (an unfollowed one, one
--- only an import names): its releases in scope, the oldest and newest of them, an office's
+-- asked for by id any newsroom the store lists (listed_newsrooms, 013: an unfollowed one,
+-- one only an import names): its releases in scope, the oldest and newest of them, an office's
 -- code (from its newest release that has one), and its runs (all of them, whatever the
 -- scope: "when did this newsroom last succeed" does not depend on the window looked at).
 -- An import's run (%(imports)s: crawler.state.IMPORT_MODES) is none of them: it asked the
@@ -37,14 +37,8 @@ WITH scoped AS (
       AND (%(every)s OR newsroom_kind = 'publisher' AND publisher_id = ANY(%(publishers)s::integer[])
                      OR newsroom_kind = 'office' AND publisher_id = ANY(%(offices)s::integer[]))
     GROUP BY newsroom_kind, publisher_id
-), known AS (
-    SELECT kind, id AS newsroom_id FROM known_newsrooms  -- 011, 012
 ), listed AS (
-    SELECT kind, newsroom_id, true AS known FROM known
-    UNION ALL
-    SELECT p.kind, p.id, false FROM publishers p
-    WHERE NOT EXISTS (SELECT 1 FROM known k WHERE k.kind = p.kind AND k.newsroom_id = p.id)
-      AND NOT %(every)s
+    SELECT kind, id AS newsroom_id, known FROM listed_newsrooms  -- 013
 )
 SELECT k.kind, k.newsroom_id, coalesce(p.name, '') AS name,
        coalesce(code.office_code, '') AS office_code,
