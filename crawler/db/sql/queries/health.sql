@@ -25,10 +25,10 @@ SET jit = off;
 -- asked for by id any newsroom the store lists (listed_newsrooms, 013: an unfollowed one,
 -- one only an import names): its releases in scope, the oldest and newest of them, an office's
 -- code (from its newest release that has one), and its runs (all of them, whatever the
--- scope: "when did this newsroom last succeed" does not depend on the window looked at).
--- An import's run (%(imports)s: crawler.state.IMPORT_MODES) is none of them: it asked the
--- site nothing, and one without --publisher names no newsroom, which reads as a run over
--- every newsroom; its success hid a newsroom whose crawls failed.
+-- scope: "when did this newsroom last succeed" does not depend on the window looked at):
+-- the runs that asked the site (site_crawl, 014). An import or a re-extraction is none of
+-- them: one without --publisher names no newsroom, which reads as a run over every
+-- newsroom, and its success hid a newsroom whose crawls failed.
 WITH scoped AS (
     SELECT newsroom_kind AS kind, publisher_id AS newsroom_id, count(*) AS releases,
            min(published_at) AS oldest, max(published_at) AS newest
@@ -44,7 +44,7 @@ SELECT k.kind, k.newsroom_id, coalesce(p.name, '') AS name,
        coalesce(code.office_code, '') AS office_code,
        coalesce(s.releases, 0) AS releases, s.oldest, s.newest,
        (SELECT max(r.finished_at) FROM crawl_runs r
-        WHERE r.status = 'success' AND r.mode <> ALL(%(imports)s::text[])
+        WHERE r.status = 'success' AND site_crawl(r.mode)
           AND (k.kind = 'publisher' AND k.newsroom_id = ANY(r.publishers)
                OR k.kind = 'office' AND k.newsroom_id = ANY(r.offices)
                OR cardinality(r.publishers) = 0 AND cardinality(r.offices) = 0)) AS last_success,
@@ -53,12 +53,12 @@ FROM listed k
 LEFT JOIN publishers p ON p.kind = k.kind AND p.id = k.newsroom_id
 LEFT JOIN scoped s ON s.kind = k.kind AND s.newsroom_id = k.newsroom_id
 LEFT JOIN LATERAL (
-    -- its last run: one that named it, or one over every newsroom
+    -- its last crawl: one that named it, or one over every newsroom
     SELECT r.started_at, r.status FROM crawl_runs r
     WHERE (k.kind = 'publisher' AND k.newsroom_id = ANY(r.publishers)
            OR k.kind = 'office' AND k.newsroom_id = ANY(r.offices)
            OR cardinality(r.publishers) = 0 AND cardinality(r.offices) = 0)
-      AND r.mode <> ALL(%(imports)s::text[])
+      AND site_crawl(r.mode)
     ORDER BY r.started_at DESC, r.id DESC LIMIT 1
 ) last ON true
 LEFT JOIN LATERAL (
