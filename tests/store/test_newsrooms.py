@@ -115,15 +115,20 @@ def test_the_unfinished_runs_of_an_office_are_the_offices_not_a_publishers_of_it
         assert [r["run_id"] for r in db.unfinished_runs(conn, None)] == [ids[-1], ids[-2]]
 
 
+def migrate_before(conn: psycopg.Connection, version: str) -> None:
+    """The schema as a store that `version` finds: every migration before it, recorded."""
+    conn.execute(query("create_schema_migrations"))
+    for name, sql in migrations():
+        if name >= version:
+            break
+        conn.execute(sql)
+        conn.execute(query("record_migration"), {"version": name})
+
+
 def test_migration_006_brings_a_store_of_publishers_along(empty_database_url):
     url = empty_database_url
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(query("create_schema_migrations"))
-        for version, sql in migrations():
-            if version >= "006":
-                break
-            conn.execute(sql)
-            conn.execute(query("record_migration"), {"version": version})
+        migrate_before(conn, "006")
         conn.execute("INSERT INTO publishers (id, name) VALUES (73811, 'Public Marketing')")
         conn.execute("INSERT INTO releases (story_id, publisher_id, url, content_hash) "
                      "VALUES (1, 73811, 'https://www.presseportal.de/pm/73811/1', 'h')")
@@ -149,12 +154,7 @@ def test_migration_013_lists_the_newsrooms_the_store_knows_and_those_only_import
     crawled, imported, visited, unfollowed = (Newsroom("publisher", 73811), Newsroom("publisher", 12345),
                                               Newsroom("office", 99001), Newsroom("office", 99002))
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(query("create_schema_migrations"))
-        for version, sql in migrations():
-            if version >= "013":
-                break
-            conn.execute(sql)
-            conn.execute(query("record_migration"), {"version": version})
+        migrate_before(conn, "013")
         for story_id, room, origin in ((1, crawled, "page"), (2, imported, "import"), (3, unfollowed, "page")):
             conn.execute("INSERT INTO publishers (kind, id, name) VALUES (%s, %s, '') ON CONFLICT DO NOTHING",
                          [room.kind, room.id])
