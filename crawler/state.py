@@ -25,7 +25,8 @@ from crawler.items import OFFICE, PUBLISHER, Newsroom
 # crawl is its own: its field coverage says what a dump held, not how the extractor does
 # (kept on its run row, never judged, not the status's, the metrics' or the report's:
 # crawler.db.health.last_coverage), and its success is no newsroom's last successful run
-# (health_newsrooms in crawler/db/sql/queries/health.sql).
+# (nor a re-extraction's: only a run that asked the site is, site_crawl in
+# crawler/db/sql/014_site_crawls.sql).
 IMPORT_MODES: tuple[str, ...] = ("import",)
 
 

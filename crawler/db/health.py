@@ -51,10 +51,9 @@ def newsrooms(conn: psycopg.Connection, *, since: date | None = None,
     office's code from its newest release that has one, "POL-XY"; '' else), releases (count in
     scope), oldest and newest (published_at in scope, None without releases),
     last_success (finished_at of its last successful run, any time), last_run_started and
-    last_run_status (of its last run, any time; None without runs). An import's run is
-    none of its runs (`crawler.state.IMPORT_MODES`): it asked the site nothing."""
-    return fetch_rows(conn, "health_newsrooms", {**_scope(since, publishers, offices),
-                                                 "imports": list(IMPORT_MODES)})
+    last_run_status (of its last run, any time; None without runs). Its runs are those
+    that asked the site (`site_crawl`, migration 014): not an import, not a re-extraction."""
+    return fetch_rows(conn, "health_newsrooms", _scope(since, publishers, offices))
 
 
 def archive_months(conn: psycopg.Connection, *, since: date | None = None,

@@ -15,7 +15,7 @@ beside `newsroom` (its id), and only the two together name one.
 | `presseportal_newsroom_info` | kind, newsroom, name, office_code | 1 per newsroom the store knows (office_code: an office's "POL-XY", '' else) |
 | `presseportal_releases_total` | kind, newsroom | releases stored |
 | `presseportal_newest_release_timestamp_seconds` | kind, newsroom | publication of the newest release |
-| `presseportal_last_success_timestamp_seconds` | kind, newsroom | end of its last successful run; 0: never |
+| `presseportal_last_success_timestamp_seconds` | kind, newsroom | end of its last successful crawl (a run that asked the site); 0: never |
 | `presseportal_runs_total` | status | runs that ended (or are) in that status |
 | `presseportal_run_finished_timestamp_seconds` | mode | end of the last finished run of that mode |
 | `presseportal_run_duration_seconds` | mode | its duration |
@@ -28,6 +28,8 @@ beside `newsroom` (its id), and only the two together name one.
 | `presseportal_field_coverage_run` | mode | that run's id (its mode as label) |
 | `presseportal_field_coverage_min_ratio` | | the alarm threshold (COVERAGE_MIN_RATIO) |
 
+A newsroom's last successful crawl is its last successful run that asked the site: not
+an import, not a re-extraction (`site_crawl`, migration 014), which asked it nothing.
 "The last measured run" is the last that extracted releases from pages (a crawl or a
 re-extraction): an import's coverage says what its dump held, not how the extractor does
 (`crawler.db.health.last_coverage`).
@@ -103,7 +105,7 @@ class StoreCollector:
                                    "Publication time of the newsroom's newest stored release.",
                                    labels=NEWSROOM_LABELS)
         success = GaugeMetricFamily(f"{PREFIX}_last_success_timestamp_seconds",
-                                    "End of the newsroom's last successful run (0: none yet).",
+                                    "End of the newsroom's last successful crawl, a run that asked the site (0: none yet).",
                                     labels=NEWSROOM_LABELS)
         for row in rows:
             newsroom = [row["kind"], str(row["newsroom_id"])]

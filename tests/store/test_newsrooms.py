@@ -10,6 +10,7 @@ import psycopg
 import pytest
 
 from crawler import db
+from crawler.db import health
 from crawler.db import newsrooms as newsrooms_db
 from crawler.db import queue as queue_db
 from crawler.db import reads
@@ -114,15 +115,20 @@ def test_the_unfinished_runs_of_an_office_are_the_offices_not_a_publishers_of_it
         assert [r["run_id"] for r in db.unfinished_runs(conn, None)] == [ids[-1], ids[-2]]
 
 
+def migrate_before(conn: psycopg.Connection, version: str) -> None:
+    """The schema as a store that `version` finds: every migration before it, recorded."""
+    conn.execute(query("create_schema_migrations"))
+    for name, sql in migrations():
+        if name >= version:
+            break
+        conn.execute(sql)
+        conn.execute(query("record_migration"), {"version": name})
+
+
 def test_migration_006_brings_a_store_of_publishers_along(empty_database_url):
     url = empty_database_url
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(query("create_schema_migrations"))
-        for version, sql in migrations():
-            if version >= "006":
-                break
-            conn.execute(sql)
-            conn.execute(query("record_migration"), {"version": version})
+        migrate_before(conn, "006")
         conn.execute("INSERT INTO publishers (id, name) VALUES (73811, 'Public Marketing')")
         conn.execute("INSERT INTO releases (story_id, publisher_id, url, content_hash) "
                      "VALUES (1, 73811, 'https://www.presseportal.de/pm/73811/1', 'h')")
@@ -139,6 +145,37 @@ def test_migration_006_brings_a_store_of_publishers_along(empty_database_url):
         with pytest.raises(psycopg.errors.ForeignKeyViolation):
             conn.execute("INSERT INTO releases (story_id, publisher_id, newsroom_kind, url, content_hash) "
                          "VALUES (2, 73811, 'office', 'x', 'h')")
+
+
+def test_migration_013_lists_the_newsrooms_the_store_knows_and_those_only_imports_name(empty_database_url):
+    # one definition of the newsrooms status and the health list (listed_newsrooms); each
+    # query spelled the same union before
+    url = empty_database_url
+    crawled, imported, visited, unfollowed = (Newsroom("publisher", 73811), Newsroom("publisher", 12345),
+                                              Newsroom("office", 99001), Newsroom("office", 99002))
+    with psycopg.connect(url, autocommit=True) as conn:
+        migrate_before(conn, "013")
+        for story_id, room, origin in ((1, crawled, "page"), (2, imported, "import"), (3, unfollowed, "page")):
+            conn.execute("INSERT INTO publishers (kind, id, name) VALUES (%s, %s, '') ON CONFLICT DO NOTHING",
+                         [room.kind, room.id])
+            conn.execute("INSERT INTO releases (story_id, newsroom_kind, publisher_id, url, origin, content_hash) "
+                         "VALUES (%s, %s, %s, '', %s, 'h')", [story_id, room.kind, room.id, origin])
+        conn.execute("INSERT INTO crawl_runs (mode, offices) VALUES ('backfill', %s)", [[visited.id]])
+        conn.execute("INSERT INTO unfollowed_newsrooms (kind, id) VALUES (%s, %s)", [unfollowed.kind, unfollowed.id])
+    assert [v for v in db.migrate(url) if v.startswith("013")], "013 applied"
+    with db.connect(url) as conn:
+        listed = {(Newsroom(kind, nid), known) for kind, nid, known in
+                  conn.execute("SELECT kind, id, known FROM listed_newsrooms").fetchall()}
+        assert listed == {(crawled, True), (visited, True), (unfollowed, True), (imported, False)}
+        status = {Newsroom(r["kind"], r["publisher_id"]): (r["followed"], r["imported_only"])
+                  for r in reads.releases_per_publisher(conn)}
+        assert status == {crawled: (True, False), visited: (True, False), unfollowed: (False, False),
+                          imported: (False, True)}
+        watched = [Newsroom(r["kind"], r["newsroom_id"]) for r in health.newsrooms(conn)]
+        assert sorted(watched) == sorted([crawled, visited]), "every followed newsroom"
+        asked = [Newsroom(r["kind"], r["newsroom_id"]) for r in health.newsrooms(conn, publishers=[imported.id],
+                                                                                  offices=[unfollowed.id])]
+        assert sorted(asked) == sorted([imported, unfollowed]), "asked for by id: listed all the same"
 
 
 @pytest.mark.parametrize("mode", [*MODES, "import", "reextract"])

@@ -22,13 +22,13 @@ SET jit = off;
 -- name: health_newsrooms
 -- Every newsroom the store follows (known_newsrooms, 011 and 012: the site showed it, a
 -- crawled release or a crawl or backfill naming it; not one of unfollowed_newsrooms), and
--- asked for by id any newsroom the store knows or holds releases of (an unfollowed one, one
--- only an import names): its releases in scope, the oldest and newest of them, an office's
+-- asked for by id any newsroom the store lists (listed_newsrooms, 013: an unfollowed one,
+-- one only an import names): its releases in scope, the oldest and newest of them, an office's
 -- code (from its newest release that has one), and its runs (all of them, whatever the
--- scope: "when did this newsroom last succeed" does not depend on the window looked at).
--- An import's run (%(imports)s: crawler.state.IMPORT_MODES) is none of them: it asked the
--- site nothing, and one without --publisher names no newsroom, which reads as a run over
--- every newsroom; its success hid a newsroom whose crawls failed.
+-- scope: "when did this newsroom last succeed" does not depend on the window looked at):
+-- the runs that asked the site (site_crawl, 014). An import or a re-extraction is none of
+-- them: one without --publisher names no newsroom, which reads as a run over every
+-- newsroom, and its success hid a newsroom whose crawls failed.
 WITH scoped AS (
     SELECT newsroom_kind AS kind, publisher_id AS newsroom_id, count(*) AS releases,
            min(published_at) AS oldest, max(published_at) AS newest
@@ -37,20 +37,14 @@ WITH scoped AS (
       AND (%(every)s OR newsroom_kind = 'publisher' AND publisher_id = ANY(%(publishers)s::integer[])
                      OR newsroom_kind = 'office' AND publisher_id = ANY(%(offices)s::integer[]))
     GROUP BY newsroom_kind, publisher_id
-), known AS (
-    SELECT kind, id AS newsroom_id FROM known_newsrooms  -- 011, 012
 ), listed AS (
-    SELECT kind, newsroom_id, true AS known FROM known
-    UNION ALL
-    SELECT p.kind, p.id, false FROM publishers p
-    WHERE NOT EXISTS (SELECT 1 FROM known k WHERE k.kind = p.kind AND k.newsroom_id = p.id)
-      AND NOT %(every)s
+    SELECT kind, id AS newsroom_id, known FROM listed_newsrooms  -- 013
 )
 SELECT k.kind, k.newsroom_id, coalesce(p.name, '') AS name,
        coalesce(code.office_code, '') AS office_code,
        coalesce(s.releases, 0) AS releases, s.oldest, s.newest,
        (SELECT max(r.finished_at) FROM crawl_runs r
-        WHERE r.status = 'success' AND r.mode <> ALL(%(imports)s::text[])
+        WHERE r.status = 'success' AND site_crawl(r.mode)
           AND (k.kind = 'publisher' AND k.newsroom_id = ANY(r.publishers)
                OR k.kind = 'office' AND k.newsroom_id = ANY(r.offices)
                OR cardinality(r.publishers) = 0 AND cardinality(r.offices) = 0)) AS last_success,
@@ -59,12 +53,12 @@ FROM listed k
 LEFT JOIN publishers p ON p.kind = k.kind AND p.id = k.newsroom_id
 LEFT JOIN scoped s ON s.kind = k.kind AND s.newsroom_id = k.newsroom_id
 LEFT JOIN LATERAL (
-    -- its last run: one that named it, or one over every newsroom
+    -- its last crawl: one that named it, or one over every newsroom
     SELECT r.started_at, r.status FROM crawl_runs r
     WHERE (k.kind = 'publisher' AND k.newsroom_id = ANY(r.publishers)
            OR k.kind = 'office' AND k.newsroom_id = ANY(r.offices)
            OR cardinality(r.publishers) = 0 AND cardinality(r.offices) = 0)
-      AND r.mode <> ALL(%(imports)s::text[])
+      AND site_crawl(r.mode)
     ORDER BY r.started_at DESC, r.id DESC LIMIT 1
 ) last ON true
 LEFT JOIN LATERAL (

@@ -8,24 +8,18 @@ ORDER BY id DESC
 LIMIT %(limit)s;
 
 -- name: status_publishers
--- every newsroom the store knows (known_newsrooms, 011 and 012: the site showed it) or
--- holds releases of, a publisher's or an office's (kind); whether it is followed (known
--- and not unfollowed: the newsrooms the refresh crawls and the metrics watch) or known
--- only from an import (imported_only: not followed); its newest release's publication
--- and how much of it is known (newest_precision: an import may know only the day)
-WITH known AS MATERIALIZED (
-    SELECT kind, id FROM known_newsrooms
-)
+-- every newsroom the store lists (listed_newsrooms, 013: it knows it, the site showed it,
+-- or holds releases of it), a publisher's or an office's (kind); whether it is followed
+-- (known and not unfollowed: the newsrooms the refresh crawls and the metrics watch) or
+-- known only from an import (imported_only: not followed); its newest release's
+-- publication and how much of it is known (newest_precision: an import may know only the day)
 SELECT n.kind, n.id AS publisher_id, coalesce(p.name, '') AS name,
        (SELECT count(*) FROM releases r WHERE r.newsroom_kind = n.kind AND r.publisher_id = n.id) AS releases,
        newest.published_at AS newest, coalesce(newest.published_precision, '') AS newest_precision,
        n.known AND NOT EXISTS (SELECT 1 FROM unfollowed_newsrooms u WHERE u.kind = n.kind AND u.id = n.id)
            AS followed,
        NOT n.known AS imported_only
-FROM (SELECT kind, id, true AS known FROM known
-      UNION ALL
-      SELECT p.kind, p.id, false FROM publishers p
-      WHERE NOT EXISTS (SELECT 1 FROM known k WHERE k.kind = p.kind AND k.id = p.id)) n
+FROM listed_newsrooms n
 LEFT JOIN publishers p ON p.kind = n.kind AND p.id = n.id
 LEFT JOIN LATERAL (
     -- newest first along releases_newsroom_published_idx
