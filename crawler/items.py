@@ -82,6 +82,10 @@ FIELDS: tuple[FieldSpec, ...] = (
     # Not hashed: the title is (and a new hashed field would turn every stored release
     # into a revision)
     FieldSpec("office_code", content=False),
+    # Added later still, last for the same reason: where an import read the release
+    # ("dump.txt:17", as the import named the file), '' for a page, so an export's record
+    # without URL can be traced. Not hashed: re-importing from another file is no revision
+    FieldSpec("imported_from", content=False),
 )
 
 # What feed exports write, in this order (raw_html, http_status and field_sources stay inside).
@@ -200,9 +204,9 @@ def canonical_story_url(base_url: str, publisher_id: int, story_id: int, kind: s
 
 def place_of(item: Any, response: Any = None) -> str:
     """What names an item in a failure (a crawl_errors row, a log line): an import's
-    "file:line", else its page's URL, else the URL of the response it came from ("" when
-    none is known)."""
-    return (getattr(item, "location", "") or getattr(item, "url", "")
+    "file:line" (a `RawRelease`'s location, a `Release`'s imported_from), else its page's
+    URL, else the URL of the response it came from ("" when none is known)."""
+    return (getattr(item, "location", "") or getattr(item, "imported_from", "") or getattr(item, "url", "")
             or (getattr(response, "url", "") if response is not None else ""))
 
 
@@ -275,12 +279,11 @@ class Release:
     fetched_at: datetime | None = field(default=None, metadata={"serializer": iso})
     newsroom_kind: str = PUBLISHER  # "publisher" or "office"
     office_code: str = ""  # "POL-XY" of an office's title "POL-XY: ..."
-    # not exported: the fetch's status, the layers, the page for release_pages, where an
-    # import's record was read
+    imported_from: str = ""  # an import's "dump.txt:17" (RawRelease.location); '' for a page
+    # not exported: the fetch's status, the layers, the page for release_pages
     http_status: int = 200
     field_sources: dict[str, str] = field(default_factory=dict)
     raw_html: str = field(default="", repr=False)
-    location: str = ""
 
 
 def exported(release: Release) -> dict[str, Any]:

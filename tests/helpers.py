@@ -28,9 +28,9 @@ def crawl_env(replica, database_url: str | None = None, **extra: str) -> dict[st
 
 
 def run_scrapy(replica, *args: str, database_url: str | None = None, timeout: float = 180,
-               **env: str) -> subprocess.CompletedProcess:
+               spider: str = "presseportal", **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [str(BIN / "scrapy"), "crawl", "presseportal", *args],
+        [str(BIN / "scrapy"), "crawl", spider, *args],
         cwd=ROOT, env=crawl_env(replica, database_url, **env),
         capture_output=True, text=True, timeout=timeout,
     )

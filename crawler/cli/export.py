@@ -34,7 +34,13 @@ FORMATS = tuple(dict.fromkeys(EXTENSIONS.values()))
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("export", help="stream releases out as JSON lines or CSV")
+    p = sub.add_parser(
+        "export", help="stream releases out as JSON lines or CSV",
+        description="Write the stored releases, newest first, one record each with the fields "
+        "of a crawl's feed export (without fetched_at), in the same order; CSV's list and dict "
+        "columns as JSON. Where each came from: origin (page: crawled; import: from "
+        "`presseportal import`) and, last, imported_from (an import's FILE:LINE, '' for a page: "
+        "what traces an imported release without URL).")
     p.add_argument("--format", choices=FORMATS, default=None,
                    help="jsonl (JSON lines) or csv; default: from the -o file's ending (.jsonl, .ndjson, "
                    ".csv; another ending needs --format, and --format must not contradict the ending), "

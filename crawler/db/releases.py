@@ -142,8 +142,10 @@ def release_row(record: dict[str, Any], seen_at: datetime) -> dict[str, Any]:
     row["published_at"] = iso(content["published_at"])
     row["published_precision"] = record.get("published_precision", "minute" if content["published_at"] else "")
     row["origin"] = record.get("origin") or "page"
-    # where an import read it ("dump.txt:17"), to find the record again; '' for a page
-    row["imported_from"] = strip_nul(record.get("location") or "") if row["origin"] == "import" else ""
+    # where an import read it ("dump.txt:17"), to find the record again; '' for a page.
+    # "location": its key in a spill file written before Release carried imported_from
+    where = record.get("imported_from") or record.get("location") or ""
+    row["imported_from"] = strip_nul(where) if row["origin"] == "import" else ""
     row["story_id_derived"] = bool(record.get("story_id_derived"))
     row["fetched_at"] = iso(_aware_utc(record.get("fetched_at")))
     row["seen_at"] = seen_at.isoformat()

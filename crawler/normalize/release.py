@@ -16,7 +16,7 @@ has its sections told apart by the release grammar; this keeps characters and da
 - language: lower-cased primary subtag ("de-DE" -> "de"), "de" when the page gave none;
 - story_id, publisher_id, newsroom_kind, url, the fetch (fetched_at, http_status,
   raw_html), the layers (sources, as field_sources), the origin (page or import), the
-  derived-id flag and an import's location are carried over.
+  derived-id flag and an import's location (as imported_from) are carried over.
 
 An unreadable date raises `DateParseError` before anything is built: a release without a
 correct instant is never made with a made-up one.
@@ -91,5 +91,5 @@ def normalize_release(raw: RawRelease) -> Release:
         http_status=raw.http_status,
         field_sources=dict(raw.sources),
         raw_html=raw.raw_html,
-        location=raw.location,
+        imported_from=raw.location if raw.origin == "import" else "",
     )

@@ -5,6 +5,7 @@ it is. Each test is a new user's session that went wrong."""
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from datetime import UTC, datetime
@@ -198,6 +199,44 @@ def test_search_status_and_export_show_a_day_only_import_as_its_day_with_its_wor
     csv_file = tmp_path / "out.csv"
     run(replica, database_url, "export", "-o", str(csv_file))
     assert "2021-02-15T00:00:00+01:00" in csv_file.read_text(encoding="utf-8")
+
+
+# the columns of an export before imported_from (export8): a consumer reading by place
+# finds each where it was
+COLUMNS_BEFORE_PROVENANCE = [
+    "story_id", "publisher_id", "publisher", "url", "title", "published_at", "published_raw",
+    "published_ambiguous", "published_precision", "dateline", "teaser", "body", "about", "contact",
+    "originator", "keywords", "places", "images", "links", "language", "origin", "story_id_derived",
+    "newsroom_kind", "office_code",
+]
+
+
+def test_export_says_where_each_release_came_from_in_json_lines_and_csv(replica, database_url, tmp_path):
+    # seen: an imported release without URL was exported as "url": "" and nothing else:
+    # a consumer could neither trace it nor tell it from a crawled one
+    run(replica, database_url, "crawl")
+    dump = two_bare_records(tmp_path)
+    run(replica, database_url, "import", str(dump), "--publisher", str(IMPORTED_ONLY))
+
+    lines = [json.loads(line) for line in run(replica, database_url, "export").stdout.splitlines()]
+    imported = sorted((r["url"], r["origin"], r["imported_from"]) for r in lines if r["publisher_id"] == IMPORTED_ONLY)
+    assert imported == [("", "import", f"{dump}:1"), ("", "import", f"{dump}:2")], imported
+    crawled = [r for r in lines if r["publisher_id"] == PID]
+    assert crawled and {(r["origin"], r["imported_from"]) for r in crawled} == {("page", "")}
+    assert list(lines[0]) == [*COLUMNS_BEFORE_PROVENANCE, "imported_from"], "new keys come last"
+
+    target = tmp_path / "out.csv"
+    run(replica, database_url, "export", "-o", str(target))
+    with target.open(encoding="utf-8", newline="") as f:
+        header = next(csv.reader(f))
+        f.seek(0)
+        rows = list(csv.DictReader(f))
+    assert header == [*COLUMNS_BEFORE_PROVENANCE, "imported_from"], (
+        "the old columns keep their places; a new column is appended at the end")
+    assert sorted((r["url"], r["origin"], r["imported_from"]) for r in rows
+                  if r["publisher_id"] == str(IMPORTED_ONLY)) == imported
+    assert {(r["origin"], r["imported_from"]) for r in rows if r["publisher_id"] == str(PID)} == {("page", "")}
+    assert len(rows) == len(lines)
 
 
 def test_a_page_that_upgrades_an_import_clears_where_it_was_imported_from(replica, database_url, tmp_path):

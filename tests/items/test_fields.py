@@ -19,9 +19,8 @@ from crawler.items import (
     Release,
 )
 
-# what the store adds to a release's own columns (imported_from: an import's record's
-# location, Release.location, kept for a release without URL: 012)
-BOOKKEEPING = {"content_hash", "first_seen_at", "last_seen_at", "changed_at", "search", "imported_from"}
+# what the store adds to a release's own columns
+BOOKKEEPING = {"content_hash", "first_seen_at", "last_seen_at", "changed_at", "search"}
 
 
 def names_in(sql: str, opening: str) -> list[str]:
@@ -38,7 +37,7 @@ def names_in(sql: str, opening: str) -> list[str]:
 def test_every_declared_field_is_a_field_of_the_clean_release():
     release_fields = [f.name for f in dataclasses.fields(Release)]
     assert {f.name for f in FIELDS} <= set(release_fields)
-    undeclared = set(release_fields) - {f.name for f in FIELDS} - {"http_status", "field_sources", "raw_html", "location"}
+    undeclared = set(release_fields) - {f.name for f in FIELDS} - {"http_status", "field_sources", "raw_html"}
     assert not undeclared, f"Release fields missing from crawler.items.FIELDS: {sorted(undeclared)}"
 
 
@@ -53,7 +52,7 @@ def test_the_upsert_binds_and_writes_exactly_the_declared_columns():
     sql = query("upsert_releases")
     bound = names_in(sql, "AS x(")
     inserted = names_in(sql, "INSERT INTO releases AS r (")
-    extra = {"content_hash", "seen_at", "imported_from"}
+    extra = {"content_hash", "seen_at"}
     assert set(bound) == set(RELEASE_COLUMNS) | extra, (
         "the JSON recordset of upsert_releases (crawler/db/sql/queries/store.sql) must list "
         f"exactly RELEASE_COLUMNS + {sorted(extra)}: differs by {sorted(set(bound) ^ (set(RELEASE_COLUMNS) | extra))}")

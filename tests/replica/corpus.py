@@ -972,6 +972,7 @@ class Corpus:
             "story_id_derived": False,
             "newsroom_kind": e.kind,
             "office_code": d.publisher.code,
+            "imported_from": "",
         }
         assert list(record) == [f for f in EXPORT_FIELDS if f != "fetched_at"]
         return record

@@ -204,6 +204,7 @@ def read_story(html: str, url: str) -> dict:
         "story_id_derived": False,
         "newsroom_kind": kind,
         "office_code": code[1] if code else "",
+        "imported_from": "",  # a page is read, not imported
     }
 
 

@@ -253,6 +253,8 @@ def test_the_first_three_newsrooms_are_as_they_were_before_the_offices():
             # and the three that came with imports (issue 14), alike on every page
             assert (truth.pop("published_precision"), truth.pop("origin"),
                     truth.pop("story_id_derived")) == ("minute", "page", False)
+            # and where an import read it (export8): nowhere, for a page
+            assert truth.pop("imported_from") == ""
             digest.update(json.dumps(truth, sort_keys=True, ensure_ascii=False).encode())
     assert digest.hexdigest() == "cc99fc460c565c309293e5ce34d68692d762897022a1996e43adfeb5685a38dc"
 

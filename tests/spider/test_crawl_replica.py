@@ -6,11 +6,12 @@ middlewares and pipelines (STORE_RELEASES=0: no database).
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pytest
 
-from crawler.items import Newsroom
+from crawler.items import EXPORT_FIELDS, STORED_EXPORT_FIELDS, Newsroom
 from tests.helpers import field_differences, read_jsonl, run_scrapy
 
 COMPARED = [
@@ -86,6 +87,32 @@ def test_exported_dates_carry_their_offset(full_crawl):
     for item in items:
         assert item["published_at"].endswith("+00:00"), item["published_at"]
         assert "raw_html" not in item and "field_sources" not in item
+
+
+def test_the_feed_export_writes_the_fields_of_presseportal_export_and_the_fetch_time(full_crawl):
+    # one declaration (crawler.items.FIELDS) for both: a crawled page says it is one
+    _, items, _ = full_crawl
+    assert [f for f in EXPORT_FIELDS if f != "fetched_at"] == STORED_EXPORT_FIELDS
+    for item in items:
+        assert list(item) == EXPORT_FIELDS, "the feed's keys: every exported field, in FIELDS order"
+        assert (item["origin"], item["imported_from"]) == ("page", ""), item["story_id"]
+        assert item["fetched_at"], "a crawl's feed export keeps the fetch time presseportal export leaves out"
+
+
+def test_a_feed_export_of_an_import_names_the_file_and_line_of_each_release(replica, tmp_path):
+    dump = tmp_path / "bare.jsonl"
+    dump.write_text(json.dumps({"text": "Musterstadt (ots) - Ein Absatz ohne Titel und URL.",
+                                "date": "2021-02-15"}, ensure_ascii=False) + "\n"
+                    + json.dumps({"text": "Beispielburg (ots) - Noch einer.", "date": "2021-02-16"}) + "\n",
+                    encoding="utf-8")
+    out = tmp_path / "items.jsonl"
+    done = run_scrapy(replica, "-a", f"files={dump}", "-a", "publisher=12345", "-s", "STORE_RELEASES=0",
+                      "-O", str(out), spider="import")
+    assert done.returncode == 0, done.stderr[-3000:]
+    items = read_jsonl(out)
+    assert [(i["url"], i["origin"], i["imported_from"]) for i in items] == [
+        ("", "import", f"{dump}:1"), ("", "import", f"{dump}:2")]
+    assert all(list(i) == EXPORT_FIELDS for i in items)
 
 
 def test_crawl_reports_which_layer_gave_each_field(full_crawl):

@@ -207,5 +207,5 @@ def test_a_failed_import_record_is_recorded_with_its_file_and_line():
     crawler = get_crawler(settings_dict={})
     crawler.stats.open_spider()
     recorder = RunRecord(crawler)
-    recorder.item_dropped(release(-5, url="", location="dump.txt.gz:17"), None, ValueError("missing body"))
+    recorder.item_dropped(release(-5, url="", origin="import", imported_from="dump.txt.gz:17"), None, ValueError("missing body"))
     assert [(f.url, f.stage, f.reason) for f in recorder.failed] == [("dump.txt.gz:17", "pipeline", "missing body")]

@@ -110,6 +110,21 @@ def test_a_replayed_release_older_than_the_stored_one_leaves_it_alone(database_u
         assert conn.execute("SELECT count(*) FROM release_pages WHERE html_sha256 IS NOT NULL").fetchone()[0] == 1
 
 
+def test_an_import_spilled_before_releases_carried_imported_from_keeps_its_file_and_line(database_url, tmp_path):
+    # a spill file outlives an upgrade: its import records name their file and line as
+    # "location", the key Release had before the field imported_from (export8)
+    imported = make_release(-8_200_000, url="", origin="import", story_id_derived=True,
+                            imported_from="dump.txt:7")
+    (record,) = records([imported])
+    record["location"] = record.pop("imported_from")
+    spill.write_releases(tmp_path, None, [record])
+    done = asyncio.run(spill.replay(database_url, spill.pending(tmp_path)[0],
+                                    newsrooms=[Newsroom("publisher", imported.publisher_id)]))
+    assert done["new"] == 1
+    with psycopg.connect(database_url) as conn:
+        assert conn.execute("SELECT origin, imported_from FROM releases").fetchall() == [("import", "dump.txt:7")]
+
+
 def at_another_address(url: str) -> str:
     """The same database reached at another address (as after a server moved port)."""
     return psycopg.conninfo.make_conninfo(url, host="localhost")

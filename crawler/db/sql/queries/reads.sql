@@ -86,7 +86,7 @@ LIMIT %(limit)s;
 SELECT r.story_id, r.publisher_id, p.name AS publisher, r.url, r.title, r.published_at,
        r.published_raw, r.published_ambiguous, r.published_precision, r.dateline, r.teaser,
        r.body, r.about, r.contact, r.originator, r.keywords, r.places, r.images, r.links,
-       r.language, r.origin, r.story_id_derived, r.newsroom_kind, r.office_code
+       r.language, r.origin, r.story_id_derived, r.newsroom_kind, r.office_code, r.imported_from
 FROM releases r
 JOIN publishers p ON p.kind = r.newsroom_kind AND p.id = r.publisher_id
 WHERE (%(since)s::date IS NULL OR r.published_at >= (%(since)s::date::timestamp AT TIME ZONE 'Europe/Berlin'))
