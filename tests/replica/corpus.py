@@ -27,6 +27,7 @@ import uuid
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Iterator
 from zoneinfo import ZoneInfo
@@ -209,11 +210,13 @@ class Entry:
     deleted: bool = False
     kind: str = PUBLISHER  # of the newsroom
 
-    @property
+    # cached: a page asks for both many times, and neither the newsroom nor the time of an
+    # entry ever changes (an edit changes `rev`, a deletion `deleted`)
+    @cached_property
     def newsroom(self) -> Newsroom:
         return Newsroom(self.kind, self.pid)
 
-    @property
+    @cached_property
     def pdate_text(self) -> str:
         """The shown p.date text (entities decoded): "20.01.2015 – 09:30"."""
         d = self.local

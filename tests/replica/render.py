@@ -8,9 +8,7 @@ find the release inside a real-looking page, not in a bare fixture.
 
 from __future__ import annotations
 
-import codecs
 import functools
-import html
 import json
 import re
 import unicodedata
@@ -47,21 +45,36 @@ NO_FLAGS = Flags()
 
 
 def esc(s: str) -> str:
-    return html.escape(s, quote=False)
+    """html.escape(s, quote=False), spelled out: a page calls it a hundred times."""
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _entity_replace(err: UnicodeError) -> tuple[str, int]:
-    chunk = err.object[err.start : err.end]  # type: ignore[attr-defined]
-    return "".join(f"&{codepoint2name[ord(c)]};" if ord(c) in codepoint2name else f"&#{ord(c)};" for c in chunk), err.end  # type: ignore[attr-defined]
+class _Entities(dict):
+    """A non-ASCII character -> its named entity (`&ouml;`), else its number (`&#8211;`)."""
+
+    def __missing__(self, c: str) -> str:
+        o = ord(c)
+        value = self[c] = f"&{codepoint2name[o]};" if o in codepoint2name else f"&#{o};"
+        return value
 
 
-codecs.register_error("replica-html-entities", _entity_replace)
+_ENTITIES = _Entities()
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _entity(m: re.Match) -> str:
+    return _ENTITIES[m[0]]
 
 
 def ent(s: str) -> str:
-    """Attribute escaping the way the site does it: named entities for non-ASCII."""
-    out = html.escape(s, quote=True).replace("&#x27;", "&#039;")
-    return out if out.isascii() else out.encode("ascii", "replica-html-entities").decode("ascii")
+    """Attribute escaping the way the site does it: named entities for non-ASCII
+    (html.escape(s, quote=True) with `&#039;` for the apostrophe)."""
+    out = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").replace("'", "&#039;")
+    return out if out.isascii() else _NON_ASCII.sub(_entity, out)
+
+
+# the attributes of a newsroom's name, city and tags: the same few strings on every page
+ent_cached = functools.lru_cache(maxsize=4096)(ent)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -196,6 +209,7 @@ def _inline(p: Para) -> str:
     return "".join(parts)
 
 
+@functools.lru_cache(maxsize=4096)
 def _city_link(city: str) -> str:
     return (
         '<a data-category="citylink-story-view" data-action="click" data-label="Citylink in Meldungsansicht"'
@@ -204,6 +218,7 @@ def _city_link(city: str) -> str:
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def _tag(href: str, label: str) -> str:
     return (
         f'<li data-name="viperTag" data-score="1"><a href="{href}" class="btn event-trigger" rel="tag"'
@@ -362,18 +377,67 @@ def _release_text(doc: Doc, *, broken_link: str = "") -> list[str]:
     return parts
 
 
+@functools.lru_cache(maxsize=1024)
+def _newsroom_box(home: str, name: str) -> str:
+    """The "Alle Storys" box of a newsroom (twice on each of its story pages)."""
+    return (
+        f'<div class="story-linkbox-newsroom" id="author"><div class="tac logo"><a href="{home}" title="Alle Storys">'
+        f'<img src="/assets/img/logo_ph.png" alt="Alle Storys" title="{ent(name)}"></a></div>'
+        f'<a href="{home}" title="Alle Storys {ent(name)}" class="to-newsroom bg-white">Alle Storys</a>'
+        f'<div class="alert-area"><div class="ui-overlay-subtitle">Keine Story von {esc(name)} mehr verpassen.</div>'
+        '<form action="/alert/index.htx?mode=new" method="POST"><input type="text" name="email" placeholder="Ihre E-Mail-Adresse" /></form>'
+        '</div><div class="no-float"></div></div>'
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _customer(home: str, name: str) -> str:
+    return (
+        f'<p class="customer"><a class="story-customer" title="weiter zum newsroom von {ent(name)}"'
+        f' href="{home}">{esc(name)}</a></p>'
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _more_head(block_id: str, name: str, listing: str) -> str:
+    """The head of a "Weitere Storys" block, up to its cards."""
+    return (
+        f'<div class="row block block-newsroom_stories" id="{block_id}" data-type="newsroom_stories">'
+        f'<div class="col twelve block-headline"><div class="thisisnoh h2 block-headline-left-text">Weitere Storys: {esc(name)}</div>'
+        f'<a href="{listing}" class="block-headline-right-link" title="Alle Storys">Alle Storys</a></div>'
+        '<div class="block-news"><ul class="article-list row row-homepage">'
+    )
+
+
+def _quote_table(safe: str) -> dict[int, str]:
+    always = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~" + safe
+    return {b: chr(b) if chr(b) in always else f"%{b:02X}" for b in range(256)}
+
+
+_QUOTE_ALL, _QUOTE_PATH = _quote_table(""), _quote_table("/")
+
+
+def _quote(s: str, table: dict[int, str]) -> str:
+    """urllib.parse.quote(s, safe="" or "/") byte for byte: the UTF-8 bytes as latin-1
+    characters, each mapped to itself or to %XX (a table lookup, not a call, per byte)."""
+    return s.encode().decode("latin-1").translate(table)
+
+
 def story_page(corpus: Corpus, doc: Doc, flags: Flags = NO_FLAGS) -> str:
     base = corpus.base_url
-    pid, sid, kinds = doc.pid, doc.sid, doc.kinds
+    sid, kinds = doc.sid, doc.kinds
     newsroom = doc.newsroom
-    canonical = f"{base}/pm/{flags.canonical}" if flags.canonical else base + newsroom.story_path(sid)
+    pub = doc.publisher
+    name = pub.name
+    story_path = newsroom.story_path(sid)
+    canonical = f"{base}/pm/{flags.canonical}" if flags.canonical else base + story_path
     home = newsroom.listing_path()
     title = title_raw(doc)
     t_attr = ent(title)
     # "Polizeipräsidium Musterstadt - Musterstadt (ots) - (ab) Am Dienstag ..."
     after_dateline = f"{doc.dateline_shown} - " + (f"({doc.initials}) " if doc.initials else "") + doc.teaser
-    desc_full = ent(f"{doc.publisher.name} - {after_dateline}")
     desc_og = ent(after_dateline)
+    desc_full = f"{ent_cached(name)} - {desc_og}"  # entities are per character: the same as ent() of the whole
     charset = "windows-1252" if "cp1252" in kinds else "utf-8"
     img_meta = ""
     if doc.images:
@@ -383,7 +447,11 @@ def story_page(corpus: Corpus, doc: Doc, flags: Flags = NO_FLAGS) -> str:
             f'<meta property="og:image" content="{thumb}" />'
         )
     keywords = ", ".join(doc.keywords)
-    head = (
+    newsroom_box = _newsroom_box(home, name)
+    share = _quote(f"{canonical}/?utm_source=facebook&utm_medium=social", _QUOTE_ALL)
+    # newer pages say "Meldung" where older ones say "Story" (both seen on the site)
+    noun = "Meldung" if doc.entry.local.year >= 2023 else "Story"
+    page = [
         f'<!DOCTYPE html><html class="no-js" lang="de"><head><meta charset="{charset}">'
         f"<title>\u25b7 {esc(title)} | Presseportal</title>"
         '<meta name="robots" content="index, follow, noarchive, max-image-preview:large" />'
@@ -399,106 +467,76 @@ def story_page(corpus: Corpus, doc: Doc, flags: Flags = NO_FLAGS) -> str:
         f'{img_meta}<meta property="og:site_name" content="presseportal.de" />'
         f'<meta property="og:url" content="{canonical}" /><meta property="og:title" content="{t_attr}" />'
         f'<meta property="og:description" content="{desc_og}" /><meta property="og:type" content="article" />'
-        f'<link rel="canonical" href="{canonical}"><link rel="amphtml" href="{base}{newsroom.story_path(sid).replace("/pm/", "/pm/amp/")}">'
+        f'<link rel="canonical" href="{canonical}"><link rel="amphtml" href="{base}{story_path.replace("/pm/", "/pm/amp/")}">'
         f'<link rel="alternate" type="application/rss+xml" title="Presseportal RSS-Feed" href="{base}/rss/presseportal.rss2" >'
         '<link rel="shortcut icon" href="/assets/img/favicons/de.png?4" type="image/ico" />'
         "<script>var ppapp = {debug: false, tld: 'de', root: '/', lang: 'de'};"
-        f"ga('ec:addProduct', {{'id': 'STORY_{sid}', 'name': {json.dumps(doc.title)}, 'brand': {json.dumps(doc.publisher.name)}}});"
+        f"ga('ec:addProduct', {{'id': 'STORY_{sid}', 'name': {json.dumps(doc.title)}, 'brand': {json.dumps(name)}}});"
         "</script>"
         '<link rel="stylesheet" href="/assets/css/story-de.css?ce75ecb">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
-    )
-
-    newsroom_box = (
-        f'<div class="story-linkbox-newsroom" id="author"><div class="tac logo"><a href="{home}" title="Alle Storys">'
-        f'<img src="/assets/img/logo_ph.png" alt="Alle Storys" title="{ent(doc.publisher.name)}"></a></div>'
-        f'<a href="{home}" title="Alle Storys {ent(doc.publisher.name)}" class="to-newsroom bg-white">Alle Storys</a>'
-        f'<div class="alert-area"><div class="ui-overlay-subtitle">Keine Story von {esc(doc.publisher.name)} mehr verpassen.</div>'
-        '<form action="/alert/index.htx?mode=new" method="POST"><input type="text" name="email" placeholder="Ihre E-Mail-Adresse" /></form>'
-        '</div><div class="no-float"></div></div>'
-    )
-
-    card_parts: list[str] = []
+        '<meta name="viewport" content="width=device-width, initial-scale=1"></head>',
+        '<body class="tld-de">',
+        HEADER,
+        '<main><div class="section"><div class="row sticky-row"><div class="col twelve story-linkbox-top">',
+        newsroom_box,
+        '</div><article class="col eight story mbs">',
+        f'<div class="card" lang="{doc.language}">',
+    ]
+    # the card
     if "no_pdate" not in kinds:
-        card_parts.append(f'<p class="date">{date_text(doc, flags)}</p>')
-    card_parts.append(
-        f'<p class="customer"><a class="story-customer" title="weiter zum newsroom von {ent(doc.publisher.name)}"'
-        f' href="{home}">{esc(doc.publisher.name)}</a></p>'
-    )
+        page.append(f'<p class="date">{date_text(doc, flags)}</p>')
+    page.append(_customer(home, name))
     if not flags.no_h1:
-        card_parts.append(f"<h1>{esc(title)}</h1>")
-    share = quote(f"{canonical}/?utm_source=facebook&utm_medium=social", safe="")
-    card_parts.append(
+        page.append(f"<h1>{esc(title)}</h1>")
+    page.append(
         '<div class="story-sharing"><div class="story-sharing-items">'
         f'<a href="https://www.facebook.com/sharer.php?u={share}" class="is-default story-sharing-facebook event-trigger"'
         ' title="Teilen &uuml;ber Facebook"><span aria-hidden="true" data-icon="&#xe224;"></span></a>'
-        f'<a href="mailto:?subject={quote(doc.title)}&body={canonical}" class="is-default story-sharing-mailit event-trigger"'
+        f'<a href="mailto:?subject={_quote(doc.title, _QUOTE_PATH)}&body={canonical}" class="is-default story-sharing-mailit event-trigger"'
         ' title="Senden"><span aria-hidden="true" data-icon="&#xe207;"></span></a>'
         '</div><div class="no-float"></div></div>'
-    )
-    # a mustache template inside the card, as on the real page: its <p> is not body text
-    card_parts.append(
+        # a mustache template inside the card, as on the real page: its <p> is not body text
         '<script id="image_meta" type="text/mustache"><div class="overlay-image-info"><div class="twelve float-l">'
         "{{#caption.text}}<p class=\"bold\">{{caption.label}}:</p><p>{{caption.text}}</p>{{/caption.text}}</div></div></script>"
     )
-    card_parts.append(_media(doc))
+    page.append(_media(doc))
+    page += _release_text(doc, broken_link=flags.broken_link)
+    page.append('<div class="no-float"></div>')
+    page.append("</div></article><div></div>")
 
-    card_parts.extend(_release_text(doc, broken_link=flags.broken_link))
-    card_parts.append('<div class="no-float"></div>')
-
-    # newer pages say "Meldung" where older ones say "Story" (both seen on the site)
-    noun = "Meldung" if doc.entry.local.year >= 2023 else "Story"
-    topic_tags = [_tag(f"/st/{latin1_path(k)}", k) for k in doc.keywords]
-    topic_tags += [_tag(href, label) for href, label in doc.categories]  # /t/ categories: not keywords
-    sidebar = (
-        '<div class="col four float-l stickybox"><div class="story-linkbox">'
-        + newsroom_box
-        + '<div class="story-linkbox-docs"><ul>'
+    # the sidebar
+    page += (
+        '<div class="col four float-l stickybox"><div class="story-linkbox">',
+        newsroom_box,
+        '<div class="story-linkbox-docs"><ul>'
         f'<li><span class="no-link event-trigger" data-url="/print/{sid}-print.html" title="Druckversion">Druckversion</span></li>'
         f'<li><span class="no-link event-trigger" data-url="/pdf/{sid}-download.pdf" title="PDF-Version">PDF-Version</span></li>'
         "</ul></div>"
-        f'<div class="thisisnoh h4 mtxl">Orte in dieser {noun}</div><ul class="tags">'
-        + "".join(_tag(f"/regional/{latin1_path(p)}", p) for p in doc.places)
-        + f'</ul><div class="thisisnoh h4 mts">Themen in dieser {noun}</div><ul class="tags">'
-        + "".join(topic_tags)
-        + '</ul><div class="no-float"></div></div></div>'
+        f'<div class="thisisnoh h4 mtxl">Orte in dieser {noun}</div><ul class="tags">',
     )
+    page += [_tag(f"/regional/{latin1_path(p)}", p) for p in doc.places]
+    page.append(f'</ul><div class="thisisnoh h4 mts">Themen in dieser {noun}</div><ul class="tags">')
+    page += [_tag(f"/st/{latin1_path(k)}", k) for k in doc.keywords]
+    page += [_tag(href, label) for href, label in doc.categories]  # /t/ categories: not keywords
+    page.append('</ul><div class="no-float"></div></div></div>')
+    page.append("</div></div>")
 
-    more = []
-    same = [corpus.card(s) for s in corpus.older_than(newsroom, sid, 3)]
-    other = [corpus.card(s) for s in corpus.older_than(corpus.other_newsroom(newsroom), sid, 3)]
-    for block_id, docs in (("same-newsrooms", same), ("other-newsrooms", other)):
-        if not docs:
+    if "no_jsonld" not in kinds:
+        page.append(_jsonld(doc, canonical, flags, after_dateline))
+    page.append('<div class="section pts" data-nosnippet>')
+    same = corpus.older_than(newsroom, sid, 3)
+    other = corpus.older_than(corpus.other_newsroom(newsroom), sid, 3)
+    for block_id, sids in (("same-newsrooms", same), ("other-newsrooms", other)):
+        if not sids:
             continue
-        name = docs[0].publisher.name
-        more.append(
-            f'<div class="row block block-newsroom_stories" id="{block_id}" data-type="newsroom_stories">'
-            f'<div class="col twelve block-headline"><div class="thisisnoh h2 block-headline-left-text">Weitere Storys: {esc(name)}</div>'
-            f'<a href="{docs[0].newsroom.listing_path()}" class="block-headline-right-link" title="Alle Storys">Alle Storys</a></div>'
-            '<div class="block-news"><ul class="article-list row row-homepage">'
-            + "".join(f'<li class="col four ">{card(d, date_tag="h5", cache=corpus.card_html)}</li>' for d in docs)
-            + "</ul></div></div>"
-        )
-
-    return (
-        head
-        + '<body class="tld-de">'
-        + HEADER
-        + '<main><div class="section"><div class="row sticky-row"><div class="col twelve story-linkbox-top">'
-        + newsroom_box
-        + '</div><article class="col eight story mbs">'
-        + f'<div class="card" lang="{doc.language}">'
-        + "".join(card_parts)
-        + "</div></article><div></div>"
-        + sidebar
-        + "</div></div>"
-        + ("" if "no_jsonld" in kinds else _jsonld(doc, canonical, flags, after_dateline))
-        + '<div class="section pts" data-nosnippet>'
-        + "".join(more)
-        + "</div></main>"
-        + FOOTER
-        + "</body></html>"
-    )
+        docs = [corpus.card(s) for s in sids]
+        page.append(_more_head(block_id, docs[0].publisher.name, docs[0].newsroom.listing_path()))
+        page += [f'<li class="col four ">{card(d, date_tag="h5", cache=corpus.card_html)}</li>' for d in docs]
+        page.append("</ul></div></div>")
+    page.append("</div></main>")
+    page.append(FOOTER)
+    page.append("</body></html>")
+    return "".join(page)
 
 
 # ---- newsroom listing -------------------------------------------------------------------------
