@@ -119,12 +119,31 @@ def rint(rng: random.Random, a: int, b: int) -> int:
     return a + int(rng.random() * (b - a + 1))
 
 
+def sample(rng: random.Random, population: list, k: int) -> list:
+    """rng.sample(population, k), the same draws and result, without its checks: the
+    selection-pool branch CPython takes for populations this small (n <= 21 for k <= 5),
+    written out; any other size is left to rng.sample."""
+    n = len(population)
+    if n > 21 or not 0 <= k <= 5:
+        return rng.sample(population, k)
+    getrandbits = rng.getrandbits
+    pool = list(population)
+    result = [None] * k
+    for i in range(k):
+        m = n - i
+        bits = m.bit_length()  # random._randbelow_with_getrandbits
+        j = getrandbits(bits)
+        while j >= m:
+            j = getrandbits(bits)
+        result[i] = pool[j]
+        pool[j] = pool[m - 1]
+    return result
+
+
 class _Values(dict):
     """Placeholder values drawn only when a template uses them (cheap and deterministic)."""
 
-    def __init__(self, rng: random.Random) -> None:
-        super().__init__()
-        self.rng = rng
+    __slots__ = ("rng",)  # set by fill: no __init__ to call per template
 
     def __missing__(self, key: str) -> str:
         rng = self.rng
@@ -147,12 +166,16 @@ class _Values(dict):
 
 
 def fill(template: str, rng: random.Random) -> str:
-    return template.format_map(_Values(rng))
+    if "{" not in template and "}" not in template:  # no placeholder: format_map gives it back
+        return template
+    values = _Values()
+    values.rng = rng
+    return template.format_map(values)
 
 
 def paragraph(rng: random.Random, sentences: list[str], n_min: int = 2, n_max: int = 4) -> str:
-    picked = rng.sample(sentences, min(len(sentences), rint(rng, n_min, n_max)))
-    return " ".join(fill(t, rng) for t in picked)
+    picked = sample(rng, sentences, min(len(sentences), rint(rng, n_min, n_max)))
+    return " ".join([fill(t, rng) for t in picked])
 
 
 # ---- police and fire offices (Blaulicht), and company pages in other markup --------------------
@@ -253,5 +276,5 @@ def office_values(rng: random.Random) -> dict[str, str]:
 
 
 def office_paragraph(rng: random.Random, sentences: list[str], n_min: int = 1, n_max: int = 3) -> str:
-    picked = rng.sample(sentences, min(len(sentences), rint(rng, n_min, n_max)))
-    return " ".join(t.format_map(office_values(rng)) for t in picked)
+    picked = sample(rng, sentences, min(len(sentences), rint(rng, n_min, n_max)))
+    return " ".join([t.format_map(office_values(rng)) for t in picked])

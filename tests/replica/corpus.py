@@ -316,7 +316,7 @@ class Doc:
     def pdate_text(self) -> str:
         return self.entry.pdate_text
 
-    @property
+    @cached_property
     def jsonld_date(self) -> str:
         return f"{self.entry.local:%Y-%m-%dT%H:%M:00}"
 
@@ -403,6 +403,7 @@ class Corpus:
         self._docs: OrderedDict[tuple[int, int], Doc] = OrderedDict()
         self._cards: OrderedDict[int, Card] = OrderedDict()
         self.card_html: dict[tuple, str] = {}  # rendered cards (render.card); static per story
+        self._other: dict[Newsroom, Newsroom] = {}  # other_newsroom's answers
         self._build_index()
 
     @staticmethod
@@ -564,11 +565,13 @@ class Corpus:
     def other_newsroom(self, newsroom: Newsroom) -> Newsroom:
         """The newsroom whose stories a page of `newsroom` shows under "Weitere Storys": the
         next of the first three publishers, the next office; 120501's: 73811's."""
-        first = [Newsroom(PUBLISHER, p[0]) for p in PUBLISHERS]
-        ring = first if newsroom in first else [n for n in self.newsrooms if n.kind == OFFICE]
-        if newsroom not in ring:
-            return first[0]
-        return ring[(ring.index(newsroom) + 1) % len(ring)]
+        other = self._other.get(newsroom)
+        if other is None:  # the newsrooms are fixed at start: asked once per newsroom
+            first = [Newsroom(PUBLISHER, p[0]) for p in PUBLISHERS]
+            ring = first if newsroom in first else [n for n in self.newsrooms if n.kind == OFFICE]
+            other = self._other[newsroom] = (
+                ring[(ring.index(newsroom) + 1) % len(ring)] if newsroom in ring else first[0])
+        return other
 
     def newsroom(self, newsroom: Newsroom) -> Publisher | None:
         return self.newsrooms.get(newsroom)
@@ -906,7 +909,7 @@ class Corpus:
 
         images = self._images(e, pub, rng) if "image" in kinds else []
 
-        keywords = [] if "no_keywords" in kinds else rng.sample(C.TOPICS, C.rint(rng, 2, 5))
+        keywords = [] if "no_keywords" in kinds else C.sample(rng, C.TOPICS, C.rint(rng, 2, 5))
         categories = _categories(e.gen)
         dateline, shown, initials = self._dateline(e, pub)
         places = [pub.city]

@@ -9,13 +9,13 @@ find the release inside a real-looking page, not in a bare fixture.
 from __future__ import annotations
 
 import functools
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.utils import format_datetime
 from html.entities import codepoint2name
+from json.encoder import encode_basestring_ascii as _js  # json.dumps of a str
 from urllib.parse import quote
 
 from crawler.items import OFFICE, Newsroom
@@ -146,14 +146,20 @@ def card(
     cache: dict | None = None,
 ) -> str:
     """A listing card (``article.news``), as on newsroom pages and under "Weitere Storys"."""
-    if flags != NO_FLAGS or cache is None:
+    if (flags is not NO_FLAGS and flags != NO_FLAGS) or cache is None:
         return _card(doc, date_tag, flags, label, slug)
     key = (doc.sid, date_tag, label, slug)
     html_ = cache.get(key)
     if html_ is None:
-        html_ = cache[key] = _card(doc, date_tag, flags, label, slug)
-        if len(cache) > 4096:
-            cache.pop(next(iter(cache)))
+        html_ = _remember(cache, key, _card(doc, date_tag, flags, label, slug))
+    return html_
+
+
+def _remember(cache: dict, key: tuple, html_: str) -> str:
+    """Keep a rendered card (or block of cards) in the corpus's cache, the oldest out first."""
+    cache[key] = html_
+    if len(cache) > 4096:
+        cache.pop(next(iter(cache)))
     return html_
 
 
@@ -252,30 +258,28 @@ def _media(doc: Doc) -> str:
 
 
 def _jsonld(doc: Doc, canonical: str, flags: Flags, description: str) -> str:
+    """The JSON-LD script: the text json.dumps(data, ensure_ascii=True, separators=(",", ": "))
+    gives for the NewsArticle dict, written out (its strings by json's own encoder), as
+    building and encoding the dict cost a page more than the rest of its head."""
     published = doc.jsonld_date
     if flags.bad_date:
         published = f"{doc.entry.local:%Y}-13-32T25:61:00"
-    data: dict = {
-        "@context": "https://schema.org",
-        "@type": "NewsArticle",
-        "mainEntityOfPage": {"@type": "WebPage", "@id": canonical},
-        "headline": title_raw(doc),
-    }
-    if doc.images:
-        data["image"] = {"@type": "ImageObject", "url": doc.images[0].content, "height": "2430", "width": "3543"}
-    data |= {
-        # the site gives Berlin local time without an offset
-        "datePublished": published,
-        "dateModified": f"{doc.date_modified:%Y-%m-%dT%H:%M:00}" if not flags.bad_date else published,
-        "author": {"name": doc.publisher.name},
-        "publisher": {
-            "@type": "Organization",
-            "name": "Presseportal.de",
-            "logo": {"@type": "ImageObject", "url": "/assets/img/pp-header-logo-de.png", "width": 197, "height": 27},
-        },
-        "description": description,
-    }
-    text = json.dumps(data, ensure_ascii=True, separators=(",", ": ")).replace("</", "<\\/")
+    # the site gives Berlin local time without an offset
+    modified = f"{doc.date_modified:%Y-%m-%dT%H:%M:00}" if not flags.bad_date else published
+    image = (
+        f'"image": {{"@type": "ImageObject","url": {_js(doc.images[0].content)},"height": "2430","width": "3543"}},'
+        if doc.images else ""
+    )
+    text = (
+        '{"@context": "https://schema.org","@type": "NewsArticle",'
+        f'"mainEntityOfPage": {{"@type": "WebPage","@id": {_js(canonical)}}},'
+        f'"headline": {_js(title_raw(doc))},{image}'
+        f'"datePublished": {_js(published)},"dateModified": {_js(modified)},'
+        f'"author": {{"name": {_js(doc.publisher.name)}}},'
+        '"publisher": {"@type": "Organization","name": "Presseportal.de",'
+        '"logo": {"@type": "ImageObject","url": "/assets/img/pp-header-logo-de.png","width": 197,"height": 27}},'
+        f'"description": {_js(description)}}}'
+    ).replace("</", "<\\/")
     return f'<script type="application/ld+json">{text}</script>'
 
 
@@ -398,15 +402,28 @@ def _customer(home: str, name: str) -> str:
     )
 
 
-@functools.lru_cache(maxsize=1024)
-def _more_head(block_id: str, name: str, listing: str) -> str:
-    """The head of a "Weitere Storys" block, up to its cards."""
-    return (
-        f'<div class="row block block-newsroom_stories" id="{block_id}" data-type="newsroom_stories">'
-        f'<div class="col twelve block-headline"><div class="thisisnoh h2 block-headline-left-text">Weitere Storys: {esc(name)}</div>'
-        f'<a href="{listing}" class="block-headline-right-link" title="Alle Storys">Alle Storys</a></div>'
-        '<div class="block-news"><ul class="article-list row row-homepage">'
-    )
+def _more(corpus: Corpus, block_id: str, sids: list[int]) -> str:
+    """A "Weitere Storys" block of cards ("" for no stories). Cached with the cards: what it
+    shows is static per story, and consecutive pages of a newsroom show the same block of
+    the other newsroom."""
+    if not sids:
+        return ""
+    key = (block_id, *sids)
+    html_ = corpus.card_html.get(key)
+    if html_ is None:
+        docs = [corpus.card(s) for s in sids]
+        html_ = _remember(
+            corpus.card_html,
+            key,
+            f'<div class="row block block-newsroom_stories" id="{block_id}" data-type="newsroom_stories">'
+            f'<div class="col twelve block-headline"><div class="thisisnoh h2 block-headline-left-text">'
+            f'Weitere Storys: {esc(docs[0].publisher.name)}</div>'
+            f'<a href="{docs[0].newsroom.listing_path()}" class="block-headline-right-link" title="Alle Storys">Alle Storys</a></div>'
+            '<div class="block-news"><ul class="article-list row row-homepage">'
+            + "".join(f'<li class="col four ">{card(d, date_tag="h5", cache=corpus.card_html)}</li>' for d in docs)
+            + "</ul></div></div>",
+        )
+    return html_
 
 
 def _quote_table(safe: str) -> dict[int, str]:
@@ -471,7 +488,7 @@ def story_page(corpus: Corpus, doc: Doc, flags: Flags = NO_FLAGS) -> str:
         f'<link rel="alternate" type="application/rss+xml" title="Presseportal RSS-Feed" href="{base}/rss/presseportal.rss2" >'
         '<link rel="shortcut icon" href="/assets/img/favicons/de.png?4" type="image/ico" />'
         "<script>var ppapp = {debug: false, tld: 'de', root: '/', lang: 'de'};"
-        f"ga('ec:addProduct', {{'id': 'STORY_{sid}', 'name': {json.dumps(doc.title)}, 'brand': {json.dumps(name)}}});"
+        f"ga('ec:addProduct', {{'id': 'STORY_{sid}', 'name': {_js(doc.title)}, 'brand': {_js(name)}}});"
         "</script>"
         '<link rel="stylesheet" href="/assets/css/story-de.css?ce75ecb">'
         '<meta name="viewport" content="width=device-width, initial-scale=1"></head>',
@@ -524,15 +541,8 @@ def story_page(corpus: Corpus, doc: Doc, flags: Flags = NO_FLAGS) -> str:
     if "no_jsonld" not in kinds:
         page.append(_jsonld(doc, canonical, flags, after_dateline))
     page.append('<div class="section pts" data-nosnippet>')
-    same = corpus.older_than(newsroom, sid, 3)
-    other = corpus.older_than(corpus.other_newsroom(newsroom), sid, 3)
-    for block_id, sids in (("same-newsrooms", same), ("other-newsrooms", other)):
-        if not sids:
-            continue
-        docs = [corpus.card(s) for s in sids]
-        page.append(_more_head(block_id, docs[0].publisher.name, docs[0].newsroom.listing_path()))
-        page += [f'<li class="col four ">{card(d, date_tag="h5", cache=corpus.card_html)}</li>' for d in docs]
-        page.append("</ul></div></div>")
+    page.append(_more(corpus, "same-newsrooms", corpus.older_than(newsroom, sid, 3)))
+    page.append(_more(corpus, "other-newsrooms", corpus.older_than(corpus.other_newsroom(newsroom), sid, 3)))
     page.append("</div></main>")
     page.append(FOOTER)
     page.append("</body></html>")
