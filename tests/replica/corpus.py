@@ -402,7 +402,9 @@ class Corpus:
         self._mtime: dict[Newsroom, datetime] = {}
         self._docs: OrderedDict[tuple[int, int], Doc] = OrderedDict()
         self._cards: OrderedDict[int, Card] = OrderedDict()
-        self.card_html: dict[tuple, str] = {}  # rendered cards (render.card); static per story
+        # rendered cards (render.card); static per story; an OrderedDict, as the oldest goes
+        # first (next(iter(dict)) would walk over every slot popped before it)
+        self.card_html: OrderedDict[tuple, str] = OrderedDict()
         self._other: dict[Newsroom, Newsroom] = {}  # other_newsroom's answers
         self._build_index()
 

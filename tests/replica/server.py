@@ -116,11 +116,9 @@ class Site:
             if e is None or e.newsroom != room:
                 return self._not_found()
             doc = c.doc(sid)
-            text = render.story_page(c, doc, flags)
-            if "cp1252" in doc.kinds:
-                # served in the legacy charset; characters it lacks become references
-                return Page(200, text.encode("cp1252", "xmlcharrefreplace"), "text/html; charset=windows-1252")
-            return Page(200, text.encode(), HTML)
+            body = render.story_bytes(c, doc, flags)
+            # the cp1252 variety is served in the legacy charset (render.story_bytes)
+            return Page(200, body, "text/html; charset=windows-1252" if "cp1252" in doc.kinds else HTML)
         if kind == "listing":
             room, offset = args
             if room not in c.newsrooms:
