@@ -7,7 +7,9 @@ construction and never the output of a cleaning algorithm under test.
 
 from __future__ import annotations
 
+import functools
 import random
+import string
 
 SUBJECTS = [
     "Kommunen",
@@ -140,37 +142,49 @@ def sample(rng: random.Random, population: list, k: int) -> list:
     return result
 
 
-class _Values(dict):
-    """Placeholder values drawn only when a template uses them (cheap and deterministic)."""
+def _draw(key: str, values: dict[str, str], rng: random.Random) -> str:
+    """A placeholder's value, drawn when a template first uses it ("topic" and "Topic",
+    "subj" and "subj_dat" share theirs)."""
+    if key in ("topic", "Topic"):
+        return values.get("topic") or values.get("Topic") or pick(rng, TOPICS)
+    if key in ("subj", "subj_dat"):
+        return values.get("subj") or values.get("subj_dat") or pick(rng, SUBJECTS)
+    if key == "en_topic":
+        return pick(rng, EN_TOPICS)
+    if key == "num":
+        return str(rint(rng, 120, 980))
+    if key == "year":
+        return str(rint(rng, 2015, 2026))
+    if key == "place":
+        return pick(rng, PLACES)
+    raise KeyError(key)
 
-    __slots__ = ("rng",)  # set by fill: no __init__ to call per template
 
-    def __missing__(self, key: str) -> str:
-        rng = self.rng
-        if key in ("topic", "Topic"):
-            value = self.get("topic") or self.get("Topic") or pick(rng, TOPICS)
-        elif key in ("subj", "subj_dat"):
-            value = self.get("subj") or self.get("subj_dat") or pick(rng, SUBJECTS)
-        elif key == "en_topic":
-            value = pick(rng, EN_TOPICS)
-        elif key == "num":
-            value = str(rint(rng, 120, 980))
-        elif key == "year":
-            value = str(rint(rng, 2015, 2026))
-        elif key == "place":
-            value = pick(rng, PLACES)
-        else:
-            raise KeyError(key)
-        self[key] = value
-        return value
+@functools.lru_cache(maxsize=None)
+def _pieces(template: str) -> tuple[tuple[str, str | None], ...]:
+    """A template as (text, placeholder or None) pairs, parsed once (plain `{name}`s only)."""
+    parsed = list(string.Formatter().parse(template))
+    if any(spec or conversion for _, _, spec, conversion in parsed):
+        raise ValueError(f"fill takes plain placeholders only: {template!r}")
+    return tuple((text, key) for text, key, _, _ in parsed)
 
 
 def fill(template: str, rng: random.Random) -> str:
-    if "{" not in template and "}" not in template:  # no placeholder: format_map gives it back
-        return template
-    values = _Values()
-    values.rng = rng
-    return template.format_map(values)
+    """The template with its placeholders drawn left to right (what format_map with a
+    drawing dict did, without its per-call dict and lookups)."""
+    pieces = _pieces(template)
+    if len(pieces) == 1 and pieces[0][1] is None:
+        return pieces[0][0]
+    values: dict[str, str] = {}
+    out = []
+    for text, key in pieces:
+        out.append(text)
+        if key is not None:
+            value = values.get(key)
+            if value is None:
+                value = values[key] = _draw(key, values, rng)
+            out.append(value)
+    return "".join(out)
 
 
 def paragraph(rng: random.Random, sentences: list[str], n_min: int = 2, n_max: int = 4) -> str:

@@ -166,6 +166,11 @@ def resolve_local(local: datetime) -> tuple[datetime, bool]:
     return first.astimezone(UTC), first.utcoffset() != second.utcoffset()
 
 
+def minute_iso(d: datetime) -> str:
+    """f"{d:%Y-%m-%dT%H:%M:00}" (the JSON-LD dates), without strftime's cost, for years 1000-9999."""
+    return f"{d.year}-{d.month:02d}-{d.day:02d}T{d.hour:02d}:{d.minute:02d}:00"
+
+
 def _last_sunday(year: int, month: int) -> date:
     d = date(year, month + 1, 1) - timedelta(days=1)
     return d - timedelta(days=(d.weekday() - 6) % 7)
@@ -316,9 +321,9 @@ class Doc:
     def pdate_text(self) -> str:
         return self.entry.pdate_text
 
-    @cached_property
+    @property
     def jsonld_date(self) -> str:
-        return f"{self.entry.local:%Y-%m-%dT%H:%M:00}"
+        return minute_iso(self.entry.local)
 
 
 def _categories(gen: int) -> list[tuple[str, str]]:

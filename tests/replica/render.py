@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from crawler.items import OFFICE, Newsroom
 
-from .corpus import BERLIN, MAIN_PUBLISHER, Card, Corpus, Doc, Para, Seg
+from .corpus import BERLIN, MAIN_PUBLISHER, Card, Corpus, Doc, Para, Seg, minute_iso
 
 GENERIC_KEYWORDS = "Presse,Pressemitteilung,Pressemeldung,Pressemitteilungen"
 
@@ -266,7 +266,7 @@ def _jsonld(doc: Doc, canonical: str, flags: Flags, description: str) -> str:
     if flags.bad_date:
         published = f"{doc.entry.local:%Y}-13-32T25:61:00"
     # the site gives Berlin local time without an offset
-    modified = f"{doc.date_modified:%Y-%m-%dT%H:%M:00}" if not flags.bad_date else published
+    modified = minute_iso(doc.date_modified) if not flags.bad_date else published
     image = (
         f'"image": {{"@type": "ImageObject","url": {_js(doc.images[0].content)},"height": "2430","width": "3543"}},'
         if doc.images else ""
