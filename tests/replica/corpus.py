@@ -167,8 +167,9 @@ def resolve_local(local: datetime) -> tuple[datetime, bool]:
 
 
 def minute_iso(d: datetime) -> str:
-    """f"{d:%Y-%m-%dT%H:%M:00}" (the JSON-LD dates), without strftime's cost, for years 1000-9999."""
-    return f"{d.year}-{d.month:02d}-{d.day:02d}T{d.hour:02d}:{d.minute:02d}:00"
+    """f"{d:%Y-%m-%dT%H:%M:00}" of a naive time (the JSON-LD dates), without strftime's
+    cost (the same text for years 1000-9999)."""
+    return d.isoformat(timespec="minutes") + ":00"
 
 
 def _last_sunday(year: int, month: int) -> date:

@@ -110,7 +110,9 @@ def corrupt(text: str, kind: str | None) -> str:
 
 
 def esc_corrupt(text: str, kind: str | None) -> str:
-    out = esc(corrupt(text, kind))
+    if kind is not None:
+        text = corrupt(text, kind)
+    out = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")  # esc, inlined
     # the site mixes raw characters and entities; show both forms
     return out.replace("\u00a0", "&nbsp;", 1).replace("\u00ad", "&shy;", 1)
 
@@ -185,6 +187,8 @@ def _card(doc: Doc | Card, date_tag: str, flags: Flags, label: bool, slug: bool)
 
 def _para(p: Para, inline_prefix: str = "") -> str:
     """A body paragraph's markup, by its kind (corpus.Para)."""
+    if p.kind == "p":
+        return f"<p>{inline_prefix}{_inline(p)}</p>"
     if p.kind == "heading":
         return f"<h{p.level}>{esc(p.text)}</h{p.level}>"
     if p.kind in ("list", "olist"):
@@ -204,6 +208,13 @@ def _para(p: Para, inline_prefix: str = "") -> str:
 
 def _inline(p: Para) -> str:
     """A paragraph's text with its links (and a bold first segment), without the <p>."""
+    segs = p.segs
+    if len(segs) == 1 and not p.bold:  # most paragraphs: one run of text
+        s = segs[0]
+        text = esc_corrupt(s.text, p.corrupt)
+        if s.href is None:
+            return text
+        return f'<a target="_blank" class="uri-ext outbound" rel="nofollow noopener" href="{ent(s.href)}">{text}</a>'
     parts = []
     for i, s in enumerate(p.segs):
         text = esc_corrupt(s.text, p.corrupt)
