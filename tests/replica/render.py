@@ -151,11 +151,15 @@ def card(
     """A listing card (``article.news``), as on newsroom pages and under "Weitere Storys"."""
     if (flags is not NO_FLAGS and flags != NO_FLAGS) or cache is None:
         return _card(doc, date_tag, flags, label, slug)
-    key = (doc.sid, date_tag, label, slug)
+    key = _card_key(doc.sid, date_tag, label, slug)
     html_ = cache.get(key)
     if html_ is None:
         html_ = _remember(cache, key, _card(doc, date_tag, flags, label, slug))
     return html_
+
+
+def _card_key(sid: int, date_tag: str, label: bool = True, slug: bool = False) -> tuple:
+    return (sid, date_tag, label, slug)
 
 
 def _remember(cache: OrderedDict, key: tuple, html_: str) -> str:
@@ -414,25 +418,30 @@ def _customer(home: str, name: str) -> str:
     )
 
 
-def _more(corpus: Corpus, block_id: str, sids: list[int]) -> str:
-    """A "Weitere Storys" block of cards ("" for no stories). Cached with the cards: what it
-    shows is static per story, and consecutive pages of a newsroom show the same block of
-    the other newsroom."""
+def _more(corpus: Corpus, block_id: str, newsroom: Newsroom, sids: list[int]) -> str:
+    """A "Weitere Storys" block of a newsroom's cards ("" for no stories). Cached with the
+    cards: what it shows is static per story, and consecutive pages of a newsroom show the
+    same block of the other newsroom."""
     if not sids:
         return ""
+    cache = corpus.card_html
     key = (block_id, *sids)
-    html_ = corpus.card_html.get(key)
+    html_ = cache.get(key)
     if html_ is None:
-        docs = [corpus.card(s) for s in sids]
+        cards = []
+        for sid in sids:
+            # the card of a story that is in the cache (card() keys it so) needs no Card
+            c = cache.get(_card_key(sid, "h5"))
+            cards.append(c if c is not None else card(corpus.card(sid), date_tag="h5", cache=cache))
         html_ = _remember(
-            corpus.card_html,
+            cache,
             key,
             f'<div class="row block block-newsroom_stories" id="{block_id}" data-type="newsroom_stories">'
             f'<div class="col twelve block-headline"><div class="thisisnoh h2 block-headline-left-text">'
-            f'Weitere Storys: {esc(docs[0].publisher.name)}</div>'
-            f'<a href="{docs[0].newsroom.listing_path()}" class="block-headline-right-link" title="Alle Storys">Alle Storys</a></div>'
+            f'Weitere Storys: {esc(corpus.newsrooms[newsroom].name)}</div>'
+            f'<a href="{newsroom.listing_path()}" class="block-headline-right-link" title="Alle Storys">Alle Storys</a></div>'
             '<div class="block-news"><ul class="article-list row row-homepage">'
-            + "".join(f'<li class="col four ">{card(d, date_tag="h5", cache=corpus.card_html)}</li>' for d in docs)
+            + "".join([f'<li class="col four ">{c}</li>' for c in cards])
             + "</ul></div></div>",
         )
     return html_
@@ -568,8 +577,9 @@ def _story_parts(corpus: Corpus, doc: Doc, flags: Flags) -> list[str]:
     if "no_jsonld" not in kinds:
         page.append(_jsonld(doc, canonical, flags, after_dateline))
     page.append('<div class="section pts" data-nosnippet>')
-    page.append(_more(corpus, "same-newsrooms", corpus.older_than(newsroom, sid, 3)))
-    page.append(_more(corpus, "other-newsrooms", corpus.older_than(corpus.other_newsroom(newsroom), sid, 3)))
+    other = corpus.other_newsroom(newsroom)
+    page.append(_more(corpus, "same-newsrooms", newsroom, corpus.older_than(newsroom, sid, 3)))
+    page.append(_more(corpus, "other-newsrooms", other, corpus.older_than(other, sid, 3)))
     page.append("</div></main>")
     page.append(FOOTER)
     page.append("</body></html>")

@@ -9,6 +9,7 @@ publish/edit/delete bumps.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import re
 import socket
@@ -46,6 +47,7 @@ class Page:
     last_modified: str | None = None
 
 
+@functools.lru_cache(maxsize=4096)
 def newsroom(office: bool, number: str) -> Newsroom:
     return Newsroom(OFFICE if office else PUBLISHER, int(number))
 
@@ -82,7 +84,7 @@ class Site:
     def page(self, kind: str, args: tuple, query: dict[str, str], flags: render.Flags) -> Page:
         window = (query.get("startDate", ""), query.get("endDate", "")) if kind == "listing" else ("", "")
         key = (kind, args, window, self.corpus.version, self.robots_disallow if kind == "robots" else ())
-        cacheable = flags == render.NO_FLAGS
+        cacheable = flags is render.NO_FLAGS or flags == render.NO_FLAGS
         if cacheable:
             with self._lock:
                 hit = self._cache.get(key)
@@ -195,7 +197,7 @@ class Server:
             if early is not None:
                 return early
         flags = self._flags(fault, kind, args, request) if fault is not None else render.NO_FLAGS
-        page = self.site.page(kind, args, dict(request.query), flags)
+        page = self.site.page(kind, args, dict(request.query) if "?" in path else {}, flags)
         headers: dict[str, str] = {}
         if page.etag:
             headers["ETag"] = page.etag
