@@ -797,7 +797,7 @@ class Corpus:
     def _images(self, e: Entry, pub: Publisher, rng: random.Random) -> list[Image]:
         images: list[Image] = []
         for j in range(2 if "multi_image" in e.kinds else 1):
-            u = uuid.UUID(int=rng.getrandbits(128), version=4)
+            u = str(uuid.UUID(int=rng.getrandbits(128), version=4))
             first_p, last_p = C.PEOPLE[(e.gen + j) % len(C.PEOPLE)]
             caption = (
                 f"Die Preisträger {e.local.year} in {C.pick(rng, C.PLACES)}. Weiterer Text über ots "

@@ -328,18 +328,29 @@ def _markup(doc: Doc) -> dict[str, str]:
 
 def _dateline_html(doc: Doc, link: bool) -> str:
     """The dateline as the page writes it ("<i><a class="story-city">Musterkreis</a>: (ots)</i>")."""
-    text = esc(doc.dateline_shown)
+    return _dateline_markup(doc.dateline_shown, doc.dateline, doc.initials, link)
+
+
+# the datelines and contact lines of a newsroom repeat from release to release
+@functools.lru_cache(maxsize=4096)
+def _dateline_markup(shown: str, dateline: str, initials: str, link: bool) -> str:
+    text = esc(shown)
     if link:
-        linked = doc.dateline.split("/")[0]
+        linked = dateline.split("/")[0]
         text = text.replace(esc(linked), _city_link(linked), 1)
-    return f"<i>{text}</i>" + (f" - ({esc(doc.initials)})" if doc.initials else "")
+    return f"<i>{text}</i>" + (f" - ({esc(initials)})" if initials else "")
 
 
 def _contact_line(s: Seg) -> str:
-    if s.href:
-        return (f'<a target="_blank" class="uri-ext outbound" rel="nofollow noopener" href="{s.href}" '
-                f'class="uri-mailto">{esc(s.text)}</a>')
-    return esc(s.text)
+    return _contact_markup(s.text, s.href)
+
+
+@functools.lru_cache(maxsize=4096)
+def _contact_markup(text: str, href: str | None) -> str:
+    if href:
+        return (f'<a target="_blank" class="uri-ext outbound" rel="nofollow noopener" href="{href}" '
+                f'class="uri-mailto">{esc(text)}</a>')
+    return esc(text)
 
 
 def _release_text(doc: Doc, *, broken_link: str = "") -> list[str]:
@@ -348,7 +359,7 @@ def _release_text(doc: Doc, *, broken_link: str = "") -> list[str]:
     (the fault knob; pages of <p> paragraphs only)."""
     kinds, markup = doc.kinds, _markup(doc)
     dateline = _dateline_html(doc, markup["dateline"] == "link")
-    originator = f"Original-Content von: {ent(doc.publisher.name)}, &uuml;bermittelt durch news aktuell"
+    originator = f"Original-Content von: {ent_cached(doc.publisher.name)}, &uuml;bermittelt durch news aktuell"
     lines = [_contact_line(s) for s in doc.contact]
     if "glued_contact" in kinds:  # a person's name, phone and mail as adjacent links, no <br>
         name, phone, mail = doc.contact[-3:]
