@@ -143,6 +143,9 @@ _ID_T1 = datetime(2026, 1, 1, tzinfo=UTC)
 _ID0, _ID1 = 2_900_000, 6_200_000
 
 TEASER_CHARS = 200
+# the heads of the stories whose cards were made last, kept for their documents (a
+# generator is 2.5 kB: 1,024 of them 2.6 MB)
+HEADS_KEPT = 1024
 
 
 def make_teaser(text: str, limit: int = TEASER_CHARS) -> str:
@@ -408,6 +411,8 @@ class Corpus:
         self._mtime: dict[Newsroom, datetime] = {}
         self._docs: OrderedDict[tuple[int, int], Doc] = OrderedDict()
         self._cards: OrderedDict[int, Card] = OrderedDict()
+        # sid -> the head card() drew, its generator where the head left it (_doc_head)
+        self._heads: OrderedDict[int, tuple] = OrderedDict()
         # rendered cards (render.card); static per story; an OrderedDict, as the oldest goes
         # first (next(iter(dict)) would walk over every slot popped before it)
         self.card_html: OrderedDict[tuple, str] = OrderedDict()
@@ -666,14 +671,27 @@ class Corpus:
             if c is not None:
                 self._cards.move_to_end(sid)
                 return c
-        _, title, _, _, first, _ = self._head(e)
+        head = self._head(e)
+        _, title, _, _, first, _ = head
         pub = self.newsrooms[e.newsroom]
         c = Card(e, pub, title, make_teaser(first), _categories(e.gen)[0][1], self._dateline(e, pub)[0])
         with self.lock:
             self._cards[sid] = c
             if len(self._cards) > 20_000:
                 self._cards.popitem(last=False)
+            self._heads[sid] = head
+            if len(self._heads) > HEADS_KEPT:
+                self._heads.popitem(last=False)
         return c
+
+    def _doc_head(self, e: Entry) -> tuple[random.Random, str, str | None, int, str, str | None]:
+        """The head a card just drew (its generator where the head left it: the document
+        goes on drawing from there), else a new one. A crawler asks for the story right
+        after the listing that showed its card, and seeding a generator is most of the
+        head's cost; the same draws either way."""
+        with self.lock:
+            head = self._heads.pop(e.sid, None)
+        return head if head is not None else self._head(e)
 
     def _head(self, e: Entry) -> tuple[random.Random, str, str | None, int, str, str | None]:
         """Title and first paragraph: the first draws of the release's generator, so
@@ -758,7 +776,7 @@ class Corpus:
         """A police or fire office's release: short paragraphs, points, descriptions, a
         "Rückfragen bitte an:" contact."""
         kinds = e.kinds
-        rng, title, _, n, first_text, _ = self._head(e)
+        rng, title, _, n, first_text, _ = self._doc_head(e)
         sentences = self._sentences(pub)
         one = "one_line_paragraphs" in kinds
         body = [Para([Seg(first_text)])]
@@ -838,7 +856,7 @@ class Corpus:
         kinds = e.kinds
         english = "english" in kinds
         sentences = C.EN_SENTENCES if english else C.SENTENCES
-        rng, title, title_corrupt, n, first_text, first_corrupt = self._head(e)
+        rng, title, title_corrupt, n, first_text, first_corrupt = self._doc_head(e)
 
         # body
         double = "double_space" if "double_space" in kinds else None
