@@ -516,8 +516,9 @@ def _story_parts(corpus: Corpus, doc: Doc, flags: Flags) -> list[str]:
     # newer pages say "Meldung" where older ones say "Story" (both seen on the site)
     noun = "Meldung" if doc.entry.local.year >= 2023 else "Story"
     page = [
-        f'<!DOCTYPE html><html class="no-js" lang="de"><head><meta charset="{charset}">'
-        f"<title>\u25b7 {esc(title)} | Presseportal</title>"
+        f'<!DOCTYPE html><html class="no-js" lang="de"><head><meta charset="{charset}">',
+        # a part of its own: the one character beyond Latin-1 would widen the whole head (story_bytes)
+        f"<title>\u25b7 {esc(title)} | Presseportal</title>",
         '<meta name="robots" content="index, follow, noarchive, max-image-preview:large" />'
         '<meta name="application-name" content="Presseportal" />'
         f'<meta name="description" content="{desc_full}" />'
