@@ -233,13 +233,13 @@ class Entry:
         return f"{d.day:02d}.{d.month:02d}.{d.year} {dash} {d.hour:02d}:{d.minute:02d}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Seg:
     text: str  # clean text
     href: str | None = None  # a link when set (relative hrefs are resolved against base_url)
 
 
-@dataclass
+@dataclass(slots=True)
 class Para:
     segs: list[Seg]
     corrupt: str | None = None  # how rendering damages the clean text (see render.corrupt)
@@ -270,7 +270,7 @@ class Para:
         return [self.text]
 
 
-@dataclass
+@dataclass(slots=True)
 class Image:
     hires: str
     thumb: str
@@ -278,7 +278,7 @@ class Image:
     caption: str  # clean
 
 
-@dataclass
+@dataclass(slots=True)
 class Doc:
     """Everything one release page shows, as clean text plus rendering hints."""
 
@@ -338,7 +338,7 @@ def _categories(gen: int) -> list[tuple[str, str]]:
     return cats
 
 
-@dataclass
+@dataclass(slots=True)
 class Card:
     """The light view of a release used by cards and RSS (same attribute names as Doc)."""
 
