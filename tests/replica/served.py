@@ -23,7 +23,7 @@ import socket
 import sys
 from pathlib import Path
 
-from .corpus import MARKUP_PUBLISHER, MARKUP_SLOT_KINDS, OFFICE_SLOT_KINDS, SLOT_KINDS, DERIVED_KINDS
+from .corpus import DERIVED_KINDS, MARKUP_PUBLISHER, MARKUP_SLOT_KINDS, OFFICE_SLOT_KINDS, SLOT_KINDS
 from .server import Replica
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "replica" / "served.json"
