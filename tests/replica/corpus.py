@@ -27,8 +27,8 @@ import uuid
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from typing import Any, Iterator
 from zoneinfo import ZoneInfo
 

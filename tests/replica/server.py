@@ -47,7 +47,7 @@ class Page:
     last_modified: str | None = None
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=4096)  # one (immutable) object per newsroom, not one per request
 def newsroom(office: bool, number: str) -> Newsroom:
     return Newsroom(OFFICE if office else PUBLISHER, int(number))
 
@@ -197,7 +197,8 @@ class Server:
             if early is not None:
                 return early
         flags = self._flags(fault, kind, args, request) if fault is not None else render.NO_FLAGS
-        page = self.site.page(kind, args, dict(request.query) if "?" in path else {}, flags)
+        query = dict(request.query) if "?" in path else {}  # (raw_path has the query; parsing none costs)
+        page = self.site.page(kind, args, query, flags)
         headers: dict[str, str] = {}
         if page.etag:
             headers["ETag"] = page.etag
