@@ -7,7 +7,9 @@ construction and never the output of a cleaning algorithm under test.
 
 from __future__ import annotations
 
+import functools
 import random
+import string
 
 SUBJECTS = [
     "Kommunen",
@@ -119,40 +121,75 @@ def rint(rng: random.Random, a: int, b: int) -> int:
     return a + int(rng.random() * (b - a + 1))
 
 
-class _Values(dict):
-    """Placeholder values drawn only when a template uses them (cheap and deterministic)."""
+def sample(rng: random.Random, population: list, k: int) -> list:
+    """rng.sample(population, k), the same draws and result, without its checks: the
+    selection-pool branch CPython takes for populations this small (n <= 21 for k <= 5),
+    written out; any other size is left to rng.sample."""
+    n = len(population)
+    if n > 21 or not 0 <= k <= 5:
+        return rng.sample(population, k)
+    getrandbits = rng.getrandbits
+    pool = list(population)
+    result = [None] * k
+    for i in range(k):
+        m = n - i
+        bits = m.bit_length()  # random._randbelow_with_getrandbits
+        j = getrandbits(bits)
+        while j >= m:
+            j = getrandbits(bits)
+        result[i] = pool[j]
+        pool[j] = pool[m - 1]
+    return result
 
-    def __init__(self, rng: random.Random) -> None:
-        super().__init__()
-        self.rng = rng
 
-    def __missing__(self, key: str) -> str:
-        rng = self.rng
-        if key in ("topic", "Topic"):
-            value = self.get("topic") or self.get("Topic") or pick(rng, TOPICS)
-        elif key in ("subj", "subj_dat"):
-            value = self.get("subj") or self.get("subj_dat") or pick(rng, SUBJECTS)
-        elif key == "en_topic":
-            value = pick(rng, EN_TOPICS)
-        elif key == "num":
-            value = str(rint(rng, 120, 980))
-        elif key == "year":
-            value = str(rint(rng, 2015, 2026))
-        elif key == "place":
-            value = pick(rng, PLACES)
-        else:
-            raise KeyError(key)
-        self[key] = value
-        return value
+def _draw(key: str, values: dict[str, str], rng: random.Random) -> str:
+    """A placeholder's value, drawn when a template first uses it ("topic" and "Topic",
+    "subj" and "subj_dat" share theirs)."""
+    if key in ("topic", "Topic"):
+        return values.get("topic") or values.get("Topic") or pick(rng, TOPICS)
+    if key in ("subj", "subj_dat"):
+        return values.get("subj") or values.get("subj_dat") or pick(rng, SUBJECTS)
+    if key == "en_topic":
+        return pick(rng, EN_TOPICS)
+    if key == "num":
+        return str(rint(rng, 120, 980))
+    if key == "year":
+        return str(rint(rng, 2015, 2026))
+    if key == "place":
+        return pick(rng, PLACES)
+    raise KeyError(key)
+
+
+@functools.lru_cache(maxsize=None)
+def _pieces(template: str) -> tuple[tuple[str, str | None], ...]:
+    """A template as (text, placeholder or None) pairs, parsed once (plain `{name}`s only)."""
+    parsed = list(string.Formatter().parse(template))
+    if any(spec or conversion for _, _, spec, conversion in parsed):
+        raise ValueError(f"fill takes plain placeholders only: {template!r}")
+    return tuple((text, key) for text, key, _, _ in parsed)
 
 
 def fill(template: str, rng: random.Random) -> str:
-    return template.format_map(_Values(rng))
+    """The template with its placeholders drawn left to right (what format_map with a
+    drawing dict did, without its per-call dict and lookups)."""
+    pieces = _pieces(template)
+    if len(pieces) == 1 and pieces[0][1] is None:
+        return pieces[0][0]
+    values: dict[str, str] = {}
+    out = []
+    for text, key in pieces:
+        out.append(text)
+        if key is not None:
+            value = values.get(key)
+            if value is None:
+                value = values[key] = _draw(key, values, rng)
+            out.append(value)
+    return "".join(out)
 
 
 def paragraph(rng: random.Random, sentences: list[str], n_min: int = 2, n_max: int = 4) -> str:
-    picked = rng.sample(sentences, min(len(sentences), rint(rng, n_min, n_max)))
-    return " ".join(fill(t, rng) for t in picked)
+    picked = sample(rng, sentences, min(len(sentences), rint(rng, n_min, n_max)))
+    return " ".join([fill(t, rng) for t in picked])
 
 
 # ---- police and fire offices (Blaulicht), and company pages in other markup --------------------
@@ -253,5 +290,5 @@ def office_values(rng: random.Random) -> dict[str, str]:
 
 
 def office_paragraph(rng: random.Random, sentences: list[str], n_min: int = 1, n_max: int = 3) -> str:
-    picked = rng.sample(sentences, min(len(sentences), rint(rng, n_min, n_max)))
-    return " ".join(t.format_map(office_values(rng)) for t in picked)
+    picked = sample(rng, sentences, min(len(sentences), rint(rng, n_min, n_max)))
+    return " ".join([t.format_map(office_values(rng)) for t in picked])

@@ -28,6 +28,7 @@ from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from typing import Any, Iterator
 from zoneinfo import ZoneInfo
 
@@ -142,6 +143,9 @@ _ID_T1 = datetime(2026, 1, 1, tzinfo=UTC)
 _ID0, _ID1 = 2_900_000, 6_200_000
 
 TEASER_CHARS = 200
+# the heads of the stories whose cards were made last, kept for their documents (a
+# generator is 2.5 kB: 1,024 of them 2.6 MB)
+HEADS_KEPT = 1024
 
 
 def make_teaser(text: str, limit: int = TEASER_CHARS) -> str:
@@ -163,6 +167,12 @@ def resolve_local(local: datetime) -> tuple[datetime, bool]:
     first = local.replace(tzinfo=BERLIN, fold=0)
     second = local.replace(tzinfo=BERLIN, fold=1)
     return first.astimezone(UTC), first.utcoffset() != second.utcoffset()
+
+
+def minute_iso(d: datetime) -> str:
+    """f"{d:%Y-%m-%dT%H:%M:00}" of a naive time (the JSON-LD dates), without strftime's
+    cost (the same text for years 1000-9999)."""
+    return d.isoformat(timespec="minutes") + ":00"
 
 
 def _last_sunday(year: int, month: int) -> date:
@@ -209,11 +219,13 @@ class Entry:
     deleted: bool = False
     kind: str = PUBLISHER  # of the newsroom
 
-    @property
+    # cached: a page asks for both many times, and neither the newsroom nor the time of an
+    # entry ever changes (an edit changes `rev`, a deletion `deleted`)
+    @cached_property
     def newsroom(self) -> Newsroom:
         return Newsroom(self.kind, self.pid)
 
-    @property
+    @cached_property
     def pdate_text(self) -> str:
         """The shown p.date text (entities decoded): "20.01.2015 – 09:30"."""
         d = self.local
@@ -221,13 +233,13 @@ class Entry:
         return f"{d.day:02d}.{d.month:02d}.{d.year} {dash} {d.hour:02d}:{d.minute:02d}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Seg:
     text: str  # clean text
     href: str | None = None  # a link when set (relative hrefs are resolved against base_url)
 
 
-@dataclass
+@dataclass(slots=True)
 class Para:
     segs: list[Seg]
     corrupt: str | None = None  # how rendering damages the clean text (see render.corrupt)
@@ -258,7 +270,7 @@ class Para:
         return [self.text]
 
 
-@dataclass
+@dataclass(slots=True)
 class Image:
     hires: str
     thumb: str
@@ -266,7 +278,7 @@ class Image:
     caption: str  # clean
 
 
-@dataclass
+@dataclass(slots=True)
 class Doc:
     """Everything one release page shows, as clean text plus rendering hints."""
 
@@ -315,7 +327,7 @@ class Doc:
 
     @property
     def jsonld_date(self) -> str:
-        return f"{self.entry.local:%Y-%m-%dT%H:%M:00}"
+        return minute_iso(self.entry.local)
 
 
 def _categories(gen: int) -> list[tuple[str, str]]:
@@ -326,7 +338,7 @@ def _categories(gen: int) -> list[tuple[str, str]]:
     return cats
 
 
-@dataclass
+@dataclass(slots=True)
 class Card:
     """The light view of a release used by cards and RSS (same attribute names as Doc)."""
 
@@ -399,7 +411,12 @@ class Corpus:
         self._mtime: dict[Newsroom, datetime] = {}
         self._docs: OrderedDict[tuple[int, int], Doc] = OrderedDict()
         self._cards: OrderedDict[int, Card] = OrderedDict()
-        self.card_html: dict[tuple, str] = {}  # rendered cards (render.card); static per story
+        # sid -> the head card() drew, its generator where the head left it (_doc_head)
+        self._heads: OrderedDict[int, tuple] = OrderedDict()
+        # rendered cards (render.card); static per story; an OrderedDict, as the oldest goes
+        # first (next(iter(dict)) would walk over every slot popped before it)
+        self.card_html: OrderedDict[tuple, str] = OrderedDict()
+        self._other: dict[Newsroom, Newsroom] = {}  # other_newsroom's answers
         self._build_index()
 
     @staticmethod
@@ -561,11 +578,13 @@ class Corpus:
     def other_newsroom(self, newsroom: Newsroom) -> Newsroom:
         """The newsroom whose stories a page of `newsroom` shows under "Weitere Storys": the
         next of the first three publishers, the next office; 120501's: 73811's."""
-        first = [Newsroom(PUBLISHER, p[0]) for p in PUBLISHERS]
-        ring = first if newsroom in first else [n for n in self.newsrooms if n.kind == OFFICE]
-        if newsroom not in ring:
-            return first[0]
-        return ring[(ring.index(newsroom) + 1) % len(ring)]
+        other = self._other.get(newsroom)
+        if other is None:  # the newsrooms are fixed at start: asked once per newsroom
+            first = [Newsroom(PUBLISHER, p[0]) for p in PUBLISHERS]
+            ring = first if newsroom in first else [n for n in self.newsrooms if n.kind == OFFICE]
+            other = self._other[newsroom] = (
+                ring[(ring.index(newsroom) + 1) % len(ring)] if newsroom in ring else first[0])
+        return other
 
     def newsroom(self, newsroom: Newsroom) -> Publisher | None:
         return self.newsrooms.get(newsroom)
@@ -652,14 +671,27 @@ class Corpus:
             if c is not None:
                 self._cards.move_to_end(sid)
                 return c
-        _, title, _, _, first, _ = self._head(e)
+        head = self._head(e)
+        _, title, _, _, first, _ = head
         pub = self.newsrooms[e.newsroom]
         c = Card(e, pub, title, make_teaser(first), _categories(e.gen)[0][1], self._dateline(e, pub)[0])
         with self.lock:
             self._cards[sid] = c
             if len(self._cards) > 20_000:
                 self._cards.popitem(last=False)
+            self._heads[sid] = head
+            if len(self._heads) > HEADS_KEPT:
+                self._heads.popitem(last=False)
         return c
+
+    def _doc_head(self, e: Entry) -> tuple[random.Random, str, str | None, int, str, str | None]:
+        """The head a card just drew (its generator where the head left it: the document
+        goes on drawing from there), else a new one. A crawler asks for the story right
+        after the listing that showed its card, and seeding a generator is most of the
+        head's cost; the same draws either way."""
+        with self.lock:
+            head = self._heads.pop(e.sid, None)
+        return head if head is not None else self._head(e)
 
     def _head(self, e: Entry) -> tuple[random.Random, str, str | None, int, str, str | None]:
         """Title and first paragraph: the first draws of the release's generator, so
@@ -744,7 +776,7 @@ class Corpus:
         """A police or fire office's release: short paragraphs, points, descriptions, a
         "Rückfragen bitte an:" contact."""
         kinds = e.kinds
-        rng, title, _, n, first_text, _ = self._head(e)
+        rng, title, _, n, first_text, _ = self._doc_head(e)
         sentences = self._sentences(pub)
         one = "one_line_paragraphs" in kinds
         body = [Para([Seg(first_text)])]
@@ -783,7 +815,7 @@ class Corpus:
     def _images(self, e: Entry, pub: Publisher, rng: random.Random) -> list[Image]:
         images: list[Image] = []
         for j in range(2 if "multi_image" in e.kinds else 1):
-            u = uuid.UUID(int=rng.getrandbits(128), version=4)
+            u = str(uuid.UUID(int=rng.getrandbits(128), version=4))
             first_p, last_p = C.PEOPLE[(e.gen + j) % len(C.PEOPLE)]
             caption = (
                 f"Die Preisträger {e.local.year} in {C.pick(rng, C.PLACES)}. Weiterer Text über ots "
@@ -824,7 +856,7 @@ class Corpus:
         kinds = e.kinds
         english = "english" in kinds
         sentences = C.EN_SENTENCES if english else C.SENTENCES
-        rng, title, title_corrupt, n, first_text, first_corrupt = self._head(e)
+        rng, title, title_corrupt, n, first_text, first_corrupt = self._doc_head(e)
 
         # body
         double = "double_space" if "double_space" in kinds else None
@@ -903,7 +935,7 @@ class Corpus:
 
         images = self._images(e, pub, rng) if "image" in kinds else []
 
-        keywords = [] if "no_keywords" in kinds else rng.sample(C.TOPICS, C.rint(rng, 2, 5))
+        keywords = [] if "no_keywords" in kinds else C.sample(rng, C.TOPICS, C.rint(rng, 2, 5))
         categories = _categories(e.gen)
         dateline, shown, initials = self._dateline(e, pub)
         places = [pub.city]

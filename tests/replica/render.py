@@ -8,21 +8,20 @@ find the release inside a real-looking page, not in a bare fixture.
 
 from __future__ import annotations
 
-import codecs
 import functools
-import html
-import json
 import re
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.utils import format_datetime
 from html.entities import codepoint2name
+from json.encoder import encode_basestring_ascii as _js  # json.dumps of a str
 from urllib.parse import quote
 
 from crawler.items import OFFICE, Newsroom
 
-from .corpus import BERLIN, MAIN_PUBLISHER, Card, Corpus, Doc, Para, Seg
+from .corpus import BERLIN, MAIN_PUBLISHER, Card, Corpus, Doc, Para, Seg, minute_iso
 
 GENERIC_KEYWORDS = "Presse,Pressemitteilung,Pressemeldung,Pressemitteilungen"
 
@@ -47,21 +46,36 @@ NO_FLAGS = Flags()
 
 
 def esc(s: str) -> str:
-    return html.escape(s, quote=False)
+    """html.escape(s, quote=False), spelled out: a page calls it a hundred times."""
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _entity_replace(err: UnicodeError) -> tuple[str, int]:
-    chunk = err.object[err.start : err.end]  # type: ignore[attr-defined]
-    return "".join(f"&{codepoint2name[ord(c)]};" if ord(c) in codepoint2name else f"&#{ord(c)};" for c in chunk), err.end  # type: ignore[attr-defined]
+class _Entities(dict):
+    """A non-ASCII character -> its named entity (`&ouml;`), else its number (`&#8211;`)."""
+
+    def __missing__(self, c: str) -> str:
+        o = ord(c)
+        value = self[c] = f"&{codepoint2name[o]};" if o in codepoint2name else f"&#{o};"
+        return value
 
 
-codecs.register_error("replica-html-entities", _entity_replace)
+_ENTITIES = _Entities()
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _entity(m: re.Match) -> str:
+    return _ENTITIES[m[0]]
 
 
 def ent(s: str) -> str:
-    """Attribute escaping the way the site does it: named entities for non-ASCII."""
-    out = html.escape(s, quote=True).replace("&#x27;", "&#039;")
-    return out if out.isascii() else out.encode("ascii", "replica-html-entities").decode("ascii")
+    """Attribute escaping the way the site does it: named entities for non-ASCII
+    (html.escape(s, quote=True) with `&#039;` for the apostrophe)."""
+    out = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").replace("'", "&#039;")
+    return out if out.isascii() else _NON_ASCII.sub(_entity, out)
+
+
+# the attributes of a newsroom's name, city and tags: the same few strings on every page
+ent_cached = functools.lru_cache(maxsize=4096)(ent)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -96,7 +110,9 @@ def corrupt(text: str, kind: str | None) -> str:
 
 
 def esc_corrupt(text: str, kind: str | None) -> str:
-    out = esc(corrupt(text, kind))
+    if kind is not None:
+        text = corrupt(text, kind)
+    out = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")  # esc, inlined
     # the site mixes raw characters and entities; show both forms
     return out.replace("\u00a0", "&nbsp;", 1).replace("\u00ad", "&shy;", 1)
 
@@ -130,17 +146,27 @@ def card(
     flags: Flags = NO_FLAGS,
     label: bool = True,
     slug: bool = False,
-    cache: dict | None = None,
+    cache: OrderedDict | None = None,
 ) -> str:
     """A listing card (``article.news``), as on newsroom pages and under "Weitere Storys"."""
-    if flags != NO_FLAGS or cache is None:
+    if (flags is not NO_FLAGS and flags != NO_FLAGS) or cache is None:
         return _card(doc, date_tag, flags, label, slug)
-    key = (doc.sid, date_tag, label, slug)
+    key = _card_key(doc.sid, date_tag, label, slug)
     html_ = cache.get(key)
     if html_ is None:
-        html_ = cache[key] = _card(doc, date_tag, flags, label, slug)
-        if len(cache) > 4096:
-            cache.pop(next(iter(cache)))
+        html_ = _remember(cache, key, _card(doc, date_tag, flags, label, slug))
+    return html_
+
+
+def _card_key(sid: int, date_tag: str, label: bool = True, slug: bool = False) -> tuple:
+    return (sid, date_tag, label, slug)
+
+
+def _remember(cache: OrderedDict, key: tuple, html_: str) -> str:
+    """Keep a rendered card (or block of cards) in the corpus's cache, the oldest out first."""
+    cache[key] = html_
+    if len(cache) > 4096:
+        cache.popitem(last=False)
     return html_
 
 
@@ -165,6 +191,8 @@ def _card(doc: Doc | Card, date_tag: str, flags: Flags, label: bool, slug: bool)
 
 def _para(p: Para, inline_prefix: str = "") -> str:
     """A body paragraph's markup, by its kind (corpus.Para)."""
+    if p.kind == "p":
+        return f"<p>{inline_prefix}{_inline(p)}</p>"
     if p.kind == "heading":
         return f"<h{p.level}>{esc(p.text)}</h{p.level}>"
     if p.kind in ("list", "olist"):
@@ -184,6 +212,13 @@ def _para(p: Para, inline_prefix: str = "") -> str:
 
 def _inline(p: Para) -> str:
     """A paragraph's text with its links (and a bold first segment), without the <p>."""
+    segs = p.segs
+    if len(segs) == 1 and not p.bold:  # most paragraphs: one run of text
+        s = segs[0]
+        text = esc_corrupt(s.text, p.corrupt)
+        if s.href is None:
+            return text
+        return f'<a target="_blank" class="uri-ext outbound" rel="nofollow noopener" href="{ent(s.href)}">{text}</a>'
     parts = []
     for i, s in enumerate(p.segs):
         text = esc_corrupt(s.text, p.corrupt)
@@ -196,6 +231,7 @@ def _inline(p: Para) -> str:
     return "".join(parts)
 
 
+@functools.lru_cache(maxsize=4096)
 def _city_link(city: str) -> str:
     return (
         '<a data-category="citylink-story-view" data-action="click" data-label="Citylink in Meldungsansicht"'
@@ -204,6 +240,7 @@ def _city_link(city: str) -> str:
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def _tag(href: str, label: str) -> str:
     return (
         f'<li data-name="viperTag" data-score="1"><a href="{href}" class="btn event-trigger" rel="tag"'
@@ -237,30 +274,28 @@ def _media(doc: Doc) -> str:
 
 
 def _jsonld(doc: Doc, canonical: str, flags: Flags, description: str) -> str:
+    """The JSON-LD script: the text json.dumps(data, ensure_ascii=True, separators=(",", ": "))
+    gives for the NewsArticle dict, written out (its strings by json's own encoder), as
+    building and encoding the dict cost a page more than the rest of its head."""
     published = doc.jsonld_date
     if flags.bad_date:
         published = f"{doc.entry.local:%Y}-13-32T25:61:00"
-    data: dict = {
-        "@context": "https://schema.org",
-        "@type": "NewsArticle",
-        "mainEntityOfPage": {"@type": "WebPage", "@id": canonical},
-        "headline": title_raw(doc),
-    }
-    if doc.images:
-        data["image"] = {"@type": "ImageObject", "url": doc.images[0].content, "height": "2430", "width": "3543"}
-    data |= {
-        # the site gives Berlin local time without an offset
-        "datePublished": published,
-        "dateModified": f"{doc.date_modified:%Y-%m-%dT%H:%M:00}" if not flags.bad_date else published,
-        "author": {"name": doc.publisher.name},
-        "publisher": {
-            "@type": "Organization",
-            "name": "Presseportal.de",
-            "logo": {"@type": "ImageObject", "url": "/assets/img/pp-header-logo-de.png", "width": 197, "height": 27},
-        },
-        "description": description,
-    }
-    text = json.dumps(data, ensure_ascii=True, separators=(",", ": ")).replace("</", "<\\/")
+    # the site gives Berlin local time without an offset
+    modified = minute_iso(doc.date_modified) if not flags.bad_date else published
+    image = (
+        f'"image": {{"@type": "ImageObject","url": {_js(doc.images[0].content)},"height": "2430","width": "3543"}},'
+        if doc.images else ""
+    )
+    text = (
+        '{"@context": "https://schema.org","@type": "NewsArticle",'
+        f'"mainEntityOfPage": {{"@type": "WebPage","@id": {_js(canonical)}}},'
+        f'"headline": {_js(title_raw(doc))},{image}'
+        f'"datePublished": {_js(published)},"dateModified": {_js(modified)},'
+        f'"author": {{"name": {_js(doc.publisher.name)}}},'
+        '"publisher": {"@type": "Organization","name": "Presseportal.de",'
+        '"logo": {"@type": "ImageObject","url": "/assets/img/pp-header-logo-de.png","width": 197,"height": 27}},'
+        f'"description": {_js(description)}}}'
+    ).replace("</", "<\\/")
     return f'<script type="application/ld+json">{text}</script>'
 
 
@@ -293,18 +328,29 @@ def _markup(doc: Doc) -> dict[str, str]:
 
 def _dateline_html(doc: Doc, link: bool) -> str:
     """The dateline as the page writes it ("<i><a class="story-city">Musterkreis</a>: (ots)</i>")."""
-    text = esc(doc.dateline_shown)
+    return _dateline_markup(doc.dateline_shown, doc.dateline, doc.initials, link)
+
+
+# the datelines and contact lines of a newsroom repeat from release to release
+@functools.lru_cache(maxsize=4096)
+def _dateline_markup(shown: str, dateline: str, initials: str, link: bool) -> str:
+    text = esc(shown)
     if link:
-        linked = doc.dateline.split("/")[0]
+        linked = dateline.split("/")[0]
         text = text.replace(esc(linked), _city_link(linked), 1)
-    return f"<i>{text}</i>" + (f" - ({esc(doc.initials)})" if doc.initials else "")
+    return f"<i>{text}</i>" + (f" - ({esc(initials)})" if initials else "")
 
 
 def _contact_line(s: Seg) -> str:
-    if s.href:
-        return (f'<a target="_blank" class="uri-ext outbound" rel="nofollow noopener" href="{s.href}" '
-                f'class="uri-mailto">{esc(s.text)}</a>')
-    return esc(s.text)
+    return _contact_markup(s.text, s.href)
+
+
+@functools.lru_cache(maxsize=4096)
+def _contact_markup(text: str, href: str | None) -> str:
+    if href:
+        return (f'<a target="_blank" class="uri-ext outbound" rel="nofollow noopener" href="{href}" '
+                f'class="uri-mailto">{esc(text)}</a>')
+    return esc(text)
 
 
 def _release_text(doc: Doc, *, broken_link: str = "") -> list[str]:
@@ -313,7 +359,7 @@ def _release_text(doc: Doc, *, broken_link: str = "") -> list[str]:
     (the fault knob; pages of <p> paragraphs only)."""
     kinds, markup = doc.kinds, _markup(doc)
     dateline = _dateline_html(doc, markup["dateline"] == "link")
-    originator = f"Original-Content von: {ent(doc.publisher.name)}, &uuml;bermittelt durch news aktuell"
+    originator = f"Original-Content von: {ent_cached(doc.publisher.name)}, &uuml;bermittelt durch news aktuell"
     lines = [_contact_line(s) for s in doc.contact]
     if "glued_contact" in kinds:  # a person's name, phone and mail as adjacent links, no <br>
         name, phone, mail = doc.contact[-3:]
@@ -362,18 +408,100 @@ def _release_text(doc: Doc, *, broken_link: str = "") -> list[str]:
     return parts
 
 
+@functools.lru_cache(maxsize=1024)
+def _newsroom_box(home: str, name: str) -> str:
+    """The "Alle Storys" box of a newsroom (twice on each of its story pages)."""
+    return (
+        f'<div class="story-linkbox-newsroom" id="author"><div class="tac logo"><a href="{home}" title="Alle Storys">'
+        f'<img src="/assets/img/logo_ph.png" alt="Alle Storys" title="{ent(name)}"></a></div>'
+        f'<a href="{home}" title="Alle Storys {ent(name)}" class="to-newsroom bg-white">Alle Storys</a>'
+        f'<div class="alert-area"><div class="ui-overlay-subtitle">Keine Story von {esc(name)} mehr verpassen.</div>'
+        '<form action="/alert/index.htx?mode=new" method="POST"><input type="text" name="email" placeholder="Ihre E-Mail-Adresse" /></form>'
+        '</div><div class="no-float"></div></div>'
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _customer(home: str, name: str) -> str:
+    return (
+        f'<p class="customer"><a class="story-customer" title="weiter zum newsroom von {ent(name)}"'
+        f' href="{home}">{esc(name)}</a></p>'
+    )
+
+
+def _more(corpus: Corpus, block_id: str, newsroom: Newsroom, sids: list[int]) -> str:
+    """A "Weitere Storys" block of a newsroom's cards ("" for no stories). Cached with the
+    cards: what it shows is static per story, and consecutive pages of a newsroom show the
+    same block of the other newsroom."""
+    if not sids:
+        return ""
+    cache = corpus.card_html
+    key = (block_id, *sids)
+    html_ = cache.get(key)
+    if html_ is None:
+        cards = []
+        for sid in sids:
+            # the card of a story that is in the cache (card() keys it so) needs no Card
+            c = cache.get(_card_key(sid, "h5"))
+            cards.append(c if c is not None else card(corpus.card(sid), date_tag="h5", cache=cache))
+        html_ = _remember(
+            cache,
+            key,
+            f'<div class="row block block-newsroom_stories" id="{block_id}" data-type="newsroom_stories">'
+            f'<div class="col twelve block-headline"><div class="thisisnoh h2 block-headline-left-text">'
+            f'Weitere Storys: {esc(corpus.newsrooms[newsroom].name)}</div>'
+            f'<a href="{newsroom.listing_path()}" class="block-headline-right-link" title="Alle Storys">Alle Storys</a></div>'
+            '<div class="block-news"><ul class="article-list row row-homepage">'
+            + "".join([f'<li class="col four ">{c}</li>' for c in cards])
+            + "</ul></div></div>",
+        )
+    return html_
+
+
+def _quote_table(safe: str) -> dict[int, str]:
+    always = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~" + safe
+    return {b: chr(b) if chr(b) in always else f"%{b:02X}" for b in range(256)}
+
+
+_QUOTE_ALL, _QUOTE_PATH = _quote_table(""), _quote_table("/")
+
+
+def _quote(s: str, table: dict[int, str]) -> str:
+    """urllib.parse.quote(s, safe="" or "/") byte for byte: the UTF-8 bytes as latin-1
+    characters, each mapped to itself or to %XX (a table lookup, not a call, per byte)."""
+    return s.encode().decode("latin-1").translate(table)
+
+
 def story_page(corpus: Corpus, doc: Doc, flags: Flags = NO_FLAGS) -> str:
+    return "".join(_story_parts(corpus, doc, flags))
+
+
+def story_bytes(corpus: Corpus, doc: Doc, flags: Flags = NO_FLAGS) -> bytes:
+    """The story page as served: UTF-8, or windows-1252 (the `cp1252` variety) with numeric
+    references for what that charset lacks. Encoded part by part, which gives the same
+    bytes (both encodings go character by character) for less: joined first, the one
+    character beyond Latin-1 (the title's ▷) widens the whole page to two bytes a character."""
+    parts = _story_parts(corpus, doc, flags)
+    if "cp1252" in doc.kinds:
+        return b"".join([part.encode("cp1252", "xmlcharrefreplace") for part in parts])
+    return b"".join([part.encode() for part in parts])
+
+
+def _story_parts(corpus: Corpus, doc: Doc, flags: Flags) -> list[str]:
     base = corpus.base_url
-    pid, sid, kinds = doc.pid, doc.sid, doc.kinds
+    sid, kinds = doc.sid, doc.kinds
     newsroom = doc.newsroom
-    canonical = f"{base}/pm/{flags.canonical}" if flags.canonical else base + newsroom.story_path(sid)
+    pub = doc.publisher
+    name = pub.name
+    story_path = newsroom.story_path(sid)
+    canonical = f"{base}/pm/{flags.canonical}" if flags.canonical else base + story_path
     home = newsroom.listing_path()
     title = title_raw(doc)
     t_attr = ent(title)
     # "Polizeipräsidium Musterstadt - Musterstadt (ots) - (ab) Am Dienstag ..."
     after_dateline = f"{doc.dateline_shown} - " + (f"({doc.initials}) " if doc.initials else "") + doc.teaser
-    desc_full = ent(f"{doc.publisher.name} - {after_dateline}")
     desc_og = ent(after_dateline)
+    desc_full = f"{ent_cached(name)} - {desc_og}"  # entities are per character: the same as ent() of the whole
     charset = "windows-1252" if "cp1252" in kinds else "utf-8"
     img_meta = ""
     if doc.images:
@@ -383,9 +511,14 @@ def story_page(corpus: Corpus, doc: Doc, flags: Flags = NO_FLAGS) -> str:
             f'<meta property="og:image" content="{thumb}" />'
         )
     keywords = ", ".join(doc.keywords)
-    head = (
-        f'<!DOCTYPE html><html class="no-js" lang="de"><head><meta charset="{charset}">'
-        f"<title>\u25b7 {esc(title)} | Presseportal</title>"
+    newsroom_box = _newsroom_box(home, name)
+    share = _quote(f"{canonical}/?utm_source=facebook&utm_medium=social", _QUOTE_ALL)
+    # newer pages say "Meldung" where older ones say "Story" (both seen on the site)
+    noun = "Meldung" if doc.entry.local.year >= 2023 else "Story"
+    page = [
+        f'<!DOCTYPE html><html class="no-js" lang="de"><head><meta charset="{charset}">',
+        # a part of its own: the one character beyond Latin-1 would widen the whole head (story_bytes)
+        f"<title>\u25b7 {esc(title)} | Presseportal</title>",
         '<meta name="robots" content="index, follow, noarchive, max-image-preview:large" />'
         '<meta name="application-name" content="Presseportal" />'
         f'<meta name="description" content="{desc_full}" />'
@@ -399,106 +532,70 @@ def story_page(corpus: Corpus, doc: Doc, flags: Flags = NO_FLAGS) -> str:
         f'{img_meta}<meta property="og:site_name" content="presseportal.de" />'
         f'<meta property="og:url" content="{canonical}" /><meta property="og:title" content="{t_attr}" />'
         f'<meta property="og:description" content="{desc_og}" /><meta property="og:type" content="article" />'
-        f'<link rel="canonical" href="{canonical}"><link rel="amphtml" href="{base}{newsroom.story_path(sid).replace("/pm/", "/pm/amp/")}">'
+        f'<link rel="canonical" href="{canonical}"><link rel="amphtml" href="{base}{story_path.replace("/pm/", "/pm/amp/")}">'
         f'<link rel="alternate" type="application/rss+xml" title="Presseportal RSS-Feed" href="{base}/rss/presseportal.rss2" >'
         '<link rel="shortcut icon" href="/assets/img/favicons/de.png?4" type="image/ico" />'
         "<script>var ppapp = {debug: false, tld: 'de', root: '/', lang: 'de'};"
-        f"ga('ec:addProduct', {{'id': 'STORY_{sid}', 'name': {json.dumps(doc.title)}, 'brand': {json.dumps(doc.publisher.name)}}});"
+        f"ga('ec:addProduct', {{'id': 'STORY_{sid}', 'name': {_js(doc.title)}, 'brand': {_js(name)}}});"
         "</script>"
         '<link rel="stylesheet" href="/assets/css/story-de.css?ce75ecb">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
-    )
-
-    newsroom_box = (
-        f'<div class="story-linkbox-newsroom" id="author"><div class="tac logo"><a href="{home}" title="Alle Storys">'
-        f'<img src="/assets/img/logo_ph.png" alt="Alle Storys" title="{ent(doc.publisher.name)}"></a></div>'
-        f'<a href="{home}" title="Alle Storys {ent(doc.publisher.name)}" class="to-newsroom bg-white">Alle Storys</a>'
-        f'<div class="alert-area"><div class="ui-overlay-subtitle">Keine Story von {esc(doc.publisher.name)} mehr verpassen.</div>'
-        '<form action="/alert/index.htx?mode=new" method="POST"><input type="text" name="email" placeholder="Ihre E-Mail-Adresse" /></form>'
-        '</div><div class="no-float"></div></div>'
-    )
-
-    card_parts: list[str] = []
+        '<meta name="viewport" content="width=device-width, initial-scale=1"></head>',
+        '<body class="tld-de">',
+        HEADER,
+        '<main><div class="section"><div class="row sticky-row"><div class="col twelve story-linkbox-top">',
+        newsroom_box,
+        '</div><article class="col eight story mbs">',
+        f'<div class="card" lang="{doc.language}">',
+    ]
+    # the card
     if "no_pdate" not in kinds:
-        card_parts.append(f'<p class="date">{date_text(doc, flags)}</p>')
-    card_parts.append(
-        f'<p class="customer"><a class="story-customer" title="weiter zum newsroom von {ent(doc.publisher.name)}"'
-        f' href="{home}">{esc(doc.publisher.name)}</a></p>'
-    )
+        page.append(f'<p class="date">{date_text(doc, flags)}</p>')
+    page.append(_customer(home, name))
     if not flags.no_h1:
-        card_parts.append(f"<h1>{esc(title)}</h1>")
-    share = quote(f"{canonical}/?utm_source=facebook&utm_medium=social", safe="")
-    card_parts.append(
+        page.append(f"<h1>{esc(title)}</h1>")
+    page.append(
         '<div class="story-sharing"><div class="story-sharing-items">'
         f'<a href="https://www.facebook.com/sharer.php?u={share}" class="is-default story-sharing-facebook event-trigger"'
         ' title="Teilen &uuml;ber Facebook"><span aria-hidden="true" data-icon="&#xe224;"></span></a>'
-        f'<a href="mailto:?subject={quote(doc.title)}&body={canonical}" class="is-default story-sharing-mailit event-trigger"'
+        f'<a href="mailto:?subject={_quote(doc.title, _QUOTE_PATH)}&body={canonical}" class="is-default story-sharing-mailit event-trigger"'
         ' title="Senden"><span aria-hidden="true" data-icon="&#xe207;"></span></a>'
         '</div><div class="no-float"></div></div>'
-    )
-    # a mustache template inside the card, as on the real page: its <p> is not body text
-    card_parts.append(
+        # a mustache template inside the card, as on the real page: its <p> is not body text
         '<script id="image_meta" type="text/mustache"><div class="overlay-image-info"><div class="twelve float-l">'
         "{{#caption.text}}<p class=\"bold\">{{caption.label}}:</p><p>{{caption.text}}</p>{{/caption.text}}</div></div></script>"
     )
-    card_parts.append(_media(doc))
+    page.append(_media(doc))
+    page += _release_text(doc, broken_link=flags.broken_link)
+    page.append('<div class="no-float"></div>')
+    page.append("</div></article><div></div>")
 
-    card_parts.extend(_release_text(doc, broken_link=flags.broken_link))
-    card_parts.append('<div class="no-float"></div>')
-
-    # newer pages say "Meldung" where older ones say "Story" (both seen on the site)
-    noun = "Meldung" if doc.entry.local.year >= 2023 else "Story"
-    topic_tags = [_tag(f"/st/{latin1_path(k)}", k) for k in doc.keywords]
-    topic_tags += [_tag(href, label) for href, label in doc.categories]  # /t/ categories: not keywords
-    sidebar = (
-        '<div class="col four float-l stickybox"><div class="story-linkbox">'
-        + newsroom_box
-        + '<div class="story-linkbox-docs"><ul>'
+    # the sidebar
+    page += (
+        '<div class="col four float-l stickybox"><div class="story-linkbox">',
+        newsroom_box,
+        '<div class="story-linkbox-docs"><ul>'
         f'<li><span class="no-link event-trigger" data-url="/print/{sid}-print.html" title="Druckversion">Druckversion</span></li>'
         f'<li><span class="no-link event-trigger" data-url="/pdf/{sid}-download.pdf" title="PDF-Version">PDF-Version</span></li>'
         "</ul></div>"
-        f'<div class="thisisnoh h4 mtxl">Orte in dieser {noun}</div><ul class="tags">'
-        + "".join(_tag(f"/regional/{latin1_path(p)}", p) for p in doc.places)
-        + f'</ul><div class="thisisnoh h4 mts">Themen in dieser {noun}</div><ul class="tags">'
-        + "".join(topic_tags)
-        + '</ul><div class="no-float"></div></div></div>'
+        f'<div class="thisisnoh h4 mtxl">Orte in dieser {noun}</div><ul class="tags">',
     )
+    page += [_tag(f"/regional/{latin1_path(p)}", p) for p in doc.places]
+    page.append(f'</ul><div class="thisisnoh h4 mts">Themen in dieser {noun}</div><ul class="tags">')
+    page += [_tag(f"/st/{latin1_path(k)}", k) for k in doc.keywords]
+    page += [_tag(href, label) for href, label in doc.categories]  # /t/ categories: not keywords
+    page.append('</ul><div class="no-float"></div></div></div>')
+    page.append("</div></div>")
 
-    more = []
-    same = [corpus.card(s) for s in corpus.older_than(newsroom, sid, 3)]
-    other = [corpus.card(s) for s in corpus.older_than(corpus.other_newsroom(newsroom), sid, 3)]
-    for block_id, docs in (("same-newsrooms", same), ("other-newsrooms", other)):
-        if not docs:
-            continue
-        name = docs[0].publisher.name
-        more.append(
-            f'<div class="row block block-newsroom_stories" id="{block_id}" data-type="newsroom_stories">'
-            f'<div class="col twelve block-headline"><div class="thisisnoh h2 block-headline-left-text">Weitere Storys: {esc(name)}</div>'
-            f'<a href="{docs[0].newsroom.listing_path()}" class="block-headline-right-link" title="Alle Storys">Alle Storys</a></div>'
-            '<div class="block-news"><ul class="article-list row row-homepage">'
-            + "".join(f'<li class="col four ">{card(d, date_tag="h5", cache=corpus.card_html)}</li>' for d in docs)
-            + "</ul></div></div>"
-        )
-
-    return (
-        head
-        + '<body class="tld-de">'
-        + HEADER
-        + '<main><div class="section"><div class="row sticky-row"><div class="col twelve story-linkbox-top">'
-        + newsroom_box
-        + '</div><article class="col eight story mbs">'
-        + f'<div class="card" lang="{doc.language}">'
-        + "".join(card_parts)
-        + "</div></article><div></div>"
-        + sidebar
-        + "</div></div>"
-        + ("" if "no_jsonld" in kinds else _jsonld(doc, canonical, flags, after_dateline))
-        + '<div class="section pts" data-nosnippet>'
-        + "".join(more)
-        + "</div></main>"
-        + FOOTER
-        + "</body></html>"
-    )
+    if "no_jsonld" not in kinds:
+        page.append(_jsonld(doc, canonical, flags, after_dateline))
+    page.append('<div class="section pts" data-nosnippet>')
+    other = corpus.other_newsroom(newsroom)
+    page.append(_more(corpus, "same-newsrooms", newsroom, corpus.older_than(newsroom, sid, 3)))
+    page.append(_more(corpus, "other-newsrooms", other, corpus.older_than(other, sid, 3)))
+    page.append("</div></main>")
+    page.append(FOOTER)
+    page.append("</body></html>")
+    return page
 
 
 # ---- newsroom listing -------------------------------------------------------------------------

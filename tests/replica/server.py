@@ -9,6 +9,7 @@ publish/edit/delete bumps.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import re
 import socket
@@ -46,6 +47,7 @@ class Page:
     last_modified: str | None = None
 
 
+@functools.lru_cache(maxsize=4096)  # one (immutable) object per newsroom, not one per request
 def newsroom(office: bool, number: str) -> Newsroom:
     return Newsroom(OFFICE if office else PUBLISHER, int(number))
 
@@ -82,7 +84,7 @@ class Site:
     def page(self, kind: str, args: tuple, query: dict[str, str], flags: render.Flags) -> Page:
         window = (query.get("startDate", ""), query.get("endDate", "")) if kind == "listing" else ("", "")
         key = (kind, args, window, self.corpus.version, self.robots_disallow if kind == "robots" else ())
-        cacheable = flags == render.NO_FLAGS
+        cacheable = flags is render.NO_FLAGS or flags == render.NO_FLAGS
         if cacheable:
             with self._lock:
                 hit = self._cache.get(key)
@@ -116,11 +118,9 @@ class Site:
             if e is None or e.newsroom != room:
                 return self._not_found()
             doc = c.doc(sid)
-            text = render.story_page(c, doc, flags)
-            if "cp1252" in doc.kinds:
-                # served in the legacy charset; characters it lacks become references
-                return Page(200, text.encode("cp1252", "xmlcharrefreplace"), "text/html; charset=windows-1252")
-            return Page(200, text.encode(), HTML)
+            body = render.story_bytes(c, doc, flags)
+            # the cp1252 variety is served in the legacy charset (render.story_bytes)
+            return Page(200, body, "text/html; charset=windows-1252" if "cp1252" in doc.kinds else HTML)
         if kind == "listing":
             room, offset = args
             if room not in c.newsrooms:
@@ -197,7 +197,8 @@ class Server:
             if early is not None:
                 return early
         flags = self._flags(fault, kind, args, request) if fault is not None else render.NO_FLAGS
-        page = self.site.page(kind, args, dict(request.query), flags)
+        query = dict(request.query) if "?" in path else {}  # (raw_path has the query; parsing none costs)
+        page = self.site.page(kind, args, query, flags)
         headers: dict[str, str] = {}
         if page.etag:
             headers["ETag"] = page.etag

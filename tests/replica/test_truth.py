@@ -70,6 +70,24 @@ def test_deterministic_by_seed():
     assert [a.truth(s)["body"] for s in a.story_ids()] != [other.truth(s)["body"] for s in other.story_ids()]
 
 
+def test_a_story_is_the_same_whether_its_card_came_first():
+    """A document goes on from the generator its card seeded (Corpus._doc_head): the
+    order a crawler asks in (listing, then its stories) must not change a story."""
+    from tests.replica import render
+
+    cards_first, docs_only = Corpus(200, seed=5, offices=3), Corpus(200, seed=5, offices=3)
+    for room in cards_first.newsrooms:
+        sids = cards_first.stories(room)
+        for sid in sids:
+            cards_first.card(sid)
+        assert all(cards_first._heads.get(sid) for sid in sids[:5]), "the cards kept their heads"
+        for sid in sids:
+            assert cards_first.truth(sid) == docs_only.truth(sid)
+            pages = [render.story_page(c, c.doc(sid)) for c in (cards_first, docs_only)]
+            assert pages[0] == pages[1], f"story {sid} of {room}"
+        assert not any(sid in cards_first._heads for sid in sids), "each head is taken once"
+
+
 def test_twenty_thousand_releases_are_cheap():
     # how fast the replica serves is bench/replica.py's figure; here: memory stays small
     tracemalloc.start()
