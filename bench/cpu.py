@@ -10,6 +10,14 @@ Scrapy spider's cost per page, with a profile of where the time goes, and two pe
    with no item pipelines at all (the spider and its extraction, nothing normalised,
    validated or stored), interleaved with the bare spider: the least the ratio could be
    were that part free (information rows).
+   **What each part costs in place**: the same backfill with the product's own stages
+   wrapped where the crawl calls them (`python -m bench.cpu --accounted`), each adding the
+   CPU seconds of the thread it runs in (time.thread_time) to its part: extraction (of it
+   the lxml parse), listing pages, decoding and the completeness check, normalisation,
+   validation, the store's batch rows (of it the raw pages); the rest (Scrapy, HTTP, the
+   store's writes, extensions, start-up) is the process's CPU less those. Interleaved
+   with the bare spider, each part beside its CPU per page (information rows): the cost
+   row's ratio is 1 + (the parts + the rest beyond the bare spider's) / the bare spider.
 2. **Where the time goes**: py-spy samples one backfill of `PROFILE_RELEASES` (the
    replica in its own process, not sampled); each sample goes to the first part of the
    path a release takes that its stack shows (start-up imports, store, normalisation,
@@ -23,11 +31,17 @@ Scrapy spider's cost per page, with a profile of where the time goes, and two pe
    first run (`bench/peers/news_please.py --setup`), and says so when it cannot.
 
     python -m bench.cpu [--profile-releases 2000]
+    python -m bench.cpu --accounted OUT.json -- ARGS...   (the presseportal command ARGS, parts to OUT)
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import importlib
+import inspect
+import json
+import os
 import shutil
 import statistics
 import sys
@@ -142,6 +156,104 @@ def parts_off_rows(releases: int = RELEASES, rounds: int = e2e.ROUNDS) -> list[d
     return rows
 
 
+# --- 1c. what each part costs in place: thread CPU of the product's own stages ------------------
+
+# (part, module, name): the function is wrapped where the crawl looks it up, and adds the CPU
+# seconds of its thread (time.thread_time) to its part while it runs. A part whose name
+# starts with "of which" runs inside the one above it; the others do not nest.
+ACCOUNTED = [
+    ("extraction of story pages (extract_story)", "crawler.spiders.presseportal", "extract_story"),
+    ("of which the lxml parse", "crawler.extract.story", "parse_html"),
+    ("listing pages (extract_listing)", "crawler.spiders.presseportal", "extract_listing"),
+    ("decoding a story page", "crawler.spiders.presseportal", "decode_html"),
+    ("the completeness check of a story page", "crawler.spiders.presseportal", "missing_end"),
+    ("normalisation (NormalizePipeline)", "pipelines.normalize", "NormalizePipeline.process_item"),
+    ("validation (ValidatePipeline)", "pipelines.validate", "ValidatePipeline.process_item"),
+    ("the store's batch rows (prepare_batch)", "pipelines.store", "prepare_batch"),
+    ("of which raw pages (sha256, zstd)", "crawler.db.releases", "page_row"),
+]
+REST = "the rest: Scrapy, HTTP, the store's writes, extensions, start-up"
+OWN = "the parts above together (the product's own stages)"
+
+
+def _accounting(spent: dict[str, float], part: str, fn):
+    @functools.wraps(fn)
+    def accounted(*args, **kwargs):
+        t0 = time.thread_time()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            spent[part] += time.thread_time() - t0
+    return accounted
+
+
+def accounted_main(out: str, argv: list[str]) -> int:
+    """The `presseportal` command with ACCOUNTED's functions wrapped; writes
+    {"parts": {part: CPU s}, "total": the process's CPU s} to `out` (JSON) at the end."""
+    import resource
+
+    spent = dict.fromkeys((part for part, _, _ in ACCOUNTED), 0.0)
+    for part, module, name in ACCOUNTED:
+        owner = importlib.import_module(module)
+        *path, attr = name.split(".")
+        for step in path:
+            owner = getattr(owner, step)
+        fn = getattr(owner, attr)
+        assert not inspect.iscoroutinefunction(fn), f"{module}.{name}: thread CPU cannot follow a coroutine"
+        setattr(owner, attr, _accounting(spent, part, fn))
+    from crawler.precheck import main as presseportal_main
+
+    try:
+        return presseportal_main(argv)
+    finally:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        Path(out).write_text(json.dumps({"parts": spent, "total": usage.ru_utime + usage.ru_stime}))
+
+
+def accounted_rows(releases: int = RELEASES, rounds: int = e2e.ROUNDS) -> list[dict]:
+    """ACCOUNTED's parts of the backfill (CPU ms per stored release, medians), interleaved
+    with the bare spider, each beside the bare spider's CPU per page."""
+    bares, runs = [], []
+    with replica_process(releases) as base_url, tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "parts.json"
+        for _ in range(rounds):
+            bares.append(e2e.bare(base_url))
+            with e2e.throwaway_database() as database_url:
+                argv = [sys.executable, "-m", "bench.cpu", "--accounted", str(out), "--",
+                        *presseportal("backfill", "--publisher", str(PUBLISHER))[1:]]
+                result = run_measured(argv, crawler_env(base_url, database_url))
+                stored = e2e.count_releases(database_url)
+                spent = json.loads(out.read_text()) if result["rc"] == 0 and out.exists() else None
+                runs.append({"rc": result["rc"], "stored": stored, "spent": spent, "stderr": result["stderr"]})
+                out.unlink(missing_ok=True)
+    ok = all(r["rc"] == 0 and r["stored"] == releases and r["spent"] for r in runs) and \
+        all(r["rc"] == 0 and r.get("stories") == releases for r in bares)
+    per_page = statistics.median(r["cpu_s"] / max(r.get("stories") or 0, 1) for r in bares) * 1000
+    if not ok:
+        why = "; ".join(tail(r["stderr"], 200) for r in [*runs, *bares] if r["rc"]) or "a run stored less"
+        return [{"name": "cpu: parts in place", "value": None, "unit": "ms", "baseline_name": None,
+                 "baseline_value": None, "ratio": None, "target": None, "met": False, "notes": f"INCOMPLETE: {why}"}]
+
+    def ms(run: dict, part: str) -> float:
+        spent = run["spent"]
+        own = sum(v for p, v in spent["parts"].items() if not p.startswith("of which"))
+        cpu = own if part == OWN else spent["total"] - own if part == REST else spent["parts"][part]
+        return cpu * 1000 / run["stored"]
+
+    rows = []
+    for part in [*(p for p, _, _ in ACCOUNTED), OWN, REST]:
+        value = statistics.median(ms(r, part) for r in runs)
+        rows.append({
+            "name": f"cpu: in place, {part}, CPU per stored release", "value": value, "unit": "ms",
+            "baseline_name": "bare Scrapy spider, CPU per page (all of it)", "baseline_value": per_page,
+            "ratio": value / per_page if per_page else None, "target": None, "met": None,
+            "notes": (f"{releases:,} replica releases, `python -m bench.cpu --accounted` (the backfill with its "
+                      f"stages wrapped, thread CPU each), medians of {len(runs)} runs interleaved with the bare "
+                      f"spider's: " + ", ".join(f"{ms(r, part):.3f}" for r in runs) + " ms"),
+        })
+    return rows
+
+
 # --- 2. the profile ---------------------------------------------------------------------------
 
 
@@ -231,13 +343,18 @@ def peer_rows(cost: dict) -> list[dict]:
 
 def run(profile_releases: int = PROFILE_RELEASES) -> list[dict]:
     cost = cost_row(e2e_runs(), profile(profile_releases))
-    return [cost, *peer_rows(cost), *parts_off_rows()]
+    return [cost, *peer_rows(cost), *parts_off_rows(), *accounted_rows()]
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.cpu", description=__doc__.splitlines()[0])
     ap.add_argument("--profile-releases", type=int, default=PROFILE_RELEASES)
+    ap.add_argument("--accounted", metavar="OUT", help="run the presseportal command given after -- with "
+                    "ACCOUNTED's parts wrapped; their CPU seconds to OUT (JSON)")
+    ap.add_argument("command", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.accounted:
+        return accounted_main(args.accounted, args.command[1:] if args.command[:1] == ["--"] else args.command)
     e2e.print_rows(run(args.profile_releases))
     return 0
 

@@ -26,3 +26,26 @@ def test_a_sample_goes_to_the_part_of_the_path_its_stack_shows():
 
 def test_a_stack_without_a_python_frame_is_no_cpu_of_the_crawler():
     assert part_of("") is None
+
+
+def test_each_accounted_part_names_a_plain_function_where_the_crawl_calls_it():
+    # a rename in the product must fail here, not leave a part at zero in bench/results.md
+    import importlib
+    import inspect
+
+    from bench.cpu import ACCOUNTED
+
+    for part, module, name in ACCOUNTED:
+        owner = importlib.import_module(module)
+        for step in name.split("."):
+            owner = getattr(owner, step)
+        assert callable(owner) and not inspect.iscoroutinefunction(owner), part
+
+
+def test_an_accounted_function_adds_its_thread_cpu_to_its_part_and_still_answers():
+    from bench.cpu import _accounting
+
+    spent = {"busy": 0.0}
+    busy = _accounting(spent, "busy", lambda n: sum(i * i for i in range(n)))
+    assert busy(200_000) == sum(i * i for i in range(200_000))
+    assert spent["busy"] > 0.001
