@@ -15,7 +15,7 @@ script). For a plain cron crawl (`crawl` with `--publisher` / `--office`, `-q` /
 2. asks the site as the spider would: robots.txt first (parsed by protego, Scrapy's
    default parser), then each newsroom's first page with its validators (`If-None-Match`,
    `If-Modified-Since`), with the project's User-Agent, each request taking its slot of
-   the site's budget (`crawler.db.budget`, as `SiteBudgetMiddleware` does: a slot
+   the site's budget (`crawler.db.budget`, as the crawl's download handler does: a slot
    reserved in PostgreSQL, waited for, given up when missed or voided by a push back)
    and the crawl's delay between requests;
 3. when every newsroom answered 304: writes the run as the run record writes a cron run
@@ -266,7 +266,7 @@ class Site:
     def __init__(self, database_url: str, settings: dict[str, Any]):
         self.base_url = settings["PRESSEPORTAL_BASE_URL"].rstrip("/")
         parts = urlsplit(self.base_url)
-        self.host = parts.netloc  # the budget's key, as the middleware names the site
+        self.host = parts.netloc  # the budget's key, as the download handler names the site
         self.https = parts.scheme == "https"
         self.user_agent = settings["USER_AGENT"]
         self.timeout = float(settings["DOWNLOAD_TIMEOUT"])
@@ -347,7 +347,7 @@ class Site:
 
     def wait_for_slot(self) -> None:
         """The crawl's delay after the last request, then a slot of the site's budget,
-        taken as `SiteBudgetMiddleware` takes it (`budget.take_shared_slot`)."""
+        taken as the crawl's `SiteBudgetDownloadHandler` takes it (`budget.take_shared_slot`)."""
         if self.last_sent is not None:
             time.sleep(max(0.0, self.last_sent + self.delay - time.monotonic()))
         if self.loop is not None:
@@ -355,7 +355,7 @@ class Site:
 
     def check_push_back(self, status: int, headers) -> None:
         """A 429 or a Retry-After holds every worker back (`budget.push_back` for
-        `push_back_seconds`), as the budget middleware does; the full crawl then waits for
+        `push_back_seconds`), as the crawl's budget does; the full crawl then waits for
         it too."""
         wait = push_back_seconds(status, headers.get("Retry-After"),
                                  default=self.push_seconds, longest=self.retry_after_max)

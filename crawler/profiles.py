@@ -14,7 +14,7 @@ the User-Agent (`user_agent`; `warn_missing_contact`: one warning when a crawl o
 site names no contact; `contact_problem`: a contact that reaches nobody, which `check`
 refuses), how long a site's `Retry-After` asks us to wait
 (`retry_after_seconds`) and how long an answer holds every worker back (`push_back_seconds`,
-for the budget middleware, the pre-check and the queue's refresh), and what a robots.txt
+for the crawl's site budget, the pre-check and the queue's refresh), and what a robots.txt
 answer allows outside Scrapy (`robots_rules`, for the pre-check and the refresh).
 """
 
@@ -191,7 +191,7 @@ def push_back_seconds(status: int, retry_after: bytes | str | None, *, default: 
     with this status and Retry-After header: what the Retry-After asks (on any answer), else
     `default` (SITE_BUDGET_PUSH_SECONDS) for a 429 without one, and never more than
     `longest` (RETRY_AFTER_MAX_SECONDS: a site asking for a day must not stall the crawl for
-    a day). The one reading of "slow down" for the budget middleware, the cron pre-check
+    a day). The one reading of "slow down" for the crawl's site budget, the cron pre-check
     and the queue's refresh, so a site's answer holds back every path alike."""
     wait = retry_after_seconds(retry_after)
     if status == 429 and wait is None:

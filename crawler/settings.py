@@ -90,8 +90,9 @@ PRESSEPORTAL_PRECHECK = os.environ.get("PRESSEPORTAL_PRECHECK", "1").strip().low
     "0", "false", "no", "off")
 
 # One request budget per site, shared by every process on every machine through
-# PostgreSQL (crawler/budget.py SiteBudgetMiddleware, table site_budgets): requests
-# per second to the site in total, whatever the number of workers; 0 switches it off.
+# PostgreSQL (crawler/budget.py SiteBudgetDownloadHandler, table site_budgets): requests
+# per second to the site in total, whatever the number of workers (no one-second window
+# holds more, rounded up); 0 switches it off.
 # A 429 or Retry-After pushes every worker back. Unset (None), the profile's default
 # applies: 1 for the live site, none for the replica on loopback.
 PRESSEPORTAL_SITE_BUDGET = number("PRESSEPORTAL_SITE_BUDGET", None, meaning="a number of requests per second",
@@ -120,8 +121,13 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,
-    # last before the download: every request (robots.txt, retries) takes a budget slot
-    "crawler.budget.SiteBudgetMiddleware": 950,
+}
+# the site budget is taken in the download handler, after Scrapy's download slots (their
+# delays and concurrency) and right before the request goes out: every request (robots.txt,
+# retries, redirects) in its slot
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.budget.SiteBudgetDownloadHandler",
+    "https": "crawler.budget.SiteBudgetDownloadHandler",
 }
 # a dropped or failed item is logged as one line naming its page or file:line, not the record
 LOG_FORMATTER = "crawler.logformatter.LogFormatter"

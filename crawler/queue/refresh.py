@@ -17,7 +17,7 @@ conditional GET (304: one request, nothing else).
 
 The feed is asked for as a crawl asks for a page (`fetch_site_feed`): robots.txt obeyed,
 each request in its slot of the site's budget (`crawler.db.budget.take_shared_slot`, the
-rule `SiteBudgetMiddleware` follows), and a 429 or a Retry-After written into the budget
+rule the crawl's `SiteBudgetDownloadHandler` follows), and a 429 or a Retry-After written into the budget
 (`push_back`) before the cycle gives up, so that no worker asks the site again before it
 said. robots.txt is read at most once an hour (`ROBOTS_MAX_AGE_SECONDS`) for every worker:
 its reading is kept in the store (`crawl_cursors`, `refresh:robots:{host}`), so a cycle

@@ -63,16 +63,19 @@ def test_site_budget_slots_are_spaced_for_every_connection_and_a_push_moves_them
             await two.close()
 
     waits, after_push, other_site = asyncio.run(scenario())
-    # slot k is k/10 s away (give or take the round trips)
+    # slot k is k intervals away (give or take the round trips): 1/10 s widened by the
+    # lateness allowed, so that 11 requests span more than a second even with one late
+    step = budget.interval(10.0)
+    assert step == (1 + budget.late_tolerance(10.0)) / 10 > 0.1
     for k, wait in enumerate(waits):
-        assert abs(wait - k / 10) < 0.08, (k, waits)
+        assert abs(wait - k * step) < 0.08, (k, waits)
     assert 2.8 < after_push <= 3.1, after_push
     assert other_site < 0.05  # one budget per site
 
 
 
 def test_a_slot_voided_by_a_push_back_while_waiting_is_taken_again_after_the_push(database_url):
-    # the one rule every request to the site keeps (the budget middleware, the pre-check,
+    # the one rule every request to the site keeps (the crawl's download handler, the pre-check,
     # the refresh): worker one waits for a slot 1 s away; the site tells worker two to
     # back off for 1.5 s meanwhile; worker one's slot is void and it goes after the push
     async def scenario():
@@ -92,14 +95,16 @@ def test_a_slot_voided_by_a_push_back_while_waiting_is_taken_again_after_the_pus
             await two.close()
 
     taken, elapsed = asyncio.run(scenario())
-    assert taken.voided == 1 and taken.missed == 0, taken
+    # (a wake more than 0.05 s late, as in a loaded full test run, is given up as well:
+    # missed is not asserted)
+    assert taken.voided == 1, taken
     assert elapsed >= 1.75, f"the request left {elapsed:.2f} s in, before the push back (0.3 + 1.5 s) was over"
     assert taken.waited >= 1.75, taken
 
 
 def test_a_slot_missed_by_a_late_wake_is_given_up_and_another_reserved(database_url):
     # a process woken late (here: its event loop blocked) would send overdue requests in
-    # one burst: a slot missed by more than a quarter interval is reserved again
+    # one burst: a slot missed by more than the lateness allowed is reserved again
     async def scenario():
         conn = await budget.connect_async(database_url)
         try:
@@ -107,7 +112,7 @@ def test_a_slot_missed_by_a_late_wake_is_given_up_and_another_reserved(database_
 
             async def hog():
                 await asyncio.sleep(0.05)
-                time.sleep(0.6)  # the loop is stuck past the slot and its tolerance (0.0625 s)
+                time.sleep(0.6)  # the loop is stuck past the slot and its tolerance (0.05 s)
 
             hogging = asyncio.create_task(hog())
             taken = await budget.take_shared_slot(conn, "site:late", 4.0)
@@ -117,6 +122,34 @@ def test_a_slot_missed_by_a_late_wake_is_given_up_and_another_reserved(database_
             await conn.close()
 
     taken = asyncio.run(scenario())
+    assert taken.missed >= 1 and taken.voided == 0, taken
+
+
+def test_a_slot_whose_void_check_answers_late_is_given_up_too(database_url):
+    # the void check is a round trip after the wake (behind the process's other calls to
+    # the database): a request whose answer comes back past the lateness allowed would
+    # go out late, beside requests sent in their own slots; it reserves again instead
+    async def scenario():
+        conn = await budget.connect_async(database_url)
+        try:
+            await budget.reserve_slot(conn, "site:slowcheck", 4.0)  # the next slot is 0.26 s away
+            checks = []
+
+            async def slow_check(reserved_at):
+                checks.append(reserved_at)
+                pushed = await budget.pushed_since(conn, "site:slowcheck", reserved_at)
+                if len(checks) == 1:
+                    time.sleep(0.3)  # the first answer is late (the loop stuck meanwhile)
+                return pushed
+
+            return await budget.take_slot(lambda: budget.reserve_slot(conn, "site:slowcheck", 4.0),
+                                          slow_check, 4.0)
+        finally:
+            await conn.close()
+
+    taken = asyncio.run(scenario())
+    # (the slot reserved after it may be missed too, when a loaded machine makes that
+    # round trip itself longer than the 0.05 s allowed)
     assert taken.missed >= 1 and taken.voided == 0, taken
 
 
