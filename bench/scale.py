@@ -16,7 +16,8 @@ the store and the queue, and real `presseportal worker` processes do the work.
    releases expected against stored, duplicates (the runs' new counts against the
    rows), seconds from the kill until the second worker started the job, story pages
    fetched twice.
-3. Refresh of 1,000 followed newsrooms (their releases imported: the store knows them):
+3. Refresh of 1,000 followed newsrooms (their releases stored as crawled pages: the store
+   follows them, as after a first crawl; an import follows none):
    requests per cycle (`presseportal schedule`, then the stories job it queues run by a
    worker) with 0 and with 20 new stories (one in each of 20 newsrooms).
 
@@ -37,7 +38,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import signal
 import subprocess
 import sys
@@ -159,8 +159,18 @@ def measure_takeover(server_url: str, releases: int, latency_ms: float, logs: Pa
             "outcomes": outcomes}
 
 
+def crawled_release(truth: dict):
+    """The replica's truth record of a story as the crawl stores it (a Release of a page)."""
+    from datetime import UTC, datetime
+
+    from crawler.items import Release
+
+    return Release(**{**truth, "published_at": datetime.fromisoformat(truth["published_at"])},
+                   fetched_at=datetime.now(UTC))
+
+
 def measure_refresh(server_url: str, followed: int, latency_ms: float, logs: Path) -> dict:
-    from tests.replica import dumps
+    from bench.store import load_batched
     from tests.replica.server import Replica
 
     got = {}
@@ -168,13 +178,10 @@ def measure_refresh(server_url: str, followed: int, latency_ms: float, logs: Pat
     with Replica(releases=2 * followed, seed=5, publishers=followed - 3, latency_ms=latency_ms) as replica, \
             fresh_database(server_url) as url:
         newsrooms = list(replica.corpus.newsrooms)
-        with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as dump:
-            for room in newsrooms:
-                for t in map(replica.corpus.truth, replica.corpus.stories(room)):
-                    dump.write(json.dumps({"text": dumps.plain_text(t), "url": t["url"],
-                                           "date": f"{dumps.local(t):%Y-%m-%d %H:%M}"}) + "\n")
-        run_cli(replica, url, "import", dump.name)
-        Path(dump.name).unlink()
+        # their releases stored as crawled pages, as after a first crawl of each: the store
+        # follows a newsroom the site has shown it (an import follows none, migration 012)
+        load_batched(url, [crawled_release(replica.corpus.truth(sid)) for room in newsrooms
+                           for sid in replica.corpus.stories(room)], pages=False)
         # the first cycle sweeps (no earlier cycle) and reads robots.txt (kept an hour for every
         # cycle after it): not measured
         run_cli(replica, url, "schedule")
