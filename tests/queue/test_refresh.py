@@ -262,10 +262,18 @@ def test_a_429_on_the_feed_pushes_the_site_budget_back_for_every_worker(replica,
         finally:
             await conn.close()
 
-    # whoever asks next (a crawl, another worker's cycle) waits until the 3 s are over
-    assert 1.5 < asyncio.run(next_slot()).wait <= 3.0
+    # the site's next slot, for every worker, is the 3 s after its answer: judged on the
+    # clock, not by what is left of the 3 s when this test asks (a loaded machine may take
+    # more than half of them to end the schedule process)
+    answered = next(e.time for e in replica.log if e.status == 429)
     with db.connect(database_url) as conn:
-        assert conn.execute("SELECT pushes FROM site_budgets WHERE host = %s", (host,)).fetchone() == (1,)
+        pushes, next_at = conn.execute("SELECT pushes, extract(epoch FROM next_at) FROM site_budgets "
+                                       "WHERE host = %s", (host,)).fetchone()
+    assert pushes == 1
+    assert answered + 3.0 <= float(next_at) <= answered + 3.0 + 1.0
+    # and whoever asks next (a crawl, another worker's cycle) gets no slot before it
+    slot = asyncio.run(next_slot())
+    assert slot.reserved_at.timestamp() + slot.wait >= float(next_at) - 0.01
 
 
 @pytest.mark.slow
