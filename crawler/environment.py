@@ -44,7 +44,9 @@ def port(name: str, *, errors: list[str]) -> int | None:
     """A TCP port (1 to 65535) from the environment variable `name`, None when unset or
     blank; a malformed one is added to `errors` (None returned)."""
     value = number(name, None, low=1, high=65535, meaning="a TCP port", errors=errors)
-    if value is not None and value != int(value):
+    raw = os.environ.get(name, "").strip()
+    # digits only: 55871.0 or 5.5874e4 is a number in the range, but names no port
+    if value is not None and not (raw.isascii() and raw.isdigit()):
         errors.append(f"{name} must be a TCP port from 1 to 65535, got {os.environ[name].strip()!r}")
         return None
     return None if value is None else int(value)

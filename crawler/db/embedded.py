@@ -473,9 +473,23 @@ def ensure_embedded(data_dir: str | os.PathLike | None = None, port: int | None 
 
 
 def _ensure_database(cluster: Cluster, database: str = DATABASE) -> None:
-    with psycopg.connect(cluster.url("postgres"), autocommit=True, connect_timeout=10) as conn:
-        if not conn.execute(query("database_exists"), {"name": database}).fetchone():
-            conn.execute(psycopg.sql.SQL(query("create_database")).format(name=psycopg.sql.Identifier(database)))
+    """Create `database` in the running cluster unless it is there. `EmbeddedError` when
+    the server runs but does not let us in (refusing connections, too many clients,
+    starting up or shutting down): the command says so in one line, as for a server
+    that does not start."""
+    from crawler.db.connection import first_line
+
+    url = cluster.url("postgres")
+    try:
+        with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
+            if not conn.execute(query("database_exists"), {"name": database}).fetchone():
+                conn.execute(psycopg.sql.SQL(query("create_database")).format(name=psycopg.sql.Identifier(database)))
+    except psycopg.Error as exc:
+        raise EmbeddedError(
+            f"the embedded PostgreSQL in {cluster.data_dir} runs but does not let us in on "
+            f"127.0.0.1:{cluster.port}: {first_line(exc, url)} (its log: {cluster.log_file}; "
+            "`presseportal db stop` and a new run restart it)"
+        ) from None
 
 
 def embedded_location(data_dir: str | os.PathLike | None = None, port: int | None = None,

@@ -103,7 +103,7 @@ def test_db_port_setting_places_the_embedded_server_and_the_cluster_keeps_it(emb
     assert f":{port}/" in again.stdout, "every command finds the server on the port it was given"
 
 
-@pytest.mark.parametrize("value", ["abc", "0", "70000", "5432.5"])
+@pytest.mark.parametrize("value", ["abc", "0", "70000", "5432.5", "55871.0", "5.5874e4"])
 def test_a_malformed_db_port_is_a_usage_error_in_one_line(embedded_env, value):
     done = cli({**embedded_env, "PRESSEPORTAL_DB_PORT": value}, "db", "url")
     assert done.returncode == 2, done.stderr

@@ -191,3 +191,32 @@ def test_a_port_asked_for_that_another_program_holds_is_refused_and_not_kept(rea
         with another_program_on() as taken, pytest.raises(embedded.EmbeddedError, match="PRESSEPORTAL_DB_PORT"):
             ensure_embedded(data_dir=data, port=taken)
         assert embedded_location(data_dir=data)["port"] == port
+
+
+def test_a_running_cluster_that_refuses_us_is_one_line_and_exit_69_not_a_traceback(reachable_tmp):
+    # a new user's trial: the server ran but refused connections (seen from another
+    # network namespace; too many clients or a server shutting down do the same), and
+    # every command ended in psycopg's traceback
+    home = reachable_tmp / "pp"
+    data = home / "postgres"
+    port = free_port()
+    try:
+        url = ensure_embedded(data_dir=data, port=port)
+        hba = data / "pg_hba.conf"
+        kept = hba.read_text()
+        hba.write_text("host all all 127.0.0.1/32 reject\n" + kept)
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("SELECT pg_reload_conf()")
+        with pytest.raises(embedded.EmbeddedError, match="runs but does not let us in") as refused:
+            ensure_embedded(data_dir=data, port=port)
+        assert "pg_hba.conf rejects connection" in str(refused.value)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PRESSEPORTAL_") and k != "DATABASE_URL"}
+        done = subprocess.run([sys.executable, "-m", "crawler.cli", "status"], cwd=ROOT, capture_output=True,
+                              text=True, timeout=120,
+                              env={**env, "PRESSEPORTAL_DATA_DIR": str(home), "PRESSEPORTAL_DB_PORT": str(port)})
+        assert done.returncode == 69, done.stderr
+        assert "Traceback" not in done.stderr
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and "runs but does not let us in" in lines[0], done.stderr
+    finally:
+        stop_embedded(data_dir=data)
