@@ -41,7 +41,6 @@ import functools
 import importlib
 import inspect
 import json
-import os
 import shutil
 import statistics
 import sys

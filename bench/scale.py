@@ -44,6 +44,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.e2e import ROOT, crawler_env, presseportal, throwaway_database
@@ -159,18 +160,8 @@ def measure_takeover(server_url: str, releases: int, latency_ms: float, logs: Pa
             "outcomes": outcomes}
 
 
-def crawled_release(truth: dict):
-    """The replica's truth record of a story as the crawl stores it (a Release of a page)."""
-    from datetime import UTC, datetime
-
-    from crawler.items import Release
-
-    return Release(**{**truth, "published_at": datetime.fromisoformat(truth["published_at"])},
-                   fetched_at=datetime.now(UTC))
-
-
 def measure_refresh(server_url: str, followed: int, latency_ms: float, logs: Path) -> dict:
-    from bench.store import load_batched
+    from bench.store import load_batched, release_of
     from tests.replica.server import Replica
 
     got = {}
@@ -180,7 +171,8 @@ def measure_refresh(server_url: str, followed: int, latency_ms: float, logs: Pat
         newsrooms = list(replica.corpus.newsrooms)
         # their releases stored as crawled pages, as after a first crawl of each: the store
         # follows a newsroom the site has shown it (an import follows none, migration 012)
-        load_batched(url, [crawled_release(replica.corpus.truth(sid)) for room in newsrooms
+        fetched = datetime.now(UTC)
+        load_batched(url, [release_of(replica.corpus.truth(sid), fetched_at=fetched) for room in newsrooms
                            for sid in replica.corpus.stories(room)], pages=False)
         # the first cycle sweeps (no earlier cycle) and reads robots.txt (kept an hour for every
         # cycle after it): not measured

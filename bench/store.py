@@ -44,9 +44,15 @@ TARGET_COPY_RATIO = 1.0
 # --- data ----------------------------------------------------------------------------------
 
 
-def build_releases(n: int) -> list:
+def release_of(truth: dict, **fetch):
+    """The replica's truth record of a story as the crawl stores it: a `Release` of a page;
+    `fetch`: its fetched_at and raw_html."""
     from crawler.items import Release
 
+    return Release(**{**truth, "published_at": datetime.fromisoformat(truth["published_at"])}, **fetch)
+
+
+def build_releases(n: int) -> list:
     fetched = datetime(2026, 1, 1, tzinfo=UTC)
     try:
         from tests.replica.corpus import MAIN_PUBLISHER, Corpus
@@ -56,10 +62,7 @@ def build_releases(n: int) -> list:
     corpus = Corpus(releases=n, base_url="https://www.presseportal.de")
     out = []
     for sid in list(corpus.story_ids(MAIN_PUBLISHER))[:n]:
-        truth = corpus.truth(sid)
-        truth["published_at"] = datetime.fromisoformat(truth["published_at"])
-        html = story_page(corpus, corpus.doc(sid))
-        out.append(Release(**truth, fetched_at=fetched, raw_html=html))
+        out.append(release_of(corpus.truth(sid), fetched_at=fetched, raw_html=story_page(corpus, corpus.doc(sid))))
     return out
 
 
